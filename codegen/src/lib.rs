@@ -1,0 +1,1 @@
+//! OpenAPI 3.0/3.1 to Rust client generator.

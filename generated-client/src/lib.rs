@@ -1,0 +1,1 @@
+//! Telnyx OAuth client.
