@@ -1,0 +1,19 @@
+//! The hand-written runtime that generated operations call.
+//!
+//! Nothing in this folder is specific to one API: `cargo xtask generate` copies it verbatim
+//! into every standalone crate it writes, so it must only depend on what the generated code
+//! passes in (`ApiInfo`, `Operation`, `RequestParts`).
+
+mod client;
+mod error;
+mod pagination;
+mod request;
+mod response;
+mod secret;
+
+pub use client::{ApiInfo, BearerSource, Client, ClientAuthMethod, ClientBuilder, ClientCredentials, RequestOptions};
+pub use error::{ApiError, Error, ErrorBody, OAuthErrorBody, Result, TelnyxError};
+pub use pagination::{items, pages, Page, PageData, Paginated};
+pub use request::{encode_path_segment, Auth, Body, Operation, QueryValue, RequestParts};
+pub use response::{ApiResponse, RawResponse};
+pub use secret::Secret;

@@ -1,0 +1,137 @@
+use std::future::Future;
+use std::ops::Deref;
+use std::pin::Pin;
+
+use futures::stream::{self, Stream};
+
+use super::error::Result;
+use super::response::ApiResponse;
+
+/// A decoded list response: its items and where it stands among the pages.
+pub trait PageData: Send + 'static {
+    /// One item of `data`.
+    type Item: Send + 'static;
+    /// The items of this page.
+    fn items(&self) -> &[Self::Item];
+    /// The items of this page, owned.
+    fn into_items(self) -> Vec<Self::Item>;
+    /// `meta.page_number`, if present.
+    fn page_number(&self) -> Option<i64>;
+    /// `meta.total_pages`, if present.
+    fn total_pages(&self) -> Option<i64>;
+}
+
+/// A list request that can ask for another page.
+pub trait Paginated: Clone + Send + Sync + Sized + 'static {
+    /// The decoded page.
+    type Data: PageData;
+    /// The page number this request asks for (the server's default when unset).
+    fn page_number(&self) -> Option<i64>;
+    /// The same request for page `n`.
+    fn with_page_number(self, n: i64) -> Self;
+    /// Sends the request.
+    fn fetch(self) -> Pin<Box<dyn Future<Output = Result<ApiResponse<Self::Data>>> + Send>>;
+}
+
+/// One page of a list operation, with the request that produced it.
+#[derive(Debug, Clone)]
+pub struct Page<R: Paginated> {
+    response: ApiResponse<R::Data>,
+    request: R,
+}
+
+impl<R: Paginated> Page<R> {
+    #[doc(hidden)]
+    pub fn new(request: R, response: ApiResponse<R::Data>) -> Self {
+        Self { response, request }
+    }
+
+    /// The status, headers and decoded body.
+    pub fn response(&self) -> &ApiResponse<R::Data> {
+        &self.response
+    }
+
+    /// The decoded body.
+    pub fn into_inner(self) -> R::Data {
+        self.response.data
+    }
+
+    /// The items on this page.
+    pub fn items(&self) -> &[<R::Data as PageData>::Item] {
+        self.response.data.items()
+    }
+
+    /// Whether another page follows: `meta.page_number < meta.total_pages` and this page is not empty.
+    pub fn has_next_page(&self) -> bool {
+        let data = &self.response.data;
+        match data.total_pages() {
+            Some(total) => !data.items().is_empty() && self.current_page_number() < total,
+            None => false,
+        }
+    }
+
+    fn current_page_number(&self) -> i64 {
+        self.response.data.page_number().or(self.request.page_number()).unwrap_or(1)
+    }
+
+    /// Fetches the next page, or `None` after the last one.
+    pub async fn next_page(&self) -> Result<Option<Page<R>>> {
+        if !self.has_next_page() {
+            return Ok(None);
+        }
+        let request = self.request.clone().with_page_number(self.current_page_number() + 1);
+        let response = request.clone().fetch().await?;
+        Ok(Some(Page::new(request, response)))
+    }
+}
+
+impl<R: Paginated> Deref for Page<R> {
+    type Target = R::Data;
+
+    fn deref(&self) -> &R::Data {
+        &self.response.data
+    }
+}
+
+/// Every item of every page, fetched lazily, one page at a time.
+///
+/// Stops after the last page (`page_number >= total_pages`), on an empty page, when `meta` is
+/// missing, and when the server answers with a page number it already sent.
+pub fn items<R: Paginated>(request: R) -> impl Stream<Item = Result<<R::Data as PageData>::Item>> + Send {
+    use futures::StreamExt;
+    pages(request)
+        .map(|page| match page {
+            Ok(page) => stream::iter(page.into_inner().into_items().into_iter().map(Ok)).left_stream(),
+            Err(e) => stream::iter(std::iter::once(Err(e))).right_stream(),
+        })
+        .flatten()
+}
+
+/// Every page, fetched lazily.
+pub fn pages<R: Paginated>(request: R) -> impl Stream<Item = Result<Page<R>>> + Send {
+    struct State<R> {
+        next: Option<R>,
+        seen: Vec<i64>,
+    }
+    stream::unfold(State { next: Some(request), seen: Vec::new() }, |mut state| async move {
+        let request = state.next.take()?;
+        match request.clone().fetch().await {
+            Ok(response) => {
+                let page = Page::new(request, response);
+                if let Some(n) = page.page_number() {
+                    if state.seen.contains(&n) {
+                        // The server sent a page it already sent: stop rather than loop.
+                        return None;
+                    }
+                    state.seen.push(n);
+                }
+                if page.has_next_page() {
+                    let current = page.current_page_number();
+                    state.next = Some(page.request.clone().with_page_number(current + 1));
+                }
+                Some((Ok(page), state))
+            }
+            Err(e) => Some((Err(e), state)),
+        }
+    })
+}

@@ -1,0 +1,169 @@
+use std::borrow::Cow;
+
+use reqwest::Method;
+
+/// Static facts about one operation, emitted by the generator.
+#[derive(Debug)]
+pub struct Operation {
+    /// The operationId as written in the spec (used in errors and tracing).
+    pub id: &'static str,
+    /// HTTP method.
+    pub method: Method,
+    /// Path template as written in the spec, e.g. `/oauth_clients/{id}`.
+    pub path: &'static str,
+    /// Server URL declared on the path or operation, overriding the document's server.
+    pub server: Option<&'static str>,
+    /// How the operation authenticates.
+    pub auth: Auth,
+}
+
+/// How an operation authenticates, derived from its `security` requirement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Auth {
+    /// `security: []`: no credentials are sent.
+    None,
+    /// HTTP bearer (API key or access token). With `optional`, nothing is sent when the client has
+    /// no bearer credentials (the spec lists `{}` as an alternative).
+    Bearer { optional: bool },
+    /// OAuth 2.0 client authentication (RFC 6749 §2.3): HTTP Basic or `client_id`/`client_secret`
+    /// form fields, as configured on the client. With `optional`, a client without client
+    /// credentials sends none.
+    ClientAuth { optional: bool },
+    /// HTTP Basic with the configured client credentials.
+    Basic { optional: bool },
+    /// An API key in the named header.
+    ApiKeyHeader { name: &'static str, optional: bool },
+    /// An API key in the named query parameter.
+    ApiKeyQuery { name: &'static str, optional: bool },
+}
+
+/// A request body, already encoded.
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub enum Body {
+    /// No body.
+    #[default]
+    Empty,
+    /// `application/json`.
+    Json(Vec<u8>),
+    /// `application/x-www-form-urlencoded`: `key=value&...` pairs, already encoded.
+    Form(Vec<(String, String)>),
+    /// Any other content type, sent as bytes.
+    Bytes {
+        content_type: Cow<'static, str>,
+        data: bytes::Bytes,
+    },
+}
+
+impl Body {
+    /// Encodes `value` as JSON.
+    pub fn json<T: serde::Serialize + ?Sized>(value: &T) -> crate::runtime::Result<Self> {
+        serde_json::to_vec(value)
+            .map(Body::Json)
+            .map_err(|e| crate::runtime::Error::invalid_input(format!("cannot encode JSON body: {e}")))
+    }
+
+    /// Encodes `value` as form fields. Only flat objects are representable.
+    pub fn form<T: serde::Serialize + ?Sized>(value: &T) -> crate::runtime::Result<Self> {
+        let encoded = serde_urlencoded::to_string(value)
+            .map_err(|e| crate::runtime::Error::invalid_input(format!("cannot encode form body: {e}")))?;
+        Ok(Body::Form(
+            url::form_urlencoded::parse(encoded.as_bytes()).into_owned().collect(),
+        ))
+    }
+}
+
+/// Everything about one call that varies with the caller's arguments.
+#[derive(Debug, Clone, Default)]
+pub struct RequestParts {
+    /// The path with parameters substituted and percent-encoded, e.g. `/oauth_clients/abc`.
+    pub path: String,
+    /// Query pairs under their wire names (`page[size]`), values not yet encoded.
+    pub query: Vec<(Cow<'static, str>, String)>,
+    /// Header parameters.
+    pub headers: Vec<(&'static str, String)>,
+    /// The body.
+    pub body: Body,
+}
+
+impl RequestParts {
+    /// Parts for `path` with no query, headers or body.
+    pub fn new(path: String) -> Self {
+        Self { path, ..Self::default() }
+    }
+
+    /// Adds a query parameter if `value` is `Some`.
+    pub fn query_opt<V: QueryValue + ?Sized>(&mut self, name: &'static str, value: Option<&V>) {
+        if let Some(value) = value {
+            self.query(name, value);
+        }
+    }
+
+    /// Adds a query parameter (arrays add one pair per element, the OpenAPI `form` style).
+    pub fn query<V: QueryValue + ?Sized>(&mut self, name: &'static str, value: &V) {
+        value.push_pairs(name, &mut self.query);
+    }
+
+    /// Adds a header parameter.
+    pub fn header<V: QueryValue + ?Sized>(&mut self, name: &'static str, value: &V) {
+        let mut pairs = Vec::new();
+        value.push_pairs(name, &mut pairs);
+        let joined = pairs.into_iter().map(|(_, v)| v).collect::<Vec<_>>().join(",");
+        self.headers.push((name, joined));
+    }
+}
+
+/// A value that can be sent as a query or header parameter.
+pub trait QueryValue {
+    /// Appends `(name, value)` pairs for this value.
+    fn push_pairs(&self, name: &'static str, out: &mut Vec<(Cow<'static, str>, String)>);
+}
+
+macro_rules! display_query_value {
+    ($($t:ty),*) => {$(
+        impl QueryValue for $t {
+            fn push_pairs(&self, name: &'static str, out: &mut Vec<(Cow<'static, str>, String)>) {
+                out.push((Cow::Borrowed(name), self.to_string()));
+            }
+        }
+    )*};
+}
+display_query_value!(str, String, bool, i8, i16, i32, i64, u8, u16, u32, u64, f32, f64);
+
+impl<T: QueryValue> QueryValue for [T] {
+    fn push_pairs(&self, name: &'static str, out: &mut Vec<(Cow<'static, str>, String)>) {
+        for item in self {
+            item.push_pairs(name, out);
+        }
+    }
+}
+
+impl<T: QueryValue> QueryValue for Vec<T> {
+    fn push_pairs(&self, name: &'static str, out: &mut Vec<(Cow<'static, str>, String)>) {
+        self.as_slice().push_pairs(name, out);
+    }
+}
+
+impl<T: QueryValue + ?Sized> QueryValue for &T {
+    fn push_pairs(&self, name: &'static str, out: &mut Vec<(Cow<'static, str>, String)>) {
+        (**self).push_pairs(name, out);
+    }
+}
+
+/// Percent-encodes one path segment (everything but RFC 3986 unreserved characters).
+///
+/// Returns an error for an empty value, which would otherwise change the path's meaning.
+pub fn encode_path_segment(name: &str, value: &str) -> crate::runtime::Result<String> {
+    if value.is_empty() {
+        return Err(crate::runtime::Error::invalid_input(format!(
+            "path parameter `{name}` must not be empty"
+        )));
+    }
+    const SET: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~');
+    Ok(percent_encoding::utf8_percent_encode(value, SET).to_string())
+}

@@ -1,0 +1,112 @@
+use bytes::Bytes;
+use reqwest::header::HeaderMap;
+use reqwest::StatusCode;
+
+use super::error::{ApiError, Error, ErrorBody, Result};
+
+/// A response received for an operation, before it is decoded.
+#[derive(Debug)]
+pub struct RawResponse {
+    pub(crate) operation: &'static str,
+    pub(crate) status: StatusCode,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Bytes,
+}
+
+impl RawResponse {
+    /// The status.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The headers.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// A header's value as text, if present and valid.
+    pub fn header_str(&self, name: &str) -> Option<String> {
+        self.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned)
+    }
+
+    /// Decodes a JSON body into `T`.
+    pub fn json<T: serde::de::DeserializeOwned>(self) -> Result<ApiResponse<T>> {
+        let de = &mut serde_json::Deserializer::from_slice(&self.body);
+        match serde_path_to_error::deserialize(de) {
+            Ok(data) => Ok(self.with(data)),
+            Err(e) => Err(Error::Decode {
+                status: self.status,
+                path: e.path().to_string(),
+                message: e.into_inner().to_string(),
+                excerpt: excerpt(&self.body),
+            }),
+        }
+    }
+
+    /// The body as text.
+    pub fn text(self) -> Result<ApiResponse<String>> {
+        let text = String::from_utf8_lossy(&self.body).into_owned();
+        Ok(self.with(text))
+    }
+
+    /// The body as bytes.
+    pub fn bytes(self) -> Result<ApiResponse<Bytes>> {
+        let body = self.body.clone();
+        Ok(self.with(body))
+    }
+
+    /// A response without a body.
+    pub fn empty(self) -> Result<ApiResponse<()>> {
+        Ok(self.with(()))
+    }
+
+    /// Wraps `data` with this response's status and headers.
+    pub fn with<T>(self, data: T) -> ApiResponse<T> {
+        ApiResponse { data, status: self.status, headers: self.headers }
+    }
+
+    /// Turns an unexpected status into an [`Error::Api`].
+    pub fn into_error(self) -> Error {
+        let parsed = ErrorBody::parse(&self.body);
+        Error::Api(Box::new(ApiError {
+            operation: self.operation,
+            status: self.status,
+            headers: self.headers,
+            body: self.body,
+            parsed,
+        }))
+    }
+}
+
+fn excerpt(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(&body[..body.len().min(200)]);
+    text.into_owned()
+}
+
+/// A decoded value with the response's status and headers.
+#[derive(Debug, Clone)]
+pub struct ApiResponse<T> {
+    /// The decoded body.
+    pub data: T,
+    /// The status.
+    pub status: StatusCode,
+    /// The headers.
+    pub headers: HeaderMap,
+}
+
+impl<T> ApiResponse<T> {
+    /// The decoded body.
+    pub fn into_inner(self) -> T {
+        self.data
+    }
+
+    /// The `x-request-id` header.
+    pub fn request_id(&self) -> Option<&str> {
+        self.headers.get("x-request-id").and_then(|v| v.to_str().ok())
+    }
+
+    /// Maps the decoded body.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> ApiResponse<U> {
+        ApiResponse { data: f(self.data), status: self.status, headers: self.headers }
+    }
+}
