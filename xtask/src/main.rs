@@ -1,1 +1,214 @@
-fn main() {}
+//! Project tasks: `cargo xtask regen | check | generate --spec FILE --out DIR [--crate-name NAME]`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+const SPEC: &str = "spec/telnyx-oauth.openapi.yaml";
+const CLIENT_DIR: &str = "generated-client";
+const GENERATED_DIR: &str = "src/generated";
+const RUNTIME_DIR: &str = "generated-client/src/runtime";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("regen") => regen(Mode::Write),
+        Some("check") => regen(Mode::Check),
+        Some("generate") => generate_cmd(&args[1..]),
+        _ => Err(format!(
+            "usage: cargo xtask <command>\n\n  regen      rewrite {CLIENT_DIR}/{GENERATED_DIR} from {SPEC}\n  check      fail if the generated code differs from what regen would write\n  generate   --spec FILE --out DIR [--crate-name NAME]: a standalone client crate for any OpenAPI 3.0/3.1 document"
+        )),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The workspace root (xtask lives one level below it).
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Write,
+    Check,
+}
+
+fn telnyx_options() -> codegen::Options {
+    codegen::Options {
+        spec_path: SPEC.into(),
+        env_prefix: "TELNYX".into(),
+        regen_command: "cargo xtask regen".into(),
+        standalone_crate: None,
+    }
+}
+
+/// Generates the Telnyx client from `spec/` and writes (or checks) `generated-client/src/generated`.
+fn regen(mode: Mode) -> Result<(), String> {
+    let started = Instant::now();
+    let root = root();
+    let text = std::fs::read_to_string(root.join(SPEC)).map_err(|e| format!("cannot read {SPEC}: {e}"))?;
+    let output = codegen::generate(&text, &telnyx_options()).map_err(|e| e.to_string())?;
+    report_skipped(&output);
+    let dir = root.join(CLIENT_DIR);
+    let problems = sync_files(&dir, GENERATED_DIR, &output.files, mode)?;
+    match mode {
+        Mode::Write => {
+            println!(
+                "regen: {} operations, {} types, {} of {} files written, in {} ms",
+                output.operations,
+                output.types,
+                problems.len(),
+                output.files.len(),
+                started.elapsed().as_millis()
+            );
+            Ok(())
+        }
+        Mode::Check if problems.is_empty() => {
+            println!("check: {} generated files are up to date", output.files.len());
+            Ok(())
+        }
+        Mode::Check => Err(format!(
+            "generated code is stale or was edited by hand:\n{}\nrun `cargo xtask regen` and commit the result",
+            problems.iter().map(|p| format!("  {CLIENT_DIR}/{p}")).collect::<Vec<_>>().join("\n")
+        )),
+    }
+}
+
+fn report_skipped(output: &codegen::Output) {
+    for e in &output.skipped {
+        eprintln!("skipped: {e}");
+    }
+}
+
+/// Makes `dir/<files>` equal `files`, and removes files under `dir/owned` that are not in it.
+/// Returns the paths that differed (written in `Write` mode, reported in `Check` mode).
+/// Nothing is written until everything is generated; each file is replaced atomically.
+fn sync_files(dir: &Path, owned: &str, files: &BTreeMap<String, String>, mode: Mode) -> Result<Vec<String>, String> {
+    let mut differing = Vec::new();
+    for (rel, content) in files {
+        let path = dir.join(rel);
+        let current = std::fs::read_to_string(&path).ok();
+        if current.as_deref() != Some(content.as_str()) {
+            differing.push(rel.clone());
+            if mode == Mode::Write {
+                write_atomic(&path, content)?;
+            }
+        }
+    }
+    let owned_dir = dir.join(owned);
+    if let Ok(entries) = std::fs::read_dir(&owned_dir) {
+        let mut stale: Vec<String> = entries
+            .filter_map(Result::ok)
+            .map(|e| format!("{owned}/{}", e.file_name().to_string_lossy()))
+            .filter(|rel| !files.contains_key(rel))
+            .collect();
+        stale.sort();
+        for rel in stale {
+            if mode == Mode::Write {
+                std::fs::remove_file(dir.join(&rel)).map_err(|e| format!("cannot remove {rel}: {e}"))?;
+            }
+            differing.push(rel);
+        }
+    }
+    Ok(differing)
+}
+
+fn write_atomic(path: &Path, content: &str) -> Result<(), String> {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+    }
+    let tmp = path.with_extension("tmp~");
+    std::fs::write(&tmp, content).map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
+    std::fs::rename(&tmp, path).map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+/// `generate --spec FILE --out DIR [--crate-name NAME]`: a standalone crate with its own
+/// Cargo.toml, the generated code and a copy of the runtime.
+fn generate_cmd(args: &[String]) -> Result<(), String> {
+    let started = Instant::now();
+    let mut spec = None;
+    let mut out = None;
+    let mut crate_name = None;
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        let mut value = || it.next().cloned().ok_or_else(|| format!("{arg} needs a value"));
+        match arg.as_str() {
+            "--spec" => spec = Some(value()?),
+            "--out" => out = Some(value()?),
+            "--crate-name" => crate_name = Some(value()?),
+            other => return Err(format!("unknown argument `{other}`")),
+        }
+    }
+    let spec = spec.ok_or("--spec FILE is required")?;
+    let out = PathBuf::from(out.ok_or("--out DIR is required")?);
+    let crate_name = match crate_name {
+        Some(name) => name,
+        None => out
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .filter(|n| !n.is_empty())
+            .ok_or("cannot derive a crate name from --out; pass --crate-name")?,
+    };
+    let crate_name = codegen::naming::snake(&crate_name).replace('_', "-");
+    if crate_name.is_empty() {
+        return Err("the crate name has no usable characters".into());
+    }
+    let text = std::fs::read_to_string(&spec).map_err(|e| format!("cannot read {spec}: {e}"))?;
+    let options = codegen::Options {
+        spec_path: spec.clone(),
+        env_prefix: codegen::naming::snake(&crate_name).to_uppercase(),
+        regen_command: format!("cargo xtask generate --spec {spec}"),
+        standalone_crate: Some(crate_name.clone()),
+    };
+    let output = codegen::generate(&text, &options).map_err(|e| e.to_string())?;
+    report_skipped(&output);
+    let mut files = output.files.clone();
+    for (name, content) in runtime_sources()? {
+        files.insert(format!("src/runtime/{name}"), content);
+    }
+    let written = sync_files(&out, GENERATED_DIR, &files, Mode::Write)?;
+    println!(
+        "generate: {} operations, {} types, {} skipped, {} of {} files written to {}, in {} ms",
+        output.operations,
+        output.types,
+        output.skipped.len(),
+        written.len(),
+        files.len(),
+        out.display(),
+        started.elapsed().as_millis()
+    );
+    Ok(())
+}
+
+/// The hand-written runtime, copied into standalone crates.
+fn runtime_sources() -> Result<BTreeMap<String, String>, String> {
+    let dir = root().join(RUNTIME_DIR);
+    let mut files = BTreeMap::new();
+    let entries = std::fs::read_dir(&dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+    for entry in entries.filter_map(Result::ok) {
+        let path = entry.path();
+        if path.extension().is_some_and(|e| e == "rs") {
+            let content = std::fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            files.insert(entry.file_name().to_string_lossy().to_string(), content);
+        }
+    }
+    Ok(files)
+}
+
+#[cfg(test)]
+mod tests {
+    /// `cargo test` fails when the committed generated code differs from what regen writes.
+    #[test]
+    fn generated_code_is_up_to_date() {
+        if let Err(message) = super::regen(super::Mode::Check) {
+            panic!("{message}");
+        }
+    }
+}

@@ -1,0 +1,114 @@
+//! Stage 5: IR to token streams with `quote!`. Each emitter returns one file's tokens.
+
+mod models;
+mod operations;
+
+pub(crate) use models::models;
+pub(crate) use operations::operations;
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use crate::ir::{Api, TypeRef};
+
+/// An identifier token, raw (`r#type`) when needed.
+pub(crate) fn ident(name: &str) -> proc_macro2::Ident {
+    match name.strip_prefix("r#") {
+        Some(raw) => proc_macro2::Ident::new_raw(raw, proc_macro2::Span::call_site()),
+        None => format_ident!("{}", name),
+    }
+}
+
+/// `#[doc = "..."]` lines for a description, made safe for rustdoc: no line is taken for an
+/// indented code block, and fenced blocks are marked `text` so they are never run as doctests.
+pub(crate) fn doc(text: Option<&str>) -> TokenStream {
+    let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else { return quote!() };
+    let lines = text.lines().map(|line| {
+        let trimmed = line.trim();
+        let line = if trimmed.starts_with("```") {
+            if trimmed == "```" { "```text".to_owned() } else { format!("```text {}", trimmed.trim_start_matches('`')) }
+        } else {
+            trimmed.to_owned()
+        };
+        let line = if line.is_empty() { String::new() } else { format!(" {line}") };
+        quote!(#[doc = #line])
+    });
+    // A fence left open by the description would swallow the rest of the item's docs.
+    let fences = text.lines().filter(|l| l.trim().starts_with("```")).count();
+    let close = if fences % 2 == 1 { quote!(#[doc = " ```"]) } else { quote!() };
+    quote!(#(#lines)* #close)
+}
+
+/// The Rust type for a type reference, as seen from a module where `models` names the models.
+pub(crate) fn ty(t: &TypeRef, models: &TokenStream) -> TokenStream {
+    match t {
+        TypeRef::String => quote!(String),
+        TypeRef::Integer(name) | TypeRef::Number(name) => {
+            let i = format_ident!("{}", name);
+            quote!(#i)
+        }
+        TypeRef::Bool => quote!(bool),
+        TypeRef::Json => quote!(::serde_json::Value),
+        TypeRef::Bytes => quote!(::bytes::Bytes),
+        TypeRef::Named(n) => {
+            let i = ident(n);
+            quote!(#models #i)
+        }
+        TypeRef::Vec(inner) => {
+            let inner = ty(inner, models);
+            quote!(Vec<#inner>)
+        }
+        TypeRef::Map(inner) => {
+            let inner = ty(inner, models);
+            quote!(::std::collections::BTreeMap<String, #inner>)
+        }
+    }
+}
+
+/// `generated/mod.rs`: the module tree, the API facts for the runtime, and `Client` constructors.
+pub(crate) fn root(api: &Api, options: &crate::Options) -> TokenStream {
+    let server = &api.default_server;
+    let prefix = &options.env_prefix;
+    let env_api_key = format!("{prefix}_API_KEY");
+    let env_base_url = format!("{prefix}_BASE_URL");
+    let env_client_id = format!("{prefix}_CLIENT_ID");
+    let env_client_secret = format!("{prefix}_CLIENT_SECRET");
+    let from_env_doc = format!(
+        " A client configured from `{env_api_key}`, `{env_base_url}`, `{env_client_id}` and `{env_client_secret}`."
+    );
+    let title_doc = format!(" Generated from \"{}\" version {}.", api.title, api.version);
+    quote! {
+        #![doc = #title_doc]
+        pub mod models;
+        pub mod operations;
+
+        use crate::runtime as rt;
+
+        /// What the runtime needs to know about this API.
+        pub(crate) static API_INFO: rt::ApiInfo = rt::ApiInfo {
+            default_server: #server,
+            env_api_key: #env_api_key,
+            env_base_url: #env_base_url,
+            env_client_id: #env_client_id,
+            env_client_secret: #env_client_secret,
+            user_agent: concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")),
+        };
+
+        impl rt::Client {
+            /// A client that authenticates with `api_key`, with default settings.
+            pub fn new(api_key: impl Into<rt::Secret>) -> rt::Result<Self> {
+                Self::builder().api_key(api_key).build()
+            }
+
+            /// A builder for a client with non-default settings.
+            pub fn builder() -> rt::ClientBuilder {
+                rt::Client::builder_for(&API_INFO)
+            }
+
+            #[doc = #from_env_doc]
+            pub fn from_env() -> rt::Result<Self> {
+                rt::Client::builder_from_env(&API_INFO)?.build()
+            }
+        }
+    }
+}

@@ -1,0 +1,259 @@
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::{doc, ident, ty};
+use crate::ir::{Api, Field, StringEnum, Struct, TypeDef, TypeKind, TypeRef};
+
+/// `generated/models.rs`: one Rust type per schema.
+pub(crate) fn models(api: &Api) -> TokenStream {
+    let types = api.types.iter().map(type_def);
+    quote! {
+        //! Types for every schema of the API.
+        #![allow(clippy::too_many_arguments, clippy::large_enum_variant, clippy::doc_markdown, clippy::new_without_default)]
+        #![allow(rustdoc::broken_intra_doc_links, rustdoc::bare_urls, rustdoc::invalid_html_tags)]
+        #(#types)*
+    }
+}
+
+fn local(t: &TypeRef) -> TokenStream {
+    ty(t, &quote!())
+}
+
+fn type_def(def: &TypeDef) -> TokenStream {
+    let mut text = def.doc.clone().unwrap_or_default();
+    if !text.is_empty() {
+        text.push_str("\n\n");
+    }
+    text.push_str(&format!("Schema: `{}`", def.origin));
+    let docs = doc(Some(&text));
+    let deprecated = if def.deprecated { quote!(#[deprecated]) } else { quote!() };
+    let name = ident(&def.name);
+    match &def.kind {
+        TypeKind::Struct(s) => structure(&name, s, quote!(#docs #deprecated)),
+        TypeKind::Enum(e) => string_enum(&name, e, quote!(#docs #deprecated)),
+        TypeKind::Untagged(variants) => {
+            let vs = variants.iter().map(|v| {
+                let vname = ident(&v.name);
+                let vty = local(&v.ty);
+                quote!(#vname(#vty))
+            });
+            quote! {
+                #docs #deprecated
+                #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+                #[serde(untagged)]
+                pub enum #name { #(#vs),* }
+            }
+        }
+        TypeKind::Alias(t) => {
+            let t = local(t);
+            quote! {
+                #docs #deprecated
+                pub type #name = #t;
+            }
+        }
+    }
+}
+
+fn field_type(f: &Field) -> TokenStream {
+    let mut t = local(&f.ty);
+    if f.boxed {
+        t = quote!(Box<#t>);
+    }
+    if !f.required || f.nullable {
+        t = quote!(Option<#t>);
+    }
+    t
+}
+
+fn structure(name: &proc_macro2::Ident, s: &Struct, attrs: TokenStream) -> TokenStream {
+    let has_secret = s.fields.iter().any(|f| f.secret);
+    let all_optional = s.fields.iter().all(|f| !f.required || f.nullable);
+    let mut derives = vec![quote!(Clone), quote!(PartialEq), quote!(::serde::Serialize), quote!(::serde::Deserialize)];
+    if !has_secret {
+        derives.insert(0, quote!(Debug));
+    }
+    if all_optional {
+        derives.push(quote!(Default));
+    }
+    let deny = if s.deny_unknown && s.additional.is_none() { quote!(#[serde(deny_unknown_fields)]) } else { quote!() };
+    let fields = s.fields.iter().map(|f| {
+        let fname = ident(&f.name);
+        let t = field_type(f);
+        let mut text = f.doc.clone().unwrap_or_default();
+        if f.secret {
+            if !text.is_empty() {
+                text.push_str("\n\n");
+            }
+            text.push_str("Redacted in `Debug` output.");
+        }
+        let docs = doc(Some(&text));
+        let rename = if crate::naming::unraw(&f.name) != f.wire {
+            let wire = &f.wire;
+            quote!(#[serde(rename = #wire)])
+        } else {
+            quote!()
+        };
+        let serde = if !f.required {
+            quote!(#[serde(default, skip_serializing_if = "Option::is_none")])
+        } else if f.nullable {
+            quote!(#[serde(default)])
+        } else {
+            quote!()
+        };
+        let deprecated = if f.deprecated { quote!(#[deprecated]) } else { quote!() };
+        quote!(#docs #rename #serde #deprecated pub #fname: #t)
+    });
+    let additional = s.additional.as_ref().map(|t| {
+        let t = local(t);
+        quote!(
+            /// Members not listed in the schema.
+            #[serde(flatten)]
+            pub additional_properties: ::std::collections::BTreeMap<String, #t>,
+        )
+    });
+    let fields = quote!(#(#fields,)* #additional);
+
+    // `new` takes the required fields; the rest start empty.
+    let required: Vec<&Field> = s.fields.iter().filter(|f| f.required && !f.nullable).collect();
+    let args = required.iter().map(|f| {
+        let fname = ident(&f.name);
+        let t = field_type(f);
+        quote!(#fname: #t)
+    });
+    let inits = s.fields.iter().map(|f| {
+        let fname = ident(&f.name);
+        if f.required && !f.nullable {
+            quote!(#fname)
+        } else {
+            quote!(#fname: None)
+        }
+    });
+    let additional_init = s.additional.as_ref().map(|_| quote!(additional_properties: ::std::collections::BTreeMap::new(),));
+    let deprecated_fields = s.fields.iter().any(|f| f.deprecated);
+    let allow_deprecated = if deprecated_fields { quote!(#[allow(deprecated)]) } else { quote!() };
+    let constructor = quote! {
+        impl #name {
+            /// A value with the required fields set and every optional field empty.
+            #allow_deprecated
+            pub fn new(#(#args),*) -> Self {
+                Self { #(#inits,)* #additional_init }
+            }
+        }
+    };
+    let debug = has_secret.then(|| {
+        let name_str = name.to_string();
+        let entries = s.fields.iter().map(|f| {
+            let fname = ident(&f.name);
+            let wire = &f.wire;
+            if !f.secret {
+                quote!(.field(#wire, &self.#fname))
+            } else if !f.required || f.nullable {
+                quote!(.field(#wire, &self.#fname.as_ref().map(|_| "<redacted>")))
+            } else {
+                quote!(.field(#wire, &"<redacted>"))
+            }
+        });
+        let extra = s.additional.as_ref().map(|_| quote!(.field("additional_properties", &self.additional_properties)));
+        quote! {
+            impl ::std::fmt::Debug for #name {
+                #allow_deprecated
+                fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                    f.debug_struct(#name_str) #(#entries)* #extra .finish()
+                }
+            }
+        }
+    });
+    quote! {
+        #attrs
+        #[derive(#(#derives),*)]
+        #deny
+        pub struct #name { #fields }
+        #constructor
+        #debug
+    }
+}
+
+fn string_enum(name: &proc_macro2::Ident, e: &StringEnum, attrs: TokenStream) -> TokenStream {
+    let other = ident(&e.other);
+    let variants = e.variants.iter().map(|v| {
+        let vname = ident(&v.name);
+        let d = format!(" `{}`", v.wire);
+        quote!(#[doc = #d] #vname)
+    });
+    let to_str = e.variants.iter().map(|v| {
+        let vname = ident(&v.name);
+        let wire = &v.wire;
+        quote!(Self::#vname => #wire)
+    });
+    let from_str = e.variants.iter().map(|v| {
+        let vname = ident(&v.name);
+        let wire = &v.wire;
+        quote!(#wire => Self::#vname)
+    });
+    quote! {
+        #attrs
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum #name {
+            #(#variants,)*
+            /// A value this version of the client does not know.
+            #other(String),
+        }
+
+        impl #name {
+            /// The value as sent on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    #(#to_str,)*
+                    Self::#other(value) => value,
+                }
+            }
+        }
+
+        impl From<&str> for #name {
+            fn from(value: &str) -> Self {
+                match value {
+                    #(#from_str,)*
+                    other => Self::#other(other.to_owned()),
+                }
+            }
+        }
+
+        impl From<String> for #name {
+            fn from(value: String) -> Self {
+                Self::from(value.as_str())
+            }
+        }
+
+        impl ::std::str::FromStr for #name {
+            type Err = ::std::convert::Infallible;
+            fn from_str(value: &str) -> Result<Self, Self::Err> {
+                Ok(Self::from(value))
+            }
+        }
+
+        impl ::std::fmt::Display for #name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl ::serde::Serialize for #name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
+                Ok(Self::from(value))
+            }
+        }
+
+        impl crate::runtime::QueryValue for #name {
+            fn push_pairs(&self, name: &'static str, out: &mut Vec<(::std::borrow::Cow<'static, str>, String)>) {
+                out.push((::std::borrow::Cow::Borrowed(name), self.as_str().to_owned()));
+            }
+        }
+    }
+}

@@ -1,0 +1,590 @@
+use std::collections::HashSet;
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::{doc, ident, ty};
+use crate::ir::{Api, Auth, Encoding, Operation, Param, ParamIn, ResponseBody, TypeRef};
+
+/// `generated/operations.rs`: a method on `Client` and a request builder per operation.
+pub(crate) fn operations(api: &Api) -> TokenStream {
+    let models = quote!(models::);
+    let needs_encoding = api.operations.iter().any(|op| op.body.as_ref().is_some_and(|b| b.encodings.len() > 1));
+    let encoding_enum = needs_encoding.then(|| {
+        quote! {
+            /// How a body that the operation accepts in several forms is encoded.
+            #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+            pub enum RequestEncoding {
+                /// `application/json`.
+                Json,
+                /// `application/x-www-form-urlencoded`.
+                Form,
+            }
+        }
+    });
+    let methods = api.operations.iter().map(|op| client_method(op, &models));
+    let builders = api.operations.iter().map(|op| builder(op, &models));
+    let mut seen_pages = HashSet::new();
+    let page_impls = api
+        .operations
+        .iter()
+        .filter(|op| op.pagination.as_ref().is_some_and(|p| seen_pages.insert(p.page_type.clone())))
+        .map(|op| page_data(op, &models));
+    quote! {
+        //! A method on [`Client`] and a request builder for every operation.
+        #![allow(clippy::too_many_arguments, clippy::doc_markdown, clippy::large_enum_variant)]
+        #![allow(rustdoc::broken_intra_doc_links, rustdoc::bare_urls, rustdoc::invalid_html_tags)]
+
+        use std::future::{Future, IntoFuture};
+        use std::pin::Pin;
+        use std::time::Duration;
+
+        use super::models;
+        use crate::runtime as rt;
+        use crate::runtime::Client;
+
+        #encoding_enum
+
+        impl Client {
+            #(#methods)*
+        }
+
+        #(#builders)*
+        #(#page_impls)*
+    }
+}
+
+fn static_name(op: &Operation) -> proc_macro2::Ident {
+    format_ident!("{}", crate::naming::unraw(&op.fn_name).to_uppercase())
+}
+
+/// Required parameters become method arguments; optional ones builder setters.
+fn is_argument(p: &Param) -> bool {
+    p.required
+}
+
+fn arg_type(t: &TypeRef, models: &TokenStream) -> (TokenStream, bool) {
+    match t {
+        TypeRef::String => (quote!(impl Into<String>), true),
+        other => (ty(other, models), false),
+    }
+}
+
+fn success_type(op: &Operation, models: &TokenStream) -> TokenStream {
+    if let Some(name) = &op.response_enum {
+        let name = ident(name);
+        return quote!(#name);
+    }
+    body_type(&op.responses[0].body, models)
+}
+
+fn body_type(body: &ResponseBody, models: &TokenStream) -> TokenStream {
+    match body {
+        ResponseBody::Empty => quote!(()),
+        ResponseBody::Json(t) => ty(t, models),
+        ResponseBody::Text => quote!(String),
+        ResponseBody::Bytes => quote!(::bytes::Bytes),
+    }
+}
+
+fn auth_tokens(auth: &Auth) -> TokenStream {
+    match auth {
+        Auth::None => quote!(rt::Auth::None),
+        Auth::Bearer { optional } => quote!(rt::Auth::Bearer { optional: #optional }),
+        Auth::ClientAuth { optional } => quote!(rt::Auth::ClientAuth { optional: #optional }),
+        Auth::Basic { optional } => quote!(rt::Auth::Basic { optional: #optional }),
+        Auth::ApiKeyHeader { name, optional } => quote!(rt::Auth::ApiKeyHeader { name: #name, optional: #optional }),
+        Auth::ApiKeyQuery { name, optional } => quote!(rt::Auth::ApiKeyQuery { name: #name, optional: #optional }),
+    }
+}
+
+fn auth_doc(auth: &Auth) -> &'static str {
+    match auth {
+        Auth::None => "Sends no credentials.",
+        Auth::Bearer { optional: false } => "Authenticates with the client's bearer credentials (API key or token source).",
+        Auth::Bearer { optional: true } => "Sends the client's bearer credentials when it has any.",
+        Auth::ClientAuth { optional: false } => "Authenticates with the client's OAuth client credentials.",
+        Auth::ClientAuth { optional: true } => {
+            "Authenticates with the client's OAuth client credentials when it has any (public clients send none)."
+        }
+        Auth::Basic { .. } => "Authenticates with HTTP Basic.",
+        Auth::ApiKeyHeader { .. } | Auth::ApiKeyQuery { .. } => "Authenticates with the client's API key.",
+    }
+}
+
+fn client_method(op: &Operation, models: &TokenStream) -> TokenStream {
+    let fn_name = ident(&op.fn_name);
+    let builder = ident(&op.builder);
+    let mut text = String::new();
+    if let Some(s) = &op.summary {
+        text.push_str(s.trim());
+        text.push_str("\n\n");
+    }
+    if let Some(d) = &op.description {
+        if op.summary.as_deref().map(str::trim) != Some(d.trim()) {
+            text.push_str(d.trim());
+            text.push_str("\n\n");
+        }
+    }
+    text.push_str(&format!("`{} {}` (operation `{}`). {}", op.method, op.path, op.id, auth_doc(&op.auth)));
+    if op.pagination.is_some() {
+        text.push_str(" Await it for one page, or call `.items()` to stream every item.");
+    }
+    let docs = doc(Some(&text));
+    let deprecated = if op.deprecated { quote!(#[deprecated]) } else { quote!() };
+    let mut args = Vec::new();
+    let mut inits = Vec::new();
+    for p in &op.params {
+        let name = ident(&p.name);
+        if is_argument(p) {
+            let (t, into) = arg_type(&p.ty, models);
+            args.push(quote!(#name: #t));
+            inits.push(if into { quote!(#name: #name.into()) } else { quote!(#name) });
+        } else {
+            inits.push(quote!(#name: None));
+        }
+    }
+    if let Some(body) = &op.body {
+        if body.required {
+            let t = ty(&body.ty, models);
+            args.push(quote!(body: #t));
+            inits.push(quote!(body));
+        } else {
+            inits.push(quote!(body: None));
+        }
+        if body.encodings.len() > 1 {
+            let default = match body.encodings[body.default_encoding] {
+                Encoding::Form => quote!(RequestEncoding::Form),
+                _ => quote!(RequestEncoding::Json),
+            };
+            inits.push(quote!(encoding: #default));
+        }
+    }
+    quote! {
+        #docs
+        #deprecated
+        pub fn #fn_name(&self, #(#args),*) -> #builder {
+            #builder { client: self.clone(), #(#inits,)* options: rt::RequestOptions::default() }
+        }
+    }
+}
+
+fn builder(op: &Operation, models: &TokenStream) -> TokenStream {
+    let builder = ident(&op.builder);
+    let static_name = static_name(op);
+    let method = format_ident!("{}", op.method);
+    let id = &op.id;
+    let path = &op.path;
+    let server = match &op.server {
+        Some(s) => quote!(Some(#s)),
+        None => quote!(None),
+    };
+    let auth = auth_tokens(&op.auth);
+
+    let mut fields = Vec::new();
+    let mut setters = Vec::new();
+    for p in &op.params {
+        let name = ident(&p.name);
+        let t = ty(&p.ty, models);
+        if is_argument(p) {
+            fields.push(quote!(#name: #t));
+        } else {
+            fields.push(quote!(#name: Option<#t>));
+            let mut text = p.doc.clone().unwrap_or_default();
+            if !text.is_empty() {
+                text.push_str("\n\n");
+            }
+            text.push_str(&format!("Sent as `{}`.", p.wire));
+            let docs = doc(Some(&text));
+            let deprecated = if p.deprecated { quote!(#[deprecated]) } else { quote!() };
+            let (arg, into) = arg_type(&p.ty, models);
+            let value = if into { quote!(value.into()) } else { quote!(value) };
+            setters.push(quote! {
+                #docs
+                #deprecated
+                pub fn #name(mut self, value: #arg) -> Self {
+                    self.#name = Some(#value);
+                    self
+                }
+            });
+        }
+    }
+    if let Some(body) = &op.body {
+        let t = ty(&body.ty, models);
+        if body.required {
+            fields.push(quote!(body: #t));
+        } else {
+            fields.push(quote!(body: Option<#t>));
+            let docs = doc(Some(body.doc.as_deref().unwrap_or("The request body.")));
+            setters.push(quote! {
+                #docs
+                pub fn body(mut self, value: #t) -> Self {
+                    self.body = Some(value);
+                    self
+                }
+            });
+        }
+        if body.encodings.len() > 1 {
+            fields.push(quote!(encoding: RequestEncoding));
+            let default = match body.encodings[body.default_encoding] {
+                Encoding::Form => "form",
+                _ => "JSON",
+            };
+            let d = format!(" How the body is encoded (default: {default}).");
+            setters.push(quote! {
+                #[doc = #d]
+                pub fn encoding(mut self, encoding: RequestEncoding) -> Self {
+                    self.encoding = encoding;
+                    self
+                }
+            });
+        }
+    }
+
+    let parts = parts_fn(op);
+    let success = success_type(op, models);
+    let decode = decode(op, models);
+    let builder_doc = format!(" Request builder for [`Client::{}`]: set optional parameters, then `.await` it.", crate::naming::unraw(&op.fn_name));
+
+    let (send, into_future_output, paginated) = match &op.pagination {
+        None => (
+            quote! {
+                /// Sends the request and returns the decoded body.
+                pub async fn send(self) -> rt::Result<#success> {
+                    self.send_with_response().await.map(rt::ApiResponse::into_inner)
+                }
+            },
+            quote!(rt::Result<#success>),
+            quote!(),
+        ),
+        Some(p) => {
+            let item = ty(&p.item, models);
+            let param = ident(&p.page_param);
+            let page_param_ty = op.params.iter().find(|x| x.name == p.page_param).map(|x| &x.ty);
+            let set_page = match page_param_ty {
+                Some(TypeRef::Integer("i64")) => quote!(Some(n)),
+                _ => quote!(Some(TryFrom::try_from(n).unwrap_or(Default::default()))),
+            };
+            (
+                quote! {
+                    /// Sends the request and returns the page, which can fetch the next one.
+                    pub async fn send(self) -> rt::Result<rt::Page<Self>> {
+                        let request = self.clone();
+                        let response = self.send_with_response().await?;
+                        Ok(rt::Page::new(request, response))
+                    }
+
+                    /// Every item of every page from this one on, fetched lazily one page at a time.
+                    pub fn items(self) -> ::futures::stream::BoxStream<'static, rt::Result<#item>> {
+                        Box::pin(rt::items(self))
+                    }
+
+                    /// Every page from this one on, fetched lazily.
+                    pub fn pages(self) -> ::futures::stream::BoxStream<'static, rt::Result<rt::Page<Self>>> {
+                        Box::pin(rt::pages(self))
+                    }
+                },
+                quote!(rt::Result<rt::Page<Self>>),
+                quote! {
+                    impl rt::Paginated for #builder {
+                        type Data = #success;
+
+                        fn page_number(&self) -> Option<i64> {
+                            self.#param.map(i64::from)
+                        }
+
+                        fn with_page_number(mut self, n: i64) -> Self {
+                            self.#param = #set_page;
+                            self
+                        }
+
+                        fn fetch(self) -> Pin<Box<dyn Future<Output = rt::Result<rt::ApiResponse<Self::Data>>> + Send>> {
+                            Box::pin(self.send_with_response())
+                        }
+                    }
+                },
+            )
+        }
+    };
+
+    let response_enum = op.response_enum.as_ref().map(|name| {
+        let name = ident(name);
+        let variants = op.responses.iter().map(|r| {
+            let v = ident(&r.variant);
+            let docs = doc(Some(&format!(
+                "{}{}",
+                if r.status == 0 { "Any other status".to_owned() } else { format!("`{}`", r.status) },
+                r.doc.as_deref().map(|d| format!(": {d}")).unwrap_or_default()
+            )));
+            match &r.body {
+                ResponseBody::Empty if (300..400).contains(&r.status) => quote! {
+                    #docs
+                    #v {
+                        /// The `Location` header: where the server redirects to.
+                        location: Option<String>,
+                    }
+                },
+                ResponseBody::Empty => quote!(#docs #v),
+                other => {
+                    let t = body_type(other, models);
+                    quote!(#docs #v(#t))
+                }
+            }
+        });
+        let d = format!(" The documented success responses of `{}`.", op.id);
+        quote! {
+            #[doc = #d]
+            #[derive(Debug, Clone, PartialEq)]
+            pub enum #name { #(#variants,)* }
+        }
+    });
+
+    quote! {
+        static #static_name: rt::Operation = rt::Operation {
+            id: #id,
+            method: reqwest::Method::#method,
+            path: #path,
+            server: #server,
+            auth: #auth,
+        };
+
+        #[doc = #builder_doc]
+        #[derive(Debug, Clone)]
+        #[must_use = "a request does nothing until it is awaited or sent"]
+        pub struct #builder {
+            client: Client,
+            #(#fields,)*
+            options: rt::RequestOptions,
+        }
+
+        impl #builder {
+            #(#setters)*
+
+            /// Adds a header to this request.
+            pub fn header(mut self, name: &str, value: &str) -> Self {
+                self.options.header(name, value);
+                self
+            }
+
+            /// Adds a query parameter to this request.
+            pub fn query_param(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+                self.options.query.push((name.into(), value.into()));
+                self
+            }
+
+            /// Overrides the client's timeout for this request.
+            pub fn timeout(mut self, timeout: Duration) -> Self {
+                self.options.timeout = Some(timeout);
+                self
+            }
+
+            /// Overrides the client's retry limit for this request.
+            pub fn max_retries(mut self, max_retries: u32) -> Self {
+                self.options.max_retries = Some(max_retries);
+                self
+            }
+
+            #parts
+
+            /// Sends the request and returns the decoded body with the status and headers.
+            pub async fn send_with_response(self) -> rt::Result<rt::ApiResponse<#success>> {
+                let parts = self.parts()?;
+                let raw = self.client.execute(&#static_name, parts, &self.options).await?;
+                #decode
+            }
+
+            #send
+        }
+
+        impl IntoFuture for #builder {
+            type Output = #into_future_output;
+            type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send>>;
+
+            fn into_future(self) -> Self::IntoFuture {
+                Box::pin(self.send())
+            }
+        }
+
+        #paginated
+        #response_enum
+    }
+}
+
+fn parts_fn(op: &Operation) -> TokenStream {
+    // The path: `{name}` placeholders become `{}` filled with encoded values.
+    let mut format = String::new();
+    let mut values = Vec::new();
+    let mut rest = op.path.as_str();
+    while let Some(start) = rest.find('{') {
+        let Some(len) = rest[start..].find('}') else { break };
+        format.push_str(&rest[..start].replace('}', "}}"));
+        format.push_str("{}");
+        let wire = &rest[start + 1..start + len];
+        if let Some(p) = op.params.iter().find(|p| p.location == ParamIn::Path && p.wire == wire) {
+            let name = ident(&p.name);
+            let value = match &p.ty {
+                TypeRef::String => quote!(&self.#name),
+                _ => quote!(&self.#name.to_string()),
+            };
+            values.push(quote!(rt::encode_path_segment(#wire, #value)?));
+        }
+        rest = &rest[start + len + 1..];
+    }
+    format.push_str(&rest.replace('{', "{{").replace('}', "}}"));
+    let path = if values.is_empty() {
+        quote!(#format.to_owned())
+    } else {
+        quote!(format!(#format, #(#values),*))
+    };
+    let params = op.params.iter().filter(|p| p.location != ParamIn::Path).map(|p| {
+        let name = ident(&p.name);
+        let wire = &p.wire;
+        let call = match p.location {
+            ParamIn::Header => quote!(header),
+            _ => quote!(query),
+        };
+        if is_argument(p) {
+            quote!(parts.#call(#wire, &self.#name);)
+        } else {
+            quote!(if let Some(value) = &self.#name { parts.#call(#wire, value); })
+        }
+    });
+    let body = op.body.as_ref().map(|body| {
+        let encode = |encoding: &Encoding, value: TokenStream| match encoding {
+            Encoding::Json => quote!(rt::Body::json(#value)?),
+            Encoding::Form => quote!(rt::Body::form(#value)?),
+            Encoding::Bytes(ct) => quote!(rt::Body::Bytes { content_type: #ct.into(), data: ::bytes::Bytes::from((#value).clone()) }),
+            Encoding::Text(ct) => quote!(rt::Body::Bytes { content_type: #ct.into(), data: ::bytes::Bytes::from((#value).clone()) }),
+        };
+        let value = quote!(body);
+        let encoded = if body.encodings.len() > 1 {
+            let json = encode(&Encoding::Json, value.clone());
+            let form = encode(&Encoding::Form, value.clone());
+            quote!(match self.encoding { RequestEncoding::Json => #json, RequestEncoding::Form => #form })
+        } else {
+            encode(&body.encodings[0], value)
+        };
+        if body.required {
+            quote! { let body = &self.body; parts.body = #encoded; }
+        } else {
+            quote! { if let Some(body) = &self.body { parts.body = #encoded; } }
+        }
+    });
+    let mutable = if op.params.iter().any(|p| p.location != ParamIn::Path) || op.body.is_some() {
+        quote!(mut)
+    } else {
+        quote!()
+    };
+    quote! {
+        fn parts(&self) -> rt::Result<rt::RequestParts> {
+            let #mutable parts = rt::RequestParts::new(#path);
+            #(#params)*
+            #body
+            Ok(parts)
+        }
+    }
+}
+
+fn decode(op: &Operation, models: &TokenStream) -> TokenStream {
+    let decode_body = |body: &ResponseBody| match body {
+        ResponseBody::Empty => quote!(raw.empty()),
+        ResponseBody::Json(_) => quote!(raw.json()),
+        ResponseBody::Text => quote!(raw.text()),
+        ResponseBody::Bytes => quote!(raw.bytes()),
+    };
+    let _ = models;
+    match &op.response_enum {
+        None => {
+            let r = &op.responses[0];
+            let body = decode_body(&r.body);
+            if r.status == 0 {
+                quote!(#body)
+            } else {
+                let status = r.status;
+                quote! {
+                    match raw.status().as_u16() {
+                        #status => #body,
+                        _ if raw.status().is_success() => #body,
+                        _ => Err(raw.into_error()),
+                    }
+                }
+            }
+        }
+        Some(name) => {
+            let name = ident(name);
+            let arms = op.responses.iter().map(|r| {
+                let v = ident(&r.variant);
+                let pattern = if r.status == 0 { quote!(_) } else { let s = r.status; quote!(#s) };
+                let value = match &r.body {
+                    ResponseBody::Empty if (300..400).contains(&r.status) => quote! {
+                        {
+                            let location = raw.header_str("location");
+                            Ok(raw.with(#name::#v { location }))
+                        }
+                    },
+                    ResponseBody::Empty => quote!(Ok(raw.with(#name::#v))),
+                    other => {
+                        let body = decode_body(other);
+                        quote!(#body.map(|r| r.map(#name::#v)))
+                    }
+                };
+                quote!(#pattern => #value,)
+            });
+            let fallback = if op.responses.iter().any(|r| r.status == 0) { quote!() } else { quote!(_ => Err(raw.into_error()),) };
+            quote! {
+                match raw.status().as_u16() {
+                    #(#arms)*
+                    #fallback
+                }
+            }
+        }
+    }
+}
+
+fn page_data(op: &Operation, models: &TokenStream) -> TokenStream {
+    let Some(p) = &op.pagination else { return quote!() };
+    let page = ident(&p.page_type);
+    let item = ty(&p.item, models);
+    let data = ident(&p.data_field.0);
+    let meta = ident(&p.meta_field.0);
+    let (items, into_items) = if p.data_field.1 {
+        (quote!(self.#data.as_deref().unwrap_or(&[])), quote!(self.#data.unwrap_or_default()))
+    } else {
+        (quote!(&self.#data), quote!(self.#data))
+    };
+    let meta_get = |field: &(String, bool)| {
+        let f = ident(&field.0);
+        let value = if field.1 { quote!(m.#f.map(i64::from)) } else { quote!(Some(i64::from(m.#f))) };
+        if p.meta_field.1 {
+            quote!(self.#meta.as_ref().and_then(|m| #value))
+        } else {
+            quote!({ let m = &self.#meta; #value })
+        }
+    };
+    let page_number = match &p.page_number_field {
+        Some(f) => meta_get(f),
+        None => quote!(None),
+    };
+    let total_pages = meta_get(&p.total_pages_field);
+    quote! {
+        impl rt::PageData for models::#page {
+            type Item = #item;
+
+            fn items(&self) -> &[Self::Item] {
+                #items
+            }
+
+            fn into_items(self) -> Vec<Self::Item> {
+                #into_items
+            }
+
+            fn page_number(&self) -> Option<i64> {
+                #page_number
+            }
+
+            fn total_pages(&self) -> Option<i64> {
+                #total_pages
+            }
+        }
+    }
+}

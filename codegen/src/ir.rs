@@ -1,0 +1,288 @@
+//! Stage 4: the plain-data model the emitters read. Nothing from `openapiv3` or `proc_macro2`
+//! lives here: every name is already a valid, unique Rust identifier.
+
+/// The whole API.
+#[derive(Debug, Clone, Default)]
+pub struct Api {
+    /// `info.title`.
+    pub title: String,
+    /// `info.version`.
+    pub version: String,
+    /// `info.description`.
+    pub description: Option<String>,
+    /// The first server URL, with variables replaced by their defaults.
+    pub default_server: String,
+    /// Named types, in a stable order (components first, then inline types as met).
+    pub types: Vec<TypeDef>,
+    /// Operations in spec order.
+    pub operations: Vec<Operation>,
+}
+
+/// A named Rust type.
+#[derive(Debug, Clone)]
+pub struct TypeDef {
+    /// Rust type name.
+    pub name: String,
+    /// Rustdoc.
+    pub doc: Option<String>,
+    /// Where the schema is (JSON pointer), for the doc and for errors.
+    pub origin: String,
+    /// `deprecated: true`.
+    pub deprecated: bool,
+    /// What it is.
+    pub kind: TypeKind,
+}
+
+/// The shape of a named type.
+#[derive(Debug, Clone)]
+pub enum TypeKind {
+    /// An object with known properties.
+    Struct(Struct),
+    /// A string enum that still accepts values the spec does not list.
+    Enum(StringEnum),
+    /// `oneOf` / `anyOf`: the first variant that decodes wins.
+    Untagged(Vec<Variant>),
+    /// Another name for a type (maps, arrays, primitives given a name in `components`).
+    Alias(TypeRef),
+}
+
+/// An object type.
+#[derive(Debug, Clone, Default)]
+pub struct Struct {
+    /// Properties in spec order.
+    pub fields: Vec<Field>,
+    /// `additionalProperties: false`: unknown fields are refused when decoding.
+    pub deny_unknown: bool,
+    /// `additionalProperties` with a schema (or `true`): extra members are kept in a map.
+    pub additional: Option<TypeRef>,
+}
+
+/// One property.
+#[derive(Debug, Clone)]
+pub struct Field {
+    /// Rust field name (already sanitized).
+    pub name: String,
+    /// Name on the wire.
+    pub wire: String,
+    /// Rustdoc.
+    pub doc: Option<String>,
+    /// The value type, without the `Option` that `required`/`nullable` add.
+    pub ty: TypeRef,
+    /// Listed in `required`.
+    pub required: bool,
+    /// `null` is a valid value.
+    pub nullable: bool,
+    /// The field may hold a secret: its value is redacted in `Debug`.
+    pub secret: bool,
+    /// `deprecated: true`.
+    pub deprecated: bool,
+    /// Boxed to break a cycle.
+    pub boxed: bool,
+}
+
+/// A string enum.
+#[derive(Debug, Clone)]
+pub struct StringEnum {
+    /// Variants in spec order.
+    pub variants: Vec<EnumVariant>,
+    /// Name of the catch-all variant holding unlisted values.
+    pub other: String,
+}
+
+/// One enum value.
+#[derive(Debug, Clone)]
+pub struct EnumVariant {
+    /// Rust variant name.
+    pub name: String,
+    /// The value on the wire.
+    pub wire: String,
+}
+
+/// One branch of a `oneOf`/`anyOf`.
+#[derive(Debug, Clone)]
+pub struct Variant {
+    /// Rust variant name.
+    pub name: String,
+    /// Its type.
+    pub ty: TypeRef,
+}
+
+/// A reference to a type.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum TypeRef {
+    /// `String`.
+    String,
+    /// An integer with its Rust type (`i32`, `i64`, `u64`).
+    Integer(&'static str),
+    /// `f64` or `f32`.
+    Number(&'static str),
+    /// `bool`.
+    Bool,
+    /// Any JSON value.
+    Json,
+    /// Raw bytes (`format: binary`).
+    Bytes,
+    /// A named type.
+    Named(String),
+    /// `Vec<T>`.
+    Vec(Box<TypeRef>),
+    /// `BTreeMap<String, T>`.
+    Map(Box<TypeRef>),
+}
+
+/// One operation.
+#[derive(Debug, Clone)]
+pub struct Operation {
+    /// operationId as written (or derived from method and path when missing).
+    pub id: String,
+    /// The method on `Client` (`list_oauth_clients`).
+    pub fn_name: String,
+    /// The request builder type (`ListOAuthClients`).
+    pub builder: String,
+    /// Upper-case HTTP method.
+    pub method: String,
+    /// Path template.
+    pub path: String,
+    /// Path- or operation-level server, when it differs from the document's.
+    pub server: Option<String>,
+    /// `summary`.
+    pub summary: Option<String>,
+    /// `description`.
+    pub description: Option<String>,
+    /// First tag.
+    pub tag: Option<String>,
+    /// `deprecated: true`.
+    pub deprecated: bool,
+    /// How it authenticates.
+    pub auth: Auth,
+    /// Path, query and header parameters.
+    pub params: Vec<Param>,
+    /// The request body.
+    pub body: Option<RequestBody>,
+    /// Documented success responses (2xx/3xx), by status.
+    pub responses: Vec<Response>,
+    /// Set for list operations that page with `page[number]` and `meta.total_pages`.
+    pub pagination: Option<Pagination>,
+    /// The enum returned when several success responses are documented.
+    pub response_enum: Option<String>,
+}
+
+/// How an operation authenticates (mirrors the runtime's `Auth`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Auth {
+    /// No credentials.
+    None,
+    /// HTTP bearer.
+    Bearer { optional: bool },
+    /// OAuth client authentication.
+    ClientAuth { optional: bool },
+    /// HTTP Basic.
+    Basic { optional: bool },
+    /// API key in a header.
+    ApiKeyHeader { name: String, optional: bool },
+    /// API key in the query.
+    ApiKeyQuery { name: String, optional: bool },
+}
+
+/// Where a parameter goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamIn {
+    /// In the path.
+    Path,
+    /// In the query.
+    Query,
+    /// A header.
+    Header,
+}
+
+/// One parameter.
+#[derive(Debug, Clone)]
+pub struct Param {
+    /// Rust name (method argument or builder setter).
+    pub name: String,
+    /// Wire name (`page[size]`).
+    pub wire: String,
+    /// Where it goes.
+    pub location: ParamIn,
+    /// Its type.
+    pub ty: TypeRef,
+    /// Required.
+    pub required: bool,
+    /// Rustdoc.
+    pub doc: Option<String>,
+    /// `deprecated: true`.
+    pub deprecated: bool,
+}
+
+/// How a body is encoded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Encoding {
+    /// `application/json` (or `+json`).
+    Json,
+    /// `application/x-www-form-urlencoded`.
+    Form,
+    /// Raw bytes with this content type.
+    Bytes(String),
+    /// Text with this content type.
+    Text(String),
+}
+
+/// A request body.
+#[derive(Debug, Clone)]
+pub struct RequestBody {
+    /// The body's type.
+    pub ty: TypeRef,
+    /// Required.
+    pub required: bool,
+    /// Accepted encodings in spec order.
+    pub encodings: Vec<Encoding>,
+    /// Index into `encodings` used unless the caller picks another.
+    pub default_encoding: usize,
+    /// Rustdoc.
+    pub doc: Option<String>,
+}
+
+/// What a response carries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ResponseBody {
+    /// No body.
+    Empty,
+    /// JSON decoded into this type.
+    Json(TypeRef),
+    /// Text.
+    Text,
+    /// Bytes.
+    Bytes,
+}
+
+/// One success response.
+#[derive(Debug, Clone)]
+pub struct Response {
+    /// Status code; 0 for `default` or a range.
+    pub status: u16,
+    /// Variant name when an operation has several (`Ok`, `Found`).
+    pub variant: String,
+    /// The body.
+    pub body: ResponseBody,
+    /// Rustdoc.
+    pub doc: Option<String>,
+}
+
+/// Page-number pagination.
+#[derive(Debug, Clone)]
+pub struct Pagination {
+    /// The page type (the success response's named type).
+    pub page_type: String,
+    /// The item type.
+    pub item: TypeRef,
+    /// Rust field holding the items (`data`), and whether it is an `Option`.
+    pub data_field: (String, bool),
+    /// Rust field holding the meta (`meta`), and whether it is an `Option`.
+    pub meta_field: (String, bool),
+    /// In the meta type: the page number field (if any) and whether it is an `Option`.
+    pub page_number_field: Option<(String, bool)>,
+    /// In the meta type: the total pages field and whether it is an `Option`.
+    pub total_pages_field: (String, bool),
+    /// The builder field for the page number parameter.
+    pub page_param: String,
+}

@@ -1,0 +1,93 @@
+//! Stage 1: spec text (YAML or JSON) to a JSON value.
+
+use serde_json::{Map, Number, Value};
+
+use crate::error::{Ctx, Error, ErrorKind};
+
+/// Deeper nesting than this is refused rather than risking the stack.
+pub(crate) const MAX_DEPTH: usize = 64;
+
+/// Parses YAML (which includes JSON) into a JSON value, stringifying scalar mapping keys
+/// (`200:` becomes `"200"`) and refusing absurd nesting.
+pub(crate) fn load(ctx: &Ctx, text: &str) -> Result<Value, Error> {
+    let trimmed = text.trim_start();
+    if trimmed.starts_with('{') {
+        // Plain JSON: serde_json reports line and column and limits recursion itself.
+        let value: Value = serde_json::from_str(text).map_err(|e| {
+            ctx.err(ErrorKind::Syntax, &format!("{}:{}", e.line(), e.column()), e.to_string())
+        })?;
+        check_depth(ctx, &value, "", 0)?;
+        return Ok(value);
+    }
+    let yaml: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| {
+        let at = e.location().map(|l| format!("{}:{}", l.line(), l.column())).unwrap_or_default();
+        let message = e.to_string();
+        // serde_yaml appends " at line L column C"; the location already says it.
+        let message = match message.find(" at line ") {
+            Some(i) => message[..i].to_owned(),
+            None => message,
+        };
+        ctx.err(ErrorKind::Syntax, &at, message)
+    })?;
+    convert(ctx, yaml, "", 0)
+}
+
+fn convert(ctx: &Ctx, value: serde_yaml::Value, at: &str, depth: usize) -> Result<Value, Error> {
+    if depth > MAX_DEPTH {
+        return Err(ctx.invalid(at, format!("nesting deeper than {MAX_DEPTH} levels")));
+    }
+    Ok(match value {
+        serde_yaml::Value::Null => Value::Null,
+        serde_yaml::Value::Bool(b) => Value::Bool(b),
+        serde_yaml::Value::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                Value::Number(i.into())
+            } else if let Some(u) = n.as_u64() {
+                Value::Number(u.into())
+            } else {
+                n.as_f64().and_then(Number::from_f64).map(Value::Number).unwrap_or(Value::Null)
+            }
+        }
+        serde_yaml::Value::String(s) => Value::String(s),
+        serde_yaml::Value::Sequence(items) => Value::Array(
+            items
+                .into_iter()
+                .enumerate()
+                .map(|(i, v)| convert(ctx, v, &crate::error::ptr(at, &i.to_string()), depth + 1))
+                .collect::<Result<_, _>>()?,
+        ),
+        serde_yaml::Value::Mapping(map) => {
+            let mut out = Map::with_capacity(map.len());
+            for (k, v) in map {
+                let key = match k {
+                    serde_yaml::Value::String(s) => s,
+                    serde_yaml::Value::Number(n) => n.to_string(),
+                    serde_yaml::Value::Bool(b) => b.to_string(),
+                    serde_yaml::Value::Null => "null".to_owned(),
+                    _ => return Err(ctx.invalid(at, "mapping key is not a scalar")),
+                };
+                let child = crate::error::ptr(at, &key);
+                let v = convert(ctx, v, &child, depth + 1)?;
+                out.insert(key, v);
+            }
+            Value::Object(out)
+        }
+        serde_yaml::Value::Tagged(tagged) => convert(ctx, tagged.value, at, depth)?,
+    })
+}
+
+fn check_depth(ctx: &Ctx, value: &Value, at: &str, depth: usize) -> Result<(), Error> {
+    if depth > MAX_DEPTH {
+        return Err(ctx.invalid(at, format!("nesting deeper than {MAX_DEPTH} levels")));
+    }
+    match value {
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .try_for_each(|(i, v)| check_depth(ctx, v, &crate::error::ptr(at, &i.to_string()), depth + 1)),
+        Value::Object(map) => {
+            map.iter().try_for_each(|(k, v)| check_depth(ctx, v, &crate::error::ptr(at, k), depth + 1))
+        }
+        _ => Ok(()),
+    }
+}

@@ -1,0 +1,1238 @@
+//! Stage 3 and 4: validate the parsed document and turn it into the IR.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+use indexmap::IndexMap;
+use openapiv3::{
+    AdditionalProperties, MediaType, OpenAPI, Parameter, ParameterSchemaOrContent, PathItem, ReferenceOr, Schema,
+    SchemaKind, SecurityScheme, StatusCode, Type,
+};
+
+use crate::error::{ptr, Ctx, Error};
+use crate::ir::*;
+use crate::naming::{self, Scope};
+
+/// Methods `Client` already has; an operation named like one of these gets a suffix.
+const CLIENT_METHODS: &[&str] = &[
+    "new", "builder", "from_env", "http", "execute", "url_for", "client_credentials", "clone", "fmt", "oauth",
+];
+
+/// Methods every request builder has; a parameter named like one gets a `_param` suffix.
+const BUILDER_METHODS: &[&str] = &[
+    "send", "send_with_response", "header", "query_param", "timeout", "max_retries", "options", "items", "pages",
+    "body", "into_future", "client", "encoding", "parts", "clone", "fmt",
+];
+
+/// Names taken in the models module by what the emitter refers to unqualified.
+const RESERVED_TYPES: &[&str] = &["Option", "Result", "String", "Vec", "Box", "Some", "None", "Ok", "Err", "Self"];
+
+/// An operation that was left out, with where and why.
+pub type Skipped = Vec<Error>;
+
+/// How a name for an inline type is chosen.
+#[derive(Debug, Clone)]
+struct Hint {
+    /// Unambiguous name: parent type and property (`OAuthClientClientType`).
+    qualified: String,
+    /// Short name from the property alone (`ClientType`), preferred for enums.
+    short: String,
+}
+
+impl Hint {
+    fn new(name: &str) -> Self {
+        Self { qualified: name.to_owned(), short: name.to_owned() }
+    }
+
+    fn property(&self, prop: &str) -> Self {
+        let short = naming::ident_camel(prop, "Field");
+        Self { qualified: format!("{}{}", self.qualified, naming::unraw(&short)), short: naming::unraw(&short).to_owned() }
+    }
+
+    fn item(&self) -> Self {
+        Self { qualified: naming::singular(&self.qualified), short: naming::singular(&self.short) }
+    }
+
+    fn suffix(&self, s: &str) -> Self {
+        Self { qualified: format!("{}{s}", self.qualified), short: format!("{}{s}", self.short) }
+    }
+}
+
+/// Inline string enums are grouped by their set of values and named once at the end.
+#[derive(Debug)]
+struct EnumGroup {
+    values: Vec<String>,
+    shorts: BTreeSet<String>,
+    qualified: String,
+    fixed: Option<String>,
+    origin: String,
+}
+
+struct Lowerer<'a> {
+    ctx: &'a Ctx,
+    spec: &'a OpenAPI,
+    types: Vec<TypeDef>,
+    type_scope: Scope,
+    components: HashMap<String, String>,
+    enum_groups: Vec<EnumGroup>,
+    enum_index: HashMap<Vec<String>, usize>,
+    /// Component schemas that are a string enum, by component key → group.
+    depth: usize,
+}
+
+const ENUM_PLACEHOLDER: &str = "\u{0}enum";
+const MAX_SCHEMA_DEPTH: usize = 48;
+
+/// Turns a parsed document into the IR. Operations that use an unsupported construct are
+/// left out and listed in the returned `Skipped`.
+pub(crate) fn lower(ctx: &Ctx, spec: &OpenAPI) -> Result<(Api, Skipped), Error> {
+    let mut l = Lowerer {
+        ctx,
+        spec,
+        types: Vec::new(),
+        type_scope: Scope::with_reserved(RESERVED_TYPES),
+        components: HashMap::new(),
+        enum_groups: Vec::new(),
+        enum_index: HashMap::new(),
+        depth: 0,
+    };
+    let default_server = spec.servers.first().map(server_url).unwrap_or_else(|| "http://localhost".to_owned());
+    let default_server = if default_server.starts_with('/') { format!("http://localhost{default_server}") } else { default_server };
+
+    l.name_components();
+    l.define_components()?;
+    let mut skipped = Vec::new();
+    let operations = l.operations(&default_server, &mut skipped)?;
+    let mut api = Api {
+        title: spec.info.title.clone(),
+        version: spec.info.version.clone(),
+        description: spec.info.description.clone(),
+        default_server,
+        types: Vec::new(),
+        operations,
+    };
+    let renames = l.finish_enums();
+    api.types = std::mem::take(&mut l.types);
+    rename_refs(&mut api, &renames);
+    box_cycles(&mut api);
+    Ok((api, skipped))
+}
+
+fn server_url(server: &openapiv3::Server) -> String {
+    let mut url = server.url.clone();
+    if let Some(vars) = &server.variables {
+        for (name, var) in vars {
+            url = url.replace(&format!("{{{name}}}"), &var.default);
+        }
+    }
+    url.trim_end_matches('/').to_owned()
+}
+
+impl<'a> Lowerer<'a> {
+    fn name_components(&mut self) {
+        let Some(components) = &self.spec.components else { return };
+        for key in components.schemas.keys() {
+            let name = self.type_scope.claim(&naming::ident_camel(key, "Schema"));
+            self.components.insert(key.clone(), name);
+        }
+    }
+
+    fn define_components(&mut self) -> Result<(), Error> {
+        let Some(components) = &self.spec.components else { return Ok(()) };
+        for (key, schema) in &components.schemas {
+            let at = ptr("/components/schemas", key);
+            let name = self.components[key].clone();
+            let def = match schema {
+                ReferenceOr::Reference { reference } => {
+                    let target = self.resolve_schema_ref(reference, &at)?;
+                    TypeDef { name, doc: None, origin: at, deprecated: false, kind: TypeKind::Alias(target) }
+                }
+                ReferenceOr::Item(schema) => self.named_type(&name, schema, &Hint::new(&name), &at)?,
+            };
+            self.types.push(def);
+        }
+        Ok(())
+    }
+
+    /// The type for a schema that gets a name of its own.
+    fn named_type(&mut self, name: &str, schema: &Schema, hint: &Hint, at: &str) -> Result<TypeDef, Error> {
+        let data = &schema.schema_data;
+        let kind = match &schema.schema_kind {
+            SchemaKind::Type(Type::String(s)) if !s.enumeration.is_empty() => {
+                let values: Vec<String> = s.enumeration.iter().flatten().cloned().collect();
+                let mut sorted = values.clone();
+                sorted.sort();
+                sorted.dedup();
+                let index = self.enum_groups.len();
+                self.enum_groups.push(EnumGroup {
+                    values: values.clone(),
+                    shorts: BTreeSet::new(),
+                    qualified: name.to_owned(),
+                    fixed: Some(name.to_owned()),
+                    origin: at.to_owned(),
+                });
+                self.enum_index.entry(sorted).or_insert(index);
+                TypeKind::Enum(string_enum(&values))
+            }
+            SchemaKind::Type(Type::Object(o)) if !o.properties.is_empty() || o.additional_properties.is_none() => {
+                TypeKind::Struct(self.object(&o.properties, &o.required, o.additional_properties.as_ref(), hint, at)?)
+            }
+            SchemaKind::Any(any) if !any.properties.is_empty() && any.all_of.is_empty() => TypeKind::Struct(
+                self.object(&any.properties, &any.required, any.additional_properties.as_ref(), hint, at)?,
+            ),
+            SchemaKind::AllOf { all_of } if !(all_of.len() == 1 && matches!(all_of[0], ReferenceOr::Reference { .. })) => {
+                match self.merge_all_of(all_of, &[], &[], hint, at)? {
+                    Some(s) => TypeKind::Struct(s),
+                    None => TypeKind::Alias(TypeRef::Json),
+                }
+            }
+            SchemaKind::Any(any) if !any.all_of.is_empty() => {
+                match self.merge_all_of(&any.all_of, &any.properties_as_vec(), &any.required, hint, at)? {
+                    Some(s) => TypeKind::Struct(s),
+                    None => TypeKind::Alias(TypeRef::Json),
+                }
+            }
+            SchemaKind::OneOf { one_of: branches } | SchemaKind::AnyOf { any_of: branches } => {
+                let key = if matches!(schema.schema_kind, SchemaKind::OneOf { .. }) { "oneOf" } else { "anyOf" };
+                TypeKind::Untagged(self.variants(branches, hint, &ptr(at, key))?)
+            }
+            _ => TypeKind::Alias(self.schema_type(schema, hint, at)?.0),
+        };
+        Ok(TypeDef {
+            name: name.to_owned(),
+            doc: data.description.clone().or_else(|| data.title.clone()),
+            origin: at.to_owned(),
+            deprecated: data.deprecated,
+            kind,
+        })
+    }
+
+    fn variants(&mut self, branches: &[ReferenceOr<Schema>], hint: &Hint, at: &str) -> Result<Vec<Variant>, Error> {
+        let mut scope = Scope::default();
+        let mut out = Vec::new();
+        for (i, branch) in branches.iter().enumerate() {
+            let branch_at = ptr(at, &i.to_string());
+            let (ty, _) = self.schema_ref_type(branch, &hint.suffix(&format!("Variant{i}")), &branch_at)?;
+            let base = match &ty {
+                TypeRef::Named(n) if !n.starts_with(ENUM_PLACEHOLDER) => n.clone(),
+                TypeRef::String => "String".into(),
+                TypeRef::Integer(_) => "Integer".into(),
+                TypeRef::Number(_) => "Number".into(),
+                TypeRef::Bool => "Bool".into(),
+                TypeRef::Vec(_) => "List".into(),
+                TypeRef::Map(_) => "Map".into(),
+                _ => format!("Variant{i}"),
+            };
+            out.push(Variant { name: scope.claim(&base), ty });
+        }
+        Ok(out)
+    }
+
+    /// Merges `allOf` parts (and the schema's own properties) into one struct; `None` when a part
+    /// is not an object.
+    fn merge_all_of(
+        &mut self,
+        parts: &[ReferenceOr<Schema>],
+        own: &[(String, ReferenceOr<Box<Schema>>)],
+        own_required: &[String],
+        hint: &Hint,
+        at: &str,
+    ) -> Result<Option<Struct>, Error> {
+        let mut properties: IndexMap<String, (ReferenceOr<Box<Schema>>, String)> = IndexMap::new();
+        let mut required: Vec<String> = own_required.to_vec();
+        let mut additional = None;
+        let mut stack: Vec<(ReferenceOr<Schema>, String)> =
+            parts.iter().enumerate().map(|(i, p)| (p.clone(), ptr(&ptr(at, "allOf"), &i.to_string()))).rev().collect();
+        let mut seen = HashSet::new();
+        while let Some((part, part_at)) = stack.pop() {
+            let (schema, schema_at) = match &part {
+                ReferenceOr::Reference { reference } => {
+                    if !seen.insert(reference.clone()) {
+                        continue;
+                    }
+                    let (schema, target_at) = self.lookup_schema(reference, &part_at)?;
+                    (schema.clone(), target_at)
+                }
+                ReferenceOr::Item(s) => (s.clone(), part_at.clone()),
+            };
+            match &schema.schema_kind {
+                SchemaKind::Type(Type::Object(o)) => {
+                    for (k, v) in &o.properties {
+                        properties.insert(k.clone(), (v.clone(), ptr(&ptr(&schema_at, "properties"), k)));
+                    }
+                    required.extend(o.required.iter().cloned());
+                    if additional.is_none() {
+                        additional = o.additional_properties.clone();
+                    }
+                }
+                SchemaKind::Any(any) if any.typ.as_deref().is_none_or(|t| t == "object") => {
+                    for (k, v) in &any.properties {
+                        properties.insert(k.clone(), (v.clone(), ptr(&ptr(&schema_at, "properties"), k)));
+                    }
+                    required.extend(any.required.iter().cloned());
+                    for (i, p) in any.all_of.iter().enumerate().rev() {
+                        stack.push((p.clone(), ptr(&ptr(&schema_at, "allOf"), &i.to_string())));
+                    }
+                    if !any.one_of.is_empty() || !any.any_of.is_empty() {
+                        return Ok(None);
+                    }
+                }
+                SchemaKind::AllOf { all_of } => {
+                    for (i, p) in all_of.iter().enumerate().rev() {
+                        stack.push((p.clone(), ptr(&ptr(&schema_at, "allOf"), &i.to_string())));
+                    }
+                }
+                _ => return Ok(None),
+            }
+        }
+        for (k, v) in own {
+            properties.insert(k.clone(), (v.clone(), ptr(&ptr(at, "properties"), k)));
+        }
+        let mut fields = Vec::new();
+        let mut scope = Scope::default();
+        for (wire, (schema, field_at)) in &properties {
+            fields.push(self.field(&mut scope, wire, schema, required.contains(wire), hint, field_at)?);
+        }
+        let additional = self.additional(additional.as_ref(), hint, at)?;
+        Ok(Some(Struct { fields, deny_unknown: false, additional }))
+    }
+
+    fn object(
+        &mut self,
+        properties: &IndexMap<String, ReferenceOr<Box<Schema>>>,
+        required: &[String],
+        additional: Option<&AdditionalProperties>,
+        hint: &Hint,
+        at: &str,
+    ) -> Result<Struct, Error> {
+        let mut scope = Scope::default();
+        let mut fields = Vec::new();
+        for (wire, schema) in properties {
+            let field_at = ptr(&ptr(at, "properties"), wire);
+            fields.push(self.field(&mut scope, wire, schema, required.iter().any(|r| r == wire), hint, &field_at)?);
+        }
+        let deny_unknown = matches!(additional, Some(AdditionalProperties::Any(false)));
+        let additional = self.additional(additional, hint, at)?;
+        Ok(Struct { fields, deny_unknown, additional })
+    }
+
+    fn additional(&mut self, additional: Option<&AdditionalProperties>, hint: &Hint, at: &str) -> Result<Option<TypeRef>, Error> {
+        Ok(match additional {
+            Some(AdditionalProperties::Any(true)) => Some(TypeRef::Json),
+            Some(AdditionalProperties::Schema(s)) => {
+                Some(self.schema_ref_type(s, &hint.suffix("Value"), &ptr(at, "additionalProperties"))?.0)
+            }
+            _ => None,
+        })
+    }
+
+    fn field(
+        &mut self,
+        scope: &mut Scope,
+        wire: &str,
+        schema: &ReferenceOr<Box<Schema>>,
+        required: bool,
+        hint: &Hint,
+        at: &str,
+    ) -> Result<Field, Error> {
+        let (ty, nullable) = self.boxed_ref_type(schema, &hint.property(wire), at)?;
+        let data = match schema {
+            ReferenceOr::Item(s) => Some(&s.schema_data),
+            ReferenceOr::Reference { .. } => None,
+        };
+        let name = scope.claim(&naming::ident_snake(wire, "field"));
+        let secret = is_secret(wire)
+            || data.is_some_and(|d| d.write_only)
+            || matches!(schema, ReferenceOr::Item(s) if matches!(&s.schema_kind, SchemaKind::Type(Type::String(st)) if matches!(st.format, openapiv3::VariantOrUnknownOrEmpty::Item(openapiv3::StringFormat::Password))));
+        Ok(Field {
+            name,
+            wire: wire.to_owned(),
+            doc: data.and_then(|d| d.description.clone().or_else(|| d.title.clone())),
+            ty,
+            required,
+            nullable,
+            secret,
+            deprecated: data.is_some_and(|d| d.deprecated),
+            boxed: false,
+        })
+    }
+
+    fn boxed_ref_type(&mut self, schema: &ReferenceOr<Box<Schema>>, hint: &Hint, at: &str) -> Result<(TypeRef, bool), Error> {
+        match schema {
+            ReferenceOr::Reference { reference } => Ok((self.resolve_schema_ref(reference, at)?, false)),
+            ReferenceOr::Item(s) => self.schema_type(s, hint, at),
+        }
+    }
+
+    fn schema_ref_type(&mut self, schema: &ReferenceOr<Schema>, hint: &Hint, at: &str) -> Result<(TypeRef, bool), Error> {
+        match schema {
+            ReferenceOr::Reference { reference } => Ok((self.resolve_schema_ref(reference, at)?, false)),
+            ReferenceOr::Item(s) => self.schema_type(s, hint, at),
+        }
+    }
+
+    /// The type of an inline schema, defining named types for inline objects and enums.
+    /// Returns the type and whether `null` is allowed.
+    fn schema_type(&mut self, schema: &Schema, hint: &Hint, at: &str) -> Result<(TypeRef, bool), Error> {
+        self.depth += 1;
+        if self.depth > MAX_SCHEMA_DEPTH {
+            self.depth = 0;
+            return Err(self.ctx.invalid(at, format!("schemas nested deeper than {MAX_SCHEMA_DEPTH} levels")));
+        }
+        let result = self.schema_type_inner(schema, hint, at);
+        self.depth = self.depth.saturating_sub(1);
+        result
+    }
+
+    fn schema_type_inner(&mut self, schema: &Schema, hint: &Hint, at: &str) -> Result<(TypeRef, bool), Error> {
+        let nullable = schema.schema_data.nullable;
+        let ty = match &schema.schema_kind {
+            SchemaKind::Type(Type::String(s)) => {
+                if !s.enumeration.is_empty() {
+                    let values: Vec<String> = s.enumeration.iter().flatten().cloned().collect();
+                    let nullable = nullable || s.enumeration.iter().any(Option::is_none);
+                    return Ok((self.inline_enum(values, hint, at), nullable));
+                }
+                match &s.format {
+                    openapiv3::VariantOrUnknownOrEmpty::Item(openapiv3::StringFormat::Binary) => TypeRef::Bytes,
+                    _ => TypeRef::String,
+                }
+            }
+            SchemaKind::Type(Type::Integer(i)) => TypeRef::Integer(match &i.format {
+                openapiv3::VariantOrUnknownOrEmpty::Item(openapiv3::IntegerFormat::Int32) => "i32",
+                _ => "i64",
+            }),
+            SchemaKind::Type(Type::Number(_)) => TypeRef::Number("f64"),
+            SchemaKind::Type(Type::Boolean(_)) => TypeRef::Bool,
+            SchemaKind::Type(Type::Array(a)) => match &a.items {
+                Some(items) => TypeRef::Vec(Box::new(self.boxed_ref_type(items, &hint.item(), &ptr(at, "items"))?.0)),
+                None => TypeRef::Vec(Box::new(TypeRef::Json)),
+            },
+            SchemaKind::Type(Type::Object(o)) => {
+                if o.properties.is_empty() {
+                    match &o.additional_properties {
+                        Some(AdditionalProperties::Schema(s)) => TypeRef::Map(Box::new(
+                            self.schema_ref_type(s, &hint.suffix("Value"), &ptr(at, "additionalProperties"))?.0,
+                        )),
+                        _ => TypeRef::Json,
+                    }
+                } else {
+                    self.define_inline(schema, hint, at)?
+                }
+            }
+            SchemaKind::AllOf { all_of } if all_of.len() == 1 => {
+                // A `$ref` with sibling keywords, lowered to a one-part allOf.
+                let (ty, inner_nullable) = self.schema_ref_type(&all_of[0], hint, &ptr(&ptr(at, "allOf"), "0"))?;
+                return Ok((ty, nullable || inner_nullable));
+            }
+            SchemaKind::AllOf { .. } | SchemaKind::OneOf { .. } | SchemaKind::AnyOf { .. } => {
+                self.define_inline(schema, hint, at)?
+            }
+            SchemaKind::Not { .. } => TypeRef::Json,
+            SchemaKind::Any(any) => {
+                if schema.schema_data.extensions.contains_key("x-types") {
+                    TypeRef::Json
+                } else if !any.properties.is_empty() || !any.all_of.is_empty() {
+                    self.define_inline(schema, hint, at)?
+                } else if !any.enumeration.is_empty() && any.enumeration.iter().all(|v| v.is_string() || v.is_null()) {
+                    let values = any.enumeration.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect();
+                    self.inline_enum(values, hint, at)
+                } else if let Some(items) = &any.items {
+                    TypeRef::Vec(Box::new(self.boxed_ref_type(items, &hint.item(), &ptr(at, "items"))?.0))
+                } else if let Some(AdditionalProperties::Schema(s)) = &any.additional_properties {
+                    TypeRef::Map(Box::new(self.schema_ref_type(s, &hint.suffix("Value"), &ptr(at, "additionalProperties"))?.0))
+                } else if !any.one_of.is_empty() || !any.any_of.is_empty() {
+                    let branches = if any.one_of.is_empty() { &any.any_of } else { &any.one_of };
+                    let name = self.type_scope.claim(&hint.qualified);
+                    let variants = self.variants(branches, hint, at)?;
+                    self.types.push(TypeDef {
+                        name: name.clone(),
+                        doc: schema.schema_data.description.clone(),
+                        origin: at.to_owned(),
+                        deprecated: schema.schema_data.deprecated,
+                        kind: TypeKind::Untagged(variants),
+                    });
+                    TypeRef::Named(name)
+                } else {
+                    match any.typ.as_deref() {
+                        Some("string") if any.format.as_deref() == Some("binary") => TypeRef::Bytes,
+                        Some("string") => TypeRef::String,
+                        Some("integer") => TypeRef::Integer("i64"),
+                        Some("number") => TypeRef::Number("f64"),
+                        Some("boolean") => TypeRef::Bool,
+                        _ => TypeRef::Json,
+                    }
+                }
+            }
+        };
+        Ok((ty, nullable))
+    }
+
+    fn define_inline(&mut self, schema: &Schema, hint: &Hint, at: &str) -> Result<TypeRef, Error> {
+        let name = self.type_scope.claim(&naming::ident_camel(&hint.qualified, "Inline"));
+        let def = self.named_type(&name, schema, &Hint::new(&name), at)?;
+        self.types.push(def);
+        Ok(TypeRef::Named(name))
+    }
+
+    fn inline_enum(&mut self, values: Vec<String>, hint: &Hint, at: &str) -> TypeRef {
+        let mut key = values.clone();
+        key.sort();
+        key.dedup();
+        let index = match self.enum_index.get(&key) {
+            Some(&i) => i,
+            None => {
+                let i = self.enum_groups.len();
+                self.enum_groups.push(EnumGroup {
+                    values,
+                    shorts: BTreeSet::new(),
+                    qualified: naming::ident_camel(&hint.qualified, "Enum"),
+                    fixed: None,
+                    origin: at.to_owned(),
+                });
+                self.enum_index.insert(key, i);
+                i
+            }
+        };
+        let short = naming::ident_camel(&hint.short, "Enum");
+        self.enum_groups[index].shorts.insert(naming::unraw(&short).to_owned());
+        TypeRef::Named(format!("{ENUM_PLACEHOLDER}{index}"))
+    }
+
+    /// Names the inline enums: the shortest property name among their uses when no other enum
+    /// wants it, else the name qualified by the first use's parent.
+    fn finish_enums(&mut self) -> HashMap<String, String> {
+        let mut renames = HashMap::new();
+        let mut wanted: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        for (i, group) in self.enum_groups.iter().enumerate() {
+            if group.fixed.is_none() {
+                let short = group
+                    .shorts
+                    .iter()
+                    .min_by(|a, b| a.len().cmp(&b.len()).then(a.cmp(b)))
+                    .cloned()
+                    .unwrap_or_else(|| group.qualified.clone());
+                wanted.entry(short).or_default().push(i);
+            }
+        }
+        let mut chosen: BTreeMap<usize, String> = BTreeMap::new();
+        for (short, groups) in &wanted {
+            if groups.len() == 1 && !self.type_scope.contains(short) {
+                chosen.insert(groups[0], short.clone());
+            }
+        }
+        for (i, group) in self.enum_groups.iter().enumerate() {
+            if let Some(fixed) = &group.fixed {
+                renames.insert(format!("{ENUM_PLACEHOLDER}{i}"), fixed.clone());
+                continue;
+            }
+            let base = chosen.get(&i).cloned().unwrap_or_else(|| group.qualified.clone());
+            let name = self.type_scope.claim(&base);
+            renames.insert(format!("{ENUM_PLACEHOLDER}{i}"), name.clone());
+            let doc = Some(format!(
+                "One of {}. Values the spec does not list are kept as they are.",
+                group.values.iter().map(|v| format!("`{v}`")).collect::<Vec<_>>().join(", ")
+            ));
+            self.types.push(TypeDef {
+                name,
+                doc,
+                origin: group.origin.clone(),
+                deprecated: false,
+                kind: TypeKind::Enum(string_enum(&group.values)),
+            });
+        }
+        renames
+    }
+
+    fn lookup_schema(&self, reference: &str, at: &str) -> Result<(&'a Schema, String), Error> {
+        let mut reference = reference;
+        for _ in 0..32 {
+            let key = self.component_key(reference, "schemas", at)?;
+            let schema = self
+                .spec
+                .components
+                .as_ref()
+                .and_then(|c| c.schemas.get(key))
+                .ok_or_else(|| self.ctx.invalid(at, format!("reference `{reference}` does not resolve")))?;
+            match schema {
+                ReferenceOr::Item(s) => return Ok((s, ptr("/components/schemas", key))),
+                ReferenceOr::Reference { reference: next } => reference = next,
+            }
+        }
+        Err(self.ctx.invalid(at, format!("reference `{reference}` is part of a cycle of references")))
+    }
+
+    fn resolve_schema_ref(&self, reference: &str, at: &str) -> Result<TypeRef, Error> {
+        let key = self.component_key(reference, "schemas", at)?;
+        match self.components.get(key) {
+            Some(name) => Ok(TypeRef::Named(name.clone())),
+            None => Err(self.ctx.invalid(at, format!("reference `{reference}` does not resolve"))),
+        }
+    }
+
+    /// `#/components/<section>/<key>` → `key`, with located errors for anything else.
+    fn component_key<'r>(&self, reference: &'r str, section: &str, at: &str) -> Result<&'r str, Error> {
+        let Some(local) = reference.strip_prefix('#') else {
+            return Err(self.ctx.unsupported(at, format!("external reference `{reference}` is not supported; bundle the document first")));
+        };
+        let prefix = format!("/components/{section}/");
+        match local.strip_prefix(&prefix) {
+            Some(key) if !key.contains('/') => Ok(key),
+            _ => Err(self.ctx.unsupported(at, format!("reference `{reference}` is not supported (only `#{prefix}<name>`)"))),
+        }
+    }
+
+    fn operations(&mut self, default_server: &str, skipped: &mut Skipped) -> Result<Vec<Operation>, Error> {
+        let mut out = Vec::new();
+        let mut ids: HashMap<String, String> = HashMap::new();
+        let mut fn_scope = Scope::with_reserved(CLIENT_METHODS);
+        let mut builder_scope = Scope::with_reserved(&["Client", "Page", "RequestEncoding"]);
+        for (path, item) in &self.spec.paths.paths {
+            let path_at = ptr("/paths", path);
+            let item = match item {
+                ReferenceOr::Item(item) => item,
+                ReferenceOr::Reference { reference } => {
+                    return Err(self.ctx.unsupported(&path_at, format!("path item reference `{reference}` is not supported")))
+                }
+            };
+            for (method, op) in methods(item) {
+                let at = ptr(&path_at, method);
+                let id = op.operation_id.clone().unwrap_or_else(|| derive_operation_id(method, path));
+                if let Some(first) = ids.insert(id.clone(), at.clone()) {
+                    return Err(self.ctx.invalid(&at, format!("duplicate operationId `{id}` (first used at {first})")));
+                }
+                let servers = if op.servers.is_empty() { &item.servers } else { &op.servers };
+                let server = servers.first().map(server_url).filter(|s| s != default_server);
+                match self.operation(path, method, item, op, &id, server, &at, &mut fn_scope, &mut builder_scope) {
+                    Ok(op) => out.push(op),
+                    Err(e) if e.kind == crate::ErrorKind::Unsupported => skipped.push(e),
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn operation(
+        &mut self,
+        path: &str,
+        method: &str,
+        item: &PathItem,
+        op: &openapiv3::Operation,
+        id: &str,
+        server: Option<String>,
+        at: &str,
+        fn_scope: &mut Scope,
+        builder_scope: &mut Scope,
+    ) -> Result<Operation, Error> {
+        let builder_base = naming::ident_camel(id, "Operation");
+        let hint = Hint::new(naming::unraw(&builder_base));
+        let auth = self.auth(op, at)?;
+
+        // Parameters: path-level first, overridden by operation-level ones with the same name and place.
+        let mut raw_params: IndexMap<(String, &'static str), (ParamData, String)> = IndexMap::new();
+        for (list, list_at) in [(&item.parameters, ptr(&ptr("/paths", path), "parameters")), (&op.parameters, ptr(at, "parameters"))] {
+            for (i, p) in list.iter().enumerate() {
+                let p_at = ptr(&list_at, &i.to_string());
+                let param = self.parameter(p, &p_at)?;
+                raw_params.insert((param.name.clone(), param.location), (param, p_at));
+            }
+        }
+        let template_names = path_template_names(path);
+        for name in &template_names {
+            if !raw_params.contains_key(&(name.clone(), "path")) {
+                return Err(self.ctx.invalid(at, format!("path parameter `{name}` in `{path}` is not declared")));
+            }
+        }
+        let mut scope = Scope::with_reserved(BUILDER_METHODS);
+        let mut params = Vec::new();
+        let query_names: Vec<String> = raw_params.values().filter(|(p, _)| p.location == "query").map(|(p, _)| p.name.clone()).collect();
+        for ((_, location), (p, p_at)) in &raw_params {
+            let location = match *location {
+                "path" => {
+                    if !template_names.contains(&p.name) {
+                        return Err(self.ctx.invalid(p_at, format!("path parameter `{}` does not appear in `{path}`", p.name)));
+                    }
+                    ParamIn::Path
+                }
+                "query" => ParamIn::Query,
+                "header" => ParamIn::Header,
+                _ => return Err(self.ctx.unsupported(p_at, "cookie parameters are not supported")),
+            };
+            let base = param_rust_name(&p.name, &query_names);
+            let name = if scope.contains(&base) { scope.claim(&format!("{}_param", naming::unraw(&base))) } else { scope.claim(&base) };
+            let short = last_bracket_segment(&p.name);
+            let param_hint = Hint { qualified: format!("{}{}", hint.qualified, naming::camel(&p.name)), short: naming::camel(short) };
+            let (ty, _) = match &p.schema {
+                Some(schema) => self.schema_ref_type(schema, &param_hint, &ptr(p_at, "schema"))?,
+                None => (TypeRef::String, false),
+            };
+            params.push(Param {
+                name,
+                wire: p.name.clone(),
+                location,
+                ty,
+                required: p.required || location == ParamIn::Path,
+                doc: p.description.clone(),
+                deprecated: p.deprecated,
+            });
+        }
+
+        let body = match &op.request_body {
+            None => None,
+            Some(body) => Some(self.request_body(body, &hint, &auth, &ptr(at, "requestBody"))?),
+        };
+        let responses = self.responses(op, &hint, &ptr(at, "responses"))?;
+        let fn_name = fn_scope.claim(&naming::ident_snake(id, "operation"));
+        let builder = builder_scope.claim(&builder_base);
+        let response_enum = (responses.len() > 1).then(|| builder_scope.claim(&format!("{}Response", naming::unraw(&builder))));
+        let mut operation = Operation {
+            id: id.to_owned(),
+            fn_name,
+            builder,
+            method: method.to_uppercase(),
+            path: path.to_owned(),
+            server,
+            summary: op.summary.clone(),
+            description: op.description.clone(),
+            tag: op.tags.first().cloned(),
+            deprecated: op.deprecated,
+            auth,
+            params,
+            body,
+            responses,
+            pagination: None,
+            response_enum,
+        };
+        operation.pagination = self.pagination(&operation);
+        Ok(operation)
+    }
+
+    fn parameter(&self, p: &ReferenceOr<Parameter>, at: &str) -> Result<ParamData, Error> {
+        let parameter = match p {
+            ReferenceOr::Item(p) => p,
+            ReferenceOr::Reference { reference } => {
+                let key = self.component_key(reference, "parameters", at)?;
+                match self.spec.components.as_ref().and_then(|c| c.parameters.get(key)) {
+                    Some(ReferenceOr::Item(p)) => p,
+                    Some(ReferenceOr::Reference { .. }) => {
+                        return Err(self.ctx.unsupported(at, format!("parameter reference `{reference}` points at another reference")))
+                    }
+                    None => return Err(self.ctx.invalid(at, format!("reference `{reference}` does not resolve"))),
+                }
+            }
+        };
+        let (location, data) = match parameter {
+            Parameter::Path { parameter_data, .. } => ("path", parameter_data),
+            Parameter::Query { parameter_data, .. } => ("query", parameter_data),
+            Parameter::Header { parameter_data, .. } => ("header", parameter_data),
+            Parameter::Cookie { parameter_data, .. } => ("cookie", parameter_data),
+        };
+        let schema = match &data.format {
+            ParameterSchemaOrContent::Schema(s) => Some(s.clone()),
+            ParameterSchemaOrContent::Content(content) => content.values().next().and_then(|m| m.schema.clone()),
+        };
+        Ok(ParamData {
+            name: data.name.clone(),
+            location,
+            required: data.required,
+            description: data.description.clone(),
+            deprecated: data.deprecated.unwrap_or(false),
+            schema,
+        })
+    }
+
+    fn auth(&self, op: &openapiv3::Operation, at: &str) -> Result<Auth, Error> {
+        let requirements = op.security.as_ref().or(self.spec.security.as_ref());
+        let Some(requirements) = requirements else { return Ok(Auth::None) };
+        let optional = requirements.iter().any(|r| r.is_empty());
+        let form_body = op.request_body.as_ref().is_some_and(|b| match b {
+            ReferenceOr::Item(b) => b.content.contains_key("application/x-www-form-urlencoded"),
+            ReferenceOr::Reference { .. } => false,
+        });
+        let Some(first) = requirements.iter().find(|r| !r.is_empty()) else { return Ok(Auth::None) };
+        let Some(scheme_name) = first.keys().next() else { return Ok(Auth::None) };
+        let security_at = if op.security.is_some() { ptr(at, "security") } else { "/security".to_owned() };
+        let scheme = match self.spec.components.as_ref().and_then(|c| c.security_schemes.get(scheme_name)) {
+            Some(ReferenceOr::Item(s)) => s,
+            _ => {
+                return Err(self.ctx.invalid(&security_at, format!("security scheme `{scheme_name}` is not defined in components/securitySchemes")))
+            }
+        };
+        Ok(match scheme {
+            SecurityScheme::HTTP { scheme, .. } if scheme.eq_ignore_ascii_case("basic") => Auth::Basic { optional },
+            SecurityScheme::HTTP { .. } => Auth::Bearer { optional },
+            SecurityScheme::APIKey { location: openapiv3::APIKeyLocation::Header, name, .. } => {
+                Auth::ApiKeyHeader { name: name.clone(), optional }
+            }
+            SecurityScheme::APIKey { location: openapiv3::APIKeyLocation::Query, name, .. } => {
+                Auth::ApiKeyQuery { name: name.clone(), optional }
+            }
+            SecurityScheme::APIKey { location: openapiv3::APIKeyLocation::Cookie, .. } => {
+                return Err(self.ctx.unsupported(&security_at, "API keys in cookies are not supported"))
+            }
+            // An OAuth scheme on a form-encoded operation is the token or introspection endpoint
+            // itself: the client authenticates with its own credentials (RFC 6749 §2.3).
+            SecurityScheme::OAuth2 { .. } | SecurityScheme::OpenIDConnect { .. } if form_body => Auth::ClientAuth { optional },
+            SecurityScheme::OAuth2 { .. } | SecurityScheme::OpenIDConnect { .. } => Auth::Bearer { optional },
+        })
+    }
+
+    fn request_body(
+        &mut self,
+        body: &ReferenceOr<openapiv3::RequestBody>,
+        hint: &Hint,
+        auth: &Auth,
+        at: &str,
+    ) -> Result<RequestBody, Error> {
+        let body = match body {
+            ReferenceOr::Item(b) => b,
+            ReferenceOr::Reference { reference } => {
+                let key = self.component_key(reference, "requestBodies", at)?;
+                match self.spec.components.as_ref().and_then(|c| c.request_bodies.get(key)) {
+                    Some(ReferenceOr::Item(b)) => b,
+                    _ => return Err(self.ctx.invalid(at, format!("reference `{reference}` does not resolve"))),
+                }
+            }
+        };
+        let mut encodings = Vec::new();
+        let mut schema: Option<(&ReferenceOr<Schema>, String)> = None;
+        for (content_type, media) in &body.content {
+            let media_at = ptr(&ptr(at, "content"), content_type);
+            let ct = content_type.to_ascii_lowercase();
+            let encoding = if is_json(&ct) {
+                Encoding::Json
+            } else if ct == "application/x-www-form-urlencoded" {
+                Encoding::Form
+            } else if ct.starts_with("multipart/") {
+                return Err(self.ctx.unsupported(&media_at, "multipart request bodies are not supported yet"));
+            } else if ct.starts_with("text/") {
+                Encoding::Text(content_type.clone())
+            } else {
+                Encoding::Bytes(content_type.clone())
+            };
+            if !encodings.contains(&encoding) {
+                if schema.is_none() && matches!(encoding, Encoding::Json | Encoding::Form) {
+                    if let Some(s) = &media.schema {
+                        schema = Some((s, ptr(&media_at, "schema")));
+                    }
+                }
+                encodings.push(encoding);
+            }
+        }
+        if encodings.is_empty() {
+            return Err(self.ctx.invalid(at, "request body lists no content type"));
+        }
+        let ty = match (&schema, &encodings[0]) {
+            (Some((s, s_at)), _) => self.schema_ref_type(s, &hint.suffix("Body"), s_at)?.0,
+            (None, Encoding::Text(_)) => TypeRef::String,
+            (None, Encoding::Bytes(_)) => TypeRef::Bytes,
+            (None, _) => TypeRef::Json,
+        };
+        let structured = matches!(ty, TypeRef::Named(_) | TypeRef::Json | TypeRef::Map(_) | TypeRef::Vec(_));
+        // A structured body can only go out as JSON or a form; raw bodies only as bytes or text.
+        encodings.retain(|e| match e {
+            Encoding::Json | Encoding::Form => structured || encodings_all_structured(&ty),
+            Encoding::Bytes(_) | Encoding::Text(_) => !structured,
+        });
+        if encodings.is_empty() {
+            return Err(self.ctx.unsupported(at, "request body mixes structured and raw content types"));
+        }
+        let prefer_form = matches!(auth, Auth::ClientAuth { .. });
+        let default_encoding = encodings
+            .iter()
+            .position(|e| if prefer_form { *e == Encoding::Form } else { *e == Encoding::Json })
+            .unwrap_or(0);
+        Ok(RequestBody { ty, required: body.required, encodings, default_encoding, doc: body.description.clone() })
+    }
+
+    fn responses(&mut self, op: &openapiv3::Operation, hint: &Hint, at: &str) -> Result<Vec<Response>, Error> {
+        let mut successes: Vec<(u16, &ReferenceOr<openapiv3::Response>, String)> = Vec::new();
+        let mut errors: Vec<(u16, &ReferenceOr<openapiv3::Response>, String)> = Vec::new();
+        for (code, response) in &op.responses.responses {
+            let (status, key) = match code {
+                StatusCode::Code(c) => (*c, c.to_string()),
+                StatusCode::Range(r) => (*r * 100, format!("{r}XX")),
+            };
+            let r_at = ptr(at, &key);
+            if (200..400).contains(&status) {
+                successes.push((if matches!(code, StatusCode::Range(_)) { 0 } else { status }, response, r_at));
+            } else {
+                errors.push((status, response, r_at));
+            }
+        }
+        if successes.is_empty() {
+            if let Some(default) = &op.responses.default {
+                successes.push((0, default, ptr(at, "default")));
+            }
+        }
+        let several = successes.len() > 1;
+        let mut out = Vec::new();
+        let mut variant_scope = Scope::default();
+        for (status, response, r_at) in successes {
+            let variant = variant_scope.claim(&status_variant(status));
+            let type_hint = if several { hint.suffix(&variant) } else { hint.suffix("Response") };
+            let (body, doc) = self.response_body(response, &type_hint, &r_at)?;
+            out.push(Response { status, variant, body, doc });
+        }
+        if out.is_empty() {
+            out.push(Response { status: 0, variant: "Ok".into(), body: ResponseBody::Empty, doc: None });
+        }
+        // Error bodies with inline schemas still get named types, for `ApiError::decode`.
+        for (status, response, r_at) in errors {
+            let type_hint = hint.suffix(&status_variant(status));
+            self.response_body(response, &type_hint, &r_at)?;
+        }
+        Ok(out)
+    }
+
+    fn response_body(
+        &mut self,
+        response: &ReferenceOr<openapiv3::Response>,
+        hint: &Hint,
+        at: &str,
+    ) -> Result<(ResponseBody, Option<String>), Error> {
+        let response = match response {
+            ReferenceOr::Item(r) => r,
+            ReferenceOr::Reference { reference } => {
+                let key = self.component_key(reference, "responses", at)?;
+                match self.spec.components.as_ref().and_then(|c| c.responses.get(key)) {
+                    Some(ReferenceOr::Item(r)) => r,
+                    _ => return Err(self.ctx.invalid(at, format!("reference `{reference}` does not resolve"))),
+                }
+            }
+        };
+        let doc = Some(response.description.clone()).filter(|d| !d.is_empty());
+        let pick = pick_content(&response.content);
+        let body = match pick {
+            None => ResponseBody::Empty,
+            Some((ct, media)) => {
+                let media_at = ptr(&ptr(at, "content"), ct);
+                let ct = ct.to_ascii_lowercase();
+                if is_json(&ct) {
+                    match &media.schema {
+                        Some(s) => match self.schema_ref_type(s, hint, &ptr(&media_at, "schema"))?.0 {
+                            TypeRef::Bytes => ResponseBody::Bytes,
+                            ty => ResponseBody::Json(ty),
+                        },
+                        None => ResponseBody::Json(TypeRef::Json),
+                    }
+                } else if ct.starts_with("text/") {
+                    ResponseBody::Text
+                } else {
+                    ResponseBody::Bytes
+                }
+            }
+        };
+        Ok((body, doc))
+    }
+
+    /// Page-number pagination: a GET with a `page[number]` (or `page`) integer query
+    /// parameter whose response has an array `data` and a `meta` with `total_pages`.
+    fn pagination(&self, op: &Operation) -> Option<Pagination> {
+        if op.method != "GET" || op.responses.len() != 1 {
+            return None;
+        }
+        let page_param = op.params.iter().find(|p| {
+            p.location == ParamIn::Query && matches!(p.ty, TypeRef::Integer(_)) && (p.wire == "page[number]" || p.wire == "page")
+        })?;
+        let ResponseBody::Json(TypeRef::Named(page_type)) = &op.responses[0].body else { return None };
+        let page = self.struct_named(page_type)?;
+        let data = page.fields.iter().find(|f| f.wire == "data")?;
+        let TypeRef::Vec(item) = &data.ty else { return None };
+        let meta = page.fields.iter().find(|f| f.wire == "meta")?;
+        let TypeRef::Named(meta_type) = &meta.ty else { return None };
+        let meta_struct = self.struct_named(meta_type)?;
+        let total = meta_struct.fields.iter().find(|f| f.wire == "total_pages" && matches!(f.ty, TypeRef::Integer(_)))?;
+        let number = meta_struct.fields.iter().find(|f| f.wire == "page_number" && matches!(f.ty, TypeRef::Integer(_)));
+        let optional = |f: &Field| !f.required || f.nullable;
+        Some(Pagination {
+            page_type: page_type.clone(),
+            item: (**item).clone(),
+            data_field: (data.name.clone(), optional(data)),
+            meta_field: (meta.name.clone(), optional(meta)),
+            page_number_field: number.map(|f| (f.name.clone(), optional(f))),
+            total_pages_field: (total.name.clone(), optional(total)),
+            page_param: page_param.name.clone(),
+        })
+    }
+
+    fn struct_named(&self, name: &str) -> Option<&Struct> {
+        self.types.iter().find(|t| t.name == name).and_then(|t| match &t.kind {
+            TypeKind::Struct(s) => Some(s),
+            TypeKind::Alias(TypeRef::Named(other)) => self.struct_named(other),
+            _ => None,
+        })
+    }
+}
+
+fn encodings_all_structured(ty: &TypeRef) -> bool {
+    !matches!(ty, TypeRef::Bytes | TypeRef::String)
+}
+
+struct ParamData {
+    name: String,
+    location: &'static str,
+    required: bool,
+    description: Option<String>,
+    deprecated: bool,
+    schema: Option<ReferenceOr<Schema>>,
+}
+
+trait PropertiesVec {
+    fn properties_as_vec(&self) -> Vec<(String, ReferenceOr<Box<Schema>>)>;
+}
+
+impl PropertiesVec for openapiv3::AnySchema {
+    fn properties_as_vec(&self) -> Vec<(String, ReferenceOr<Box<Schema>>)> {
+        self.properties.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
+    }
+}
+
+fn string_enum(values: &[String]) -> StringEnum {
+    let mut scope = Scope::default();
+    let mut seen = HashSet::new();
+    let mut variants = Vec::new();
+    for (i, v) in values.iter().enumerate() {
+        if !seen.insert(v.clone()) {
+            continue;
+        }
+        let name = scope.claim(&naming::ident_camel(v, &format!("Value{i}")));
+        variants.push(EnumVariant { name, wire: v.clone() });
+    }
+    let other = scope.claim("Unknown");
+    StringEnum { variants, other }
+}
+
+fn is_json(ct: &str) -> bool {
+    let essence = ct.split(';').next().unwrap_or("").trim();
+    essence == "application/json" || essence.ends_with("+json") || essence == "*/*" || essence == "application/*"
+}
+
+fn pick_content(content: &IndexMap<String, MediaType>) -> Option<(&String, &MediaType)> {
+    content
+        .iter()
+        .find(|(ct, _)| is_json(&ct.to_ascii_lowercase()))
+        .or_else(|| content.iter().next())
+}
+
+fn status_variant(status: u16) -> String {
+    match status {
+        0 => "Default".into(),
+        200 => "Ok".into(),
+        201 => "Created".into(),
+        202 => "Accepted".into(),
+        203 => "NonAuthoritative".into(),
+        204 => "NoContent".into(),
+        205 => "ResetContent".into(),
+        206 => "PartialContent".into(),
+        300 => "MultipleChoices".into(),
+        301 => "MovedPermanently".into(),
+        302 => "Found".into(),
+        303 => "SeeOther".into(),
+        304 => "NotModified".into(),
+        307 => "TemporaryRedirect".into(),
+        308 => "PermanentRedirect".into(),
+        400 => "BadRequest".into(),
+        401 => "Unauthorized".into(),
+        403 => "Forbidden".into(),
+        404 => "NotFound".into(),
+        409 => "Conflict".into(),
+        422 => "UnprocessableEntity".into(),
+        429 => "TooManyRequests".into(),
+        500 => "InternalServerError".into(),
+        s => format!("Status{s}"),
+    }
+}
+
+fn methods(item: &PathItem) -> Vec<(&'static str, &openapiv3::Operation)> {
+    [
+        ("get", &item.get),
+        ("put", &item.put),
+        ("post", &item.post),
+        ("delete", &item.delete),
+        ("options", &item.options),
+        ("head", &item.head),
+        ("patch", &item.patch),
+        ("trace", &item.trace),
+    ]
+    .into_iter()
+    .filter_map(|(m, op)| op.as_ref().map(|op| (m, op)))
+    .collect()
+}
+
+fn derive_operation_id(method: &str, path: &str) -> String {
+    let mut id = method.to_owned();
+    for segment in path.split('/').filter(|s| !s.is_empty()) {
+        id.push('_');
+        match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+            Some(param) => {
+                id.push_str("by_");
+                id.push_str(param);
+            }
+            None => id.push_str(segment),
+        }
+    }
+    id
+}
+
+fn path_template_names(path: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut rest = path;
+    while let Some(start) = rest.find('{') {
+        let Some(len) = rest[start..].find('}') else { break };
+        names.push(rest[start + 1..start + len].to_owned());
+        rest = &rest[start + len + 1..];
+    }
+    names
+}
+
+fn last_bracket_segment(name: &str) -> &str {
+    // `filter[client_type]` → `client_type`; `filter[name][contains]` → `name][contains` is
+    // not wanted, so take the first bracketed segment.
+    match name.find('[') {
+        Some(i) => name[i + 1..].split(']').next().unwrap_or(name),
+        None => name,
+    }
+}
+
+/// `page[size]` → `page_size`; `filter[client_type]` → `client_type` when no other query
+/// parameter would then share the name.
+fn param_rust_name(wire: &str, all: &[String]) -> String {
+    let full = naming::ident_snake(wire, "param");
+    if let Some(rest) = wire.strip_prefix("filter[") {
+        let short = naming::ident_snake(&rest.replace(']', " ").replace('[', " "), "param");
+        let clash = all.iter().any(|other| other != wire && naming::ident_snake(other, "param") == short);
+        if !clash {
+            return short;
+        }
+    }
+    full
+}
+
+fn is_secret(wire: &str) -> bool {
+    const SECRETS: &[&str] = &[
+        "client_secret", "access_token", "refresh_token", "id_token", "code_verifier", "token", "password", "api_key",
+        "apikey", "secret", "private_key", "consent_token",
+    ];
+    let lower = wire.to_ascii_lowercase();
+    SECRETS.contains(&lower.as_str())
+}
+
+fn rename_refs(api: &mut Api, renames: &HashMap<String, String>) {
+    fn fix(ty: &mut TypeRef, renames: &HashMap<String, String>) {
+        match ty {
+            TypeRef::Named(n) => {
+                if let Some(new) = renames.get(n) {
+                    *n = new.clone();
+                }
+            }
+            TypeRef::Vec(inner) | TypeRef::Map(inner) => fix(inner, renames),
+            _ => {}
+        }
+    }
+    for t in &mut api.types {
+        match &mut t.kind {
+            TypeKind::Struct(s) => {
+                s.fields.iter_mut().for_each(|f| fix(&mut f.ty, renames));
+                if let Some(a) = &mut s.additional {
+                    fix(a, renames);
+                }
+            }
+            TypeKind::Untagged(vs) => vs.iter_mut().for_each(|v| fix(&mut v.ty, renames)),
+            TypeKind::Alias(ty) => fix(ty, renames),
+            TypeKind::Enum(_) => {}
+        }
+    }
+    for op in &mut api.operations {
+        op.params.iter_mut().for_each(|p| fix(&mut p.ty, renames));
+        if let Some(b) = &mut op.body {
+            fix(&mut b.ty, renames);
+        }
+        for r in &mut op.responses {
+            if let ResponseBody::Json(ty) = &mut r.body {
+                fix(ty, renames);
+            }
+        }
+        if let Some(p) = &mut op.pagination {
+            fix(&mut p.item, renames);
+        }
+    }
+}
+
+/// Boxes struct fields that would otherwise make a type contain itself.
+fn box_cycles(api: &mut Api) {
+    // Direct edges: a type holds another by value (not through Vec or a map).
+    let mut edges: HashMap<String, Vec<String>> = HashMap::new();
+    for t in &api.types {
+        let targets = match &t.kind {
+            TypeKind::Struct(s) => s.fields.iter().filter_map(|f| direct(&f.ty)).collect(),
+            TypeKind::Untagged(vs) => vs.iter().filter_map(|v| direct(&v.ty)).collect(),
+            TypeKind::Alias(ty) => direct(ty).into_iter().collect(),
+            TypeKind::Enum(_) => Vec::new(),
+        };
+        edges.insert(t.name.clone(), targets);
+    }
+    let reaches = |from: &str, to: &str| -> bool {
+        let mut stack = vec![from.to_owned()];
+        let mut seen = HashSet::new();
+        while let Some(n) = stack.pop() {
+            if n == to {
+                return true;
+            }
+            if seen.insert(n.clone()) {
+                if let Some(next) = edges.get(&n) {
+                    stack.extend(next.iter().cloned());
+                }
+            }
+        }
+        false
+    };
+    let mut to_box = Vec::new();
+    for (ti, t) in api.types.iter().enumerate() {
+        match &t.kind {
+            TypeKind::Struct(s) => {
+                for (fi, f) in s.fields.iter().enumerate() {
+                    if let Some(target) = direct(&f.ty) {
+                        if reaches(&target, &t.name) {
+                            to_box.push((ti, fi));
+                        }
+                    }
+                }
+            }
+            TypeKind::Untagged(vs) => {
+                for (vi, v) in vs.iter().enumerate() {
+                    if let Some(target) = direct(&v.ty) {
+                        if reaches(&target, &t.name) {
+                            to_box.push((ti, usize::MAX - vi));
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    for (ti, fi) in to_box {
+        match &mut api.types[ti].kind {
+            TypeKind::Struct(s) => s.fields[fi].boxed = true,
+            TypeKind::Untagged(vs) => {
+                let vi = usize::MAX - fi;
+                let ty = std::mem::replace(&mut vs[vi].ty, TypeRef::Json);
+                // An untagged variant in a cycle is boxed through a Vec-free wrapper: keep it
+                // as JSON-compatible by boxing via Map semantics is not possible, so use Json.
+                vs[vi].ty = match ty {
+                    TypeRef::Named(_) => TypeRef::Json,
+                    other => other,
+                };
+            }
+            _ => {}
+        }
+    }
+}
+
+fn direct(ty: &TypeRef) -> Option<String> {
+    match ty {
+        TypeRef::Named(n) => Some(n.clone()),
+        _ => None,
+    }
+}

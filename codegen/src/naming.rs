@@ -1,0 +1,180 @@
+//! Every Rust identifier the generator emits is made here, so names are consistent and valid.
+
+use std::collections::HashSet;
+
+use heck::{ToSnakeCase, ToUpperCamelCase};
+
+const KEYWORDS: &[&str] = &[
+    "as", "break", "const", "continue", "crate", "else", "enum", "extern", "false", "fn", "for", "if", "impl", "in",
+    "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return", "self", "Self", "static", "struct", "super",
+    "trait", "true", "type", "unsafe", "use", "where", "while", "async", "await", "dyn", "abstract", "become", "box",
+    "do", "final", "macro", "override", "priv", "typeof", "unsized", "virtual", "yield", "try", "gen",
+];
+
+/// Keywords that cannot be raw identifiers.
+const NOT_RAW: &[&str] = &["self", "Self", "super", "crate", "_"];
+
+/// Treats "OAuth" as one word, so `ListOAuthClients` becomes `list_oauth_clients`, not
+/// `list_o_auth_clients`.
+fn prepare(raw: &str) -> String {
+    raw.replace("OAuth", "Oauth")
+}
+
+/// Keeps only ASCII letters, digits and separators, so identifiers stay ASCII.
+fn ascii_words(raw: &str) -> String {
+    raw.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' }).collect()
+}
+
+/// `UpperCamelCase` for a type or variant; "" when nothing usable is left.
+pub fn camel(raw: &str) -> String {
+    let camel = ascii_words(&prepare(raw)).to_upper_camel_case();
+    restore_oauth(&camel)
+}
+
+fn restore_oauth(camel: &str) -> String {
+    let mut out = String::with_capacity(camel.len());
+    let bytes = camel.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if camel[i..].starts_with("Oauth") {
+            let next = bytes.get(i + 5);
+            if next.is_none_or(|b| !b.is_ascii_lowercase()) {
+                out.push_str("OAuth");
+                i += 5;
+                continue;
+            }
+        }
+        out.push(bytes[i] as char);
+        i += 1;
+    }
+    out
+}
+
+/// `snake_case` for a function, field or argument; "" when nothing usable is left.
+pub fn snake(raw: &str) -> String {
+    ascii_words(&prepare(raw)).to_snake_case()
+}
+
+/// A valid field, argument or function identifier (keywords become raw identifiers).
+pub fn ident_snake(raw: &str, fallback: &str) -> String {
+    let mut name = snake(raw);
+    if name.is_empty() {
+        name = fallback.to_owned();
+    }
+    if name.starts_with(|c: char| c.is_ascii_digit()) {
+        name.insert(0, '_');
+    }
+    escape_keyword(name)
+}
+
+/// A valid type or variant identifier.
+pub fn ident_camel(raw: &str, fallback: &str) -> String {
+    let mut name = camel(raw);
+    if name.is_empty() {
+        name = fallback.to_owned();
+    }
+    if name.starts_with(|c: char| c.is_ascii_digit()) {
+        name.insert(0, 'V');
+    }
+    escape_keyword(name)
+}
+
+fn escape_keyword(name: String) -> String {
+    if NOT_RAW.contains(&name.as_str()) {
+        format!("{name}_")
+    } else if KEYWORDS.contains(&name.as_str()) {
+        format!("r#{name}")
+    } else {
+        name
+    }
+}
+
+/// The plain form of a possibly raw identifier (`r#type` → `type`).
+pub fn unraw(name: &str) -> &str {
+    name.strip_prefix("r#").unwrap_or(name)
+}
+
+/// `ConsentScopes` → `ConsentScope`, `Policies` → `Policy`: a name for one item of a list.
+pub fn singular(name: &str) -> String {
+    if let Some(stem) = name.strip_suffix("ies") {
+        format!("{stem}y")
+    } else if name.ends_with("ss") || name.ends_with("us") {
+        format!("{name}Item")
+    } else if let Some(stem) = name.strip_suffix('s') {
+        stem.to_owned()
+    } else {
+        format!("{name}Item")
+    }
+}
+
+/// Hands out names unique within one scope, adding `2`, `3`, ... on collision.
+#[derive(Debug, Default, Clone)]
+pub struct Scope {
+    used: HashSet<String>,
+}
+
+impl Scope {
+    /// A scope where `reserved` are already taken.
+    pub fn with_reserved(reserved: &[&str]) -> Self {
+        Self { used: reserved.iter().map(|s| (*s).to_owned()).collect() }
+    }
+
+    /// Whether `name` is taken.
+    pub fn contains(&self, name: &str) -> bool {
+        self.used.contains(unraw(name))
+    }
+
+    /// Claims `base`, or `base2`, `base3`, ... if taken.
+    pub fn claim(&mut self, base: &str) -> String {
+        if self.used.insert(unraw(base).to_owned()) {
+            return base.to_owned();
+        }
+        let plain = unraw(base);
+        let sep = if plain.ends_with(|c: char| c.is_ascii_digit()) { "_" } else { "" };
+        (2..)
+            .map(|n| format!("{plain}{sep}{n}"))
+            .find(|candidate| self.used.insert(candidate.clone()))
+            .unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_read_like_hand_written_rust() {
+        let cases = [
+            ("ListOAuthClients", "list_oauth_clients", "ListOAuthClients"),
+            ("GetOAuthJWKS", "get_oauth_jwks", "GetOAuthJwks"),
+            ("oauth_Error", "oauth_error", "OAuthError"),
+            ("page[size]", "page_size", "PageSize"),
+            ("filter[allowed_grant_types][contains]", "filter_allowed_grant_types_contains", "FilterAllowedGrantTypesContains"),
+            ("JWKSet", "jwk_set", "JwkSet"),
+            ("S256", "s256", "S256"),
+        ];
+        for (raw, s, c) in cases {
+            assert_eq!(snake(raw), s, "snake of {raw}");
+            assert_eq!(camel(raw), c, "camel of {raw}");
+        }
+    }
+
+    #[test]
+    fn identifiers_are_always_valid() {
+        assert_eq!(ident_snake("type", "f"), "r#type");
+        assert_eq!(ident_snake("self", "f"), "self_");
+        assert_eq!(ident_snake("123abc", "f"), "_123abc");
+        assert_eq!(ident_snake("日本", "field"), "field");
+        assert_eq!(ident_camel("Self", "T"), "Self_");
+        assert_eq!(ident_camel("2xx", "T"), "V2xx");
+    }
+
+    #[test]
+    fn scope_suffixes_collisions() {
+        let mut scope = Scope::default();
+        assert_eq!(scope.claim("Name"), "Name");
+        assert_eq!(scope.claim("Name"), "Name2");
+        assert_eq!(scope.claim("V1"), "V1");
+        assert_eq!(scope.claim("V1"), "V1_2");
+    }
+}

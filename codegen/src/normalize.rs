@@ -1,0 +1,189 @@
+//! Stage 2: lower the OpenAPI 3.1 constructs that `openapiv3` (a 3.0 model) cannot hold,
+//! then deserialize into `openapiv3::OpenAPI` with located errors.
+
+use serde_json::{Map, Value};
+
+use crate::error::{ptr, Ctx, Error};
+
+/// Checks the version, rewrites 3.1 schema forms into their 3.0 equivalents and parses the result.
+pub(crate) fn normalize(ctx: &Ctx, mut doc: Value) -> Result<openapiv3::OpenAPI, Error> {
+    let Value::Object(root) = &mut doc else {
+        return Err(ctx.invalid("", "the document is not a mapping"));
+    };
+    if root.contains_key("swagger") {
+        return Err(ctx.unsupported("/swagger", "swagger 2.0 documents are not supported; convert to OpenAPI 3"));
+    }
+    match root.get("openapi") {
+        Some(Value::String(v)) if v.starts_with("3.0") || v.starts_with("3.1") => {}
+        Some(Value::String(v)) => {
+            return Err(ctx.unsupported("/openapi", format!("OpenAPI version {v} is not supported (3.0 and 3.1 are)")))
+        }
+        Some(_) => return Err(ctx.invalid("/openapi", "`openapi` must be a version string such as \"3.1.0\"")),
+        None => return Err(ctx.invalid("", "not an OpenAPI document: there is no `openapi` field")),
+    }
+    root.insert("openapi".into(), Value::String("3.0.3".into()));
+    root.remove("webhooks");
+    root.remove("jsonSchemaDialect");
+    if !root.contains_key("paths") {
+        root.insert("paths".into(), Value::Object(Map::new()));
+    }
+    if !root.contains_key("info") {
+        return Err(ctx.invalid("", "the document has no `info`"));
+    }
+    walk(&mut doc, "", false);
+
+    doc.deserialize_path::<openapiv3::OpenAPI>().map_err(|(path, message)| ctx.invalid(&path, message))
+}
+
+/// Walks the document; every value under a `schema` key, or in `components/schemas`, is lowered.
+fn walk(value: &mut Value, at: &str, in_component_schemas: bool) {
+    match value {
+        Value::Object(map) => {
+            for (key, child) in map.iter_mut() {
+                let child_at = ptr(at, key);
+                if in_component_schemas || key == "schema" {
+                    lower_schema(child);
+                } else {
+                    walk(child, &child_at, at == "/components" && key == "schemas");
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (i, child) in items.iter_mut().enumerate() {
+                walk(child, &ptr(at, &i.to_string()), false);
+            }
+        }
+        _ => {}
+    }
+}
+
+const SUBSCHEMA_MAPS: &[&str] = &["properties", "patternProperties", "$defs", "definitions"];
+const SUBSCHEMA_LISTS: &[&str] = &["allOf", "oneOf", "anyOf", "prefixItems"];
+const SUBSCHEMA_SINGLE: &[&str] = &["items", "additionalProperties", "not", "contains"];
+
+/// Rewrites one schema (and its subschemas) from JSON Schema 2020-12 into OpenAPI 3.0 form.
+fn lower_schema(schema: &mut Value) {
+    let map = match schema {
+        Value::Bool(true) => {
+            *schema = Value::Object(Map::new());
+            return;
+        }
+        Value::Bool(false) => {
+            *schema = serde_json::json!({ "not": {} });
+            return;
+        }
+        Value::Object(map) => map,
+        _ => return,
+    };
+
+    // `$ref` with sibling keywords: 3.0 ignores the siblings, so wrap the reference in an allOf.
+    if map.contains_key("$ref") && map.len() > 1 {
+        let reference = map.remove("$ref").unwrap_or(Value::Null);
+        let mut wrapper = std::mem::take(map);
+        wrapper.insert("allOf".into(), Value::Array(vec![serde_json::json!({ "$ref": reference })]));
+        *map = wrapper;
+    }
+
+    // `type: [string, 'null']` becomes `type: string, nullable: true`.
+    if let Some(Value::Array(types)) = map.get("type") {
+        let mut nullable = false;
+        let mut others = Vec::new();
+        for t in types {
+            match t.as_str() {
+                Some("null") => nullable = true,
+                Some(other) => others.push(other.to_owned()),
+                None => {}
+            }
+        }
+        map.remove("type");
+        if others.len() == 1 {
+            map.insert("type".into(), Value::String(others.remove(0)));
+        } else if others.len() > 1 {
+            map.insert("x-types".into(), Value::Array(others.into_iter().map(Value::String).collect()));
+        }
+        if nullable {
+            map.insert("nullable".into(), Value::Bool(true));
+        }
+    } else if map.get("type").and_then(Value::as_str) == Some("null") {
+        map.remove("type");
+        map.insert("nullable".into(), Value::Bool(true));
+    }
+
+    // `anyOf`/`oneOf` with a `{type: null}` branch is 3.1's way to say nullable.
+    for key in ["anyOf", "oneOf"] {
+        if let Some(Value::Array(branches)) = map.get_mut(key) {
+            let before = branches.len();
+            branches.retain(|b| b.get("type").and_then(Value::as_str) != Some("null"));
+            if branches.len() != before {
+                map.insert("nullable".into(), Value::Bool(true));
+                if let Some(Value::Array(branches)) = map.get(key) {
+                    if branches.len() == 1 {
+                        let only = branches[0].clone();
+                        map.remove(key);
+                        map.insert("allOf".into(), Value::Array(vec![only]));
+                    }
+                }
+            }
+        }
+    }
+
+    if let Some(c) = map.remove("const") {
+        if !map.contains_key("enum") {
+            map.insert("enum".into(), Value::Array(vec![c]));
+        }
+    }
+    if let Some(Value::Array(mut examples)) = map.remove("examples") {
+        if !map.contains_key("example") && !examples.is_empty() {
+            map.insert("example".into(), examples.swap_remove(0));
+        }
+    }
+    for (exclusive, bound) in [("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")] {
+        if let Some(n @ Value::Number(_)) = map.get(exclusive).cloned() {
+            map.insert(bound.into(), n);
+            map.insert(exclusive.into(), Value::Bool(true));
+        }
+    }
+    // A 3.0 array needs `items`; 3.1 allows it to be missing.
+    if map.get("type").and_then(Value::as_str) == Some("array") && !map.contains_key("items") {
+        map.insert("items".into(), Value::Object(Map::new()));
+    }
+
+    for key in SUBSCHEMA_MAPS {
+        if let Some(Value::Object(children)) = map.get_mut(*key) {
+            children.values_mut().for_each(lower_schema);
+        }
+    }
+    for key in SUBSCHEMA_LISTS {
+        if let Some(Value::Array(children)) = map.get_mut(*key) {
+            children.iter_mut().for_each(lower_schema);
+        }
+    }
+    for key in SUBSCHEMA_SINGLE {
+        if let Some(child) = map.get_mut(*key) {
+            if !child.is_boolean() || *key != "additionalProperties" {
+                lower_schema(child);
+            }
+        }
+    }
+}
+
+/// Deserializes with the failing location turned into a JSON pointer.
+trait DeserializePath {
+    fn deserialize_path<T: serde::de::DeserializeOwned>(self) -> Result<T, (String, String)>;
+}
+
+impl DeserializePath for Value {
+    fn deserialize_path<T: serde::de::DeserializeOwned>(self) -> Result<T, (String, String)> {
+        serde_path_to_error::deserialize(self).map_err(|e| {
+            let mut pointer = String::new();
+            for segment in e.path().iter() {
+                match segment {
+                    serde_path_to_error::Segment::Seq { index } => pointer = ptr(&pointer, &index.to_string()),
+                    serde_path_to_error::Segment::Map { key } => pointer = ptr(&pointer, key),
+                    serde_path_to_error::Segment::Enum { .. } | serde_path_to_error::Segment::Unknown => {}
+                }
+            }
+            (pointer, e.into_inner().to_string())
+        })
+    }
+}
