@@ -34,6 +34,9 @@ pub struct Options {
     /// With `Some(name)`, also emit `Cargo.toml` and `src/lib.rs` for a standalone crate called
     /// `name`; the runtime sources are added by the caller.
     pub standalone_crate: Option<String>,
+    /// Leave out an operation that uses an unsupported construct (listed in
+    /// [`Output::skipped`]) instead of failing the whole run.
+    pub skip_unsupported: bool,
 }
 
 impl Default for Options {
@@ -43,6 +46,7 @@ impl Default for Options {
             env_prefix: "API".into(),
             regen_command: "cargo xtask regen".into(),
             standalone_crate: None,
+            skip_unsupported: false,
         }
     }
 }
@@ -92,7 +96,7 @@ pub fn parse(spec_text: &str, options: &Options) -> Result<(ir::Api, Vec<Error>)
     let ctx = error::Ctx { file: options.spec_path.clone() };
     let value = load::load(&ctx, spec_text)?;
     let spec = normalize::normalize(&ctx, value)?;
-    lower::lower(&ctx, &spec)
+    lower::lower(&ctx, &spec, options.skip_unsupported)
 }
 
 /// Formats tokens as a Rust file.

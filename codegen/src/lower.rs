@@ -84,7 +84,7 @@ const MAX_SCHEMA_DEPTH: usize = 48;
 
 /// Turns a parsed document into the IR. Operations that use an unsupported construct are
 /// left out and listed in the returned `Skipped`.
-pub(crate) fn lower(ctx: &Ctx, spec: &OpenAPI) -> Result<(Api, Skipped), Error> {
+pub(crate) fn lower(ctx: &Ctx, spec: &OpenAPI, skip_unsupported: bool) -> Result<(Api, Skipped), Error> {
     let mut l = Lowerer {
         ctx,
         spec,
@@ -101,7 +101,7 @@ pub(crate) fn lower(ctx: &Ctx, spec: &OpenAPI) -> Result<(Api, Skipped), Error> 
     l.name_components();
     l.define_components()?;
     let mut skipped = Vec::new();
-    let operations = l.operations(&default_server, &mut skipped)?;
+    let operations = l.operations(&default_server, skip_unsupported, &mut skipped)?;
     let mut api = Api {
         title: spec.info.title.clone(),
         version: spec.info.version.clone(),
@@ -429,6 +429,11 @@ impl<'a> Lowerer<'a> {
             }
             SchemaKind::Not { .. } => TypeRef::Json,
             SchemaKind::Any(any) => {
+                if let Some(t) = any.typ.as_deref() {
+                    if !["string", "integer", "number", "boolean", "object", "array", "null"].contains(&t) {
+                        return Err(self.ctx.invalid(&ptr(at, "type"), format!("unknown type `{t}`")));
+                    }
+                }
                 if schema.schema_data.extensions.contains_key("x-types") {
                     TypeRef::Json
                 } else if !any.properties.is_empty() || !any.all_of.is_empty() {
@@ -581,7 +586,7 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    fn operations(&mut self, default_server: &str, skipped: &mut Skipped) -> Result<Vec<Operation>, Error> {
+    fn operations(&mut self, default_server: &str, skip_unsupported: bool, skipped: &mut Skipped) -> Result<Vec<Operation>, Error> {
         let mut out = Vec::new();
         let mut ids: HashMap<String, String> = HashMap::new();
         let mut fn_scope = Scope::with_reserved(CLIENT_METHODS);
@@ -604,7 +609,7 @@ impl<'a> Lowerer<'a> {
                 let server = servers.first().map(server_url).filter(|s| s != default_server);
                 match self.operation(path, method, item, op, &id, server, &at, &mut fn_scope, &mut builder_scope) {
                     Ok(op) => out.push(op),
-                    Err(e) if e.kind == crate::ErrorKind::Unsupported => skipped.push(e),
+                    Err(e) if skip_unsupported && e.kind == crate::ErrorKind::Unsupported => skipped.push(e),
                     Err(e) => return Err(e),
                 }
             }

@@ -30,6 +30,7 @@ pub(crate) fn operations(api: &Api) -> TokenStream {
         .iter()
         .filter(|op| op.pagination.as_ref().is_some_and(|p| seen_pages.insert(p.page_type.clone())))
         .map(|op| page_data(op, &models));
+    let models_import = uses_models(api).then(|| quote!(use super::models;));
     quote! {
         //! A method on [`Client`] and a request builder for every operation.
         #![allow(clippy::too_many_arguments, clippy::doc_markdown, clippy::large_enum_variant)]
@@ -39,7 +40,7 @@ pub(crate) fn operations(api: &Api) -> TokenStream {
         use std::pin::Pin;
         use std::time::Duration;
 
-        use super::models;
+        #models_import
         use crate::runtime as rt;
         use crate::runtime::Client;
 
@@ -587,4 +588,20 @@ fn page_data(op: &Operation, models: &TokenStream) -> TokenStream {
             }
         }
     }
+}
+
+/// Whether any operation names a model (so `use super::models` is needed).
+fn uses_models(api: &Api) -> bool {
+    fn named(t: &TypeRef) -> bool {
+        match t {
+            TypeRef::Named(_) => true,
+            TypeRef::Vec(inner) | TypeRef::Map(inner) => named(inner),
+            _ => false,
+        }
+    }
+    api.operations.iter().any(|op| {
+        op.params.iter().any(|p| named(&p.ty))
+            || op.body.as_ref().is_some_and(|b| named(&b.ty))
+            || op.responses.iter().any(|r| matches!(&r.body, ResponseBody::Json(t) if named(t)))
+    })
 }
