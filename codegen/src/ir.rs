@@ -212,6 +212,8 @@ pub struct Param {
     pub doc: Option<String>,
     /// `deprecated: true`.
     pub deprecated: bool,
+    /// Inclusive bounds of an integer parameter, checked before sending.
+    pub bounds: (Option<i64>, Option<i64>),
 }
 
 /// How a body is encoded.

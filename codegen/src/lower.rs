@@ -602,9 +602,15 @@ impl<'a> Lowerer<'a> {
             for (method, op) in methods(item) {
                 let at = ptr(&path_at, method);
                 let id = op.operation_id.clone().unwrap_or_else(|| derive_operation_id(method, path));
-                if let Some(first) = ids.insert(id.clone(), at.clone()) {
-                    return Err(self.ctx.invalid(&at, format!("duplicate operationId `{id}` (first used at {first})")));
+                if let Some(first) = ids.get(&id) {
+                    let error = self.ctx.invalid(&at, format!("duplicate operationId `{id}` (first used at {first})"));
+                    if !skip_unsupported {
+                        return Err(error);
+                    }
+                    // Lenient mode keeps the operation under a distinct name and reports it.
+                    skipped.push(Error { message: format!("{}; generated under a suffixed name", error.message), ..error });
                 }
+                ids.entry(id.clone()).or_insert_with(|| at.clone());
                 let servers = if op.servers.is_empty() { &item.servers } else { &op.servers };
                 let server = servers.first().map(server_url).filter(|s| s != default_server);
                 match self.operation(path, method, item, op, &id, server, &at, &mut fn_scope, &mut builder_scope) {
@@ -672,7 +678,15 @@ impl<'a> Lowerer<'a> {
                 Some(schema) => self.schema_ref_type(schema, &param_hint, &ptr(p_at, "schema"))?,
                 None => (TypeRef::String, false),
             };
+            let bounds = match &p.schema {
+                Some(ReferenceOr::Item(Schema { schema_kind: SchemaKind::Type(Type::Integer(i)), .. })) => (
+                    i.minimum.map(|m| if i.exclusive_minimum { m.saturating_add(1) } else { m }),
+                    i.maximum.map(|m| if i.exclusive_maximum { m.saturating_sub(1) } else { m }),
+                ),
+                _ => (None, None),
+            };
             params.push(Param {
+                bounds,
                 name,
                 wire: p.name.clone(),
                 location,

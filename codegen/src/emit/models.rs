@@ -10,7 +10,7 @@ pub(crate) fn models(api: &Api) -> TokenStream {
     quote! {
         //! Types for every schema of the API.
         #![allow(clippy::too_many_arguments, clippy::large_enum_variant, clippy::doc_markdown, clippy::new_without_default)]
-        #![allow(rustdoc::broken_intra_doc_links, rustdoc::bare_urls, rustdoc::invalid_html_tags)]
+        #![allow(missing_docs, rustdoc::broken_intra_doc_links, rustdoc::bare_urls, rustdoc::invalid_html_tags)]
         #(#types)*
     }
 }
@@ -115,15 +115,16 @@ fn structure(name: &proc_macro2::Ident, s: &Struct, attrs: TokenStream) -> Token
 
     // `new` takes the required fields; the rest start empty.
     let required: Vec<&Field> = s.fields.iter().filter(|f| f.required && !f.nullable).collect();
+    let takes_into = |f: &Field| f.ty == TypeRef::String && !f.boxed;
     let args = required.iter().map(|f| {
         let fname = ident(&f.name);
-        let t = field_type(f);
+        let t = if takes_into(f) { quote!(impl Into<String>) } else { field_type(f) };
         quote!(#fname: #t)
     });
     let inits = s.fields.iter().map(|f| {
         let fname = ident(&f.name);
         if f.required && !f.nullable {
-            quote!(#fname)
+            if takes_into(f) { quote!(#fname: #fname.into()) } else { quote!(#fname) }
         } else {
             quote!(#fname: None)
         }

@@ -34,7 +34,7 @@ pub(crate) fn operations(api: &Api) -> TokenStream {
     quote! {
         //! A method on [`Client`] and a request builder for every operation.
         #![allow(clippy::too_many_arguments, clippy::doc_markdown, clippy::large_enum_variant)]
-        #![allow(rustdoc::broken_intra_doc_links, rustdoc::bare_urls, rustdoc::invalid_html_tags)]
+        #![allow(missing_docs, rustdoc::broken_intra_doc_links, rustdoc::bare_urls, rustdoc::invalid_html_tags)]
 
         use std::future::{Future, IntoFuture};
         use std::pin::Pin;
@@ -444,10 +444,11 @@ fn parts_fn(op: &Operation) -> TokenStream {
             ParamIn::Header => quote!(header),
             _ => quote!(query),
         };
+        let check = bounds_check(p);
         if is_argument(p) {
-            quote!(parts.#call(#wire, &self.#name);)
+            quote!({ let value = &self.#name; #check parts.#call(#wire, value); })
         } else {
-            quote!(if let Some(value) = &self.#name { parts.#call(#wire, value); })
+            quote!(if let Some(value) = &self.#name { #check parts.#call(#wire, value); })
         }
     });
     let body = op.body.as_ref().map(|body| {
@@ -501,7 +502,7 @@ fn decode(op: &Operation, models: &TokenStream) -> TokenStream {
             if r.status == 0 {
                 quote!(#body)
             } else {
-                let status = r.status;
+                let status = proc_macro2::Literal::u16_unsuffixed(r.status);
                 quote! {
                     match raw.status().as_u16() {
                         #status => #body,
@@ -515,7 +516,7 @@ fn decode(op: &Operation, models: &TokenStream) -> TokenStream {
             let name = ident(name);
             let arms = op.responses.iter().map(|r| {
                 let v = ident(&r.variant);
-                let pattern = if r.status == 0 { quote!(_) } else { let s = r.status; quote!(#s) };
+                let pattern = if r.status == 0 { quote!(_) } else { let s = proc_macro2::Literal::u16_unsuffixed(r.status); quote!(#s) };
                 let value = match &r.body {
                     ResponseBody::Empty if (300..400).contains(&r.status) => quote! {
                         {
@@ -604,4 +605,30 @@ fn uses_models(api: &Api) -> bool {
             || op.body.as_ref().is_some_and(|b| named(&b.ty))
             || op.responses.iter().any(|r| matches!(&r.body, ResponseBody::Json(t) if named(t)))
     })
+}
+
+/// Refuses an integer parameter outside its documented bounds before anything is sent.
+fn bounds_check(p: &Param) -> TokenStream {
+    let wire = &p.wire;
+    let lit = proc_macro2::Literal::i64_unsuffixed;
+    let (condition, message) = match p.bounds {
+        (Some(min), Some(max)) => {
+            let (lo, hi) = (lit(min), lit(max));
+            (quote!(!(#lo..=#hi).contains(value)), format!("`{wire}` must be between {min} and {max}"))
+        }
+        (Some(min), None) => {
+            let lo = lit(min);
+            (quote!(*value < #lo), format!("`{wire}` must be at least {min}"))
+        }
+        (None, Some(max)) => {
+            let hi = lit(max);
+            (quote!(*value > #hi), format!("`{wire}` must be at most {max}"))
+        }
+        (None, None) => return quote!(),
+    };
+    quote! {
+        if #condition {
+            return Err(rt::Error::InvalidInput(format!(concat!(#message, ", got {}"), value)));
+        }
+    }
 }
