@@ -24,7 +24,11 @@ const BUILDER_METHODS: &[&str] = &[
 ];
 
 /// Names taken in the models module by what the emitter refers to unqualified.
-const RESERVED_TYPES: &[&str] = &["Option", "Result", "String", "Vec", "Box", "Some", "None", "Ok", "Err", "Self"];
+const RESERVED_TYPES: &[&str] = &[
+    "Option", "Result", "String", "Vec", "Box", "Some", "None", "Ok", "Err", "Self", "From", "Into", "TryFrom",
+    "Default", "Send", "Sync", "Sized", "Clone", "Copy", "Debug", "PartialEq", "Eq", "Hash", "Iterator", "Future",
+    "IntoFuture", "Pin", "Duration", "Client", "Page", "RequestEncoding",
+];
 
 /// An operation that was left out, with where and why.
 pub type Skipped = Vec<Error>;
@@ -392,10 +396,9 @@ impl<'a> Lowerer<'a> {
                     let nullable = nullable || s.enumeration.iter().any(Option::is_none);
                     return Ok((self.inline_enum(values, hint, at), nullable));
                 }
-                match &s.format {
-                    openapiv3::VariantOrUnknownOrEmpty::Item(openapiv3::StringFormat::Binary) => TypeRef::Bytes,
-                    _ => TypeRef::String,
-                }
+                // `format: binary` inside a JSON document is still text on the wire; raw bodies
+                // are typed from their media type instead.
+                TypeRef::String
             }
             SchemaKind::Type(Type::Integer(i)) => TypeRef::Integer(match &i.format {
                 openapiv3::VariantOrUnknownOrEmpty::Item(openapiv3::IntegerFormat::Int32) => "i32",
@@ -459,7 +462,6 @@ impl<'a> Lowerer<'a> {
                     TypeRef::Named(name)
                 } else {
                     match any.typ.as_deref() {
-                        Some("string") if any.format.as_deref() == Some("binary") => TypeRef::Bytes,
                         Some("string") => TypeRef::String,
                         Some("integer") => TypeRef::Integer("i64"),
                         Some("number") => TypeRef::Number("f64"),
@@ -590,7 +592,7 @@ impl<'a> Lowerer<'a> {
         let mut out = Vec::new();
         let mut ids: HashMap<String, String> = HashMap::new();
         let mut fn_scope = Scope::with_reserved(CLIENT_METHODS);
-        let mut builder_scope = Scope::with_reserved(&["Client", "Page", "RequestEncoding"]);
+        let mut builder_scope = Scope::with_reserved(RESERVED_TYPES);
         for (path, item) in &self.spec.paths.paths {
             let path_at = ptr("/paths", path);
             let item = match item {

@@ -2,11 +2,18 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::{doc, ident, ty};
-use crate::ir::{Api, Field, StringEnum, Struct, TypeDef, TypeKind, TypeRef};
+use std::collections::{HashMap, HashSet};
+
+use crate::ir::{Api, Field, ParamIn, StringEnum, Struct, TypeDef, TypeKind, TypeRef};
 
 /// `generated/models.rs`: one Rust type per schema.
 pub(crate) fn models(api: &Api) -> TokenStream {
-    let types = api.types.iter().map(type_def);
+    let in_query = query_types(api);
+    let types = api.types.iter().map(|def| {
+        let code = type_def(def);
+        let query = if in_query.contains(&def.name) { query_value(def) } else { quote!() };
+        quote!(#code #query)
+    });
     quote! {
         //! Types for every schema of the API.
         #![allow(clippy::too_many_arguments, clippy::large_enum_variant, clippy::doc_markdown, clippy::new_without_default)]
@@ -254,6 +261,76 @@ fn string_enum(name: &proc_macro2::Ident, e: &StringEnum, attrs: TokenStream) ->
         impl crate::runtime::QueryValue for #name {
             fn push_pairs(&self, name: &'static str, out: &mut Vec<(::std::borrow::Cow<'static, str>, String)>) {
                 out.push((::std::borrow::Cow::Borrowed(name), self.as_str().to_owned()));
+            }
+        }
+    }
+}
+
+/// Named types that appear in query or header parameters (directly or inside another type):
+/// they get a `QueryValue` impl.
+fn query_types(api: &Api) -> HashSet<String> {
+    let by_name: HashMap<&str, &TypeDef> = api.types.iter().map(|t| (t.name.as_str(), t)).collect();
+    let mut stack: Vec<&TypeRef> =
+        api.operations.iter().flat_map(|op| op.params.iter()).filter(|p| p.location != ParamIn::Path).map(|p| &p.ty).collect();
+    let mut seen = HashSet::new();
+    while let Some(t) = stack.pop() {
+        match t {
+            TypeRef::Vec(inner) | TypeRef::Map(inner) => stack.push(inner),
+            TypeRef::Named(n) => {
+                if seen.insert(n.clone()) {
+                    if let Some(def) = by_name.get(n.as_str()) {
+                        match &def.kind {
+                            TypeKind::Struct(s) => {
+                                stack.extend(s.fields.iter().map(|f| &f.ty));
+                                stack.extend(s.additional.iter());
+                            }
+                            TypeKind::Untagged(vs) => stack.extend(vs.iter().map(|v| &v.ty)),
+                            TypeKind::Alias(t) => stack.push(t),
+                            TypeKind::Enum(_) => {}
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    seen
+}
+
+/// `QueryValue` for structs (the `deepObject` style: `name[field]=value`) and `oneOf`s.
+fn query_value(def: &TypeDef) -> TokenStream {
+    let name = ident(&def.name);
+    let body = match &def.kind {
+        TypeKind::Struct(s) => {
+            let fields = s.fields.iter().map(|f| {
+                let fname = ident(&f.name);
+                let wire = &f.wire;
+                if !f.required || f.nullable {
+                    quote!(if let Some(value) = &self.#fname { crate::runtime::push_nested(name, #wire, value, out); })
+                } else {
+                    quote!(crate::runtime::push_nested(name, #wire, &self.#fname, out);)
+                }
+            });
+            let extra = s.additional.as_ref().map(|_| {
+                quote!(for (key, value) in &self.additional_properties { crate::runtime::push_nested(name, key, value, out); })
+            });
+            quote!(#(#fields)* #extra)
+        }
+        TypeKind::Untagged(variants) => {
+            let arms = variants.iter().map(|v| {
+                let vname = ident(&v.name);
+                quote!(Self::#vname(value) => crate::runtime::QueryValue::push_pairs(value, name, out),)
+            });
+            quote!(match self { #(#arms)* })
+        }
+        _ => return quote!(),
+    };
+    let allow = if matches!(&def.kind, TypeKind::Struct(s) if s.fields.iter().any(|f| f.deprecated)) { quote!(#[allow(deprecated)]) } else { quote!() };
+    quote! {
+        impl crate::runtime::QueryValue for #name {
+            #allow
+            fn push_pairs(&self, name: &'static str, out: &mut Vec<(::std::borrow::Cow<'static, str>, String)>) {
+                #body
             }
         }
     }

@@ -14,6 +14,6 @@ mod secret;
 pub use client::{ApiInfo, BearerSource, Client, ClientAuthMethod, ClientBuilder, ClientCredentials, RequestOptions};
 pub use error::{ApiError, Error, ErrorBody, OAuthErrorBody, Result, TelnyxError};
 pub use pagination::{items, pages, Page, PageData, Paginated};
-pub use request::{encode_path_segment, Auth, Body, Operation, QueryValue, RequestParts};
+pub use request::{encode_path_segment, push_nested, Auth, Body, Operation, QueryValue, RequestParts};
 pub use response::{ApiResponse, RawResponse};
 pub use secret::Secret;

@@ -167,3 +167,43 @@ pub fn encode_path_segment(name: &str, value: &str) -> crate::runtime::Result<St
         .remove(b'~');
     Ok(percent_encoding::utf8_percent_encode(value, SET).to_string())
 }
+
+/// Pushes `value` under `name[key]` (the OpenAPI `deepObject` style), keeping deeper keys.
+pub fn push_nested<V: QueryValue + ?Sized>(
+    name: &str,
+    key: &str,
+    value: &V,
+    out: &mut Vec<(Cow<'static, str>, String)>,
+) {
+    let mut inner = Vec::new();
+    value.push_pairs("", &mut inner);
+    for (sub, v) in inner {
+        out.push((Cow::Owned(format!("{name}[{key}]{sub}")), v));
+    }
+}
+
+impl QueryValue for serde_json::Value {
+    fn push_pairs(&self, name: &'static str, out: &mut Vec<(Cow<'static, str>, String)>) {
+        match self {
+            serde_json::Value::Null => {}
+            serde_json::Value::String(s) => out.push((Cow::Borrowed(name), s.clone())),
+            serde_json::Value::Array(items) => items.iter().for_each(|item| item.push_pairs(name, out)),
+            serde_json::Value::Object(map) => {
+                map.iter().for_each(|(key, value)| push_nested(name, key, value, out))
+            }
+            other => out.push((Cow::Borrowed(name), other.to_string())),
+        }
+    }
+}
+
+impl<T: QueryValue> QueryValue for std::collections::BTreeMap<String, T> {
+    fn push_pairs(&self, name: &'static str, out: &mut Vec<(Cow<'static, str>, String)>) {
+        self.iter().for_each(|(key, value)| push_nested(name, key, value, out));
+    }
+}
+
+impl<T: QueryValue + ?Sized> QueryValue for Box<T> {
+    fn push_pairs(&self, name: &'static str, out: &mut Vec<(Cow<'static, str>, String)>) {
+        (**self).push_pairs(name, out);
+    }
+}
