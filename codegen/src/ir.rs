@@ -281,10 +281,21 @@ pub struct Pagination {
     pub data_field: (String, bool),
     /// Rust field holding the meta (`meta`), and whether it is an `Option`.
     pub meta_field: (String, bool),
-    /// In the meta type: the page number field (if any) and whether it is an `Option`.
-    pub page_number_field: Option<(String, bool)>,
-    /// In the meta type: the total pages field and whether it is an `Option`.
-    pub total_pages_field: (String, bool),
+    /// In the meta type: the page number field, if any.
+    pub page_number_field: Option<PageField>,
+    /// In the meta type: the total pages field.
+    pub total_pages_field: PageField,
     /// The builder field for the page number parameter.
     pub page_param: String,
+}
+
+/// An integer field of a pagination `meta` object.
+#[derive(Debug, Clone)]
+pub struct PageField {
+    /// Rust field name.
+    pub name: String,
+    /// Whether it is an `Option`.
+    pub optional: bool,
+    /// Whether it is already an `i64` (no conversion needed).
+    pub is_i64: bool,
 }

@@ -972,8 +972,8 @@ impl<'a> Lowerer<'a> {
             item: (**item).clone(),
             data_field: (data.name.clone(), optional(data)),
             meta_field: (meta.name.clone(), optional(meta)),
-            page_number_field: number.map(|f| (f.name.clone(), optional(f))),
-            total_pages_field: (total.name.clone(), optional(total)),
+            page_number_field: number.map(|f| page_field(f, optional(f))),
+            total_pages_field: page_field(total, optional(total)),
             page_param: page_param.name.clone(),
         })
     }
@@ -985,6 +985,10 @@ impl<'a> Lowerer<'a> {
             _ => None,
         })
     }
+}
+
+fn page_field(f: &Field, optional: bool) -> PageField {
+    PageField { name: f.name.clone(), optional, is_i64: f.ty == TypeRef::Integer("i64") }
 }
 
 fn encodings_all_structured(ty: &TypeRef) -> bool {
@@ -1122,7 +1126,7 @@ fn last_bracket_segment(name: &str) -> &str {
 fn param_rust_name(wire: &str, all: &[String]) -> String {
     let full = naming::ident_snake(wire, "param");
     if let Some(rest) = wire.strip_prefix("filter[") {
-        let short = naming::ident_snake(&rest.replace(']', " ").replace('[', " "), "param");
+        let short = naming::ident_snake(&rest.replace([']', '['], " "), "param");
         let clash = all.iter().any(|other| other != wire && naming::ident_snake(other, "param") == short);
         if !clash {
             return short;

@@ -1,6 +1,42 @@
-//! Telnyx OAuth 2.0 API client.
+//! A Rust client for Telnyx's OAuth 2.0 API: discovery, authorization code with PKCE, client
+//! credentials, refresh, introspection, JWKS, dynamic client registration, OAuth clients and
+//! grants.
+//!
+//! ```no_run
+//! use telnyx_oauth::{models::ClientType, Client, StatusCode, TryStreamExt};
+//!
+//! # async fn run() -> telnyx_oauth::Result<()> {
+//! let client = Client::from_env()?; // TELNYX_API_KEY
+//! let meta = client.get_oauth_authorization_server_metadata().await?;
+//! println!("token endpoint: {:?}", meta.token_endpoint);
+//!
+//! let mut all = client.list_oauth_clients().client_type(ClientType::Confidential).page_size(50).items();
+//! while let Some(c) = all.try_next().await? {
+//!     println!("{} {}", c.client_id, c.name);
+//! }
+//!
+//! match client.get_oauth_client("550e8400-e29b-41d4-a716-446655440000").await {
+//!     Err(e) if e.status() == Some(StatusCode::NOT_FOUND) => println!("no such client"),
+//!     other => {
+//!         other?;
+//!     }
+//! }
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! The `models` and `operations` modules are generated from `spec/` by `cargo xtask regen`;
+//! `runtime` is the hand-written HTTP layer they call.
 #![warn(missing_docs)]
 
+mod generated;
 pub mod runtime;
 
+pub use generated::{models, operations};
 pub use runtime::{ApiError, ApiResponse, Client, ClientBuilder, Error, Page, RequestOptions, Result, Secret};
+
+/// The status code type used by [`Error::status`].
+pub use reqwest::StatusCode;
+
+/// `try_next` and friends for the streams returned by `.items()` and `.pages()`.
+pub use futures::{StreamExt, TryStreamExt};

@@ -276,21 +276,15 @@ fn query_types(api: &Api) -> HashSet<String> {
     while let Some(t) = stack.pop() {
         match t {
             TypeRef::Vec(inner) | TypeRef::Map(inner) => stack.push(inner),
-            TypeRef::Named(n) => {
-                if seen.insert(n.clone()) {
-                    if let Some(def) = by_name.get(n.as_str()) {
-                        match &def.kind {
-                            TypeKind::Struct(s) => {
-                                stack.extend(s.fields.iter().map(|f| &f.ty));
-                                stack.extend(s.additional.iter());
-                            }
-                            TypeKind::Untagged(vs) => stack.extend(vs.iter().map(|v| &v.ty)),
-                            TypeKind::Alias(t) => stack.push(t),
-                            TypeKind::Enum(_) => {}
-                        }
-                    }
+            TypeRef::Named(n) if seen.insert(n.clone()) => match by_name.get(n.as_str()).map(|def| &def.kind) {
+                Some(TypeKind::Struct(s)) => {
+                    stack.extend(s.fields.iter().map(|f| &f.ty));
+                    stack.extend(s.additional.iter());
                 }
-            }
+                Some(TypeKind::Untagged(vs)) => stack.extend(vs.iter().map(|v| &v.ty)),
+                Some(TypeKind::Alias(t)) => stack.push(t),
+                Some(TypeKind::Enum(_)) | None => {}
+            },
             _ => {}
         }
     }

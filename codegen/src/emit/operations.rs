@@ -262,6 +262,10 @@ fn builder(op: &Operation, models: &TokenStream) -> TokenStream {
             let item = ty(&p.item, models);
             let param = ident(&p.page_param);
             let page_param_ty = op.params.iter().find(|x| x.name == p.page_param).map(|x| &x.ty);
+            let get_page = match page_param_ty {
+                Some(TypeRef::Integer("i64")) => quote!(self.#param),
+                _ => quote!(self.#param.map(i64::from)),
+            };
             let set_page = match page_param_ty {
                 Some(TypeRef::Integer("i64")) => quote!(Some(n)),
                 _ => quote!(Some(TryFrom::try_from(n).unwrap_or(Default::default()))),
@@ -291,7 +295,7 @@ fn builder(op: &Operation, models: &TokenStream) -> TokenStream {
                         type Data = #success;
 
                         fn page_number(&self) -> Option<i64> {
-                            self.#param.map(i64::from)
+                            #get_page
                         }
 
                         fn with_page_number(mut self, n: i64) -> Self {
@@ -554,9 +558,14 @@ fn page_data(op: &Operation, models: &TokenStream) -> TokenStream {
     } else {
         (quote!(&self.#data), quote!(self.#data))
     };
-    let meta_get = |field: &(String, bool)| {
-        let f = ident(&field.0);
-        let value = if field.1 { quote!(m.#f.map(i64::from)) } else { quote!(Some(i64::from(m.#f))) };
+    let meta_get = |field: &crate::ir::PageField| {
+        let f = ident(&field.name);
+        let value = match (field.optional, field.is_i64) {
+            (true, true) => quote!(m.#f),
+            (true, false) => quote!(m.#f.map(i64::from)),
+            (false, true) => quote!(Some(m.#f)),
+            (false, false) => quote!(Some(i64::from(m.#f))),
+        };
         if p.meta_field.1 {
             quote!(self.#meta.as_ref().and_then(|m| #value))
         } else {
