@@ -151,6 +151,8 @@ pub struct Operation {
     pub description: Option<String>,
     /// First tag.
     pub tag: Option<String>,
+    /// The module under `operations` this operation is emitted in (from its first tag).
+    pub module: String,
     /// `deprecated: true`.
     pub deprecated: bool,
     /// How it authenticates.

@@ -83,7 +83,9 @@ pub fn generate(spec_text: &str, options: &Options) -> Result<Output, Error> {
     };
     files.insert("src/generated/mod.rs".to_owned(), render(emit::root(&api, options), "mod.rs")?);
     files.insert("src/generated/models.rs".to_owned(), render(emit::models(&api), "models.rs")?);
-    files.insert("src/generated/operations.rs".to_owned(), render(emit::operations(&api), "operations.rs")?);
+    for (name, tokens) in emit::operations(&api) {
+        files.insert(format!("src/generated/operations/{name}"), render(tokens, &name)?);
+    }
     if let Some(name) = &options.standalone_crate {
         files.insert("Cargo.toml".to_owned(), standalone_manifest(name, &api));
         files.insert("src/lib.rs".to_owned(), render(standalone_lib(&api), "lib.rs")?);

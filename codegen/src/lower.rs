@@ -593,6 +593,8 @@ impl<'a> Lowerer<'a> {
         let mut ids: HashMap<String, String> = HashMap::new();
         let mut fn_scope = Scope::with_reserved(CLIENT_METHODS);
         let mut builder_scope = Scope::with_reserved(RESERVED_TYPES);
+        let mut modules: HashMap<String, String> = HashMap::new();
+        let mut module_scope = Scope::with_reserved(&["rt", "models", "super", "crate", "mod"]);
         for (path, item) in &self.spec.paths.paths {
             let path_at = ptr("/paths", path);
             let item = match item {
@@ -615,8 +617,16 @@ impl<'a> Lowerer<'a> {
                 ids.entry(id.clone()).or_insert_with(|| at.clone());
                 let servers = if op.servers.is_empty() { &item.servers } else { &op.servers };
                 let server = servers.first().map(server_url).filter(|s| s != default_server);
+                let tag = op.tags.first().cloned().unwrap_or_default();
+                let module = modules
+                    .entry(tag.clone())
+                    .or_insert_with(|| module_scope.claim(&naming::ident_snake(&tag, "untagged")))
+                    .clone();
                 match self.operation(path, method, item, op, &id, server, &at, &mut fn_scope, &mut builder_scope) {
-                    Ok(op) => out.push(op),
+                    Ok(mut op) => {
+                        op.module = module;
+                        out.push(op)
+                    }
                     Err(e) if skip_unsupported && e.kind == crate::ErrorKind::Unsupported => skipped.push(e),
                     Err(e) => return Err(e),
                 }
@@ -717,6 +727,7 @@ impl<'a> Lowerer<'a> {
             summary: op.summary.clone(),
             description: op.description.clone(),
             tag: op.tags.first().cloned(),
+            module: String::new(),
             deprecated: op.deprecated,
             auth,
             params,

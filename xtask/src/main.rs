@@ -104,22 +104,29 @@ fn sync_files(dir: &Path, owned: &str, files: &BTreeMap<String, String>, mode: M
             }
         }
     }
-    let owned_dir = dir.join(owned);
-    if let Ok(entries) = std::fs::read_dir(&owned_dir) {
-        let mut stale: Vec<String> = entries
-            .filter_map(Result::ok)
-            .map(|e| format!("{owned}/{}", e.file_name().to_string_lossy()))
-            .filter(|rel| !files.contains_key(rel))
-            .collect();
-        stale.sort();
-        for rel in stale {
-            if mode == Mode::Write {
-                std::fs::remove_file(dir.join(&rel)).map_err(|e| format!("cannot remove {rel}: {e}"))?;
-            }
-            differing.push(rel);
+    let mut existing = Vec::new();
+    list_files(dir, Path::new(owned), &mut existing);
+    existing.sort();
+    for rel in existing.into_iter().filter(|rel| !files.contains_key(rel)) {
+        if mode == Mode::Write {
+            std::fs::remove_file(dir.join(&rel)).map_err(|e| format!("cannot remove {rel}: {e}"))?;
         }
+        differing.push(rel);
     }
     Ok(differing)
+}
+
+/// Every file below `dir/rel`, as paths relative to `dir` with `/` separators.
+fn list_files(dir: &Path, rel: &Path, out: &mut Vec<String>) {
+    let Ok(entries) = std::fs::read_dir(dir.join(rel)) else { return };
+    for entry in entries.filter_map(Result::ok) {
+        let child = rel.join(entry.file_name());
+        if entry.file_type().is_ok_and(|t| t.is_dir()) {
+            list_files(dir, &child, out);
+        } else {
+            out.push(child.to_string_lossy().replace('\\', "/"));
+        }
+    }
 }
 
 fn write_atomic(path: &Path, content: &str) -> Result<(), String> {

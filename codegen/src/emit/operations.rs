@@ -6,8 +6,9 @@ use quote::{format_ident, quote};
 use super::{doc, ident, ty};
 use crate::ir::{Api, Auth, Encoding, Operation, Param, ParamIn, ResponseBody, TypeRef};
 
-/// `generated/operations.rs`: a method on `Client` and a request builder per operation.
-pub(crate) fn operations(api: &Api) -> TokenStream {
+/// `generated/operations/`: `mod.rs` plus one module per tag, each with the `Client` methods
+/// and request builders of that tag's operations. Returns (file name, tokens) pairs.
+pub(crate) fn operations(api: &Api) -> Vec<(String, TokenStream)> {
     let models = quote!(models::);
     let needs_encoding = api.operations.iter().any(|op| op.body.as_ref().is_some_and(|b| b.encodings.len() > 1));
     let encoding_enum = needs_encoding.then(|| {
@@ -22,37 +23,66 @@ pub(crate) fn operations(api: &Api) -> TokenStream {
             }
         }
     });
-    let methods = api.operations.iter().map(|op| client_method(op, &models));
-    let builders = api.operations.iter().map(|op| builder(op, &models));
-    let mut seen_pages = HashSet::new();
-    let page_impls = api
-        .operations
-        .iter()
-        .filter(|op| op.pagination.as_ref().is_some_and(|p| seen_pages.insert(p.page_type.clone())))
-        .map(|op| page_data(op, &models));
-    let models_import = uses_models(api).then(|| quote!(use super::models;));
-    quote! {
-        //! A method on [`Client`] and a request builder for every operation.
-        #![allow(clippy::too_many_arguments, clippy::doc_markdown, clippy::large_enum_variant)]
-        #![allow(missing_docs, rustdoc::broken_intra_doc_links, rustdoc::bare_urls, rustdoc::invalid_html_tags)]
-
-        use std::future::{Future, IntoFuture};
-        use std::pin::Pin;
-        use std::time::Duration;
-
-        #models_import
-        use crate::runtime as rt;
-        use crate::runtime::Client;
-
-        #encoding_enum
-
-        impl Client {
-            #(#methods)*
+    // Modules in order of first appearance, operations in spec order within each.
+    let mut modules: Vec<(&str, Option<&str>, Vec<&Operation>)> = Vec::new();
+    for op in &api.operations {
+        match modules.iter_mut().find(|(m, _, _)| *m == op.module) {
+            Some((_, _, ops)) => ops.push(op),
+            None => modules.push((&op.module, op.tag.as_deref(), vec![op])),
         }
-
-        #(#builders)*
-        #(#page_impls)*
     }
+    let mut seen_pages = HashSet::new();
+    let mut files = Vec::new();
+    let mut declarations = Vec::new();
+    for (module, tag, ops) in &modules {
+        let name = ident(module);
+        let doc_text = match tag {
+            Some(tag) if !tag.is_empty() => format!(" Operations tagged \"{tag}\"."),
+            _ => " Operations without a tag.".to_owned(),
+        };
+        declarations.push(quote!(#[doc = #doc_text] pub mod #name; pub use #name::*;));
+        let methods = ops.iter().map(|op| client_method(op, &models));
+        let builders = ops.iter().map(|op| builder(op, &models));
+        let page_impls: Vec<TokenStream> = ops
+            .iter()
+            .filter(|op| op.pagination.as_ref().is_some_and(|p| seen_pages.insert(p.page_type.clone())))
+            .map(|op| page_data(op, &models))
+            .collect();
+        let models_import = ops.iter().any(|op| uses_models(op)).then(|| quote!(use crate::generated::models;));
+        let encoding_import = ops
+            .iter()
+            .any(|op| op.body.as_ref().is_some_and(|b| b.encodings.len() > 1))
+            .then(|| quote!(use super::RequestEncoding;));
+        let tokens = quote! {
+            #![allow(clippy::too_many_arguments, clippy::doc_markdown, clippy::large_enum_variant)]
+            #![allow(missing_docs, rustdoc::broken_intra_doc_links, rustdoc::bare_urls, rustdoc::invalid_html_tags)]
+
+            use std::future::{Future, IntoFuture};
+            use std::pin::Pin;
+            use std::time::Duration;
+
+            #models_import
+            #encoding_import
+            use crate::runtime as rt;
+            use crate::runtime::Client;
+
+            impl Client {
+                #(#methods)*
+            }
+
+            #(#builders)*
+            #(#page_impls)*
+        };
+        files.push((format!("{}.rs", crate::naming::unraw(module)), tokens));
+    }
+    let root = quote! {
+        //! A method on [`Client`](crate::runtime::Client) and a request builder for every
+        //! operation, in one module per tag; everything is also re-exported here.
+        #encoding_enum
+        #(#declarations)*
+    };
+    files.insert(0, ("mod.rs".to_owned(), root));
+    files
 }
 
 fn static_name(op: &Operation) -> proc_macro2::Ident {
@@ -600,8 +630,8 @@ fn page_data(op: &Operation, models: &TokenStream) -> TokenStream {
     }
 }
 
-/// Whether any operation names a model (so `use super::models` is needed).
-fn uses_models(api: &Api) -> bool {
+/// Whether an operation names a model (so `models` must be imported).
+fn uses_models(op: &Operation) -> bool {
     fn named(t: &TypeRef) -> bool {
         match t {
             TypeRef::Named(_) => true,
@@ -609,11 +639,9 @@ fn uses_models(api: &Api) -> bool {
             _ => false,
         }
     }
-    api.operations.iter().any(|op| {
-        op.params.iter().any(|p| named(&p.ty))
-            || op.body.as_ref().is_some_and(|b| named(&b.ty))
-            || op.responses.iter().any(|r| matches!(&r.body, ResponseBody::Json(t) if named(t)))
-    })
+    op.params.iter().any(|p| named(&p.ty))
+        || op.body.as_ref().is_some_and(|b| named(&b.ty))
+        || op.responses.iter().any(|r| matches!(&r.body, ResponseBody::Json(t) if named(t)))
 }
 
 /// Refuses an integer parameter outside its documented bounds before anything is sent.
