@@ -29,6 +29,8 @@ pub struct TypeDef {
     pub origin: String,
     /// `deprecated: true`.
     pub deprecated: bool,
+    /// For a `oneOf`/`anyOf` with a `discriminator`: the property that selects the branch.
+    pub discriminator: Option<String>,
     /// What it is.
     pub kind: TypeKind,
 }
@@ -105,6 +107,10 @@ pub struct Variant {
     pub name: String,
     /// Its type.
     pub ty: TypeRef,
+    /// Boxed to break a cycle.
+    pub boxed: bool,
+    /// Discriminator values that select this branch.
+    pub tags: Vec<String>,
 }
 
 /// A reference to a type.

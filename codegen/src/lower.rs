@@ -148,7 +148,7 @@ impl<'a> Lowerer<'a> {
             let def = match schema {
                 ReferenceOr::Reference { reference } => {
                     let target = self.resolve_schema_ref(reference, &at)?;
-                    TypeDef { name, doc: None, origin: at, deprecated: false, kind: TypeKind::Alias(target) }
+                    TypeDef { name, doc: None, origin: at, deprecated: false, discriminator: None, kind: TypeKind::Alias(target) }
                 }
                 ReferenceOr::Item(schema) => self.named_type(&name, schema, &Hint::new(&name), &at)?,
             };
@@ -197,15 +197,24 @@ impl<'a> Lowerer<'a> {
             }
             SchemaKind::OneOf { one_of: branches } | SchemaKind::AnyOf { any_of: branches } => {
                 let key = if matches!(schema.schema_kind, SchemaKind::OneOf { .. }) { "oneOf" } else { "anyOf" };
-                TypeKind::Untagged(self.variants(branches, hint, &ptr(at, key))?)
+                let mut variants = self.variants(branches, hint, &ptr(at, key))?;
+                if let Some(d) = &data.discriminator {
+                    tag_variants(&mut variants, branches, d);
+                }
+                TypeKind::Untagged(variants)
             }
             _ => TypeKind::Alias(self.schema_type(schema, hint, at)?.0),
+        };
+        let discriminator = match (&kind, &data.discriminator) {
+            (TypeKind::Untagged(_), Some(d)) => Some(d.property_name.clone()),
+            _ => None,
         };
         Ok(TypeDef {
             name: name.to_owned(),
             doc: data.description.clone().or_else(|| data.title.clone()),
             origin: at.to_owned(),
             deprecated: data.deprecated,
+            discriminator,
             kind,
         })
     }
@@ -226,7 +235,7 @@ impl<'a> Lowerer<'a> {
                 TypeRef::Map(_) => "Map".into(),
                 _ => format!("Variant{i}"),
             };
-            out.push(Variant { name: scope.claim(&base), ty });
+            out.push(Variant { name: scope.claim(&base), ty, boxed: false, tags: Vec::new() });
         }
         Ok(out)
     }
@@ -451,12 +460,16 @@ impl<'a> Lowerer<'a> {
                 } else if !any.one_of.is_empty() || !any.any_of.is_empty() {
                     let branches = if any.one_of.is_empty() { &any.any_of } else { &any.one_of };
                     let name = self.type_scope.claim(&hint.qualified);
-                    let variants = self.variants(branches, hint, at)?;
+                    let mut variants = self.variants(branches, hint, at)?;
+                    if let Some(d) = &schema.schema_data.discriminator {
+                        tag_variants(&mut variants, branches, d);
+                    }
                     self.types.push(TypeDef {
                         name: name.clone(),
                         doc: schema.schema_data.description.clone(),
                         origin: at.to_owned(),
                         deprecated: schema.schema_data.deprecated,
+                        discriminator: schema.schema_data.discriminator.as_ref().map(|d| d.property_name.clone()),
                         kind: TypeKind::Untagged(variants),
                     });
                     TypeRef::Named(name)
@@ -544,6 +557,7 @@ impl<'a> Lowerer<'a> {
                 doc,
                 origin: group.origin.clone(),
                 deprecated: false,
+                discriminator: None,
                 kind: TypeKind::Enum(string_enum(&group.values)),
             });
         }
@@ -1002,6 +1016,22 @@ fn page_field(f: &Field, optional: bool) -> PageField {
     PageField { name: f.name.clone(), optional, is_i64: f.ty == TypeRef::Integer("i64") }
 }
 
+/// Records which discriminator values select each branch: the explicit `mapping`, else the
+/// referenced schema's name.
+fn tag_variants(variants: &mut [Variant], branches: &[ReferenceOr<Schema>], d: &openapiv3::Discriminator) {
+    for (variant, branch) in variants.iter_mut().zip(branches) {
+        let ReferenceOr::Reference { reference } = branch else { continue };
+        let name = reference.rsplit('/').next().unwrap_or(reference);
+        let mapped: Vec<String> = d
+            .mapping
+            .iter()
+            .filter(|(_, target)| *target == reference || target.as_str() == name)
+            .map(|(value, _)| value.clone())
+            .collect();
+        variant.tags = if mapped.is_empty() { vec![name.to_owned()] } else { mapped };
+    }
+}
+
 fn encodings_all_structured(ty: &TypeRef) -> bool {
     !matches!(ty, TypeRef::Bytes | TypeRef::String)
 }
@@ -1251,16 +1281,7 @@ fn box_cycles(api: &mut Api) {
     for (ti, fi) in to_box {
         match &mut api.types[ti].kind {
             TypeKind::Struct(s) => s.fields[fi].boxed = true,
-            TypeKind::Untagged(vs) => {
-                let vi = usize::MAX - fi;
-                let ty = std::mem::replace(&mut vs[vi].ty, TypeRef::Json);
-                // An untagged variant in a cycle is boxed through a Vec-free wrapper: keep it
-                // as JSON-compatible by boxing via Map semantics is not possible, so use Json.
-                vs[vi].ty = match ty {
-                    TypeRef::Named(_) => TypeRef::Json,
-                    other => other,
-                };
-            }
+            TypeKind::Untagged(vs) => vs[usize::MAX - fi].boxed = true,
             _ => {}
         }
     }

@@ -41,14 +41,26 @@ fn type_def(def: &TypeDef) -> TokenStream {
         TypeKind::Untagged(variants) => {
             let vs = variants.iter().map(|v| {
                 let vname = ident(&v.name);
-                let vty = local(&v.ty);
+                let vty = variant_type(v);
                 quote!(#vname(#vty))
             });
-            quote! {
-                #docs #deprecated
-                #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-                #[serde(untagged)]
-                pub enum #name { #(#vs),* }
+            match &def.discriminator {
+                Some(property) if variants.iter().any(|v| !v.tags.is_empty()) => {
+                    let deserialize = discriminated(&name, &def.name, property, variants);
+                    quote! {
+                        #docs #deprecated
+                        #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+                        #[serde(untagged)]
+                        pub enum #name { #(#vs),* }
+                        #deserialize
+                    }
+                }
+                _ => quote! {
+                    #docs #deprecated
+                    #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+                    #[serde(untagged)]
+                    pub enum #name { #(#vs),* }
+                },
             }
         }
         TypeKind::Alias(t) => {
@@ -56,6 +68,60 @@ fn type_def(def: &TypeDef) -> TokenStream {
             quote! {
                 #docs #deprecated
                 pub type #name = #t;
+            }
+        }
+    }
+}
+
+fn variant_type(v: &crate::ir::Variant) -> TokenStream {
+    let t = local(&v.ty);
+    if v.boxed {
+        quote!(Box<#t>)
+    } else {
+        t
+    }
+}
+
+/// `Deserialize` for a `oneOf` with a discriminator: the property picks the branch; a value
+/// the mapping does not know falls back to trying each branch in order.
+fn discriminated(name: &proc_macro2::Ident, type_name: &str, property: &str, variants: &[crate::ir::Variant]) -> TokenStream {
+    let construct = |v: &crate::ir::Variant| {
+        let vname = ident(&v.name);
+        if v.boxed {
+            quote!(|v| Self::#vname(Box::new(v)))
+        } else {
+            quote!(Self::#vname)
+        }
+    };
+    let arms = variants.iter().filter(|v| !v.tags.is_empty()).map(|v| {
+        let tags = &v.tags;
+        let vty = local(&v.ty);
+        let build = construct(v);
+        quote!(Some(#(#tags)|*) => ::serde_json::from_value::<#vty>(value).map(#build).map_err(D::Error::custom),)
+    });
+    let attempts = variants.iter().map(|v| {
+        let vty = local(&v.ty);
+        let build = construct(v);
+        quote! {
+            if let Ok(v) = ::serde_json::from_value::<#vty>(value.clone()) {
+                return Ok((#build)(v));
+            }
+        }
+    });
+    let message = format!("no variant of {type_name} matches (discriminator `{property}` = {{:?}})");
+    quote! {
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                use ::serde::de::Error as _;
+                let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
+                let tag = value.get(#property).and_then(::serde_json::Value::as_str).map(str::to_owned);
+                match tag.as_deref() {
+                    #(#arms)*
+                    _ => {
+                        #(#attempts)*
+                        Err(D::Error::custom(format!(#message, tag)))
+                    }
+                }
             }
         }
     }
