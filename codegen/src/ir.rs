@@ -80,6 +80,9 @@ pub struct Field {
     pub deprecated: bool,
     /// Boxed to break a cycle.
     pub boxed: bool,
+    /// Optional and nullable in a type sent in request bodies: `Option<Option<T>>`, so that
+    /// "leave unchanged" (absent) and "clear" (`null`) stay distinct on the wire.
+    pub tri_state: bool,
 }
 
 /// A string enum.

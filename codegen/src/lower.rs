@@ -118,6 +118,7 @@ pub(crate) fn lower(ctx: &Ctx, spec: &OpenAPI, skip_unsupported: bool) -> Result
     api.types = std::mem::take(&mut l.types);
     rename_refs(&mut api, &renames);
     box_cycles(&mut api);
+    mark_tri_state(&mut api);
     Ok((api, skipped))
 }
 
@@ -366,6 +367,7 @@ impl<'a> Lowerer<'a> {
             secret,
             deprecated: data.is_some_and(|d| d.deprecated),
             boxed: false,
+            tri_state: false,
         })
     }
 
@@ -1222,6 +1224,33 @@ fn rename_refs(api: &mut Api, renames: &HashMap<String, String>) {
         }
         if let Some(p) = &mut op.pagination {
             fix(&mut p.item, renames);
+        }
+    }
+}
+
+/// Optional nullable fields of types reachable from a request body become tri-state.
+fn mark_tri_state(api: &mut Api) {
+    let index: HashMap<String, usize> = api.types.iter().enumerate().map(|(i, t)| (t.name.clone(), i)).collect();
+    let mut stack: Vec<TypeRef> = api.operations.iter().filter_map(|op| op.body.as_ref().map(|b| b.ty.clone())).collect();
+    let mut seen = HashSet::new();
+    while let Some(t) = stack.pop() {
+        match t {
+            TypeRef::Vec(inner) | TypeRef::Map(inner) => stack.push(*inner),
+            TypeRef::Named(n) if seen.insert(n.clone()) => {
+                let Some(&i) = index.get(&n) else { continue };
+                match &mut api.types[i].kind {
+                    TypeKind::Struct(s) => {
+                        for f in &mut s.fields {
+                            f.tri_state = !f.required && f.nullable;
+                            stack.push(f.ty.clone());
+                        }
+                    }
+                    TypeKind::Untagged(vs) => stack.extend(vs.iter().map(|v| v.ty.clone())),
+                    TypeKind::Alias(t) => stack.push(t.clone()),
+                    TypeKind::Enum(_) => {}
+                }
+            }
+            _ => {}
         }
     }
 }

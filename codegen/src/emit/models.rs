@@ -14,10 +14,24 @@ pub(crate) fn models(api: &Api) -> TokenStream {
         let query = if in_query.contains(&def.name) { query_value(def) } else { quote!() };
         quote!(#code #query)
     });
+    let tri_state = api.types.iter().any(|t| matches!(&t.kind, TypeKind::Struct(s) if s.fields.iter().any(|f| f.tri_state)));
+    let helper = tri_state.then(|| {
+        quote! {
+            /// Reads a present field (even `null`) as `Some`, so a missing field stays `None`.
+            fn deserialize_some<'de, T, D>(deserializer: D) -> Result<Option<T>, D::Error>
+            where
+                T: ::serde::Deserialize<'de>,
+                D: ::serde::Deserializer<'de>,
+            {
+                T::deserialize(deserializer).map(Some)
+            }
+        }
+    });
     quote! {
         //! Types for every schema of the API.
         #![allow(clippy::too_many_arguments, clippy::large_enum_variant, clippy::doc_markdown, clippy::new_without_default)]
         #![allow(missing_docs, rustdoc::broken_intra_doc_links, rustdoc::bare_urls, rustdoc::invalid_html_tags)]
+        #helper
         #(#types)*
     }
 }
@@ -135,6 +149,9 @@ fn field_type(f: &Field) -> TokenStream {
     if !f.required || f.nullable {
         t = quote!(Option<#t>);
     }
+    if f.tri_state {
+        t = quote!(Option<#t>);
+    }
     t
 }
 
@@ -166,7 +183,9 @@ fn structure(name: &proc_macro2::Ident, s: &Struct, attrs: TokenStream) -> Token
         } else {
             quote!()
         };
-        let serde = if !f.required {
+        let serde = if f.tri_state {
+            quote!(#[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "deserialize_some")])
+        } else if !f.required {
             quote!(#[serde(default, skip_serializing_if = "Option::is_none")])
         } else if f.nullable {
             quote!(#[serde(default)])
