@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# Reproduces every figure in BENCHMARKS.md.
+#
+# usage: benches/run.sh [gen|rss|cli|build|client|all]...   (default: all)
+#
+# Needs: hyperfine and GNU time (`apt-get install hyperfine time`), python3 with PyYAML (for the
+# progenitor comparison), and cargo-progenitor in $PROGENITOR_ROOT/bin (default /tmp/progenitor):
+#   CARGO_INSTALL_ROOT=/tmp/progenitor cargo install cargo-progenitor --locked
+# The full Telnyx document is optional: $TELNYX_FULL_SPEC, default ../shared/reference/telnyx-full.openapi.yaml
+# next to the workspace root; parts that need it are skipped with a message when it is absent.
+# Scratch output goes to $BENCH_TMP (default /tmp/bench); nothing in the repository is written
+# except cargo's target/.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$ROOT"
+SPEC="spec/telnyx-oauth.openapi.yaml"
+FULL="${TELNYX_FULL_SPEC:-$ROOT/../shared/reference/telnyx-full.openapi.yaml}"
+TMP="${BENCH_TMP:-/tmp/bench}"
+PROGENITOR="${PROGENITOR_ROOT:-/tmp/progenitor}/bin/cargo-progenitor"
+mkdir -p "$TMP"
+
+have_full() {
+    if [[ -f "$FULL" ]]; then return 0; fi
+    echo "skipping: full Telnyx document not found at $FULL (set TELNYX_FULL_SPEC)"
+    return 1
+}
+
+xtask() {
+    cargo build --quiet --release -p xtask
+    echo "$ROOT/target/release/xtask"
+}
+
+section() { printf '\n===== %s (%s) =====\n' "$1" "$(date -u +%Y-%m-%dT%H:%MZ)"; }
+
+gen() {
+    section "1. generation stages (criterion)"
+    cargo bench -p codegen --bench generate
+}
+
+rss() {
+    section "6. peak RSS"
+    have_full || return 0
+    cargo bench -p codegen --bench peak_rss --no-run --quiet
+    for stage in read floor parse generate; do
+        cargo bench --quiet -p codegen --bench peak_rss -- "$stage" "$FULL"
+    done
+    local x; x="$(xtask)"
+    rm -rf "$TMP/full-crate"
+    /usr/bin/time -v "$x" generate --spec "$FULL" --out "$TMP/full-crate" 2> "$TMP/time-v.txt" | tail -1
+    grep -E "Maximum resident set size|Elapsed \(wall" "$TMP/time-v.txt"
+}
+
+lowered() {
+    python3 benches/lower_for_progenitor.py "$SPEC" "$TMP/oauth-3.0.yaml"
+}
+
+cli() {
+    section "2. CLI: ours vs cargo-progenitor (hyperfine)"
+    [[ -x "$PROGENITOR" ]] || { echo "skipping: $PROGENITOR not installed"; return 0; }
+    local x; x="$(xtask)"
+    lowered
+    hyperfine --warmup 3 --min-runs 20 --export-markdown "$TMP/cli.md" \
+        -n "ours (lowered 3.0 doc)" "$x generate --spec $TMP/oauth-3.0.yaml --out $TMP/ours-lowered" \
+        -n "ours (original 3.1 spec)" "$x generate --spec $SPEC --out $TMP/ours-orig" \
+        -n "progenitor (lowered 3.0 doc)" "$PROGENITOR progenitor -i $TMP/oauth-3.0.yaml -o $TMP/prog-crate -n telnyx-oauth-progenitor -v 0.1.0 --interface builder"
+}
+
+# Pins progenitor's crate to TLS on with the same crypto as ours (rustls + ring).
+progenitor_tls() {
+    python3 - "$1/Cargo.toml" <<'PY'
+import re, sys
+p = sys.argv[1]
+s = open(p).read()
+s = re.sub(r'reqwest = \{[^}]*\}',
+           'reqwest = { version = "0.13", default-features = false, features = ["json", "query", "stream", "http2", "rustls-no-provider"] }\n'
+           'rustls = { version = "0.23", default-features = false, features = ["ring", "std", "tls12", "logging"] }', s)
+open(p, "w").write(s)
+PY
+}
+
+build_one() { # name dir
+    local name="$1" dir="$2"
+    (cd "$dir" && cargo generate-lockfile --quiet && cargo fetch --quiet)
+    hyperfine --runs "${BUILD_RUNS:-1}" --prepare "rm -rf $dir/target" --export-markdown "$TMP/build-$name.md" \
+        -n "$name" "cd $dir && cargo build --quiet"
+    local deps; deps=$(cd "$dir" && cargo tree -e normal --prefix none --format '{p}' | sed 's/ (\*)$//; s/ (proc-macro)$//' | sort -u | wc -l)
+    local raw; raw=$(cd "$dir" && cargo tree --prefix none | sort -u | wc -l)
+    echo "deps $name: $deps distinct packages (cargo tree -e normal, dedup); raw 'cargo tree --prefix none | sort -u | wc -l' = $raw"
+}
+
+build() {
+    section "3. clean debug build + dependency count"
+    [[ -x "$PROGENITOR" ]] || { echo "skipping: $PROGENITOR not installed"; return 0; }
+    local x; x="$(xtask)"
+    lowered
+    rm -rf "$TMP/ours-crate" "$TMP/prog-crate"
+    "$x" generate --spec "$SPEC" --out "$TMP/ours-crate" --crate-name telnyx-oauth >/dev/null
+    "$PROGENITOR" progenitor -i "$TMP/oauth-3.0.yaml" -o "$TMP/prog-crate" -n telnyx-oauth-progenitor -v 0.1.0 --interface builder >/dev/null
+    progenitor_tls "$TMP/prog-crate"
+    build_one ours "$TMP/ours-crate"
+    build_one progenitor "$TMP/prog-crate"
+}
+
+client() {
+    section "4+5. per-request overhead and pagination (criterion)"
+    cargo bench -p telnyx-oauth --bench client
+}
+
+targets=("$@")
+[[ ${#targets[@]} -eq 0 || "${targets[0]}" == all ]] && targets=(gen rss cli build client)
+echo "machine: $(nproc) cores, $(uname -srm), $(cargo --version)"
+for t in "${targets[@]}"; do "$t"; done

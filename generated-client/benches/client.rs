@@ -1,0 +1,219 @@
+//! Per-request overhead of the generated client against bare `reqwest`, and auto-pagination
+//! against a hand-written page loop, both talking to the same local HTTP/1.1 server.
+//!
+//! `cargo bench -p telnyx-oauth --bench client`
+//!
+//! The server is a tiny keep-alive HTTP/1.1 server on 127.0.0.1 (its own thread and
+//! single-threaded tokio runtime) that answers from bodies serialized once up front, so its
+//! cost is the same for both sides of each comparison. The clients run on a second
+//! single-threaded runtime. Both sides do the same work: one GET, status check, and a
+//! `serde_json` decode into the same generated model type.
+
+use std::hint::black_box;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use futures::TryStreamExt;
+use telnyx_oauth::models::{
+    ClientType, GetOAuthClientResponse, ListOAuthClientsResponse, OAuthClient, OAuthClientRecordType,
+    OAuthPaginationMeta,
+};
+use telnyx_oauth::Client;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+const ID: &str = "550e8400-e29b-41d4-a716-446655440000";
+const PAGE_SIZE: usize = 100;
+const TOTAL_PAGES: usize = 100;
+
+fn oauth_client(n: usize) -> OAuthClient {
+    let mut c = OAuthClient::new(
+        format!("550e8400-e29b-41d4-a716-{n:012}"),
+        ClientType::Confidential,
+        "2024-05-01T12:00:00Z",
+        format!("Client number {n}"),
+        "6a09cdc3-8948-47f0-aa62-74ac943d6c58",
+        OAuthClientRecordType::OAuthClient,
+        true,
+        "2024-05-02T08:30:00Z",
+        "3a1fa9c4-1f7c-4a8d-9b0e-2a2f0e3c8f11",
+    );
+    c.allowed_scopes = Some(vec!["admin".into(), "messaging".into()]);
+    c.redirect_uris = Some(vec!["https://example.com/callback".into()]);
+    c.logo_uri = Some("https://example.com/logo.png".into());
+    c
+}
+
+fn http_response(body: &[u8]) -> Vec<u8> {
+    let mut out = format!(
+        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
+        body.len()
+    )
+    .into_bytes();
+    out.extend_from_slice(body);
+    out
+}
+
+/// Fixed responses, serialized once.
+struct Bodies {
+    one: Vec<u8>,
+    /// Index 0 is page 1.
+    pages: Vec<Vec<u8>>,
+}
+
+impl Bodies {
+    fn new() -> Self {
+        let mut one = GetOAuthClientResponse::new();
+        one.data = Some(oauth_client(0));
+        let pages = (1..=TOTAL_PAGES)
+            .map(|page| {
+                let mut meta = OAuthPaginationMeta::new();
+                meta.page_number = Some(page as i64);
+                meta.page_size = Some(PAGE_SIZE as i64);
+                meta.total_pages = Some(TOTAL_PAGES as i64);
+                meta.total_results = Some((PAGE_SIZE * TOTAL_PAGES) as i64);
+                let mut body = ListOAuthClientsResponse::new();
+                body.data = Some((0..PAGE_SIZE).map(|i| oauth_client((page - 1) * PAGE_SIZE + i)).collect());
+                body.meta = Some(meta);
+                http_response(&serde_json::to_vec(&body).expect("serializes"))
+            })
+            .collect();
+        Self { one: http_response(&serde_json::to_vec(&one).expect("serializes")), pages }
+    }
+
+    fn answer(&self, target: &str) -> &[u8] {
+        let (path, query) = target.split_once('?').unwrap_or((target, ""));
+        if path == format!("/v2/oauth_clients/{ID}") {
+            return &self.one;
+        }
+        if path == "/v2/oauth_clients" {
+            let page = query
+                .split('&')
+                .filter_map(|kv| kv.split_once('='))
+                .find(|(k, _)| k.replace("%5B", "[").replace("%5D", "]") == "page[number]")
+                .and_then(|(_, v)| v.parse::<usize>().ok())
+                .unwrap_or(1);
+            if (1..=TOTAL_PAGES).contains(&page) {
+                return &self.pages[page - 1];
+            }
+        }
+        b"HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n"
+    }
+}
+
+async fn serve_connection(mut stream: TcpStream, bodies: Arc<Bodies>) {
+    let _ = stream.set_nodelay(true);
+    let mut buf = Vec::with_capacity(4096);
+    let mut chunk = [0u8; 4096];
+    loop {
+        // Requests are GETs without a body: everything up to the blank line.
+        while let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&buf[..end]).into_owned();
+            buf.drain(..end + 4);
+            let target = head.split(' ').nth(1).unwrap_or("/");
+            if stream.write_all(bodies.answer(target)).await.is_err() {
+                return;
+            }
+        }
+        match stream.read(&mut chunk).await {
+            Ok(0) | Err(_) => return,
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+        }
+    }
+}
+
+/// Starts the server on its own thread; it lives until the bench process exits.
+fn start_server() -> SocketAddr {
+    let bodies = Arc::new(Bodies::new());
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+        rt.block_on(async move {
+            let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind 127.0.0.1");
+            tx.send(listener.local_addr().expect("addr")).expect("send addr");
+            while let Ok((stream, _)) = listener.accept().await {
+                tokio::spawn(serve_connection(stream, bodies.clone()));
+            }
+        });
+    });
+    rx.recv().expect("server address")
+}
+
+fn generated_client(addr: SocketAddr) -> Client {
+    Client::builder()
+        .api_key("k")
+        .base_url(format!("http://{addr}/v2"))
+        .build()
+        .expect("client builds")
+}
+
+async fn bare_get(http: &reqwest::Client, url: &str) -> GetOAuthClientResponse {
+    let response = http.get(url).bearer_auth("k").send().await.expect("sent");
+    assert!(response.status().is_success());
+    let bytes = response.bytes().await.expect("body");
+    serde_json::from_slice(&bytes).expect("decodes")
+}
+
+async fn bare_pages(http: &reqwest::Client, base: &str) -> Vec<OAuthClient> {
+    let mut items = Vec::new();
+    let mut page = 1;
+    loop {
+        let url = format!("{base}/oauth_clients?page[number]={page}&page[size]={PAGE_SIZE}");
+        let response = http.get(&url).bearer_auth("k").send().await.expect("sent");
+        assert!(response.status().is_success());
+        let bytes = response.bytes().await.expect("body");
+        let body: ListOAuthClientsResponse = serde_json::from_slice(&bytes).expect("decodes");
+        let meta = body.meta.unwrap_or_default();
+        items.extend(body.data.unwrap_or_default());
+        if meta.page_number.unwrap_or(page) >= meta.total_pages.unwrap_or(0) {
+            return items;
+        }
+        page += 1;
+    }
+}
+
+fn benches(c: &mut Criterion) {
+    let addr = start_server();
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    let client = generated_client(addr);
+    let http = reqwest::Client::new();
+    let base = format!("http://{addr}/v2");
+    let one_url = format!("{base}/oauth_clients/{ID}");
+
+    // Both sides must see the same data before anything is timed.
+    rt.block_on(async {
+        let ours = client.get_oauth_client(ID).await.expect("generated client GET");
+        let bare = bare_get(&http, &one_url).await;
+        assert_eq!(ours, bare);
+        let ours: Vec<OAuthClient> =
+            client.list_oauth_clients().page_size(PAGE_SIZE as i64).items().try_collect().await.expect("items");
+        let bare = bare_pages(&http, &base).await;
+        assert_eq!(ours.len(), PAGE_SIZE * TOTAL_PAGES);
+        assert_eq!(ours, bare);
+    });
+
+    let mut g = c.benchmark_group("get_oauth_client");
+    g.measurement_time(Duration::from_secs(10));
+    g.bench_function("bare_reqwest", |b| b.to_async(&rt).iter(|| bare_get(&http, &one_url)));
+    g.bench_function("generated", |b| {
+        b.to_async(&rt).iter(|| async { client.get_oauth_client(black_box(ID)).await.expect("GET") })
+    });
+    g.finish();
+
+    let mut g = c.benchmark_group("paginate_10000");
+    g.sample_size(20).measurement_time(Duration::from_secs(20));
+    g.bench_function("hand_loop_reqwest", |b| b.to_async(&rt).iter(|| bare_pages(&http, &base)));
+    g.bench_function("generated_items", |b| {
+        b.to_async(&rt).iter(|| async {
+            let items: Vec<OAuthClient> =
+                client.list_oauth_clients().page_size(PAGE_SIZE as i64).items().try_collect().await.expect("items");
+            items
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(client_benches, benches);
+criterion_main!(client_benches);
