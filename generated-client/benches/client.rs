@@ -150,7 +150,16 @@ fn generated_client(addr: SocketAddr) -> Client {
 }
 
 async fn bare_get(http: &reqwest::Client, url: &str) -> GetOAuthClientResponse {
-    let response = http.get(url).bearer_auth("k").send().await.expect("sent");
+    bare_get_with(http, url, None).await
+}
+
+/// `timeout`: a per-request timeout, as the generated client always sets (60 s by default).
+async fn bare_get_with(http: &reqwest::Client, url: &str, timeout: Option<Duration>) -> GetOAuthClientResponse {
+    let mut request = http.get(url).bearer_auth("k");
+    if let Some(timeout) = timeout {
+        request = request.timeout(timeout);
+    }
+    let response = request.send().await.expect("sent");
     assert!(response.status().is_success());
     let bytes = response.bytes().await.expect("body");
     serde_json::from_slice(&bytes).expect("decodes")
@@ -174,11 +183,77 @@ async fn bare_pages(http: &reqwest::Client, base: &str) -> Vec<OAuthClient> {
     }
 }
 
+/// Paired, interleaved comparison: `rounds` rounds, each timing `batch` calls of `a` and then
+/// `batch` calls of `b` (the order flips every round), and the median of the per-round ratios
+/// b/a. On a shared, noisy machine this is steadier than two criterion groups measured one after
+/// the other, because slow drifts in load hit both sides of each round alike.
+fn paired<A, B, FA, FB>(rt: &tokio::runtime::Runtime, label: &str, rounds: usize, batch: usize, a: A, b: B)
+where
+    A: Fn() -> FA,
+    B: Fn() -> FB,
+    FA: std::future::Future,
+    FB: std::future::Future,
+{
+    let run_a = || {
+        rt.block_on(async {
+            let start = std::time::Instant::now();
+            for _ in 0..batch {
+                black_box(a().await);
+            }
+            start.elapsed()
+        })
+    };
+    let run_b = || {
+        rt.block_on(async {
+            let start = std::time::Instant::now();
+            for _ in 0..batch {
+                black_box(b().await);
+            }
+            start.elapsed()
+        })
+    };
+    // Warm up both sides.
+    run_a();
+    run_b();
+    let mut ratios = Vec::with_capacity(rounds);
+    let (mut total_a, mut total_b) = (Duration::ZERO, Duration::ZERO);
+    for round in 0..rounds {
+        let (ta, tb) = if round % 2 == 0 {
+            let ta = run_a();
+            (ta, run_b())
+        } else {
+            let tb = run_b();
+            (run_a(), tb)
+        };
+        total_a += ta;
+        total_b += tb;
+        ratios.push(tb.as_secs_f64() / ta.as_secs_f64());
+    }
+    ratios.sort_by(f64::total_cmp);
+    let per = |t: Duration| t / (rounds * batch) as u32;
+    println!(
+        "paired {label}: {rounds} rounds x {batch} calls each; mean per call: baseline {:?}, ours {:?}; \
+         ratio ours/baseline: median {:.3} (quartiles {:.3}..{:.3})",
+        per(total_a),
+        per(total_b),
+        ratios[rounds / 2],
+        ratios[rounds / 4],
+        ratios[rounds * 3 / 4],
+    );
+}
+
 fn benches(c: &mut Criterion) {
     let addr = start_server();
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
     let client = generated_client(addr);
     let http = reqwest::Client::new();
+    // Configured the way the generated client configures its own reqwest client.
+    let http_configured = reqwest::Client::builder()
+        .user_agent("bench")
+        .connect_timeout(Duration::from_secs(5))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("reqwest client");
     let base = format!("http://{addr}/v2");
     let one_url = format!("{base}/oauth_clients/{ID}");
 
@@ -194,9 +269,61 @@ fn benches(c: &mut Criterion) {
         assert_eq!(ours, bare);
     });
 
+    if std::env::var_os("BENCH_NO_PAIRED").is_none() {
+        paired(&rt, "get_oauth_client (bare reqwest -> generated)", 41, 500, || bare_get(&http, &one_url), || async {
+            client.get_oauth_client(ID).await.expect("GET")
+        });
+        paired(
+            &rt,
+            "get_oauth_client (bare reqwest + per-request timeout -> generated)",
+            41,
+            500,
+            || bare_get_with(&http_configured, &one_url, Some(Duration::from_secs(60))),
+            || async { client.get_oauth_client(ID).await.expect("GET") },
+        );
+        paired(&rt, "paginate_10000 (hand loop -> generated items())", 21, 3, || bare_pages(&http, &base), || async {
+            let items: Vec<OAuthClient> =
+                client.list_oauth_clients().page_size(PAGE_SIZE as i64).items().try_collect().await.expect("items");
+            items
+        });
+    }
+
+    // Where the pagination gap comes from: decoding one 100-item page with plain serde_json
+    // (the bare loop) against serde_path_to_error (what the runtime's `RawResponse::json` does).
+    let page = Bodies::new().pages.swap_remove(0);
+    let body_at = page.windows(4).position(|w| w == b"\r\n\r\n").expect("head") + 4;
+    let page = page[body_at..].to_vec();
+    if std::env::var_os("BENCH_NO_PAIRED").is_none() {
+        paired(
+            &rt,
+            "decode one 100-item page (serde_json -> serde_path_to_error)",
+            41,
+            200,
+            || async { serde_json::from_slice::<ListOAuthClientsResponse>(&page).expect("decodes") },
+            || async {
+                let de = &mut serde_json::Deserializer::from_slice(&page);
+                serde_path_to_error::deserialize::<_, ListOAuthClientsResponse>(de).expect("decodes")
+            },
+        );
+    }
+    let mut g = c.benchmark_group("decode_page_100");
+    g.bench_function("serde_json", |b| {
+        b.iter(|| serde_json::from_slice::<ListOAuthClientsResponse>(black_box(&page)).expect("decodes"))
+    });
+    g.bench_function("serde_path_to_error", |b| {
+        b.iter(|| {
+            let de = &mut serde_json::Deserializer::from_slice(black_box(&page));
+            serde_path_to_error::deserialize::<_, ListOAuthClientsResponse>(de).expect("decodes")
+        })
+    });
+    g.finish();
+
     let mut g = c.benchmark_group("get_oauth_client");
     g.measurement_time(Duration::from_secs(10));
     g.bench_function("bare_reqwest", |b| b.to_async(&rt).iter(|| bare_get(&http, &one_url)));
+    g.bench_function("bare_reqwest_with_timeout", |b| {
+        b.to_async(&rt).iter(|| bare_get_with(&http_configured, &one_url, Some(Duration::from_secs(60))))
+    });
     g.bench_function("generated", |b| {
         b.to_async(&rt).iter(|| async { client.get_oauth_client(black_box(ID)).await.expect("GET") })
     });
