@@ -357,10 +357,30 @@ impl<'a> Lowerer<'a> {
         let secret = is_secret(wire)
             || data.is_some_and(|d| d.write_only)
             || matches!(schema, ReferenceOr::Item(s) if matches!(&s.schema_kind, SchemaKind::Type(Type::String(st)) if matches!(st.format, openapiv3::VariantOrUnknownOrEmpty::Item(openapiv3::StringFormat::Password))));
+        let format = match schema {
+            ReferenceOr::Item(s) => match &s.schema_kind {
+                SchemaKind::Type(Type::String(st)) => match &st.format {
+                    openapiv3::VariantOrUnknownOrEmpty::Item(openapiv3::StringFormat::DateTime) => Some("date-time (RFC 3339)".to_owned()),
+                    openapiv3::VariantOrUnknownOrEmpty::Item(openapiv3::StringFormat::Date) => Some("date (RFC 3339 full-date)".to_owned()),
+                    openapiv3::VariantOrUnknownOrEmpty::Unknown(f) => Some(f.clone()),
+                    _ => None,
+                },
+                _ => None,
+            },
+            ReferenceOr::Reference { .. } => None,
+        };
+        let mut doc = data.and_then(|d| d.description.clone().or_else(|| d.title.clone()));
+        if let Some(format) = format {
+            let note = format!("Format: {format}. Kept as text, so an unexpected value still decodes.");
+            doc = Some(match doc {
+                Some(d) => format!("{d}\n\n{note}"),
+                None => note,
+            });
+        }
         Ok(Field {
             name,
             wire: wire.to_owned(),
-            doc: data.and_then(|d| d.description.clone().or_else(|| d.title.clone())),
+            doc,
             ty,
             required,
             nullable,
