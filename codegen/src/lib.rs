@@ -140,7 +140,7 @@ tokio = {{ version = "1", features = ["time", "sync"] }}
 futures = "0.3"
 url = "2"
 percent-encoding = "2"
-bytes = "1"
+bytes = {{ version = "1", features = ["serde"] }}
 tracing = "0.1"
 thiserror = "2"
 

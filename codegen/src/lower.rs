@@ -79,8 +79,9 @@ struct Lowerer<'a> {
     components: HashMap<String, String>,
     enum_groups: Vec<EnumGroup>,
     enum_index: HashMap<Vec<String>, usize>,
-    /// Component schemas that are a string enum, by component key → group.
     depth: usize,
+    /// While lowering a multipart body: `format: binary` properties are bytes (file parts).
+    binary_as_bytes: bool,
 }
 
 const ENUM_PLACEHOLDER: &str = "\u{0}enum";
@@ -98,6 +99,7 @@ pub(crate) fn lower(ctx: &Ctx, spec: &OpenAPI, skip_unsupported: bool) -> Result
         enum_groups: Vec::new(),
         enum_index: HashMap::new(),
         depth: 0,
+        binary_as_bytes: false,
     };
     let default_server = spec.servers.first().map(server_url).unwrap_or_else(|| "http://localhost".to_owned());
     let default_server = if default_server.starts_with('/') { format!("http://localhost{default_server}") } else { default_server };
@@ -428,8 +430,13 @@ impl<'a> Lowerer<'a> {
                     return Ok((self.inline_enum(values, hint, at), nullable));
                 }
                 // `format: binary` inside a JSON document is still text on the wire; raw bodies
-                // are typed from their media type instead.
-                TypeRef::String
+                // are typed from their media type, multipart file parts are bytes.
+                match &s.format {
+                    openapiv3::VariantOrUnknownOrEmpty::Item(openapiv3::StringFormat::Binary) if self.binary_as_bytes => {
+                        TypeRef::Bytes
+                    }
+                    _ => TypeRef::String,
+                }
             }
             SchemaKind::Type(Type::Integer(i)) => TypeRef::Integer(match &i.format {
                 openapiv3::VariantOrUnknownOrEmpty::Item(openapiv3::IntegerFormat::Int32) => "i32",
@@ -865,6 +872,11 @@ impl<'a> Lowerer<'a> {
         };
         let mut encodings = Vec::new();
         let mut schema: Option<(&ReferenceOr<Schema>, String)> = None;
+        // Multipart is used only when no JSON or form alternative is offered.
+        let has_structured = body.content.keys().any(|ct| {
+            let ct = ct.to_ascii_lowercase();
+            is_json(&ct) || ct == "application/x-www-form-urlencoded"
+        });
         for (content_type, media) in &body.content {
             let media_at = ptr(&ptr(at, "content"), content_type);
             let ct = content_type.to_ascii_lowercase();
@@ -872,15 +884,20 @@ impl<'a> Lowerer<'a> {
                 Encoding::Json
             } else if ct == "application/x-www-form-urlencoded" {
                 Encoding::Form
+            } else if ct.starts_with("multipart/form-data") {
+                if has_structured {
+                    continue;
+                }
+                Encoding::Multipart
             } else if ct.starts_with("multipart/") {
-                return Err(self.ctx.unsupported(&media_at, "multipart request bodies are not supported yet"));
+                return Err(self.ctx.unsupported(&media_at, format!("`{content_type}` request bodies are not supported")));
             } else if ct.starts_with("text/") {
                 Encoding::Text(content_type.clone())
             } else {
                 Encoding::Bytes(content_type.clone())
             };
             if !encodings.contains(&encoding) {
-                if schema.is_none() && matches!(encoding, Encoding::Json | Encoding::Form) {
+                if schema.is_none() && matches!(encoding, Encoding::Json | Encoding::Form | Encoding::Multipart) {
                     if let Some(s) = &media.schema {
                         schema = Some((s, ptr(&media_at, "schema")));
                     }
@@ -891,8 +908,14 @@ impl<'a> Lowerer<'a> {
         if encodings.is_empty() {
             return Err(self.ctx.invalid(at, "request body lists no content type"));
         }
+        let multipart = encodings.contains(&Encoding::Multipart);
         let ty = match (&schema, &encodings[0]) {
-            (Some((s, s_at)), _) => self.schema_ref_type(s, &hint.suffix("Body"), s_at)?.0,
+            (Some((s, s_at)), _) => {
+                self.binary_as_bytes = multipart;
+                let ty = self.schema_ref_type(s, &hint.suffix("Body"), s_at);
+                self.binary_as_bytes = false;
+                ty?.0
+            }
             (None, Encoding::Text(_)) => TypeRef::String,
             (None, Encoding::Bytes(_)) => TypeRef::Bytes,
             (None, _) => TypeRef::Json,
@@ -901,10 +924,14 @@ impl<'a> Lowerer<'a> {
         // A structured body can only go out as JSON or a form; raw bodies only as bytes or text.
         encodings.retain(|e| match e {
             Encoding::Json | Encoding::Form => structured || encodings_all_structured(&ty),
+            Encoding::Multipart => structured,
             Encoding::Bytes(_) | Encoding::Text(_) => !structured,
         });
         if encodings.is_empty() {
             return Err(self.ctx.unsupported(at, "request body mixes structured and raw content types"));
+        }
+        if multipart && !matches!(ty, TypeRef::Named(_)) {
+            return Err(self.ctx.unsupported(at, "multipart bodies must be objects"));
         }
         let prefer_form = matches!(auth, Auth::ClientAuth { .. });
         let default_encoding = encodings

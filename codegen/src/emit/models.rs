@@ -9,10 +9,21 @@ use crate::ir::{Api, Field, ParamIn, StringEnum, Struct, TypeDef, TypeKind, Type
 /// `generated/models.rs`: one Rust type per schema.
 pub(crate) fn models(api: &Api) -> TokenStream {
     let in_query = query_types(api);
+    let multipart: HashSet<&str> = api
+        .operations
+        .iter()
+        .filter_map(|op| op.body.as_ref())
+        .filter(|b| b.encodings.contains(&crate::ir::Encoding::Multipart))
+        .filter_map(|b| match &b.ty {
+            TypeRef::Named(n) => Some(n.as_str()),
+            _ => None,
+        })
+        .collect();
     let types = api.types.iter().map(|def| {
         let code = type_def(def);
         let query = if in_query.contains(&def.name) { query_value(def) } else { quote!() };
-        quote!(#code #query)
+        let parts = if multipart.contains(def.name.as_str()) { multipart_parts(def) } else { quote!() };
+        quote!(#code #query #parts)
     });
     let tri_state = api.types.iter().any(|t| matches!(&t.kind, TypeKind::Struct(s) if s.fields.iter().any(|f| f.tri_state)));
     let helper = tri_state.then(|| {
@@ -410,6 +421,43 @@ fn query_value(def: &TypeDef) -> TokenStream {
             #allow
             fn push_pairs(&self, name: &'static str, out: &mut Vec<(::std::borrow::Cow<'static, str>, String)>) {
                 #body
+            }
+        }
+    }
+}
+
+/// `multipart_parts()` for a type sent as `multipart/form-data`: bytes become file parts,
+/// lists one part per element, everything else a text part.
+fn multipart_parts(def: &TypeDef) -> TokenStream {
+    let TypeKind::Struct(s) = &def.kind else { return quote!() };
+    let name = ident(&def.name);
+    let fields = s.fields.iter().map(|f| {
+        let fname = ident(&f.name);
+        let wire = &f.wire;
+        let push = |value: TokenStream, ty: &TypeRef| match ty {
+            TypeRef::Bytes => quote!(parts.push(crate::runtime::Part::file(#wire, ::bytes::Bytes::clone(#value)));),
+            TypeRef::Vec(inner) if **inner == TypeRef::Bytes => {
+                quote!(for item in #value { parts.push(crate::runtime::Part::file(#wire, item.clone())); })
+            }
+            TypeRef::Vec(_) => quote!(for item in #value { parts.push(crate::runtime::Part::value(#wire, item)); }),
+            _ => quote!(parts.push(crate::runtime::Part::value(#wire, #value));),
+        };
+        if !f.required || f.nullable {
+            let body = push(quote!(value), &f.ty);
+            quote!(if let Some(value) = &self.#fname { #body })
+        } else {
+            push(quote!(&self.#fname), &f.ty)
+        }
+    });
+    let allow = if s.fields.iter().any(|f| f.deprecated) { quote!(#[allow(deprecated)]) } else { quote!() };
+    quote! {
+        impl #name {
+            /// The body as `multipart/form-data` parts.
+            #allow
+            pub(crate) fn multipart_parts(&self) -> Vec<crate::runtime::Part> {
+                let mut parts = Vec::new();
+                #(#fields)*
+                parts
             }
         }
     }
