@@ -1,7 +1,7 @@
 //! A test authorization server on 127.0.0.1 (wiremock with a stateful responder) that checks
 //! every request on the wire against RFC 6749 / 7636 / 7662 and records what it saw.
 //! Shared by the `oauth_*` test files.
-#![allow(dead_code)]
+#![allow(dead_code, clippy::result_large_err)] // test-only helper; ResponseTemplate errors are fine here
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
