@@ -29,6 +29,8 @@ pub struct TypeDef {
     pub origin: String,
     /// `deprecated: true`.
     pub deprecated: bool,
+    /// For a `oneOf`/`anyOf` with a `discriminator`: the property that selects the branch.
+    pub discriminator: Option<String>,
     /// What it is.
     pub kind: TypeKind,
 }
@@ -78,6 +80,9 @@ pub struct Field {
     pub deprecated: bool,
     /// Boxed to break a cycle.
     pub boxed: bool,
+    /// Optional and nullable in a type sent in request bodies: `Option<Option<T>>`, so that
+    /// "leave unchanged" (absent) and "clear" (`null`) stay distinct on the wire.
+    pub tri_state: bool,
 }
 
 /// A string enum.
@@ -105,6 +110,10 @@ pub struct Variant {
     pub name: String,
     /// Its type.
     pub ty: TypeRef,
+    /// Boxed to break a cycle.
+    pub boxed: bool,
+    /// Discriminator values that select this branch.
+    pub tags: Vec<String>,
 }
 
 /// A reference to a type.
@@ -229,6 +238,8 @@ pub enum Encoding {
     Bytes(String),
     /// Text with this content type.
     Text(String),
+    /// `multipart/form-data`: one part per property, binary properties as files.
+    Multipart,
 }
 
 /// A request body.

@@ -79,8 +79,9 @@ struct Lowerer<'a> {
     components: HashMap<String, String>,
     enum_groups: Vec<EnumGroup>,
     enum_index: HashMap<Vec<String>, usize>,
-    /// Component schemas that are a string enum, by component key → group.
     depth: usize,
+    /// While lowering a multipart body: `format: binary` properties are bytes (file parts).
+    binary_as_bytes: bool,
 }
 
 const ENUM_PLACEHOLDER: &str = "\u{0}enum";
@@ -98,6 +99,7 @@ pub(crate) fn lower(ctx: &Ctx, spec: &OpenAPI, skip_unsupported: bool) -> Result
         enum_groups: Vec::new(),
         enum_index: HashMap::new(),
         depth: 0,
+        binary_as_bytes: false,
     };
     let default_server = spec.servers.first().map(server_url).unwrap_or_else(|| "http://localhost".to_owned());
     let default_server = if default_server.starts_with('/') { format!("http://localhost{default_server}") } else { default_server };
@@ -118,6 +120,7 @@ pub(crate) fn lower(ctx: &Ctx, spec: &OpenAPI, skip_unsupported: bool) -> Result
     api.types = std::mem::take(&mut l.types);
     rename_refs(&mut api, &renames);
     box_cycles(&mut api);
+    mark_tri_state(&mut api);
     Ok((api, skipped))
 }
 
@@ -148,7 +151,7 @@ impl<'a> Lowerer<'a> {
             let def = match schema {
                 ReferenceOr::Reference { reference } => {
                     let target = self.resolve_schema_ref(reference, &at)?;
-                    TypeDef { name, doc: None, origin: at, deprecated: false, kind: TypeKind::Alias(target) }
+                    TypeDef { name, doc: None, origin: at, deprecated: false, discriminator: None, kind: TypeKind::Alias(target) }
                 }
                 ReferenceOr::Item(schema) => self.named_type(&name, schema, &Hint::new(&name), &at)?,
             };
@@ -197,15 +200,24 @@ impl<'a> Lowerer<'a> {
             }
             SchemaKind::OneOf { one_of: branches } | SchemaKind::AnyOf { any_of: branches } => {
                 let key = if matches!(schema.schema_kind, SchemaKind::OneOf { .. }) { "oneOf" } else { "anyOf" };
-                TypeKind::Untagged(self.variants(branches, hint, &ptr(at, key))?)
+                let mut variants = self.variants(branches, hint, &ptr(at, key))?;
+                if let Some(d) = &data.discriminator {
+                    tag_variants(&mut variants, branches, d);
+                }
+                TypeKind::Untagged(variants)
             }
             _ => TypeKind::Alias(self.schema_type(schema, hint, at)?.0),
+        };
+        let discriminator = match (&kind, &data.discriminator) {
+            (TypeKind::Untagged(_), Some(d)) => Some(d.property_name.clone()),
+            _ => None,
         };
         Ok(TypeDef {
             name: name.to_owned(),
             doc: data.description.clone().or_else(|| data.title.clone()),
             origin: at.to_owned(),
             deprecated: data.deprecated,
+            discriminator,
             kind,
         })
     }
@@ -226,7 +238,7 @@ impl<'a> Lowerer<'a> {
                 TypeRef::Map(_) => "Map".into(),
                 _ => format!("Variant{i}"),
             };
-            out.push(Variant { name: scope.claim(&base), ty });
+            out.push(Variant { name: scope.claim(&base), ty, boxed: false, tags: Vec::new() });
         }
         Ok(out)
     }
@@ -347,16 +359,37 @@ impl<'a> Lowerer<'a> {
         let secret = is_secret(wire)
             || data.is_some_and(|d| d.write_only)
             || matches!(schema, ReferenceOr::Item(s) if matches!(&s.schema_kind, SchemaKind::Type(Type::String(st)) if matches!(st.format, openapiv3::VariantOrUnknownOrEmpty::Item(openapiv3::StringFormat::Password))));
+        let format = match schema {
+            ReferenceOr::Item(s) => match &s.schema_kind {
+                SchemaKind::Type(Type::String(st)) => match &st.format {
+                    openapiv3::VariantOrUnknownOrEmpty::Item(openapiv3::StringFormat::DateTime) => Some("date-time (RFC 3339)".to_owned()),
+                    openapiv3::VariantOrUnknownOrEmpty::Item(openapiv3::StringFormat::Date) => Some("date (RFC 3339 full-date)".to_owned()),
+                    openapiv3::VariantOrUnknownOrEmpty::Unknown(f) => Some(f.clone()),
+                    _ => None,
+                },
+                _ => None,
+            },
+            ReferenceOr::Reference { .. } => None,
+        };
+        let mut doc = data.and_then(|d| d.description.clone().or_else(|| d.title.clone()));
+        if let Some(format) = format {
+            let note = format!("Format: {format}. Kept as text, so an unexpected value still decodes.");
+            doc = Some(match doc {
+                Some(d) => format!("{d}\n\n{note}"),
+                None => note,
+            });
+        }
         Ok(Field {
             name,
             wire: wire.to_owned(),
-            doc: data.and_then(|d| d.description.clone().or_else(|| d.title.clone())),
+            doc,
             ty,
             required,
             nullable,
             secret,
             deprecated: data.is_some_and(|d| d.deprecated),
             boxed: false,
+            tri_state: false,
         })
     }
 
@@ -397,8 +430,13 @@ impl<'a> Lowerer<'a> {
                     return Ok((self.inline_enum(values, hint, at), nullable));
                 }
                 // `format: binary` inside a JSON document is still text on the wire; raw bodies
-                // are typed from their media type instead.
-                TypeRef::String
+                // are typed from their media type, multipart file parts are bytes.
+                match &s.format {
+                    openapiv3::VariantOrUnknownOrEmpty::Item(openapiv3::StringFormat::Binary) if self.binary_as_bytes => {
+                        TypeRef::Bytes
+                    }
+                    _ => TypeRef::String,
+                }
             }
             SchemaKind::Type(Type::Integer(i)) => TypeRef::Integer(match &i.format {
                 openapiv3::VariantOrUnknownOrEmpty::Item(openapiv3::IntegerFormat::Int32) => "i32",
@@ -451,12 +489,16 @@ impl<'a> Lowerer<'a> {
                 } else if !any.one_of.is_empty() || !any.any_of.is_empty() {
                     let branches = if any.one_of.is_empty() { &any.any_of } else { &any.one_of };
                     let name = self.type_scope.claim(&hint.qualified);
-                    let variants = self.variants(branches, hint, at)?;
+                    let mut variants = self.variants(branches, hint, at)?;
+                    if let Some(d) = &schema.schema_data.discriminator {
+                        tag_variants(&mut variants, branches, d);
+                    }
                     self.types.push(TypeDef {
                         name: name.clone(),
                         doc: schema.schema_data.description.clone(),
                         origin: at.to_owned(),
                         deprecated: schema.schema_data.deprecated,
+                        discriminator: schema.schema_data.discriminator.as_ref().map(|d| d.property_name.clone()),
                         kind: TypeKind::Untagged(variants),
                     });
                     TypeRef::Named(name)
@@ -544,6 +586,7 @@ impl<'a> Lowerer<'a> {
                 doc,
                 origin: group.origin.clone(),
                 deprecated: false,
+                discriminator: None,
                 kind: TypeKind::Enum(string_enum(&group.values)),
             });
         }
@@ -829,6 +872,11 @@ impl<'a> Lowerer<'a> {
         };
         let mut encodings = Vec::new();
         let mut schema: Option<(&ReferenceOr<Schema>, String)> = None;
+        // Multipart is used only when no JSON or form alternative is offered.
+        let has_structured = body.content.keys().any(|ct| {
+            let ct = ct.to_ascii_lowercase();
+            is_json(&ct) || ct == "application/x-www-form-urlencoded"
+        });
         for (content_type, media) in &body.content {
             let media_at = ptr(&ptr(at, "content"), content_type);
             let ct = content_type.to_ascii_lowercase();
@@ -836,15 +884,20 @@ impl<'a> Lowerer<'a> {
                 Encoding::Json
             } else if ct == "application/x-www-form-urlencoded" {
                 Encoding::Form
+            } else if ct.starts_with("multipart/form-data") {
+                if has_structured {
+                    continue;
+                }
+                Encoding::Multipart
             } else if ct.starts_with("multipart/") {
-                return Err(self.ctx.unsupported(&media_at, "multipart request bodies are not supported yet"));
+                return Err(self.ctx.unsupported(&media_at, format!("`{content_type}` request bodies are not supported")));
             } else if ct.starts_with("text/") {
                 Encoding::Text(content_type.clone())
             } else {
                 Encoding::Bytes(content_type.clone())
             };
             if !encodings.contains(&encoding) {
-                if schema.is_none() && matches!(encoding, Encoding::Json | Encoding::Form) {
+                if schema.is_none() && matches!(encoding, Encoding::Json | Encoding::Form | Encoding::Multipart) {
                     if let Some(s) = &media.schema {
                         schema = Some((s, ptr(&media_at, "schema")));
                     }
@@ -855,8 +908,14 @@ impl<'a> Lowerer<'a> {
         if encodings.is_empty() {
             return Err(self.ctx.invalid(at, "request body lists no content type"));
         }
+        let multipart = encodings.contains(&Encoding::Multipart);
         let ty = match (&schema, &encodings[0]) {
-            (Some((s, s_at)), _) => self.schema_ref_type(s, &hint.suffix("Body"), s_at)?.0,
+            (Some((s, s_at)), _) => {
+                self.binary_as_bytes = multipart;
+                let ty = self.schema_ref_type(s, &hint.suffix("Body"), s_at);
+                self.binary_as_bytes = false;
+                ty?.0
+            }
             (None, Encoding::Text(_)) => TypeRef::String,
             (None, Encoding::Bytes(_)) => TypeRef::Bytes,
             (None, _) => TypeRef::Json,
@@ -865,10 +924,14 @@ impl<'a> Lowerer<'a> {
         // A structured body can only go out as JSON or a form; raw bodies only as bytes or text.
         encodings.retain(|e| match e {
             Encoding::Json | Encoding::Form => structured || encodings_all_structured(&ty),
+            Encoding::Multipart => structured,
             Encoding::Bytes(_) | Encoding::Text(_) => !structured,
         });
         if encodings.is_empty() {
             return Err(self.ctx.unsupported(at, "request body mixes structured and raw content types"));
+        }
+        if multipart && !matches!(ty, TypeRef::Named(_)) {
+            return Err(self.ctx.unsupported(at, "multipart bodies must be objects"));
         }
         let prefer_form = matches!(auth, Auth::ClientAuth { .. });
         let default_encoding = encodings
@@ -1000,6 +1063,22 @@ impl<'a> Lowerer<'a> {
 
 fn page_field(f: &Field, optional: bool) -> PageField {
     PageField { name: f.name.clone(), optional, is_i64: f.ty == TypeRef::Integer("i64") }
+}
+
+/// Records which discriminator values select each branch: the explicit `mapping`, else the
+/// referenced schema's name.
+fn tag_variants(variants: &mut [Variant], branches: &[ReferenceOr<Schema>], d: &openapiv3::Discriminator) {
+    for (variant, branch) in variants.iter_mut().zip(branches) {
+        let ReferenceOr::Reference { reference } = branch else { continue };
+        let name = reference.rsplit('/').next().unwrap_or(reference);
+        let mapped: Vec<String> = d
+            .mapping
+            .iter()
+            .filter(|(_, target)| *target == reference || target.as_str() == name)
+            .map(|(value, _)| value.clone())
+            .collect();
+        variant.tags = if mapped.is_empty() { vec![name.to_owned()] } else { mapped };
+    }
 }
 
 fn encodings_all_structured(ty: &TypeRef) -> bool {
@@ -1196,6 +1275,33 @@ fn rename_refs(api: &mut Api, renames: &HashMap<String, String>) {
     }
 }
 
+/// Optional nullable fields of types reachable from a request body become tri-state.
+fn mark_tri_state(api: &mut Api) {
+    let index: HashMap<String, usize> = api.types.iter().enumerate().map(|(i, t)| (t.name.clone(), i)).collect();
+    let mut stack: Vec<TypeRef> = api.operations.iter().filter_map(|op| op.body.as_ref().map(|b| b.ty.clone())).collect();
+    let mut seen = HashSet::new();
+    while let Some(t) = stack.pop() {
+        match t {
+            TypeRef::Vec(inner) | TypeRef::Map(inner) => stack.push(*inner),
+            TypeRef::Named(n) if seen.insert(n.clone()) => {
+                let Some(&i) = index.get(&n) else { continue };
+                match &mut api.types[i].kind {
+                    TypeKind::Struct(s) => {
+                        for f in &mut s.fields {
+                            f.tri_state = !f.required && f.nullable;
+                            stack.push(f.ty.clone());
+                        }
+                    }
+                    TypeKind::Untagged(vs) => stack.extend(vs.iter().map(|v| v.ty.clone())),
+                    TypeKind::Alias(t) => stack.push(t.clone()),
+                    TypeKind::Enum(_) => {}
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
 /// Boxes struct fields that would otherwise make a type contain itself.
 fn box_cycles(api: &mut Api) {
     // Direct edges: a type holds another by value (not through Vec or a map).
@@ -1251,16 +1357,7 @@ fn box_cycles(api: &mut Api) {
     for (ti, fi) in to_box {
         match &mut api.types[ti].kind {
             TypeKind::Struct(s) => s.fields[fi].boxed = true,
-            TypeKind::Untagged(vs) => {
-                let vi = usize::MAX - fi;
-                let ty = std::mem::replace(&mut vs[vi].ty, TypeRef::Json);
-                // An untagged variant in a cycle is boxed through a Vec-free wrapper: keep it
-                // as JSON-compatible by boxing via Map semantics is not possible, so use Json.
-                vs[vi].ty = match ty {
-                    TypeRef::Named(_) => TypeRef::Json,
-                    other => other,
-                };
-            }
+            TypeKind::Untagged(vs) => vs[usize::MAX - fi].boxed = true,
             _ => {}
         }
     }

@@ -9,15 +9,40 @@ use crate::ir::{Api, Field, ParamIn, StringEnum, Struct, TypeDef, TypeKind, Type
 /// `generated/models.rs`: one Rust type per schema.
 pub(crate) fn models(api: &Api) -> TokenStream {
     let in_query = query_types(api);
+    let multipart: HashSet<&str> = api
+        .operations
+        .iter()
+        .filter_map(|op| op.body.as_ref())
+        .filter(|b| b.encodings.contains(&crate::ir::Encoding::Multipart))
+        .filter_map(|b| match &b.ty {
+            TypeRef::Named(n) => Some(n.as_str()),
+            _ => None,
+        })
+        .collect();
     let types = api.types.iter().map(|def| {
         let code = type_def(def);
         let query = if in_query.contains(&def.name) { query_value(def) } else { quote!() };
-        quote!(#code #query)
+        let parts = if multipart.contains(def.name.as_str()) { multipart_parts(def) } else { quote!() };
+        quote!(#code #query #parts)
+    });
+    let tri_state = api.types.iter().any(|t| matches!(&t.kind, TypeKind::Struct(s) if s.fields.iter().any(|f| f.tri_state)));
+    let helper = tri_state.then(|| {
+        quote! {
+            /// Reads a present field (even `null`) as `Some`, so a missing field stays `None`.
+            fn deserialize_some<'de, T, D>(deserializer: D) -> Result<Option<T>, D::Error>
+            where
+                T: ::serde::Deserialize<'de>,
+                D: ::serde::Deserializer<'de>,
+            {
+                T::deserialize(deserializer).map(Some)
+            }
+        }
     });
     quote! {
         //! Types for every schema of the API.
         #![allow(clippy::too_many_arguments, clippy::large_enum_variant, clippy::doc_markdown, clippy::new_without_default)]
         #![allow(missing_docs, rustdoc::broken_intra_doc_links, rustdoc::bare_urls, rustdoc::invalid_html_tags)]
+        #helper
         #(#types)*
     }
 }
@@ -41,14 +66,26 @@ fn type_def(def: &TypeDef) -> TokenStream {
         TypeKind::Untagged(variants) => {
             let vs = variants.iter().map(|v| {
                 let vname = ident(&v.name);
-                let vty = local(&v.ty);
+                let vty = variant_type(v);
                 quote!(#vname(#vty))
             });
-            quote! {
-                #docs #deprecated
-                #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-                #[serde(untagged)]
-                pub enum #name { #(#vs),* }
+            match &def.discriminator {
+                Some(property) if variants.iter().any(|v| !v.tags.is_empty()) => {
+                    let deserialize = discriminated(&name, &def.name, property, variants);
+                    quote! {
+                        #docs #deprecated
+                        #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+                        #[serde(untagged)]
+                        pub enum #name { #(#vs),* }
+                        #deserialize
+                    }
+                }
+                _ => quote! {
+                    #docs #deprecated
+                    #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+                    #[serde(untagged)]
+                    pub enum #name { #(#vs),* }
+                },
             }
         }
         TypeKind::Alias(t) => {
@@ -61,12 +98,69 @@ fn type_def(def: &TypeDef) -> TokenStream {
     }
 }
 
+fn variant_type(v: &crate::ir::Variant) -> TokenStream {
+    let t = local(&v.ty);
+    if v.boxed {
+        quote!(Box<#t>)
+    } else {
+        t
+    }
+}
+
+/// `Deserialize` for a `oneOf` with a discriminator: the property picks the branch; a value
+/// the mapping does not know falls back to trying each branch in order.
+fn discriminated(name: &proc_macro2::Ident, type_name: &str, property: &str, variants: &[crate::ir::Variant]) -> TokenStream {
+    let construct = |v: &crate::ir::Variant| {
+        let vname = ident(&v.name);
+        if v.boxed {
+            quote!(|v| Self::#vname(Box::new(v)))
+        } else {
+            quote!(Self::#vname)
+        }
+    };
+    let arms = variants.iter().filter(|v| !v.tags.is_empty()).map(|v| {
+        let tags = &v.tags;
+        let vty = local(&v.ty);
+        let build = construct(v);
+        quote!(Some(#(#tags)|*) => ::serde_json::from_value::<#vty>(value).map(#build).map_err(D::Error::custom),)
+    });
+    let attempts = variants.iter().map(|v| {
+        let vty = local(&v.ty);
+        let build = construct(v);
+        quote! {
+            if let Ok(v) = ::serde_json::from_value::<#vty>(value.clone()) {
+                return Ok((#build)(v));
+            }
+        }
+    });
+    let message = format!("no variant of {type_name} matches (discriminator `{property}` = {{:?}})");
+    quote! {
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                use ::serde::de::Error as _;
+                let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
+                let tag = value.get(#property).and_then(::serde_json::Value::as_str).map(str::to_owned);
+                match tag.as_deref() {
+                    #(#arms)*
+                    _ => {
+                        #(#attempts)*
+                        Err(D::Error::custom(format!(#message, tag)))
+                    }
+                }
+            }
+        }
+    }
+}
+
 fn field_type(f: &Field) -> TokenStream {
     let mut t = local(&f.ty);
     if f.boxed {
         t = quote!(Box<#t>);
     }
     if !f.required || f.nullable {
+        t = quote!(Option<#t>);
+    }
+    if f.tri_state {
         t = quote!(Option<#t>);
     }
     t
@@ -100,7 +194,9 @@ fn structure(name: &proc_macro2::Ident, s: &Struct, attrs: TokenStream) -> Token
         } else {
             quote!()
         };
-        let serde = if !f.required {
+        let serde = if f.tri_state {
+            quote!(#[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "deserialize_some")])
+        } else if !f.required {
             quote!(#[serde(default, skip_serializing_if = "Option::is_none")])
         } else if f.nullable {
             quote!(#[serde(default)])
@@ -325,6 +421,43 @@ fn query_value(def: &TypeDef) -> TokenStream {
             #allow
             fn push_pairs(&self, name: &'static str, out: &mut Vec<(::std::borrow::Cow<'static, str>, String)>) {
                 #body
+            }
+        }
+    }
+}
+
+/// `multipart_parts()` for a type sent as `multipart/form-data`: bytes become file parts,
+/// lists one part per element, everything else a text part.
+fn multipart_parts(def: &TypeDef) -> TokenStream {
+    let TypeKind::Struct(s) = &def.kind else { return quote!() };
+    let name = ident(&def.name);
+    let fields = s.fields.iter().map(|f| {
+        let fname = ident(&f.name);
+        let wire = &f.wire;
+        let push = |value: TokenStream, ty: &TypeRef| match ty {
+            TypeRef::Bytes => quote!(parts.push(crate::runtime::Part::file(#wire, ::bytes::Bytes::clone(#value)));),
+            TypeRef::Vec(inner) if **inner == TypeRef::Bytes => {
+                quote!(for item in #value { parts.push(crate::runtime::Part::file(#wire, item.clone())); })
+            }
+            TypeRef::Vec(_) => quote!(for item in #value { parts.push(crate::runtime::Part::value(#wire, item)); }),
+            _ => quote!(parts.push(crate::runtime::Part::value(#wire, #value));),
+        };
+        if !f.required || f.nullable {
+            let body = push(quote!(value), &f.ty);
+            quote!(if let Some(value) = &self.#fname { #body })
+        } else {
+            push(quote!(&self.#fname), &f.ty)
+        }
+    });
+    let allow = if s.fields.iter().any(|f| f.deprecated) { quote!(#[allow(deprecated)]) } else { quote!() };
+    quote! {
+        impl #name {
+            /// The body as `multipart/form-data` parts.
+            #allow
+            pub(crate) fn multipart_parts(&self) -> Vec<crate::runtime::Part> {
+                let mut parts = Vec::new();
+                #(#fields)*
+                parts
             }
         }
     }

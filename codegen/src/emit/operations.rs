@@ -491,6 +491,7 @@ fn parts_fn(op: &Operation) -> TokenStream {
             Encoding::Form => quote!(rt::Body::form(#value)?),
             Encoding::Bytes(ct) => quote!(rt::Body::Bytes { content_type: #ct.into(), data: ::bytes::Bytes::from((#value).clone()) }),
             Encoding::Text(ct) => quote!(rt::Body::Bytes { content_type: #ct.into(), data: ::bytes::Bytes::from((#value).clone()) }),
+            Encoding::Multipart => quote!(rt::multipart((#value).multipart_parts())),
         };
         let value = quote!(body);
         let encoded = if body.encodings.len() > 1 {

@@ -207,3 +207,11 @@ impl<T: QueryValue + ?Sized> QueryValue for Box<T> {
         (**self).push_pairs(name, out);
     }
 }
+
+impl<T: QueryValue> QueryValue for Option<T> {
+    fn push_pairs(&self, name: &'static str, out: &mut Vec<(Cow<'static, str>, String)>) {
+        if let Some(value) = self {
+            value.push_pairs(name, out);
+        }
+    }
+}
