@@ -9,16 +9,7 @@ use crate::ir::{Api, Field, ParamIn, StringEnum, Struct, TypeDef, TypeKind, Type
 /// `generated/models.rs`: one Rust type per schema.
 pub(crate) fn models(api: &Api) -> TokenStream {
     let in_query = query_types(api);
-    let multipart: HashSet<&str> = api
-        .operations
-        .iter()
-        .filter_map(|op| op.body.as_ref())
-        .filter(|b| b.encodings.contains(&crate::ir::Encoding::Multipart))
-        .filter_map(|b| match &b.ty {
-            TypeRef::Named(n) => Some(n.as_str()),
-            _ => None,
-        })
-        .collect();
+    let multipart = multipart_types(api);
     let types = api.types.iter().map(|def| {
         let code = type_def(def);
         let query = if in_query.contains(&def.name) { query_value(def) } else { quote!() };
@@ -426,11 +417,65 @@ fn query_value(def: &TypeDef) -> TokenStream {
     }
 }
 
+/// Types sent as `multipart/form-data`, including the branches of a `oneOf` body and the
+/// targets of aliases.
+fn multipart_types(api: &Api) -> HashSet<&str> {
+    let by_name: HashMap<&str, &TypeDef> = api.types.iter().map(|t| (t.name.as_str(), t)).collect();
+    let mut stack: Vec<&str> = api
+        .operations
+        .iter()
+        .filter_map(|op| op.body.as_ref())
+        .filter(|b| b.encodings.contains(&crate::ir::Encoding::Multipart))
+        .filter_map(|b| match &b.ty {
+            TypeRef::Named(n) => Some(n.as_str()),
+            _ => None,
+        })
+        .collect();
+    let mut out = HashSet::new();
+    while let Some(name) = stack.pop() {
+        if !out.insert(name) {
+            continue;
+        }
+        match by_name.get(name).map(|d| &d.kind) {
+            Some(TypeKind::Untagged(vs)) => stack.extend(vs.iter().filter_map(|v| match &v.ty {
+                TypeRef::Named(n) => Some(n.as_str()),
+                _ => None,
+            })),
+            Some(TypeKind::Alias(TypeRef::Named(n))) => stack.push(n),
+            _ => {}
+        }
+    }
+    out
+}
+
 /// `multipart_parts()` for a type sent as `multipart/form-data`: bytes become file parts,
 /// lists one part per element, everything else a text part.
 fn multipart_parts(def: &TypeDef) -> TokenStream {
-    let TypeKind::Struct(s) = &def.kind else { return quote!() };
     let name = ident(&def.name);
+    let s = match &def.kind {
+        TypeKind::Struct(s) => s,
+        TypeKind::Untagged(variants) => {
+            let arms = variants.iter().map(|v| {
+                let vname = ident(&v.name);
+                match &v.ty {
+                    TypeRef::Named(_) => quote!(Self::#vname(value) => value.multipart_parts(),),
+                    _ => {
+                        let wire = crate::naming::unraw(&v.name).to_lowercase();
+                        quote!(Self::#vname(value) => vec![crate::runtime::Part::value(#wire, value)],)
+                    }
+                }
+            });
+            return quote! {
+                impl #name {
+                    /// The body as `multipart/form-data` parts.
+                    pub(crate) fn multipart_parts(&self) -> Vec<crate::runtime::Part> {
+                        match self { #(#arms)* }
+                    }
+                }
+            };
+        }
+        _ => return quote!(),
+    };
     let fields = s.fields.iter().map(|f| {
         let fname = ident(&f.name);
         let wire = &f.wire;
