@@ -7,6 +7,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
 use jsonwebtoken::jwk::Jwk;
 use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
 use serde_json::json;
@@ -152,10 +154,17 @@ async fn unknown_kid_refetches_once_per_interval() {
     v.verify(&token_b).await.unwrap();
     assert_eq!(jwks.fetches.load(Ordering::SeqCst), 2);
 
-    // Made-up kids: at most one refetch per interval, however many tokens arrive. (Tokens are
-    // signed first: RSA signing in a debug build is slow enough to span the interval.)
-    let made_up: Vec<String> =
-        (0..40).map(|i| sign(&rsa_b(), Algorithm::RS256, Some(&format!("made-up-{i}")), &claims())).collect();
+    // Made-up kids: at most one refetch per interval, however many tokens arrive. The key is
+    // looked up before the signature is checked, so the tokens reuse one signature (RSA signing
+    // in a debug build is slow).
+    let signed = sign(&rsa_b(), Algorithm::RS256, Some("b"), &claims());
+    let (_, rest) = signed.split_once('.').unwrap();
+    let made_up: Vec<String> = (0..40)
+        .map(|i| {
+            let header = json!({"alg": "RS256", "typ": "JWT", "kid": format!("made-up-{i}")}).to_string();
+            format!("{}.{rest}", URL_SAFE_NO_PAD.encode(header))
+        })
+        .collect();
     tokio::time::sleep(Duration::from_millis(350)).await;
     for (i, token) in made_up[..20].iter().enumerate() {
         assert_eq!(jwt_error(v.verify(token).await), JwtError::UnknownKey(Some(format!("made-up-{i}"))));
