@@ -234,6 +234,14 @@ impl TokenSource {
                 )),
             },
         };
+        // RFC 6750: only bearer tokens may be sent as `Authorization: Bearer`.
+        let result = result.and_then(|tokens| {
+            if tokens.token_type.eq_ignore_ascii_case("bearer") {
+                Ok(tokens)
+            } else {
+                Err(OAuthError::Config(format!("the server issued a `{}` token, not a bearer token", tokens.token_type)))
+            }
+        });
         let inner = inner.upgrade().ok_or_else(gone)?;
         let mut state = inner.state.lock().unwrap_or_else(PoisonError::into_inner);
         state.in_flight = None;
