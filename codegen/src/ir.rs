@@ -238,6 +238,8 @@ pub enum Encoding {
     Bytes(String),
     /// Text with this content type.
     Text(String),
+    /// `multipart/form-data`: one part per property, binary properties as files.
+    Multipart,
 }
 
 /// A request body.

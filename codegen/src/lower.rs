@@ -79,8 +79,11 @@ struct Lowerer<'a> {
     components: HashMap<String, String>,
     enum_groups: Vec<EnumGroup>,
     enum_index: HashMap<Vec<String>, usize>,
-    /// Component schemas that are a string enum, by component key → group.
     depth: usize,
+    /// While lowering a multipart body: `format: binary` properties are bytes (file parts).
+    binary_as_bytes: bool,
+    /// Component schemas sent as multipart bodies (their binary properties are bytes).
+    multipart_components: HashSet<String>,
 }
 
 const ENUM_PLACEHOLDER: &str = "\u{0}enum";
@@ -98,6 +101,8 @@ pub(crate) fn lower(ctx: &Ctx, spec: &OpenAPI, skip_unsupported: bool) -> Result
         enum_groups: Vec::new(),
         enum_index: HashMap::new(),
         depth: 0,
+        binary_as_bytes: false,
+        multipart_components: multipart_components(spec),
     };
     let default_server = spec.servers.first().map(server_url).unwrap_or_else(|| "http://localhost".to_owned());
     let default_server = if default_server.starts_with('/') { format!("http://localhost{default_server}") } else { default_server };
@@ -120,6 +125,47 @@ pub(crate) fn lower(ctx: &Ctx, spec: &OpenAPI, skip_unsupported: bool) -> Result
     box_cycles(&mut api);
     mark_tri_state(&mut api);
     Ok((api, skipped))
+}
+
+/// Component schemas reachable (through `$ref`, `oneOf`, `anyOf`, `allOf`) from a request body
+/// that is only offered as `multipart/form-data`.
+fn multipart_components(spec: &OpenAPI) -> HashSet<String> {
+    fn refs(schema: &ReferenceOr<Schema>, out: &mut Vec<String>) {
+        match schema {
+            ReferenceOr::Reference { reference } => {
+                if let Some(key) = reference.strip_prefix("#/components/schemas/") {
+                    out.push(key.to_owned());
+                }
+            }
+            ReferenceOr::Item(s) => match &s.schema_kind {
+                SchemaKind::OneOf { one_of: b } | SchemaKind::AnyOf { any_of: b } | SchemaKind::AllOf { all_of: b } => {
+                    b.iter().for_each(|x| refs(x, out))
+                }
+                _ => {}
+            },
+        }
+    }
+    let mut stack = Vec::new();
+    for item in spec.paths.paths.values() {
+        let ReferenceOr::Item(item) = item else { continue };
+        for (_, op) in methods(item) {
+            let Some(ReferenceOr::Item(body)) = &op.request_body else { continue };
+            let only_multipart = body.content.keys().all(|ct| ct.to_ascii_lowercase().starts_with("multipart/"));
+            if only_multipart {
+                body.content.values().filter_map(|m| m.schema.as_ref()).for_each(|s| refs(s, &mut stack));
+            }
+        }
+    }
+    let schemas = spec.components.as_ref().map(|c| &c.schemas);
+    let mut out = HashSet::new();
+    while let Some(key) = stack.pop() {
+        if out.insert(key.clone()) {
+            if let Some(schema) = schemas.and_then(|s| s.get(&key)) {
+                refs(schema, &mut stack);
+            }
+        }
+    }
+    out
 }
 
 fn server_url(server: &openapiv3::Server) -> String {
@@ -151,7 +197,12 @@ impl<'a> Lowerer<'a> {
                     let target = self.resolve_schema_ref(reference, &at)?;
                     TypeDef { name, doc: None, origin: at, deprecated: false, discriminator: None, kind: TypeKind::Alias(target) }
                 }
-                ReferenceOr::Item(schema) => self.named_type(&name, schema, &Hint::new(&name), &at)?,
+                ReferenceOr::Item(schema) => {
+                    self.binary_as_bytes = self.multipart_components.contains(key);
+                    let def = self.named_type(&name, schema, &Hint::new(&name), &at);
+                    self.binary_as_bytes = false;
+                    def?
+                }
             };
             self.types.push(def);
         }
@@ -357,10 +408,30 @@ impl<'a> Lowerer<'a> {
         let secret = is_secret(wire)
             || data.is_some_and(|d| d.write_only)
             || matches!(schema, ReferenceOr::Item(s) if matches!(&s.schema_kind, SchemaKind::Type(Type::String(st)) if matches!(st.format, openapiv3::VariantOrUnknownOrEmpty::Item(openapiv3::StringFormat::Password))));
+        let format = match schema {
+            ReferenceOr::Item(s) => match &s.schema_kind {
+                SchemaKind::Type(Type::String(st)) => match &st.format {
+                    openapiv3::VariantOrUnknownOrEmpty::Item(openapiv3::StringFormat::DateTime) => Some("date-time (RFC 3339)".to_owned()),
+                    openapiv3::VariantOrUnknownOrEmpty::Item(openapiv3::StringFormat::Date) => Some("date (RFC 3339 full-date)".to_owned()),
+                    openapiv3::VariantOrUnknownOrEmpty::Unknown(f) => Some(f.clone()),
+                    _ => None,
+                },
+                _ => None,
+            },
+            ReferenceOr::Reference { .. } => None,
+        };
+        let mut doc = data.and_then(|d| d.description.clone().or_else(|| d.title.clone()));
+        if let Some(format) = format {
+            let note = format!("Format: {format}. Kept as text, so an unexpected value still decodes.");
+            doc = Some(match doc {
+                Some(d) => format!("{d}\n\n{note}"),
+                None => note,
+            });
+        }
         Ok(Field {
             name,
             wire: wire.to_owned(),
-            doc: data.and_then(|d| d.description.clone().or_else(|| d.title.clone())),
+            doc,
             ty,
             required,
             nullable,
@@ -408,8 +479,13 @@ impl<'a> Lowerer<'a> {
                     return Ok((self.inline_enum(values, hint, at), nullable));
                 }
                 // `format: binary` inside a JSON document is still text on the wire; raw bodies
-                // are typed from their media type instead.
-                TypeRef::String
+                // are typed from their media type, multipart file parts are bytes.
+                match &s.format {
+                    openapiv3::VariantOrUnknownOrEmpty::Item(openapiv3::StringFormat::Binary) if self.binary_as_bytes => {
+                        TypeRef::Bytes
+                    }
+                    _ => TypeRef::String,
+                }
             }
             SchemaKind::Type(Type::Integer(i)) => TypeRef::Integer(match &i.format {
                 openapiv3::VariantOrUnknownOrEmpty::Item(openapiv3::IntegerFormat::Int32) => "i32",
@@ -845,6 +921,11 @@ impl<'a> Lowerer<'a> {
         };
         let mut encodings = Vec::new();
         let mut schema: Option<(&ReferenceOr<Schema>, String)> = None;
+        // Multipart is used only when no JSON or form alternative is offered.
+        let has_structured = body.content.keys().any(|ct| {
+            let ct = ct.to_ascii_lowercase();
+            is_json(&ct) || ct == "application/x-www-form-urlencoded"
+        });
         for (content_type, media) in &body.content {
             let media_at = ptr(&ptr(at, "content"), content_type);
             let ct = content_type.to_ascii_lowercase();
@@ -852,15 +933,20 @@ impl<'a> Lowerer<'a> {
                 Encoding::Json
             } else if ct == "application/x-www-form-urlencoded" {
                 Encoding::Form
+            } else if ct.starts_with("multipart/form-data") {
+                if has_structured {
+                    continue;
+                }
+                Encoding::Multipart
             } else if ct.starts_with("multipart/") {
-                return Err(self.ctx.unsupported(&media_at, "multipart request bodies are not supported yet"));
+                return Err(self.ctx.unsupported(&media_at, format!("`{content_type}` request bodies are not supported")));
             } else if ct.starts_with("text/") {
                 Encoding::Text(content_type.clone())
             } else {
                 Encoding::Bytes(content_type.clone())
             };
             if !encodings.contains(&encoding) {
-                if schema.is_none() && matches!(encoding, Encoding::Json | Encoding::Form) {
+                if schema.is_none() && matches!(encoding, Encoding::Json | Encoding::Form | Encoding::Multipart) {
                     if let Some(s) = &media.schema {
                         schema = Some((s, ptr(&media_at, "schema")));
                     }
@@ -871,8 +957,14 @@ impl<'a> Lowerer<'a> {
         if encodings.is_empty() {
             return Err(self.ctx.invalid(at, "request body lists no content type"));
         }
+        let multipart = encodings.contains(&Encoding::Multipart);
         let ty = match (&schema, &encodings[0]) {
-            (Some((s, s_at)), _) => self.schema_ref_type(s, &hint.suffix("Body"), s_at)?.0,
+            (Some((s, s_at)), _) => {
+                self.binary_as_bytes = multipart;
+                let ty = self.schema_ref_type(s, &hint.suffix("Body"), s_at);
+                self.binary_as_bytes = false;
+                ty?.0
+            }
             (None, Encoding::Text(_)) => TypeRef::String,
             (None, Encoding::Bytes(_)) => TypeRef::Bytes,
             (None, _) => TypeRef::Json,
@@ -881,10 +973,14 @@ impl<'a> Lowerer<'a> {
         // A structured body can only go out as JSON or a form; raw bodies only as bytes or text.
         encodings.retain(|e| match e {
             Encoding::Json | Encoding::Form => structured || encodings_all_structured(&ty),
+            Encoding::Multipart => structured,
             Encoding::Bytes(_) | Encoding::Text(_) => !structured,
         });
         if encodings.is_empty() {
             return Err(self.ctx.unsupported(at, "request body mixes structured and raw content types"));
+        }
+        if multipart && !matches!(ty, TypeRef::Named(_)) {
+            return Err(self.ctx.unsupported(at, "multipart bodies must be objects"));
         }
         let prefer_form = matches!(auth, Auth::ClientAuth { .. });
         let default_encoding = encodings

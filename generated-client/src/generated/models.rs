@@ -165,9 +165,13 @@ pub struct OAuthDynamicRegistrationResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub grant_types: Option<Vec<String>>,
     /// Image shown as the client's logo.
+    ///
+    /// Format: uri. Kept as text, so an unexpected value still decodes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logo_uri: Option<String>,
     /// Web page with the privacy policy that applies to this client.
+    ///
+    /// Format: uri. Kept as text, so an unexpected value still decodes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policy_uri: Option<String>,
     /// Redirect URIs registered for the client.
@@ -183,6 +187,8 @@ pub struct OAuthDynamicRegistrationResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_endpoint_auth_method: Option<String>,
     /// Web page with the terms of service that govern this client.
+    ///
+    /// Format: uri. Kept as text, so an unexpected value still decodes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tos_uri: Option<String>,
 }
@@ -229,6 +235,8 @@ impl ::std::fmt::Debug for OAuthDynamicRegistrationResponse {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
 pub struct AuthorizationServerMetadata {
     /// Where the authorization endpoint lives.
+    ///
+    /// Format: uri. Kept as text, so an unexpected value still decodes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authorization_endpoint: Option<String>,
     /// PKCE challenge methods the server accepts (RFC 7636).
@@ -238,15 +246,23 @@ pub struct AuthorizationServerMetadata {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub grant_types_supported: Option<Vec<String>>,
     /// Where the token introspection endpoint (RFC 7662) lives.
+    ///
+    /// Format: uri. Kept as text, so an unexpected value still decodes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub introspection_endpoint: Option<String>,
     /// The authorization server's issuer identifier.
+    ///
+    /// Format: uri. Kept as text, so an unexpected value still decodes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub issuer: Option<String>,
     /// Where the server's JSON Web Key Set is published.
+    ///
+    /// Format: uri. Kept as text, so an unexpected value still decodes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub jwks_uri: Option<String>,
     /// Where the dynamic client registration endpoint (RFC 7591) lives.
+    ///
+    /// Format: uri. Kept as text, so an unexpected value still decodes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub registration_endpoint: Option<String>,
     /// Response types the authorization endpoint accepts.
@@ -256,6 +272,8 @@ pub struct AuthorizationServerMetadata {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scopes_supported: Option<Vec<String>>,
     /// Where the token endpoint lives.
+    ///
+    /// Format: uri. Kept as text, so an unexpected value still decodes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_endpoint: Option<String>,
     /// Ways a client may authenticate when calling the token endpoint.
@@ -301,8 +319,12 @@ pub struct OAuthClient {
     /// `confidential` clients can keep a secret; `public` clients (such as browser or native apps) cannot.
     pub client_type: ClientType,
     /// Creation time of the client.
+    ///
+    /// Format: date-time (RFC 3339). Kept as text, so an unexpected value still decodes.
     pub created_at: String,
     /// Image shown as the client's logo; null when none is set.
+    ///
+    /// Format: uri. Kept as text, so an unexpected value still decodes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logo_uri: Option<String>,
     /// Display name of the client.
@@ -310,6 +332,8 @@ pub struct OAuthClient {
     /// Organization the client belongs to.
     pub org_id: String,
     /// Web page with the privacy policy that applies to this client; null when none is set.
+    ///
+    /// Format: uri. Kept as text, so an unexpected value still decodes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policy_uri: Option<String>,
     /// Kind of resource; always `oauth_client`.
@@ -320,9 +344,13 @@ pub struct OAuthClient {
     /// When true, authorization code requests from this client have to use PKCE (RFC 7636).
     pub require_pkce: bool,
     /// Web page with the terms of service that govern this client; null when none is set.
+    ///
+    /// Format: uri. Kept as text, so an unexpected value still decodes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tos_uri: Option<String>,
     /// Time of the most recent change to the client.
+    ///
+    /// Format: date-time (RFC 3339). Kept as text, so an unexpected value still decodes.
     pub updated_at: String,
     /// User account that created the client.
     pub user_id: String,
@@ -416,12 +444,16 @@ pub struct OAuthClientUpdateRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allowed_scopes: Option<Vec<String>>,
     /// Image shown as the client's logo.
+    ///
+    /// Format: uri. Kept as text, so an unexpected value still decodes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logo_uri: Option<String>,
     /// New display name for the client.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Web page with the privacy policy that applies to this client.
+    ///
+    /// Format: uri. Kept as text, so an unexpected value still decodes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policy_uri: Option<String>,
     /// Redirect URIs the client may use from now on.
@@ -431,6 +463,8 @@ pub struct OAuthClientUpdateRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub require_pkce: Option<bool>,
     /// Web page with the terms of service that govern this client.
+    ///
+    /// Format: uri. Kept as text, so an unexpected value still decodes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tos_uri: Option<String>,
 }
@@ -462,11 +496,15 @@ pub struct OAuthClientCreateRequest {
     /// `confidential` for a client that can keep a secret, `public` for one that cannot.
     pub client_type: ClientType,
     /// Image shown as the client's logo.
+    ///
+    /// Format: uri. Kept as text, so an unexpected value still decodes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logo_uri: Option<String>,
     /// Display name for the client.
     pub name: String,
     /// Web page with the privacy policy that applies to this client.
+    ///
+    /// Format: uri. Kept as text, so an unexpected value still decodes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policy_uri: Option<String>,
     /// Redirect URIs the client may use; needed when the client uses the `authorization_code` grant.
@@ -476,6 +514,8 @@ pub struct OAuthClientCreateRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub require_pkce: Option<bool>,
     /// Web page with the terms of service that govern this client.
+    ///
+    /// Format: uri. Kept as text, so an unexpected value still decodes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tos_uri: Option<String>,
 }
@@ -513,9 +553,13 @@ pub struct OAuthDynamicRegistrationRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub grant_types: Option<Vec<GrantType>>,
     /// Image shown as the client's logo.
+    ///
+    /// Format: uri. Kept as text, so an unexpected value still decodes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logo_uri: Option<String>,
     /// Web page with the privacy policy that applies to this client.
+    ///
+    /// Format: uri. Kept as text, so an unexpected value still decodes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policy_uri: Option<String>,
     /// Redirect URIs for redirect-based flows such as the authorization code grant.
@@ -531,6 +575,8 @@ pub struct OAuthDynamicRegistrationRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_endpoint_auth_method: Option<TokenEndpointAuthMethod>,
     /// Web page with the terms of service that govern this client.
+    ///
+    /// Format: uri. Kept as text, so an unexpected value still decodes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tos_uri: Option<String>,
 }
@@ -574,6 +620,8 @@ pub struct TokenRequest {
     /// Which grant is being exercised.
     pub grant_type: GrantType,
     /// The redirect URI sent in the authorization request; used with the `authorization_code` grant.
+    ///
+    /// Format: uri. Kept as text, so an unexpected value still decodes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub redirect_uri: Option<String>,
     /// Refresh token to redeem; used with the `refresh_token` grant.
@@ -646,21 +694,29 @@ pub struct ConsentTokenResponseData {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
     /// Image shown as the client's logo; null when none is set.
+    ///
+    /// Format: uri. Kept as text, so an unexpected value still decodes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logo_uri: Option<String>,
     /// Display name of the requesting client.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Web page with the privacy policy that applies to this client; null when none is set.
+    ///
+    /// Format: uri. Kept as text, so an unexpected value still decodes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policy_uri: Option<String>,
     /// Where the user agent goes once consent has been decided.
+    ///
+    /// Format: uri. Kept as text, so an unexpected value still decodes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub redirect_uri: Option<String>,
     /// Scopes the client is asking for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub requested_scopes: Option<Vec<ConsentTokenResponseDataRequestedScope>>,
     /// Web page with the terms of service that govern this client; null when none is set.
+    ///
+    /// Format: uri. Kept as text, so an unexpected value still decodes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tos_uri: Option<String>,
     /// True when Telnyx has verified the client.
@@ -723,6 +779,8 @@ impl OAuthError {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct CreateGrantResponse {
     /// Client redirect URI for the user agent to follow, carrying an authorization code or an error.
+    ///
+    /// Format: uri. Kept as text, so an unexpected value still decodes.
     pub redirect_uri: String,
 }
 impl CreateGrantResponse {
@@ -741,10 +799,16 @@ pub struct OAuthGrant {
     /// Client holding the grant.
     pub client_id: String,
     /// Time at which the grant was issued.
+    ///
+    /// Format: date-time (RFC 3339). Kept as text, so an unexpected value still decodes.
     pub created_at: String,
     /// UUID identifying this grant.
+    ///
+    /// Format: uuid. Kept as text, so an unexpected value still decodes.
     pub id: String,
     /// When the grant was most recently used, or null.
+    ///
+    /// Format: date-time (RFC 3339). Kept as text, so an unexpected value still decodes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_used_at: Option<String>,
     /// Kind of resource; always `oauth_grant`.
@@ -780,6 +844,8 @@ pub struct ResourceMetadata {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authorization_servers: Option<Vec<String>>,
     /// Identifier (URL) of the protected resource.
+    ///
+    /// Format: uri. Kept as text, so an unexpected value still decodes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource: Option<String>,
 }
@@ -968,6 +1034,7 @@ impl RevokeOAuthGrantResponse {
 ///
 /// Schema: `/components/schemas/TokenResponse/properties/token_type`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum TokenType {
     /// `Bearer`
     Bearer,
@@ -1036,6 +1103,7 @@ impl crate::runtime::QueryValue for TokenType {
 ///
 /// Schema: `/components/schemas/OAuthClient/properties/allowed_grant_types/items`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum GrantType {
     /// `client_credentials`
     ClientCredentials,
@@ -1112,6 +1180,7 @@ impl crate::runtime::QueryValue for GrantType {
 ///
 /// Schema: `/components/schemas/OAuthClient/properties/client_type`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ClientType {
     /// `public`
     Public,
@@ -1184,6 +1253,7 @@ impl crate::runtime::QueryValue for ClientType {
 ///
 /// Schema: `/components/schemas/OAuthClient/properties/record_type`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum OAuthClientRecordType {
     /// `oauth_client`
     OAuthClient,
@@ -1252,6 +1322,7 @@ impl crate::runtime::QueryValue for OAuthClientRecordType {
 ///
 /// Schema: `/components/schemas/OAuthDynamicRegistrationRequest/properties/token_endpoint_auth_method`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum TokenEndpointAuthMethod {
     /// `none`
     None,
@@ -1328,6 +1399,7 @@ impl crate::runtime::QueryValue for TokenEndpointAuthMethod {
 ///
 /// Schema: `/components/schemas/OAuthGrant/properties/record_type`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum OAuthGrantRecordType {
     /// `oauth_grant`
     OAuthGrant,
@@ -1396,6 +1468,7 @@ impl crate::runtime::QueryValue for OAuthGrantRecordType {
 ///
 /// Schema: `/paths/~1oauth~1authorize/get/parameters/0/schema`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ResponseType {
     /// `code`
     Code,
@@ -1464,6 +1537,7 @@ impl crate::runtime::QueryValue for ResponseType {
 ///
 /// Schema: `/paths/~1oauth~1authorize/get/parameters/6/schema`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum CodeChallengeMethod {
     /// `plain`
     Plain,

@@ -6,6 +6,7 @@
 
 mod client;
 mod error;
+mod multipart;
 mod pagination;
 mod request;
 mod response;
@@ -13,6 +14,7 @@ mod secret;
 
 pub use client::{ApiInfo, BearerSource, Client, ClientAuthMethod, ClientBuilder, ClientCredentials, RequestOptions};
 pub use error::{ApiError, Error, ErrorBody, OAuthErrorBody, Result, TelnyxError};
+pub use multipart::{multipart, Part};
 pub use pagination::{items, pages, Page, PageData, Paginated};
 pub use request::{encode_path_segment, push_nested, Auth, Body, Operation, QueryValue, RequestParts};
 pub use response::{ApiResponse, RawResponse};
