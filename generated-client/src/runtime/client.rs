@@ -97,8 +97,10 @@ pub struct RequestOptions {
     pub timeout: Option<Duration>,
     /// Maximum retries for this request.
     pub max_retries: Option<u32>,
-    /// Problems found while adding headers, reported when the request is executed.
-    invalid: Vec<String>,
+    /// Problems found by [`RequestOptions::header`], reported when the request is executed.
+    /// Public only so that `RequestOptions { timeout: .., ..Default::default() }` keeps working.
+    #[doc(hidden)]
+    pub invalid: Vec<String>,
 }
 
 impl RequestOptions {

@@ -6,7 +6,7 @@ use reqwest::header::HeaderMap;
 use reqwest::StatusCode;
 use serde::Deserialize;
 
-use super::redact::{is_sensitive_header, one_line, redact_secrets};
+use super::redact::{is_sensitive_header, one_line, redact_secrets, redact_value};
 use super::retry;
 
 /// `Result` with this crate's [`Error`].
@@ -349,8 +349,9 @@ impl fmt::Display for ApiError {
     }
 }
 
-/// The error shapes the client recognises.
-#[derive(Debug, Clone)]
+/// The error shapes the client recognises. `Debug` hides the values of members named like
+/// secrets (`access_token`, `client_secret`, ...).
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum ErrorBody {
     /// RFC 6749 §5.2: `{"error": "...", "error_description": "..."}`.
@@ -361,6 +362,20 @@ pub enum ErrorBody {
     Other(serde_json::Value),
     /// No body.
     Empty,
+}
+
+impl fmt::Debug for ErrorBody {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ErrorBody::OAuth(e) => f.debug_tuple("OAuth").field(e).finish(),
+            ErrorBody::Telnyx(errors) => f.debug_tuple("Telnyx").field(errors).finish(),
+            ErrorBody::Other(serde_json::Value::String(text)) => {
+                f.debug_tuple("Other").field(&one_line(&redact_secrets(text), 500)).finish()
+            }
+            ErrorBody::Other(value) => f.debug_tuple("Other").field(&redact_value(value)).finish(),
+            ErrorBody::Empty => f.write_str("Empty"),
+        }
+    }
 }
 
 impl ErrorBody {
@@ -386,7 +401,7 @@ impl ErrorBody {
 }
 
 /// An OAuth 2.0 error body (RFC 6749 §5.2), with any extra members kept.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Clone, Deserialize)]
 #[non_exhaustive]
 pub struct OAuthErrorBody {
     /// The error code, e.g. `invalid_grant`.
@@ -399,8 +414,18 @@ pub struct OAuthErrorBody {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+impl fmt::Debug for OAuthErrorBody {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OAuthErrorBody")
+            .field("error", &self.error)
+            .field("error_description", &self.error_description)
+            .field("extra", &redact_value(&serde_json::Value::Object(self.extra.clone())))
+            .finish()
+    }
+}
+
 /// One entry of Telnyx's `errors` array.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Clone, Deserialize)]
 #[non_exhaustive]
 pub struct TelnyxError {
     /// Telnyx error code.
@@ -418,6 +443,18 @@ pub struct TelnyxError {
     /// Extra data.
     #[serde(default)]
     pub meta: Option<serde_json::Value>,
+}
+
+impl fmt::Debug for TelnyxError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TelnyxError")
+            .field("code", &self.code)
+            .field("title", &self.title)
+            .field("detail", &self.detail)
+            .field("source", &self.source.as_ref().map(redact_value))
+            .field("meta", &self.meta.as_ref().map(redact_value))
+            .finish()
+    }
 }
 
 /// Telnyx documents `code` as a string; accept a number too rather than lose the whole body.

@@ -24,6 +24,23 @@ fn is_sensitive_key(key: &str) -> bool {
     SENSITIVE_KEYS.iter().any(|k| key.eq_ignore_ascii_case(k))
 }
 
+/// `value` with the values of sensitive members (at any depth) replaced by `"<redacted>"`.
+pub(crate) fn redact_value(value: &serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match value {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| {
+                    let v = if is_sensitive_key(k) { Value::String("<redacted>".into()) } else { redact_value(v) };
+                    (k.clone(), v)
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(redact_value).collect()),
+        other => other.clone(),
+    }
+}
+
 /// Whether a header's value must not be shown (credentials, cookies, tokens).
 pub(crate) fn is_sensitive_header(name: &str) -> bool {
     let name = name.to_ascii_lowercase();
@@ -137,6 +154,13 @@ mod tests {
             redacted,
             r#"{"access_token": "<redacted>", "token_type":"bearer","refresh_token":"<redacted>","n":{"client_secret":"<redacted>"}}"#
         );
+    }
+
+    #[test]
+    fn sensitive_members_of_parsed_values_are_replaced() {
+        let value = serde_json::json!({"a": [{"refresh_token": "r"}], "client_secret": {"x": 1}, "b": "keep"});
+        let expected = serde_json::json!({"a": [{"refresh_token": "<redacted>"}], "client_secret": "<redacted>", "b": "keep"});
+        assert_eq!(redact_value(&value), expected);
     }
 
     #[test]
