@@ -82,6 +82,8 @@ struct Lowerer<'a> {
     depth: usize,
     /// While lowering a multipart body: `format: binary` properties are bytes (file parts).
     binary_as_bytes: bool,
+    /// Component schemas sent as multipart bodies (their binary properties are bytes).
+    multipart_components: HashSet<String>,
 }
 
 const ENUM_PLACEHOLDER: &str = "\u{0}enum";
@@ -100,6 +102,7 @@ pub(crate) fn lower(ctx: &Ctx, spec: &OpenAPI, skip_unsupported: bool) -> Result
         enum_index: HashMap::new(),
         depth: 0,
         binary_as_bytes: false,
+        multipart_components: multipart_components(spec),
     };
     let default_server = spec.servers.first().map(server_url).unwrap_or_else(|| "http://localhost".to_owned());
     let default_server = if default_server.starts_with('/') { format!("http://localhost{default_server}") } else { default_server };
@@ -122,6 +125,47 @@ pub(crate) fn lower(ctx: &Ctx, spec: &OpenAPI, skip_unsupported: bool) -> Result
     box_cycles(&mut api);
     mark_tri_state(&mut api);
     Ok((api, skipped))
+}
+
+/// Component schemas reachable (through `$ref`, `oneOf`, `anyOf`, `allOf`) from a request body
+/// that is only offered as `multipart/form-data`.
+fn multipart_components(spec: &OpenAPI) -> HashSet<String> {
+    fn refs(schema: &ReferenceOr<Schema>, out: &mut Vec<String>) {
+        match schema {
+            ReferenceOr::Reference { reference } => {
+                if let Some(key) = reference.strip_prefix("#/components/schemas/") {
+                    out.push(key.to_owned());
+                }
+            }
+            ReferenceOr::Item(s) => match &s.schema_kind {
+                SchemaKind::OneOf { one_of: b } | SchemaKind::AnyOf { any_of: b } | SchemaKind::AllOf { all_of: b } => {
+                    b.iter().for_each(|x| refs(x, out))
+                }
+                _ => {}
+            },
+        }
+    }
+    let mut stack = Vec::new();
+    for item in spec.paths.paths.values() {
+        let ReferenceOr::Item(item) = item else { continue };
+        for (_, op) in methods(item) {
+            let Some(ReferenceOr::Item(body)) = &op.request_body else { continue };
+            let only_multipart = body.content.keys().all(|ct| ct.to_ascii_lowercase().starts_with("multipart/"));
+            if only_multipart {
+                body.content.values().filter_map(|m| m.schema.as_ref()).for_each(|s| refs(s, &mut stack));
+            }
+        }
+    }
+    let schemas = spec.components.as_ref().map(|c| &c.schemas);
+    let mut out = HashSet::new();
+    while let Some(key) = stack.pop() {
+        if out.insert(key.clone()) {
+            if let Some(schema) = schemas.and_then(|s| s.get(&key)) {
+                refs(schema, &mut stack);
+            }
+        }
+    }
+    out
 }
 
 fn server_url(server: &openapiv3::Server) -> String {
@@ -153,7 +197,12 @@ impl<'a> Lowerer<'a> {
                     let target = self.resolve_schema_ref(reference, &at)?;
                     TypeDef { name, doc: None, origin: at, deprecated: false, discriminator: None, kind: TypeKind::Alias(target) }
                 }
-                ReferenceOr::Item(schema) => self.named_type(&name, schema, &Hint::new(&name), &at)?,
+                ReferenceOr::Item(schema) => {
+                    self.binary_as_bytes = self.multipart_components.contains(key);
+                    let def = self.named_type(&name, schema, &Hint::new(&name), &at);
+                    self.binary_as_bytes = false;
+                    def?
+                }
             };
             self.types.push(def);
         }

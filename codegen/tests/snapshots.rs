@@ -17,6 +17,9 @@ fn combined(output: &codegen::Output) -> String {
     for skipped in &output.skipped {
         text.push_str(&format!("skipped: {skipped}\n"));
     }
+    for warning in &output.warnings {
+        text.push_str(&format!("warning: {warning}\n"));
+    }
     text
 }
 

@@ -30,6 +30,7 @@
 #![warn(missing_docs)]
 
 mod generated;
+pub mod oauth;
 pub mod runtime;
 
 pub use generated::{models, operations};

@@ -87,6 +87,9 @@ fn report_skipped(output: &codegen::Output) {
     for e in &output.skipped {
         eprintln!("skipped: {e}");
     }
+    for e in &output.warnings {
+        eprintln!("warning: {e}");
+    }
 }
 
 /// Makes `dir/<files>` equal `files`, and removes files under `dir/owned` that are not in it.

@@ -7,28 +7,28 @@ use std::collections::{HashMap, HashSet};
 use crate::ir::{Api, Field, ParamIn, StringEnum, Struct, TypeDef, TypeKind, TypeRef};
 
 /// `generated/models.rs`: one Rust type per schema.
-pub(crate) fn models(api: &Api) -> TokenStream {
+///
+/// With `tag_features`, a type used only by some tags' operations compiles only when one of
+/// those tags' cargo features is on.
+pub(crate) fn models(api: &Api, tag_features: bool) -> TokenStream {
     let in_query = query_types(api);
-    let multipart: HashSet<&str> = api
-        .operations
-        .iter()
-        .filter_map(|op| op.body.as_ref())
-        .filter(|b| b.encodings.contains(&crate::ir::Encoding::Multipart))
-        .filter_map(|b| match &b.ty {
-            TypeRef::Named(n) => Some(n.as_str()),
-            _ => None,
-        })
-        .collect();
+    let multipart = multipart_types(api);
+    let gates = if tag_features { type_gates(api) } else { HashMap::new() };
     let types = api.types.iter().map(|def| {
         let code = type_def(def);
         let query = if in_query.contains(&def.name) { query_value(def) } else { quote!() };
         let parts = if multipart.contains(def.name.as_str()) { multipart_parts(def) } else { quote!() };
-        quote!(#code #query #parts)
+        let items = quote!(#code #query #parts);
+        match gates.get(def.name.as_str()) {
+            Some(features) => gate(items, features),
+            None => items,
+        }
     });
     let tri_state = api.types.iter().any(|t| matches!(&t.kind, TypeKind::Struct(s) if s.fields.iter().any(|f| f.tri_state)));
     let helper = tri_state.then(|| {
         quote! {
             /// Reads a present field (even `null`) as `Some`, so a missing field stays `None`.
+            #[allow(dead_code)]
             fn deserialize_some<'de, T, D>(deserializer: D) -> Result<Option<T>, D::Error>
             where
                 T: ::serde::Deserialize<'de>,
@@ -297,6 +297,7 @@ fn string_enum(name: &proc_macro2::Ident, e: &StringEnum, attrs: TokenStream) ->
     quote! {
         #attrs
         #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
         pub enum #name {
             #(#variants,)*
             /// A value this version of the client does not know.
@@ -426,11 +427,65 @@ fn query_value(def: &TypeDef) -> TokenStream {
     }
 }
 
+/// Types sent as `multipart/form-data`, including the branches of a `oneOf` body and the
+/// targets of aliases.
+fn multipart_types(api: &Api) -> HashSet<&str> {
+    let by_name: HashMap<&str, &TypeDef> = api.types.iter().map(|t| (t.name.as_str(), t)).collect();
+    let mut stack: Vec<&str> = api
+        .operations
+        .iter()
+        .filter_map(|op| op.body.as_ref())
+        .filter(|b| b.encodings.contains(&crate::ir::Encoding::Multipart))
+        .filter_map(|b| match &b.ty {
+            TypeRef::Named(n) => Some(n.as_str()),
+            _ => None,
+        })
+        .collect();
+    let mut out = HashSet::new();
+    while let Some(name) = stack.pop() {
+        if !out.insert(name) {
+            continue;
+        }
+        match by_name.get(name).map(|d| &d.kind) {
+            Some(TypeKind::Untagged(vs)) => stack.extend(vs.iter().filter_map(|v| match &v.ty {
+                TypeRef::Named(n) => Some(n.as_str()),
+                _ => None,
+            })),
+            Some(TypeKind::Alias(TypeRef::Named(n))) => stack.push(n),
+            _ => {}
+        }
+    }
+    out
+}
+
 /// `multipart_parts()` for a type sent as `multipart/form-data`: bytes become file parts,
 /// lists one part per element, everything else a text part.
 fn multipart_parts(def: &TypeDef) -> TokenStream {
-    let TypeKind::Struct(s) = &def.kind else { return quote!() };
     let name = ident(&def.name);
+    let s = match &def.kind {
+        TypeKind::Struct(s) => s,
+        TypeKind::Untagged(variants) => {
+            let arms = variants.iter().map(|v| {
+                let vname = ident(&v.name);
+                match &v.ty {
+                    TypeRef::Named(_) => quote!(Self::#vname(value) => value.multipart_parts(),),
+                    _ => {
+                        let wire = crate::naming::unraw(&v.name).to_lowercase();
+                        quote!(Self::#vname(value) => vec![crate::runtime::Part::value(#wire, value)],)
+                    }
+                }
+            });
+            return quote! {
+                impl #name {
+                    /// The body as `multipart/form-data` parts.
+                    pub(crate) fn multipart_parts(&self) -> Vec<crate::runtime::Part> {
+                        match self { #(#arms)* }
+                    }
+                }
+            };
+        }
+        _ => return quote!(),
+    };
     let fields = s.fields.iter().map(|f| {
         let fname = ident(&f.name);
         let wire = &f.wire;
@@ -461,4 +516,55 @@ fn multipart_parts(def: &TypeDef) -> TokenStream {
             }
         }
     }
+}
+
+/// For each type used by the operations of some but not all tag modules: those modules.
+fn type_gates(api: &Api) -> HashMap<&str, Vec<String>> {
+    let modules: std::collections::BTreeSet<&str> = api.operations.iter().map(|op| op.module.as_str()).collect();
+    let by_name: HashMap<&str, &TypeDef> = api.types.iter().map(|t| (t.name.as_str(), t)).collect();
+    let mut users: HashMap<&str, std::collections::BTreeSet<&str>> = HashMap::new();
+    for op in &api.operations {
+        let mut stack: Vec<&TypeRef> = op.params.iter().map(|p| &p.ty).collect();
+        stack.extend(op.body.as_ref().map(|b| &b.ty));
+        stack.extend(op.responses.iter().filter_map(|r| match &r.body {
+            crate::ir::ResponseBody::Json(t) => Some(t),
+            _ => None,
+        }));
+        let mut seen = HashSet::new();
+        while let Some(t) = stack.pop() {
+            match t {
+                TypeRef::Vec(inner) | TypeRef::Map(inner) => stack.push(inner),
+                TypeRef::Named(n) if seen.insert(n.as_str()) => {
+                    let Some(def) = by_name.get(n.as_str()) else { continue };
+                    users.entry(def.name.as_str()).or_default().insert(op.module.as_str());
+                    match &def.kind {
+                        TypeKind::Struct(s) => {
+                            stack.extend(s.fields.iter().map(|f| &f.ty));
+                            stack.extend(s.additional.iter());
+                        }
+                        TypeKind::Untagged(vs) => stack.extend(vs.iter().map(|v| &v.ty)),
+                        TypeKind::Alias(t) => stack.push(t),
+                        TypeKind::Enum(_) => {}
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    users
+        .into_iter()
+        .filter(|(_, used_by)| used_by.len() < modules.len())
+        .map(|(name, used_by)| (name, used_by.into_iter().map(|m| crate::naming::unraw(m).to_owned()).collect()))
+        .collect()
+}
+
+/// Puts `#[cfg(any(feature = ...))]` on every item in `items`.
+fn gate(items: TokenStream, features: &[String]) -> TokenStream {
+    let Ok(file) = syn::parse2::<syn::File>(items.clone()) else { return items };
+    let cfg = match features {
+        [one] => quote!(#[cfg(feature = #one)]),
+        many => quote!(#[cfg(any(#(feature = #many),*))]),
+    };
+    let gated = file.items.into_iter().map(|item| quote!(#cfg #item));
+    quote!(#(#gated)*)
 }

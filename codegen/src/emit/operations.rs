@@ -8,12 +8,13 @@ use crate::ir::{Api, Auth, Encoding, Operation, Param, ParamIn, ResponseBody, Ty
 
 /// `generated/operations/`: `mod.rs` plus one module per tag, each with the `Client` methods
 /// and request builders of that tag's operations. Returns (file name, tokens) pairs.
-pub(crate) fn operations(api: &Api) -> Vec<(String, TokenStream)> {
+pub(crate) fn operations(api: &Api, tag_features: bool) -> Vec<(String, TokenStream)> {
     let models = quote!(models::);
     let needs_encoding = api.operations.iter().any(|op| op.body.as_ref().is_some_and(|b| b.encodings.len() > 1));
     let encoding_enum = needs_encoding.then(|| {
         quote! {
             /// How a body that the operation accepts in several forms is encoded.
+            #[allow(dead_code)]
             #[derive(Debug, Clone, Copy, PartialEq, Eq)]
             pub enum RequestEncoding {
                 /// `application/json`.
@@ -40,7 +41,9 @@ pub(crate) fn operations(api: &Api) -> Vec<(String, TokenStream)> {
             Some(tag) if !tag.is_empty() => format!(" Operations tagged \"{tag}\"."),
             _ => " Operations without a tag.".to_owned(),
         };
-        declarations.push(quote!(#[doc = #doc_text] pub mod #name; pub use #name::*;));
+        let feature = crate::naming::unraw(module);
+        let cfg = tag_features.then(|| quote!(#[cfg(feature = #feature)]));
+        declarations.push(quote!(#[doc = #doc_text] #cfg pub mod #name; #cfg pub use #name::*;));
         let methods = ops.iter().map(|op| client_method(op, &models));
         let builders = ops.iter().map(|op| builder(op, &models));
         let page_impls: Vec<TokenStream> = ops

@@ -1034,6 +1034,7 @@ impl RevokeOAuthGrantResponse {
 ///
 /// Schema: `/components/schemas/TokenResponse/properties/token_type`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum TokenType {
     /// `Bearer`
     Bearer,
@@ -1102,6 +1103,7 @@ impl crate::runtime::QueryValue for TokenType {
 ///
 /// Schema: `/components/schemas/OAuthClient/properties/allowed_grant_types/items`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum GrantType {
     /// `client_credentials`
     ClientCredentials,
@@ -1178,6 +1180,7 @@ impl crate::runtime::QueryValue for GrantType {
 ///
 /// Schema: `/components/schemas/OAuthClient/properties/client_type`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ClientType {
     /// `public`
     Public,
@@ -1250,6 +1253,7 @@ impl crate::runtime::QueryValue for ClientType {
 ///
 /// Schema: `/components/schemas/OAuthClient/properties/record_type`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum OAuthClientRecordType {
     /// `oauth_client`
     OAuthClient,
@@ -1318,6 +1322,7 @@ impl crate::runtime::QueryValue for OAuthClientRecordType {
 ///
 /// Schema: `/components/schemas/OAuthDynamicRegistrationRequest/properties/token_endpoint_auth_method`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum TokenEndpointAuthMethod {
     /// `none`
     None,
@@ -1394,6 +1399,7 @@ impl crate::runtime::QueryValue for TokenEndpointAuthMethod {
 ///
 /// Schema: `/components/schemas/OAuthGrant/properties/record_type`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum OAuthGrantRecordType {
     /// `oauth_grant`
     OAuthGrant,
@@ -1462,6 +1468,7 @@ impl crate::runtime::QueryValue for OAuthGrantRecordType {
 ///
 /// Schema: `/paths/~1oauth~1authorize/get/parameters/0/schema`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ResponseType {
     /// `code`
     Code,
@@ -1530,6 +1537,7 @@ impl crate::runtime::QueryValue for ResponseType {
 ///
 /// Schema: `/paths/~1oauth~1authorize/get/parameters/6/schema`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum CodeChallengeMethod {
     /// `plain`
     Plain,

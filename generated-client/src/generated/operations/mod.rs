@@ -3,6 +3,7 @@
 //! A method on [`Client`](crate::runtime::Client) and a request builder for every
 //! operation, in one module per tag; everything is also re-exported here.
 /// How a body that the operation accepts in several forms is encoded.
+#[allow(dead_code)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RequestEncoding {
     /// `application/json`.

@@ -1,0 +1,383 @@
+//! Token requests (RFC 6749 §4.1.3, §4.4, §6), introspection (RFC 7662), revocation
+//! (RFC 7009, Telnyx grants).
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde::Deserialize;
+
+use super::authorize::{AuthorizationCode, AuthorizationRequest, PendingAuthorization};
+use super::error::{OAuthError, OAuthResult};
+use super::http::{Retry, Transport};
+use super::jwks::{JwksCache, JwtVerifier};
+use super::server::{transport, AuthServer};
+use super::token_source::TokenSource;
+use crate::runtime::{Client, ClientAuthMethod, ClientCredentials, Secret};
+
+/// The OAuth 2.0 flows against one authorization server for one client: authorization URL,
+/// code exchange, client credentials, refresh, introspection, revocation, token sources and JWT
+/// verification. Cheap to clone.
+///
+/// HTTP goes through the [`Client`]'s connection pool ([`Client::http`]); the endpoints come
+/// from an [`AuthServer`] (defaults under the base URL, or discovery), so the flows work with
+/// any RFC 6749 / RFC 8414 server.
+///
+/// ```no_run
+/// # async fn run() -> telnyx_oauth::oauth::OAuthResult<()> {
+/// use telnyx_oauth::{oauth::OAuth, Client};
+///
+/// let client = Client::from_env()?; // TELNYX_CLIENT_ID, TELNYX_CLIENT_SECRET, TELNYX_BASE_URL
+/// let oauth = OAuth::from_client(&client)?;
+/// let token = oauth.client_credentials_token(&[]).await?;
+/// println!("expires in {:?} s", token.expires_in);
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct OAuth {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    transport: Transport,
+    api_base: Option<String>,
+    server: AuthServer,
+    credentials: ClientCredentials,
+}
+
+impl fmt::Debug for OAuth {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OAuth")
+            .field("server", &self.inner.server)
+            .field("credentials", &self.inner.credentials)
+            .field("timeout", &self.inner.transport.timeout)
+            .finish()
+    }
+}
+
+impl OAuth {
+    /// Flows against `server` as the client `credentials`, over `client`'s HTTP connections.
+    pub fn new(client: &Client, server: AuthServer, credentials: ClientCredentials) -> Self {
+        let api_base = super::server::api_base(client).ok().map(String::from);
+        Self { inner: Arc::new(Inner { transport: transport(client), api_base, server, credentials }) }
+    }
+
+    /// Flows with the client's own credentials ([`Client::client_credentials`], e.g. from
+    /// `TELNYX_CLIENT_ID` / `TELNYX_CLIENT_SECRET`) and the default endpoints under its base URL.
+    pub fn from_client(client: &Client) -> OAuthResult<Self> {
+        let credentials = client_credentials_of(client)?;
+        Ok(Self::new(client, AuthServer::for_client(client)?, credentials))
+    }
+
+    /// Like [`from_client`](Self::from_client) with the endpoints found by
+    /// [`AuthServer::discover_for_client`].
+    pub async fn discover(client: &Client) -> OAuthResult<Self> {
+        let credentials = client_credentials_of(client)?;
+        Ok(Self::new(client, AuthServer::discover_for_client(client).await?, credentials))
+    }
+
+    /// Sets the per-request timeout (default 30 s).
+    pub fn with_timeout(self, timeout: Duration) -> Self {
+        self.map_transport(|t| t.timeout = timeout)
+    }
+
+    /// Sets how often a request is retried (default 2). Authorization code exchanges and
+    /// refreshes are only retried when the connection could not be made, so a code or a
+    /// rotating refresh token is never sent twice.
+    pub fn with_max_retries(self, retries: u32) -> Self {
+        self.map_transport(|t| t.max_retries = retries)
+    }
+
+    fn map_transport(self, f: impl FnOnce(&mut Transport)) -> Self {
+        let mut transport = self.inner.transport.clone();
+        f(&mut transport);
+        Self {
+            inner: Arc::new(Inner {
+                transport,
+                api_base: self.inner.api_base.clone(),
+                server: self.inner.server.clone(),
+                credentials: self.inner.credentials.clone(),
+            }),
+        }
+    }
+
+    /// The API base URL of the client the flows were made from.
+    pub(crate) fn api_base(&self) -> Option<&str> {
+        self.inner.api_base.as_deref()
+    }
+
+    /// The server's endpoints.
+    pub fn server(&self) -> &AuthServer {
+        &self.inner.server
+    }
+
+    /// The client credentials.
+    pub fn credentials(&self) -> &ClientCredentials {
+        &self.inner.credentials
+    }
+
+    /// An authorization request for this client to the server's authorization endpoint, with
+    /// a fresh `state` and S256 PKCE pair; add scopes and call `build`.
+    ///
+    /// ```no_run
+    /// # fn run(oauth: telnyx_oauth::oauth::OAuth) -> telnyx_oauth::oauth::OAuthResult<()> {
+    /// let (url, pending) = oauth.authorization_request("http://127.0.0.1:8765/callback")?.scope("admin").build();
+    /// println!("open {url}");
+    /// // ...later, with the URL the browser was redirected to:
+    /// let code = pending.callback("/callback?code=...&state=...")?;
+    /// # Ok(()) }
+    /// ```
+    pub fn authorization_request(&self, redirect_uri: impl Into<String>) -> OAuthResult<AuthorizationRequest> {
+        let endpoint = self.inner.server.authorization_endpoint.clone().ok_or_else(|| {
+            OAuthError::Config("the authorization server has no authorization endpoint".into())
+        })?;
+        let mut req = AuthorizationRequest::new(endpoint, self.inner.credentials.client_id.clone(), redirect_uri);
+        if let Some(issuer) = &self.inner.server.issuer {
+            req = req.issuer(issuer.clone());
+        }
+        Ok(req)
+    }
+
+    /// Exchanges an authorization code (RFC 6749 §4.1.3) with the PKCE verifier and redirect URI
+    /// of `pending`. Sent at most once unless the connection could not even be made.
+    pub async fn exchange_code(
+        &self,
+        code: &AuthorizationCode,
+        pending: &PendingAuthorization,
+    ) -> OAuthResult<TokenResponse> {
+        let form = vec![
+            ("grant_type", "authorization_code".to_owned()),
+            ("code", code.code.expose().to_owned()),
+            ("redirect_uri", pending.redirect_uri().to_owned()),
+            ("code_verifier", pending.pkce().verifier().expose().to_owned()),
+        ];
+        self.token_request(form, Retry::ConnectOnly).await
+    }
+
+    /// The client credentials grant (RFC 6749 §4.4); `scopes` may be empty.
+    pub async fn client_credentials_token(&self, scopes: &[&str]) -> OAuthResult<TokenResponse> {
+        let mut form = vec![("grant_type", "client_credentials".to_owned())];
+        if !scopes.is_empty() {
+            form.push(("scope", scopes.join(" ")));
+        }
+        self.token_request(form, Retry::Idempotent).await
+    }
+
+    /// The refresh token grant (RFC 6749 §6). The response may hold a new refresh token that
+    /// replaces the old one. Sent at most once unless the connection could not be made.
+    pub async fn refresh_token(&self, refresh_token: &Secret, scopes: &[&str]) -> OAuthResult<TokenResponse> {
+        let mut form = vec![("grant_type", "refresh_token".to_owned()), ("refresh_token", refresh_token.expose().to_owned())];
+        if !scopes.is_empty() {
+            form.push(("scope", scopes.join(" ")));
+        }
+        self.token_request(form, Retry::ConnectOnly).await
+    }
+
+    async fn token_request(&self, form: Vec<(&'static str, String)>, retry: Retry) -> OAuthResult<TokenResponse> {
+        let sent_at = Instant::now();
+        let answer = self
+            .inner
+            .transport
+            .post_form(&self.inner.server.token_endpoint, form, Some(&self.inner.credentials), retry)
+            .await?;
+        let raw: RawTokenResponse = answer.json()?;
+        Ok(raw.into_response(sent_at))
+    }
+
+    /// Token introspection (RFC 7662). An inactive token is `Ok` with `active == false`.
+    pub async fn introspect(&self, token: &str, token_type_hint: Option<&str>) -> OAuthResult<Introspection> {
+        let url = self.inner.server.introspection_endpoint.as_ref().ok_or_else(|| {
+            OAuthError::Config("the authorization server has no introspection endpoint".into())
+        })?;
+        let mut form = vec![("token", token.to_owned())];
+        if let Some(hint) = token_type_hint {
+            form.push(("token_type_hint", hint.to_owned()));
+        }
+        let answer = self.inner.transport.post_form(url, form, Some(&self.inner.credentials), Retry::Idempotent).await?;
+        answer.json()
+    }
+
+    /// Token revocation (RFC 7009) at the server's `revocation_endpoint` (only known from
+    /// discovery). For Telnyx grants see [`revoke_grant`].
+    pub async fn revoke_token(&self, token: &str, token_type_hint: Option<&str>) -> OAuthResult<()> {
+        let url = self.inner.server.revocation_endpoint.as_ref().ok_or_else(|| {
+            OAuthError::Config("the authorization server has no revocation endpoint".into())
+        })?;
+        let mut form = vec![("token", token.to_owned())];
+        if let Some(hint) = token_type_hint {
+            form.push(("token_type_hint", hint.to_owned()));
+        }
+        let answer = self.inner.transport.post_form(url, form, Some(&self.inner.credentials), Retry::Idempotent).await?;
+        if answer.status.is_success() {
+            Ok(())
+        } else {
+            Err(answer.into_error())
+        }
+    }
+
+    /// A token source using the client credentials grant (with `scopes`) for every token.
+    pub fn client_credentials_source(&self, scopes: &[&str]) -> TokenSource {
+        TokenSource::client_credentials(self.clone(), scopes)
+    }
+
+    /// A token source starting from `tokens` (from [`exchange_code`](Self::exchange_code)) and
+    /// renewing them with their refresh token.
+    pub fn token_source(&self, tokens: TokenResponse) -> TokenSource {
+        TokenSource::from_tokens(self.clone(), tokens)
+    }
+
+    /// A cache of the server's JWK set (`jwks_uri`).
+    pub fn jwks(&self) -> OAuthResult<JwksCache> {
+        let uri = self
+            .inner
+            .server
+            .jwks_uri
+            .clone()
+            .ok_or_else(|| OAuthError::Config("the authorization server has no jwks_uri".into()))?;
+        Ok(JwksCache::with_transport(self.inner.transport.clone(), uri))
+    }
+
+    /// A JWT verifier with the server's JWK set, expecting the server's issuer (required: from
+    /// discovery, or set on [`AuthServer::issuer`]) and `audience`.
+    pub fn jwt_verifier(&self, audience: impl Into<String>) -> OAuthResult<JwtVerifier> {
+        let issuer = self.inner.server.issuer.clone().ok_or_else(|| {
+            OAuthError::Config("the issuer is unknown: discover the server or set AuthServer::issuer".into())
+        })?;
+        Ok(JwtVerifier::new(Arc::new(self.jwks()?), issuer, audience))
+    }
+}
+
+fn client_credentials_of(client: &Client) -> OAuthResult<ClientCredentials> {
+    client.client_credentials().cloned().ok_or_else(|| {
+        OAuthError::Config("the client has no OAuth client credentials (TELNYX_CLIENT_ID / TELNYX_CLIENT_SECRET)".into())
+    })
+}
+
+/// Client credentials read from `TELNYX_CLIENT_ID` and `TELNYX_CLIENT_SECRET`, presented with
+/// `client_secret_basic`.
+pub fn credentials_from_env() -> OAuthResult<ClientCredentials> {
+    let info = &crate::generated::API_INFO;
+    let id = std::env::var(info.env_client_id)
+        .map_err(|_| OAuthError::Config(format!("{} is not set", info.env_client_id)))?;
+    let secret = std::env::var(info.env_client_secret)
+        .map_err(|_| OAuthError::Config(format!("{} is not set", info.env_client_secret)))?;
+    Ok(ClientCredentials { client_id: id, client_secret: Some(Secret::new(secret)), method: ClientAuthMethod::default() })
+}
+
+/// Revokes a Telnyx OAuth grant (`DELETE /oauth_grants/{id}`), authenticating like every other
+/// bearer operation of `client` (API key or token source). A thin wrapper over the generated
+/// [`Client::revoke_oauth_grant`] operation.
+pub async fn revoke_grant(client: &Client, grant_id: &str) -> crate::Result<()> {
+    client.revoke_oauth_grant(grant_id).send().await.map(|_| ())
+}
+
+#[derive(Deserialize)]
+struct RawTokenResponse {
+    access_token: String,
+    token_type: String,
+    #[serde(default)]
+    expires_in: Option<serde_json::Value>,
+    #[serde(default)]
+    refresh_token: Option<String>,
+    #[serde(default)]
+    scope: Option<String>,
+    #[serde(default)]
+    id_token: Option<String>,
+    #[serde(flatten)]
+    extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl RawTokenResponse {
+    fn into_response(self, sent_at: Instant) -> TokenResponse {
+        // Some servers send the lifetime as a string.
+        let expires_in = match self.expires_in {
+            Some(serde_json::Value::Number(n)) => n.as_u64().or_else(|| n.as_f64().map(|f| f.max(0.0) as u64)),
+            Some(serde_json::Value::String(s)) => s.trim().parse().ok(),
+            _ => None,
+        };
+        TokenResponse {
+            access_token: Secret::new(self.access_token),
+            token_type: self.token_type,
+            expires_in,
+            refresh_token: self.refresh_token.map(Secret::new),
+            scope: self.scope,
+            id_token: self.id_token.map(Secret::new),
+            extra: self.extra,
+            issued_at: sent_at,
+        }
+    }
+}
+
+/// A successful token response (RFC 6749 §5.1). Tokens never show in `Debug` output.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct TokenResponse {
+    /// The access token.
+    pub access_token: Secret,
+    /// The token type, normally `Bearer`.
+    pub token_type: String,
+    /// Lifetime in seconds from the response.
+    pub expires_in: Option<u64>,
+    /// The refresh token, if one was issued.
+    pub refresh_token: Option<Secret>,
+    /// The granted scope, if the server says.
+    pub scope: Option<String>,
+    /// An OpenID Connect ID token, if any.
+    pub id_token: Option<Secret>,
+    /// Other members.
+    pub extra: serde_json::Map<String, serde_json::Value>,
+    /// When the request was sent (lifetimes count from here, to err on the early side).
+    pub issued_at: Instant,
+}
+
+impl TokenResponse {
+    /// When the access token expires, if the server gave a lifetime.
+    pub fn expires_at(&self) -> Option<Instant> {
+        self.expires_in.map(|s| self.issued_at + Duration::from_secs(s))
+    }
+}
+
+/// A token introspection response (RFC 7662 §2.2). Members this type does not name are in
+/// `extra`.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[non_exhaustive]
+pub struct Introspection {
+    /// Whether the token is active. An inactive token has no other members to rely on.
+    pub active: bool,
+    /// Its scopes, space-separated.
+    #[serde(default)]
+    pub scope: Option<String>,
+    /// The client it was issued to.
+    #[serde(default)]
+    pub client_id: Option<String>,
+    /// The resource owner's user name.
+    #[serde(default)]
+    pub username: Option<String>,
+    /// Its type.
+    #[serde(default)]
+    pub token_type: Option<String>,
+    /// Expiry (seconds since the epoch).
+    #[serde(default)]
+    pub exp: Option<i64>,
+    /// Issue time (seconds since the epoch).
+    #[serde(default)]
+    pub iat: Option<i64>,
+    /// Not-before time (seconds since the epoch).
+    #[serde(default)]
+    pub nbf: Option<i64>,
+    /// The subject.
+    #[serde(default)]
+    pub sub: Option<String>,
+    /// The audience: a string or an array of strings.
+    #[serde(default)]
+    pub aud: Option<serde_json::Value>,
+    /// The issuer.
+    #[serde(default)]
+    pub iss: Option<String>,
+    /// The token identifier.
+    #[serde(default)]
+    pub jti: Option<String>,
+    /// Every other member.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}

@@ -1,0 +1,324 @@
+//! The server's JWK set, cached, and local verification of JWT access tokens.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use jsonwebtoken::errors::ErrorKind;
+use jsonwebtoken::jwk::{Jwk, JwkSet, PublicKeyUse};
+use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use url::Url;
+
+use super::error::{JwtError, OAuthError, OAuthResult};
+use super::http::Transport;
+use super::server::transport;
+use crate::runtime::Client;
+
+/// Default minimum time between two fetches of the JWK set caused by an unknown `kid`.
+pub const DEFAULT_MIN_REFETCH_INTERVAL: Duration = Duration::from_secs(60);
+/// Default age after which the JWK set is fetched again on next use.
+pub const DEFAULT_JWKS_MAX_AGE: Duration = Duration::from_secs(3600);
+
+struct Fetched {
+    set: Arc<JwkSet>,
+    at: Instant,
+}
+
+/// A cached JWK set (RFC 7517) fetched from a `jwks_uri`.
+///
+/// The set is fetched on first use and again when older than the max age (default one hour).
+/// A token whose `kid` is not in the set causes one refetch (key rotation), but at most one per
+/// minimum interval (default 60 s), so a stream of tokens with made-up `kid`s cannot make it
+/// fetch on every request. Concurrent lookups share one fetch.
+pub struct JwksCache {
+    transport: Transport,
+    uri: Url,
+    min_refetch_interval: Duration,
+    max_age: Duration,
+    state: tokio::sync::Mutex<Option<Fetched>>,
+}
+
+impl fmt::Debug for JwksCache {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("JwksCache")
+            .field("uri", &self.uri.as_str())
+            .field("min_refetch_interval", &self.min_refetch_interval)
+            .field("max_age", &self.max_age)
+            .finish()
+    }
+}
+
+impl JwksCache {
+    /// A cache of the set at `jwks_uri`, fetched over `client`'s connections.
+    ///
+    /// ```no_run
+    /// # async fn run() -> telnyx_oauth::oauth::OAuthResult<()> {
+    /// use telnyx_oauth::{oauth::JwksCache, Client};
+    /// let client = Client::builder().build()?;
+    /// let jwks = JwksCache::new(&client, "https://api.telnyx.com/v2/oauth/jwks".parse().unwrap());
+    /// println!("{} keys", jwks.keys().await?.keys.len());
+    /// # Ok(()) }
+    /// ```
+    pub fn new(client: &Client, jwks_uri: Url) -> Self {
+        Self::with_transport(transport(client), jwks_uri)
+    }
+
+    pub(crate) fn with_transport(transport: Transport, uri: Url) -> Self {
+        Self {
+            transport,
+            uri,
+            min_refetch_interval: DEFAULT_MIN_REFETCH_INTERVAL,
+            max_age: DEFAULT_JWKS_MAX_AGE,
+            state: tokio::sync::Mutex::new(None),
+        }
+    }
+
+    /// Sets the minimum time between refetches caused by unknown `kid`s.
+    pub fn with_min_refetch_interval(mut self, interval: Duration) -> Self {
+        self.min_refetch_interval = interval;
+        self
+    }
+
+    /// Sets the age after which the set is fetched again on next use.
+    pub fn with_max_age(mut self, max_age: Duration) -> Self {
+        self.max_age = max_age;
+        self
+    }
+
+    /// The `jwks_uri`.
+    pub fn uri(&self) -> &Url {
+        &self.uri
+    }
+
+    /// The cached set, fetched if there is none yet or it is older than the max age.
+    pub async fn keys(&self) -> OAuthResult<Arc<JwkSet>> {
+        let mut state = self.state.lock().await;
+        match &*state {
+            Some(f) if f.at.elapsed() < self.max_age => Ok(f.set.clone()),
+            _ => self.fetch_into(&mut state).await,
+        }
+    }
+
+    /// Fetches the set now, whatever the cache holds.
+    pub async fn refresh(&self) -> OAuthResult<Arc<JwkSet>> {
+        let mut state = self.state.lock().await;
+        self.fetch_into(&mut state).await
+    }
+
+    async fn fetch_into(&self, state: &mut Option<Fetched>) -> OAuthResult<Arc<JwkSet>> {
+        #[derive(Deserialize)]
+        struct Raw {
+            keys: Vec<serde_json::Value>,
+        }
+        let raw: Raw = self.transport.get(&self.uri).await?.json()?;
+        // Keys of a type this library cannot read are skipped, not fatal to the whole set.
+        let keys = raw.keys.into_iter().filter_map(|k| serde_json::from_value::<Jwk>(k).ok()).collect();
+        let set = Arc::new(JwkSet { keys });
+        *state = Some(Fetched { set: set.clone(), at: Instant::now() });
+        Ok(set)
+    }
+
+    /// The key for a token: by `kid`, or the only signing key fitting `alg` when the token has
+    /// no `kid`. An unknown `kid` refetches the set once per minimum interval.
+    pub(crate) async fn key_for(&self, kid: Option<&str>, alg: Algorithm) -> OAuthResult<Jwk> {
+        let mut state = self.state.lock().await;
+        let set = match &*state {
+            Some(f) if f.at.elapsed() < self.max_age => f.set.clone(),
+            _ => self.fetch_into(&mut state).await?,
+        };
+        if let Some(key) = pick(&set, kid, alg) {
+            return Ok(key);
+        }
+        let may_refetch = state.as_ref().is_none_or(|f| f.at.elapsed() >= self.min_refetch_interval);
+        if may_refetch {
+            let set = self.fetch_into(&mut state).await?;
+            if let Some(key) = pick(&set, kid, alg) {
+                return Ok(key);
+            }
+        }
+        Err(OAuthError::Jwt(JwtError::UnknownKey(kid.map(str::to_owned))))
+    }
+}
+
+fn pick(set: &JwkSet, kid: Option<&str>, alg: Algorithm) -> Option<Jwk> {
+    let signing = |k: &&Jwk| !matches!(k.common.public_key_use, Some(ref u) if *u != PublicKeyUse::Signature);
+    match kid {
+        Some(kid) => set.keys.iter().filter(signing).find(|k| k.common.key_id.as_deref() == Some(kid)).cloned(),
+        None => {
+            let mut fitting = set
+                .keys
+                .iter()
+                .filter(signing)
+                .filter(|k| DecodingKey::from_jwk(k).is_ok_and(|d| d.family() == alg.family()));
+            match (fitting.next(), fitting.next()) {
+                (Some(only), None) => Some(only.clone()),
+                _ => None,
+            }
+        }
+    }
+}
+
+/// Common claims of a JWT access token (RFC 9068), with every other claim in `extra`.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[non_exhaustive]
+pub struct JwtClaims {
+    /// Issuer.
+    #[serde(default)]
+    pub iss: Option<String>,
+    /// Subject.
+    #[serde(default)]
+    pub sub: Option<String>,
+    /// Audience: a string or an array of strings.
+    #[serde(default)]
+    pub aud: Option<serde_json::Value>,
+    /// Expiry (seconds since the epoch).
+    #[serde(default)]
+    pub exp: Option<i64>,
+    /// Not before (seconds since the epoch).
+    #[serde(default)]
+    pub nbf: Option<i64>,
+    /// Issued at (seconds since the epoch).
+    #[serde(default)]
+    pub iat: Option<i64>,
+    /// Space-separated scopes.
+    #[serde(default)]
+    pub scope: Option<String>,
+    /// The client the token was issued to.
+    #[serde(default)]
+    pub client_id: Option<String>,
+    /// Token identifier.
+    #[serde(default)]
+    pub jti: Option<String>,
+    /// Every other claim.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+/// Verifies JWT access tokens locally against a [`JwksCache`]: signature with the key named by
+/// `kid`, and the `exp`, `nbf`, `iss` and `aud` claims (all of `exp`, `iss` and `aud` are
+/// required). Only asymmetric algorithms are accepted (RS*, PS*, ES256, ES384, EdDSA by default),
+/// never `none` or HMAC with a public key.
+///
+/// ```no_run
+/// # async fn run(client: telnyx_oauth::Client, token: &str) -> telnyx_oauth::oauth::OAuthResult<()> {
+/// use std::sync::Arc;
+/// use telnyx_oauth::oauth::{JwksCache, JwtVerifier};
+///
+/// let jwks = Arc::new(JwksCache::new(&client, "https://login.example.com/jwks".parse().unwrap()));
+/// let verifier = JwtVerifier::new(jwks, "https://login.example.com", "https://api.example.com");
+/// let claims = verifier.verify(token).await?;
+/// println!("subject: {:?}", claims.sub);
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct JwtVerifier {
+    jwks: Arc<JwksCache>,
+    issuer: String,
+    audiences: Vec<String>,
+    algorithms: Vec<Algorithm>,
+    leeway: Duration,
+}
+
+impl JwtVerifier {
+    /// Algorithms accepted unless [`algorithms`](Self::algorithms) says otherwise.
+    pub const DEFAULT_ALGORITHMS: &'static [Algorithm] = &[
+        Algorithm::RS256,
+        Algorithm::RS384,
+        Algorithm::RS512,
+        Algorithm::PS256,
+        Algorithm::PS384,
+        Algorithm::PS512,
+        Algorithm::ES256,
+        Algorithm::ES384,
+        Algorithm::EdDSA,
+    ];
+
+    /// A verifier expecting `issuer` and `audience`, with keys from `jwks`.
+    pub fn new(jwks: Arc<JwksCache>, issuer: impl Into<String>, audience: impl Into<String>) -> Self {
+        Self {
+            jwks,
+            issuer: issuer.into(),
+            audiences: vec![audience.into()],
+            algorithms: Self::DEFAULT_ALGORITHMS.to_vec(),
+            leeway: Duration::from_secs(30),
+        }
+    }
+
+    /// Accepts one more audience.
+    pub fn audience(mut self, audience: impl Into<String>) -> Self {
+        self.audiences.push(audience.into());
+        self
+    }
+
+    /// Accepts only these algorithms. HMAC algorithms are always refused, since a JWK set holds
+    /// public keys.
+    pub fn algorithms(mut self, algorithms: &[Algorithm]) -> Self {
+        self.algorithms = algorithms.to_vec();
+        self
+    }
+
+    /// Clock skew tolerated on `exp` and `nbf` (default 30 s).
+    pub fn leeway(mut self, leeway: Duration) -> Self {
+        self.leeway = leeway;
+        self
+    }
+
+    /// The JWK cache.
+    pub fn jwks(&self) -> &Arc<JwksCache> {
+        &self.jwks
+    }
+
+    /// Verifies `token` and returns its claims.
+    pub async fn verify(&self, token: &str) -> OAuthResult<JwtClaims> {
+        self.verify_as(token).await
+    }
+
+    /// Verifies `token` and decodes its claims into `T`.
+    pub async fn verify_as<T: DeserializeOwned>(&self, token: &str) -> OAuthResult<T> {
+        let jwt = |e| OAuthError::Jwt(e);
+        let header = jsonwebtoken::decode_header(token).map_err(|e| jwt(map_error(e)))?;
+        let alg = header.alg;
+        let hmac = matches!(alg, Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512);
+        if hmac || !self.algorithms.contains(&alg) {
+            return Err(jwt(JwtError::DisallowedAlgorithm(format!("{alg:?}"))));
+        }
+        let jwk = self.jwks.key_for(header.kid.as_deref(), alg).await?;
+        if let Some(key_alg) = jwk.common.key_algorithm {
+            if format!("{key_alg:?}") != format!("{alg:?}") {
+                return Err(jwt(JwtError::DisallowedAlgorithm(format!("{alg:?} with a {key_alg:?} key"))));
+            }
+        }
+        let key = DecodingKey::from_jwk(&jwk).map_err(|e| jwt(JwtError::Malformed(format!("unusable JWK: {e}"))))?;
+        if key.family() != alg.family() {
+            return Err(jwt(JwtError::DisallowedAlgorithm(format!("{alg:?} with a {:?} key", key.family()))));
+        }
+        let mut validation = Validation::new(alg);
+        validation.leeway = self.leeway.as_secs();
+        validation.validate_exp = true;
+        validation.validate_nbf = true;
+        validation.set_issuer(&[&self.issuer]);
+        validation.set_audience(&self.audiences);
+        validation.set_required_spec_claims(&["exp", "iss", "aud"]);
+        jsonwebtoken::decode::<T>(token, &key, &validation).map(|d| d.claims).map_err(|e| jwt(map_error(e)))
+    }
+}
+
+fn map_error(e: jsonwebtoken::errors::Error) -> JwtError {
+    match e.kind() {
+        ErrorKind::InvalidSignature => JwtError::InvalidSignature,
+        ErrorKind::ExpiredSignature => JwtError::Expired,
+        ErrorKind::ImmatureSignature => JwtError::NotYetValid,
+        ErrorKind::InvalidAudience => JwtError::InvalidAudience,
+        ErrorKind::InvalidIssuer => JwtError::InvalidIssuer,
+        ErrorKind::MissingRequiredClaim(c) => JwtError::MissingClaim(c.clone()),
+        ErrorKind::InvalidAlgorithm | ErrorKind::MissingAlgorithm | ErrorKind::InvalidAlgorithmName => {
+            JwtError::DisallowedAlgorithm(e.to_string())
+        }
+        ErrorKind::InvalidToken | ErrorKind::Base64(_) | ErrorKind::Json(_) | ErrorKind::Utf8(_) => {
+            JwtError::Malformed(e.to_string())
+        }
+        _ => JwtError::Invalid(e.to_string()),
+    }
+}

@@ -1,0 +1,62 @@
+//! OAuth 2.0 flows as first-class helpers: PKCE, the authorization URL and callback, token
+//! requests, a self-renewing token source, discovery, introspection, revocation and JWT
+//! verification against the server's JWK set.
+//!
+//! Everything here works with any RFC 6749 / RFC 8414 authorization server: endpoints come from
+//! an [`AuthServer`], either the defaults under the client's base URL
+//! ([`DEFAULT_BASE_URL`]`/oauth/token` etc., or under `TELNYX_BASE_URL`) or RFC 8414 discovery.
+//! HTTP goes through the [`Client`](crate::Client)'s connection pool.
+//!
+//! Authorization code with PKCE:
+//!
+//! ```no_run
+//! # async fn run(redirected_to: &str) -> telnyx_oauth::oauth::OAuthResult<()> {
+//! use telnyx_oauth::{oauth::OAuth, Client};
+//!
+//! let client = Client::from_env()?; // TELNYX_CLIENT_ID, TELNYX_CLIENT_SECRET
+//! let oauth = OAuth::from_client(&client)?;
+//! let (url, pending) = oauth.authorization_request("http://127.0.0.1:8765/callback")?.scope("admin").build();
+//! println!("open {url} in a browser");
+//! // ... the browser comes back to http://127.0.0.1:8765/callback?code=...&state=...
+//! let code = pending.callback(redirected_to)?; // checks `state`
+//! let tokens = oauth.exchange_code(&code, &pending).await?;
+//! let source = oauth.token_source(tokens); // renews with the refresh token
+//! let api = source.client()?; // a Client authenticated by the token source
+//! # Ok(()) }
+//! ```
+//!
+//! Client credentials:
+//!
+//! ```no_run
+//! # async fn run() -> telnyx_oauth::oauth::OAuthResult<()> {
+//! use telnyx_oauth::oauth::TokenSource;
+//! let api = TokenSource::from_env()?.client()?;
+//! # Ok(()) }
+//! ```
+
+mod authorize;
+mod error;
+mod flow;
+mod http;
+mod jwks;
+mod pkce;
+mod server;
+mod token_source;
+
+pub use authorize::{parse_callback, AuthorizationCode, AuthorizationRequest, PendingAuthorization};
+pub use error::{
+    AuthorizationError, AuthorizationErrorCode, JwtError, OAuthError, OAuthResult, TokenError, TokenErrorCode,
+};
+pub use flow::{credentials_from_env, revoke_grant, Introspection, OAuth, TokenResponse};
+pub use jwks::{JwksCache, JwtClaims, JwtVerifier, DEFAULT_JWKS_MAX_AGE, DEFAULT_MIN_REFETCH_INTERVAL};
+pub use pkce::{pkce_challenge, Pkce, PkceMethod};
+pub use server::{well_known_url, AuthServer, AuthorizationServerMetadata, ProtectedResourceMetadata, DEFAULT_BASE_URL};
+pub use token_source::{TokenSource, DEFAULT_REFRESH_SKEW};
+
+/// JWT signature algorithms, as used by [`JwtVerifier::algorithms`].
+pub use jsonwebtoken::Algorithm;
+/// A JWK set, as returned by [`JwksCache::keys`].
+pub use jsonwebtoken::jwk::JwkSet;
+
+/// Client credentials and how they are presented, shared with the runtime.
+pub use crate::runtime::{ClientAuthMethod, ClientCredentials};

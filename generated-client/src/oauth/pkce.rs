@@ -1,0 +1,203 @@
+use std::fmt;
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+use sha2::{Digest, Sha256};
+
+use super::error::{OAuthError, OAuthResult};
+use crate::runtime::Secret;
+
+/// The 64 URL-safe characters; every one is an RFC 3986 "unreserved" character, and 64 divides
+/// 256, so masking a random byte picks each with equal probability.
+const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/// `len` random unreserved characters from the operating system's CSPRNG.
+///
+/// # Panics
+/// If the operating system cannot supply random bytes (as `rand::rngs::OsRng` does).
+pub(crate) fn random_string(len: usize) -> String {
+    let mut bytes = vec![0u8; len];
+    getrandom::getrandom(&mut bytes).expect("the operating system's random number generator failed");
+    bytes.iter().map(|b| ALPHABET[usize::from(b & 63)] as char).collect()
+}
+
+/// How the code challenge is derived from the verifier (RFC 7636 §4.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum PkceMethod {
+    /// `BASE64URL(SHA256(verifier))`, no padding. The default and the only one to use unless
+    /// the server cannot do SHA-256.
+    #[default]
+    S256,
+    /// The challenge is the verifier itself. Only on explicit request.
+    Plain,
+}
+
+impl PkceMethod {
+    /// The `code_challenge_method` value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PkceMethod::S256 => "S256",
+            PkceMethod::Plain => "plain",
+        }
+    }
+}
+
+impl fmt::Display for PkceMethod {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A PKCE pair (RFC 7636): the secret code verifier and the challenge derived from it.
+///
+/// The verifier never shows in `Debug` output.
+///
+/// ```
+/// use telnyx_oauth::oauth::{Pkce, PkceMethod};
+///
+/// let pkce = Pkce::new();
+/// assert_eq!(pkce.method(), PkceMethod::S256);
+/// assert_eq!(pkce.verifier().expose().len(), 64);
+/// assert_eq!(pkce.challenge().len(), 43); // 32 bytes of SHA-256, base64url without padding
+/// assert!(!format!("{pkce:?}").contains(pkce.verifier().expose()));
+/// ```
+#[derive(Clone)]
+pub struct Pkce {
+    verifier: Secret,
+    challenge: String,
+    method: PkceMethod,
+}
+
+impl fmt::Debug for Pkce {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Pkce")
+            .field("verifier", &self.verifier)
+            .field("challenge", &self.challenge)
+            .field("method", &self.method)
+            .finish()
+    }
+}
+
+impl Default for Pkce {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Pkce {
+    /// Shortest verifier allowed by RFC 7636.
+    pub const MIN_LEN: usize = 43;
+    /// Longest verifier allowed by RFC 7636.
+    pub const MAX_LEN: usize = 128;
+
+    /// A fresh S256 pair with a 64-character verifier (384 random bits).
+    ///
+    /// # Panics
+    /// If the operating system's random number generator fails.
+    pub fn new() -> Self {
+        Self::from_parts(random_string(64), PkceMethod::S256)
+    }
+
+    /// A fresh pair with a verifier of `len` characters (43 to 128) and the given method.
+    ///
+    /// ```
+    /// use telnyx_oauth::oauth::{Pkce, PkceMethod};
+    /// let plain = Pkce::generate(43, PkceMethod::Plain).unwrap();
+    /// assert_eq!(plain.challenge(), plain.verifier().expose());
+    /// assert!(Pkce::generate(42, PkceMethod::S256).is_err());
+    /// ```
+    ///
+    /// # Panics
+    /// If the operating system's random number generator fails.
+    pub fn generate(len: usize, method: PkceMethod) -> OAuthResult<Self> {
+        check_len(len)?;
+        Ok(Self::from_parts(random_string(len), method))
+    }
+
+    /// A pair from a verifier you already have (checked against RFC 7636 §4.1).
+    ///
+    /// ```
+    /// use telnyx_oauth::oauth::{Pkce, PkceMethod};
+    /// // The example of RFC 7636 Appendix B.
+    /// let pkce = Pkce::from_verifier("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk", PkceMethod::S256).unwrap();
+    /// assert_eq!(pkce.challenge(), "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
+    /// ```
+    pub fn from_verifier(verifier: impl Into<String>, method: PkceMethod) -> OAuthResult<Self> {
+        let verifier = verifier.into();
+        check_len(verifier.len())?;
+        if !verifier.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')) {
+            return Err(OAuthError::Config("a PKCE verifier may only hold unreserved characters".into()));
+        }
+        Ok(Self::from_parts(verifier, method))
+    }
+
+    fn from_parts(verifier: String, method: PkceMethod) -> Self {
+        let challenge = challenge_for(&verifier, method);
+        Self { verifier: Secret::new(verifier), challenge, method }
+    }
+
+    /// The code verifier, sent with the token request.
+    pub fn verifier(&self) -> &Secret {
+        &self.verifier
+    }
+
+    /// The code challenge, sent in the authorization URL.
+    pub fn challenge(&self) -> &str {
+        &self.challenge
+    }
+
+    /// How the challenge was derived.
+    pub fn method(&self) -> PkceMethod {
+        self.method
+    }
+}
+
+/// The code challenge of `verifier` (what a server computes to check a token request).
+///
+/// ```
+/// use telnyx_oauth::oauth::{pkce_challenge, PkceMethod};
+/// assert_eq!(
+///     pkce_challenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk", PkceMethod::S256),
+///     "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+/// );
+/// ```
+pub fn pkce_challenge(verifier: &str, method: PkceMethod) -> String {
+    match method {
+        PkceMethod::S256 => URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes())),
+        PkceMethod::Plain => verifier.to_owned(),
+    }
+}
+
+fn challenge_for(verifier: &str, method: PkceMethod) -> String {
+    pkce_challenge(verifier, method)
+}
+
+fn check_len(len: usize) -> OAuthResult<()> {
+    if (Pkce::MIN_LEN..=Pkce::MAX_LEN).contains(&len) {
+        Ok(())
+    } else {
+        Err(OAuthError::Config(format!("a PKCE verifier must be 43 to 128 characters long, not {len}")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn random_strings_use_unreserved_chars_and_differ() {
+        let a = random_string(128);
+        let b = random_string(128);
+        assert_ne!(a, b);
+        assert!(a.bytes().all(|c| ALPHABET.contains(&c)));
+    }
+
+    #[test]
+    fn verifier_charset_is_checked() {
+        let bad = "a".repeat(42) + "+";
+        assert!(Pkce::from_verifier(bad, PkceMethod::S256).is_err());
+        assert!(Pkce::from_verifier("a".repeat(129), PkceMethod::S256).is_err());
+        assert!(Pkce::from_verifier("~._-".repeat(11), PkceMethod::Plain).is_ok());
+    }
+}

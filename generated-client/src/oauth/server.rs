@@ -1,0 +1,351 @@
+//! Where the authorization server's endpoints are: defaults from the base URL, or RFC 8414
+//! discovery; and RFC 9728 protected resource metadata.
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+use super::error::{OAuthError, OAuthResult};
+use super::http::Transport;
+use crate::runtime::{Auth, Client, Operation};
+
+/// The documented default API base URL. Default endpoints are this plus `/oauth/token` etc.;
+/// a client built with another base URL (`TELNYX_BASE_URL`) gets endpoints under that one.
+pub const DEFAULT_BASE_URL: &str = "https://api.telnyx.com/v2";
+
+/// An operation without a server of its own: `Client::url_for` gives the client's API base.
+static API_BASE: Operation = Operation {
+    id: "OAuthHelpers",
+    method: reqwest::Method::GET,
+    path: "",
+    server: None,
+    auth: Auth::None,
+};
+
+/// The client's API base URL, without a trailing slash (`https://api.telnyx.com/v2`).
+pub(crate) fn api_base(client: &Client) -> OAuthResult<Url> {
+    Ok(client.url_for(&API_BASE, "")?)
+}
+
+/// The client's host root: the API base without the default server's path (`/v2`), where
+/// Telnyx serves its `/.well-known/` documents. A base URL that does not end with that path
+/// is taken as the root itself.
+pub(crate) fn host_root(client: &Client) -> OAuthResult<Url> {
+    let base = api_base(client)?;
+    let default = Url::parse(crate::generated::API_INFO.default_server)
+        .map_err(|e| OAuthError::Config(format!("invalid default server: {e}")))?;
+    let default_path = default.path().trim_end_matches('/');
+    let path = base.path().trim_end_matches('/');
+    let mut root = base.clone();
+    if !default_path.is_empty() && path.ends_with(default_path) {
+        root.set_path(&path[..path.len() - default_path.len()]);
+    }
+    Ok(root)
+}
+
+/// The well-known URL for an issuer or resource identifier: `/.well-known/{suffix}` goes
+/// between the host and the identifier's path (RFC 8414 §3.1, RFC 9728 §3.1).
+///
+/// ```
+/// use telnyx_oauth::oauth::well_known_url;
+/// assert_eq!(
+///     well_known_url("https://api.telnyx.com", "oauth-authorization-server").unwrap().as_str(),
+///     "https://api.telnyx.com/.well-known/oauth-authorization-server"
+/// );
+/// assert_eq!(
+///     well_known_url("https://example.com/tenant1", "oauth-authorization-server").unwrap().as_str(),
+///     "https://example.com/.well-known/oauth-authorization-server/tenant1"
+/// );
+/// ```
+pub fn well_known_url(identifier: &str, suffix: &str) -> OAuthResult<Url> {
+    let mut url = Url::parse(identifier)
+        .map_err(|e| OAuthError::Config(format!("invalid identifier `{identifier}`: {e}")))?;
+    let path = url.path().trim_end_matches('/').to_owned();
+    url.set_path(&format!("/.well-known/{suffix}{path}"));
+    url.set_query(None);
+    url.set_fragment(None);
+    Ok(url)
+}
+
+/// Identifiers compare as strings, except that a lone trailing `/` is not significant
+/// (`https://a.example` and `https://a.example/` are the same URL once parsed).
+fn same_identifier(a: &str, b: &str) -> bool {
+    a.trim_end_matches('/') == b.trim_end_matches('/')
+}
+
+/// Authorization server metadata (RFC 8414 §2). Members this type does not name are kept in
+/// `extra`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[non_exhaustive]
+pub struct AuthorizationServerMetadata {
+    /// The issuer identifier.
+    pub issuer: String,
+    /// Where the browser is sent to authorize.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authorization_endpoint: Option<String>,
+    /// Where codes, refresh tokens and client credentials are exchanged for tokens.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_endpoint: Option<String>,
+    /// The JWK set used to sign tokens.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jwks_uri: Option<String>,
+    /// Dynamic client registration (RFC 7591).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registration_endpoint: Option<String>,
+    /// Supported scopes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scopes_supported: Option<Vec<String>>,
+    /// Supported `response_type` values.
+    #[serde(default)]
+    pub response_types_supported: Vec<String>,
+    /// Supported grant types.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grant_types_supported: Option<Vec<String>>,
+    /// Supported client authentication methods at the token endpoint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_endpoint_auth_methods_supported: Option<Vec<String>>,
+    /// Token revocation (RFC 7009).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revocation_endpoint: Option<String>,
+    /// Token introspection (RFC 7662).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub introspection_endpoint: Option<String>,
+    /// Supported PKCE methods.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code_challenge_methods_supported: Option<Vec<String>>,
+    /// Whether authorization responses carry `iss` (RFC 9207).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authorization_response_iss_parameter_supported: Option<bool>,
+    /// Every other member.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+/// Protected resource metadata (RFC 9728 §2). Members this type does not name are kept in
+/// `extra`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[non_exhaustive]
+pub struct ProtectedResourceMetadata {
+    /// The resource identifier.
+    pub resource: String,
+    /// Issuers of the authorization servers that can issue tokens for it.
+    #[serde(default)]
+    pub authorization_servers: Vec<String>,
+    /// The resource's own JWK set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jwks_uri: Option<String>,
+    /// Scopes used to request access to it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scopes_supported: Option<Vec<String>>,
+    /// How it accepts bearer tokens (`header`, `body`, `query`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bearer_methods_supported: Option<Vec<String>>,
+    /// A human-readable name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource_name: Option<String>,
+    /// Documentation for developers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource_documentation: Option<String>,
+    /// Every other member.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl ProtectedResourceMetadata {
+    /// Fetches the metadata of `resource` from its RFC 9728 well-known URL and checks that the
+    /// document names the same resource.
+    ///
+    /// ```no_run
+    /// # async fn run() -> telnyx_oauth::oauth::OAuthResult<()> {
+    /// use telnyx_oauth::{oauth::ProtectedResourceMetadata, Client};
+    /// let client = Client::builder().build()?;
+    /// let meta = ProtectedResourceMetadata::discover(&client, "https://api.telnyx.com").await?;
+    /// println!("issuers: {:?}", meta.authorization_servers);
+    /// # Ok(()) }
+    /// ```
+    pub async fn discover(client: &Client, resource: &str) -> OAuthResult<Self> {
+        let url = well_known_url(resource, "oauth-protected-resource")?;
+        Self::discover_at(client, url.as_str(), Some(resource)).await
+    }
+
+    /// Fetches the metadata document at `url`, checking its `resource` when `expected_resource`
+    /// is given.
+    pub async fn discover_at(client: &Client, url: &str, expected_resource: Option<&str>) -> OAuthResult<Self> {
+        let url = parse_url("metadata URL", url)?;
+        let meta: Self = transport(client).get(&url).await?.json()?;
+        if let Some(expected) = expected_resource {
+            if !same_identifier(&meta.resource, expected) {
+                return Err(OAuthError::IssuerMismatch {
+                    expected: expected.to_owned(),
+                    found: meta.resource,
+                    url: url.to_string(),
+                });
+            }
+        }
+        Ok(meta)
+    }
+
+    /// The protected resource metadata of the client's API, from
+    /// `{host root}/.well-known/oauth-protected-resource` (Telnyx serves it at the host root,
+    /// not under `/v2`). Its `resource` is not checked, since the API's resource identifier
+    /// is whatever the server names; use [`discover`](Self::discover) to check one.
+    pub async fn for_client(client: &Client) -> OAuthResult<Self> {
+        let root = host_root(client)?;
+        let url = well_known_url(root.as_str(), "oauth-protected-resource")?;
+        Self::discover_at(client, url.as_str(), None).await
+    }
+}
+
+fn parse_url(what: &str, raw: &str) -> OAuthResult<Url> {
+    Url::parse(raw).map_err(|e| OAuthError::Config(format!("invalid {what} `{raw}`: {e}")))
+}
+
+pub(crate) fn transport(client: &Client) -> Transport {
+    Transport { http: client.http().clone(), timeout: Duration::from_secs(30), max_retries: 2 }
+}
+
+/// The endpoints of an authorization server, from defaults or discovery.
+///
+/// ```
+/// use telnyx_oauth::oauth::AuthServer;
+/// let server = AuthServer::from_base_url("https://api.telnyx.com/v2").unwrap();
+/// assert_eq!(server.token_endpoint.as_str(), "https://api.telnyx.com/v2/oauth/token");
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct AuthServer {
+    /// The issuer identifier, when known (always after discovery). Checked against the `iss`
+    /// of callbacks (RFC 9207) and usable as the expected `iss` of JWTs.
+    pub issuer: Option<String>,
+    /// Where the browser is sent to authorize; `None` if the server has none.
+    pub authorization_endpoint: Option<Url>,
+    /// The token endpoint.
+    pub token_endpoint: Url,
+    /// Token introspection (RFC 7662).
+    pub introspection_endpoint: Option<Url>,
+    /// Token revocation (RFC 7009).
+    pub revocation_endpoint: Option<Url>,
+    /// The JWK set.
+    pub jwks_uri: Option<Url>,
+    /// The discovered document, if the endpoints came from discovery.
+    pub metadata: Option<AuthorizationServerMetadata>,
+}
+
+impl AuthServer {
+    /// Endpoints under an API base URL: `{base}/oauth/authorize`, `/oauth/token`,
+    /// `/oauth/introspect` and `/oauth/jwks` (Telnyx's layout). No issuer, no revocation.
+    pub fn from_base_url(base: &str) -> OAuthResult<Self> {
+        let base = parse_url("base URL", base)?;
+        let at = |path: &str| {
+            let mut url = base.clone();
+            url.set_path(&format!("{}{path}", base.path().trim_end_matches('/')));
+            url
+        };
+        Ok(Self {
+            issuer: None,
+            authorization_endpoint: Some(at("/oauth/authorize")),
+            token_endpoint: at("/oauth/token"),
+            introspection_endpoint: Some(at("/oauth/introspect")),
+            revocation_endpoint: None,
+            jwks_uri: Some(at("/oauth/jwks")),
+            metadata: None,
+        })
+    }
+
+    /// Endpoints under the client's base URL ([`DEFAULT_BASE_URL`] unless the client was built
+    /// with another, e.g. from `TELNYX_BASE_URL`).
+    pub fn for_client(client: &Client) -> OAuthResult<Self> {
+        Self::from_base_url(api_base(client)?.as_str())
+    }
+
+    /// Endpoints from a metadata document (which must name a token endpoint).
+    pub fn from_metadata(metadata: AuthorizationServerMetadata) -> OAuthResult<Self> {
+        let opt = |what: &str, v: &Option<String>| v.as_deref().map(|s| parse_url(what, s)).transpose();
+        let token_endpoint = opt("token_endpoint", &metadata.token_endpoint)?.ok_or_else(|| {
+            OAuthError::Config(format!("the metadata of `{}` names no token_endpoint", metadata.issuer))
+        })?;
+        Ok(Self {
+            issuer: Some(metadata.issuer.clone()),
+            authorization_endpoint: opt("authorization_endpoint", &metadata.authorization_endpoint)?,
+            token_endpoint,
+            introspection_endpoint: opt("introspection_endpoint", &metadata.introspection_endpoint)?,
+            revocation_endpoint: opt("revocation_endpoint", &metadata.revocation_endpoint)?,
+            jwks_uri: opt("jwks_uri", &metadata.jwks_uri)?,
+            metadata: Some(metadata),
+        })
+    }
+
+    /// RFC 8414 discovery: fetches `/.well-known/oauth-authorization-server` for `issuer`
+    /// (inserted between its host and path) and requires the document's `issuer` to equal
+    /// `issuer`.
+    ///
+    /// ```no_run
+    /// # async fn run() -> telnyx_oauth::oauth::OAuthResult<()> {
+    /// use telnyx_oauth::{oauth::AuthServer, Client};
+    /// let client = Client::builder().build()?;
+    /// let server = AuthServer::discover(&client, "https://login.example.com").await?;
+    /// println!("token endpoint: {}", server.token_endpoint);
+    /// # Ok(()) }
+    /// ```
+    pub async fn discover(client: &Client, issuer: &str) -> OAuthResult<Self> {
+        let url = well_known_url(issuer, "oauth-authorization-server")?;
+        Self::discover_at(client, url.as_str(), issuer).await
+    }
+
+    /// Fetches a metadata document from `url` and requires its `issuer` to equal
+    /// `expected_issuer`, for servers whose document is not where RFC 8414 puts it.
+    pub async fn discover_at(client: &Client, url: &str, expected_issuer: &str) -> OAuthResult<Self> {
+        let url = parse_url("metadata URL", url)?;
+        let metadata: AuthorizationServerMetadata = transport(client).get(&url).await?.json()?;
+        if !same_identifier(&metadata.issuer, expected_issuer) {
+            return Err(OAuthError::IssuerMismatch {
+                expected: expected_issuer.to_owned(),
+                found: metadata.issuer,
+                url: url.to_string(),
+            });
+        }
+        Self::from_metadata(metadata)
+    }
+
+    /// Discovery for the client's API: Telnyx serves the document at the host root
+    /// (`https://api.telnyx.com/.well-known/oauth-authorization-server`, while the API is under
+    /// `/v2`), so the expected issuer is the host root (`https://api.telnyx.com`), as RFC 8414
+    /// §3.3 requires of a document at that URL.
+    ///
+    /// ```no_run
+    /// # async fn run() -> telnyx_oauth::oauth::OAuthResult<()> {
+    /// use telnyx_oauth::{oauth::AuthServer, Client};
+    /// let client = Client::from_env()?; // TELNYX_BASE_URL may point at a mock
+    /// let server = AuthServer::discover_for_client(&client).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn discover_for_client(client: &Client) -> OAuthResult<Self> {
+        let root = host_root(client)?;
+        let issuer = root.as_str().trim_end_matches('/').to_owned();
+        Self::discover(client, &issuer).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn same_identifier_ignores_only_a_trailing_slash() {
+        assert!(same_identifier("https://a.example", "https://a.example/"));
+        assert!(!same_identifier("https://a.example", "https://a.example/x"));
+        assert!(!same_identifier("https://a.example", "http://a.example"));
+    }
+
+    #[test]
+    fn host_root_strips_the_api_path() {
+        let client = Client::builder().base_url("http://127.0.0.1:9/v2").build().unwrap();
+        assert_eq!(host_root(&client).unwrap().as_str(), "http://127.0.0.1:9/");
+        assert_eq!(api_base(&client).unwrap().as_str(), "http://127.0.0.1:9/v2");
+        let client = Client::builder().build().unwrap();
+        assert_eq!(host_root(&client).unwrap().as_str(), "https://api.telnyx.com/");
+        let server = AuthServer::for_client(&client).unwrap();
+        assert_eq!(server.token_endpoint.as_str(), format!("{DEFAULT_BASE_URL}/oauth/token"));
+    }
+}
