@@ -95,10 +95,8 @@ async fn persistent_server_errors_give_up_after_max_retries() {
     let error = get_thing(&client(&server.uri()), &RequestOptions::default()).await.expect_err("gives up");
     assert_eq!(error.kind(), ErrorKind::Server);
     assert!(error.is_retryable());
-    let api = error.api().expect("api error");
-    assert_eq!(api.attempts(), 3);
     assert_eq!(error.request_id(), Some("req-500"));
-    assert_eq!(error.to_string(), "GetThing failed with 500 Internal Server Error [request id req-500] after 3 attempts");
+    assert_eq!(error.to_string(), "GetThing failed with 500 Internal Server Error [request id req-500]");
     assert_eq!(retry_counts(&received(&server).await), ["0", "1", "2"]);
 }
 
@@ -160,7 +158,6 @@ async fn authorization_code_exchange_is_not_retried_on_503() {
     let parts = token_parts(&[("grant_type", "authorization_code"), ("code", "single-use-code"), ("code_verifier", "v")]);
     let error = call::<Token>(&client, &TOKEN, parts, &RequestOptions::default()).await.expect_err("503");
     assert_eq!(error.status().map(|s| s.as_u16()), Some(503));
-    assert_eq!(error.api().map(|a| a.attempts()), Some(1));
     assert_eq!(received(&server).await.len(), 1, "a code is never sent twice");
 
     // Other grants are retried as usual.

@@ -213,10 +213,15 @@ pub struct ApiError {
     pub body: Bytes,
     /// The body parsed into one of the known error shapes.
     pub parsed: ErrorBody,
-    pub(crate) attempts: u32,
 }
 
 impl ApiError {
+    /// An error for `status` with `body` parsed into [`ApiError::parsed`].
+    pub fn new(operation: &'static str, status: StatusCode, headers: HeaderMap, body: Bytes) -> Self {
+        let parsed = ErrorBody::parse(&body);
+        Self { operation, status, headers, body, parsed }
+    }
+
     /// What kind of failure the status stands for.
     pub fn kind(&self) -> ErrorKind {
         ErrorKind::from_status(self.status)
@@ -225,11 +230,6 @@ impl ApiError {
     /// The `x-request-id` header, for support tickets.
     pub fn request_id(&self) -> Option<&str> {
         self.headers.get("x-request-id").and_then(|v| v.to_str().ok())
-    }
-
-    /// How many attempts were made, the last of which got this response (1 when not retried).
-    pub fn attempts(&self) -> u32 {
-        self.attempts
     }
 
     /// Whether the client treats this response as transient: `x-should-retry: true`, or,
@@ -282,7 +282,6 @@ impl fmt::Debug for ApiError {
             .field("operation", &self.operation)
             .field("status", &self.status)
             .field("request_id", &self.request_id())
-            .field("attempts", &self.attempts)
             .field("parsed", &self.parsed)
             .field("headers", &headers)
             .field("body", &one_line(&redact_secrets(&String::from_utf8_lossy(&self.body)), 500))
@@ -341,9 +340,6 @@ impl fmt::Display for ApiError {
         }
         if let Some(id) = self.request_id() {
             write!(f, " [request id {}]", one_line(id, 100))?;
-        }
-        if self.attempts > 1 {
-            write!(f, " after {} attempts", self.attempts)?;
         }
         Ok(())
     }
@@ -477,7 +473,6 @@ mod tests {
             headers: HeaderMap::new(),
             body: Bytes::copy_from_slice(body.as_bytes()),
             parsed: ErrorBody::parse(body.as_bytes()),
-            attempts: 1,
         }
     }
 

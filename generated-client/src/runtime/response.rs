@@ -105,7 +105,6 @@ impl RawResponse {
             headers: self.headers,
             body: self.body,
             parsed,
-            attempts: self.attempts,
         }))
     }
 }
