@@ -241,6 +241,16 @@ async fn secrets_never_appear_in_debug_or_display() {
         "{decode:?}"
     );
     assert_formats_hidden("decode error", &decode);
+    // A secret of the wrong type: serde would quote it in its message.
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Numeric {
+        access_token: u64,
+    }
+    let parts = token_parts(&[("grant_type", "client_credentials")]);
+    let quoted = call::<Numeric>(&client, &TOKEN, parts, &RequestOptions::default()).await.expect_err("decode");
+    assert!(matches!(&quoted, Error::Decode { path, .. } if path == "access_token"), "{quoted:?}");
+    assert_formats_hidden("decode error of a secret member", &quoted);
     let raw = client
         .execute(&TOKEN, token_parts(&[("grant_type", "client_credentials")]), &RequestOptions::default())
         .await

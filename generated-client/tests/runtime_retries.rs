@@ -182,6 +182,8 @@ async fn connection_closed_mid_response_is_a_connection_error_after_retries() {
     let error = get_thing(&client(&server.uri), &RequestOptions::default()).await.expect_err("closed");
     assert!(matches!(error, Error::Connection(_)), "{error:?}");
     assert_eq!(error.kind(), ErrorKind::Connection);
+    let text = error.to_string();
+    assert!(text.starts_with("connection error: error decoding response body: "), "{text}");
     assert_eq!(server.requests(), 3);
 
     // The request reached the server, so an authorization code is not sent again.
@@ -247,6 +249,7 @@ async fn refused_connections_are_retried_even_for_an_authorization_code() {
     parts.body = form(&[("grant_type", "authorization_code"), ("code", "c")]);
     let error = client.execute(&CREATE_THING, parts, &RequestOptions::default()).await.expect_err("refused");
     assert!(error.is_connection(), "{error:?}");
+    assert!(error.to_string().starts_with("connection error: error sending request: "), "{error}");
     assert_eq!(source.0.load(Ordering::SeqCst), 3);
 }
 

@@ -593,7 +593,7 @@ impl Client {
     }
 
     fn backoff(&self, retries: u32) -> Duration {
-        retry::backoff(retries, self.inner.retry_initial, self.inner.retry_max, fastrand::f64())
+        retry::backoff(retries, self.inner.retry_initial, self.inner.retry_max, retry::random_unit())
     }
 
     /// URL, headers and body: everything but what changes per attempt.

@@ -17,8 +17,9 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// Branch on [`Error::kind`] (or [`Error::status`]) rather than on the variants when all you
 /// need is the category:
 ///
-/// ```
-/// # use telnyx_oauth::runtime::{Error, ErrorKind};
+/// ```ignore
+/// use my_api::runtime::{Error, ErrorKind}; // the crate's own name
+///
 /// fn describe(error: &Error) -> &'static str {
 ///     match error.kind() {
 ///         ErrorKind::NotFound => "no such thing",

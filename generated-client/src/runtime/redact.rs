@@ -20,7 +20,7 @@ const SENSITIVE_KEYS: &[&str] = &[
     "private_key",
 ];
 
-fn is_sensitive_key(key: &str) -> bool {
+pub(crate) fn is_sensitive_key(key: &str) -> bool {
     SENSITIVE_KEYS.iter().any(|k| key.eq_ignore_ascii_case(k))
 }
 

@@ -3,7 +3,7 @@ use reqwest::header::HeaderMap;
 use reqwest::StatusCode;
 
 use super::error::{ApiError, Error, ErrorBody, Result};
-use super::redact::{one_line, redact_secrets};
+use super::redact::{is_sensitive_key, one_line, redact_secrets};
 
 /// A response received for an operation, before it is decoded.
 ///
@@ -65,12 +65,17 @@ impl RawResponse {
         let de = &mut serde_json::Deserializer::from_slice(&self.body);
         match serde_path_to_error::deserialize(de) {
             Ok(data) => Ok(self.with(data)),
-            Err(e) => Err(Error::Decode {
-                status: self.status,
-                path: e.path().to_string(),
-                message: e.into_inner().to_string(),
-                excerpt: excerpt(&self.body),
-            }),
+            Err(e) => {
+                let path = e.path().to_string();
+                // serde quotes the offending value ("invalid type: string \"...\""); not for secrets.
+                let secret = path.rsplit(['.', '[']).next().is_some_and(is_sensitive_key);
+                let message = if secret {
+                    "invalid value (not shown: the member holds a secret)".to_owned()
+                } else {
+                    one_line(&e.into_inner().to_string(), 300)
+                };
+                Err(Error::Decode { status: self.status, path, message, excerpt: excerpt(&self.body) })
+            }
         }
     }
 

@@ -41,9 +41,66 @@ pub(crate) fn server_delay(headers: &HeaderMap, now: SystemTime) -> Option<Durat
     if let Ok(secs) = value.parse::<f64>() {
         return from_secs(secs);
     }
-    let date = httpdate::parse_http_date(value).ok()?;
+    let date = parse_http_date(value)?;
     let delay = date.duration_since(now).ok()?;
     (delay > Duration::ZERO && delay <= MAX_RETRY_AFTER).then_some(delay)
+}
+
+/// An HTTP date (RFC 9110 §5.6.7) in any of its three forms: IMF-fixdate
+/// (`Sun, 06 Nov 1994 08:49:37 GMT`), RFC 850 (`Sunday, 06-Nov-94 08:49:37 GMT`) or asctime
+/// (`Sun Nov  6 08:49:37 1994`). The weekday is not checked.
+pub(crate) fn parse_http_date(text: &str) -> Option<SystemTime> {
+    let tokens: Vec<&str> = text.split([' ', ',']).filter(|t| !t.is_empty()).collect();
+    let (day, month, year, time) = match tokens.as_slice() {
+        [_, day, month, year, time, "GMT"] => (*day, *month, year.parse::<i64>().ok()?, *time),
+        [_, date, time, "GMT"] => {
+            let mut parts = date.split('-');
+            let (day, month, yy) = (parts.next()?, parts.next()?, parts.next()?);
+            let yy: i64 = yy.parse().ok()?;
+            // Two-digit years: RFC 9110 reads ones more than 50 years ahead as in the past.
+            let year = if yy < 70 { 2000 + yy } else { 1900 + yy };
+            (day, month, year, *time)
+        }
+        [_, month, day, time, year] => (*day, *month, year.parse::<i64>().ok()?, *time),
+        _ => return None,
+    };
+    let day: i64 = day.parse().ok().filter(|d| (1..=31).contains(d))?;
+    let month = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        .iter()
+        .position(|m| *m == month)? as i64
+        + 1;
+    let mut hms = time.split(':').map(|p| p.parse::<i64>().ok());
+    let (h, m, sec) = (hms.next()??, hms.next()??, hms.next()??);
+    if hms.next().is_some() || !(0..24).contains(&h) || !(0..60).contains(&m) || !(0..61).contains(&sec) {
+        return None;
+    }
+    if !(1970..=9999).contains(&year) {
+        return None;
+    }
+    let secs = days_from_civil(year, month, day) * 86_400 + h * 3600 + m * 60 + sec;
+    Some(SystemTime::UNIX_EPOCH + Duration::from_secs(u64::try_from(secs).ok()?))
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// A number in `[0, 1)` for jitter, from the standard library's per-process random hash keys
+/// (no cryptographic quality needed, only different clients waiting different times).
+pub(crate) fn random_unit() -> f64 {
+    use std::hash::{BuildHasher, Hasher};
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
+    (hasher.finish() >> 11) as f64 / (1u64 << 53) as f64
 }
 
 /// Exponential backoff before retry number `retry` (0 for the first retry):
@@ -112,8 +169,8 @@ mod tests {
 
     #[test]
     fn server_delays_within_bounds_are_honoured() {
-        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
-        let at = |secs: u64| httpdate::fmt_http_date(now + Duration::from_secs(secs));
+        // Sun, 06 Nov 1994 08:49:37 GMT
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(784_111_777);
         type Case = (Vec<(&'static str, String)>, Option<Duration>);
         let cases: Vec<Case> = vec![
             (vec![("retry-after-ms", "250".into())], Some(Duration::from_millis(250))),
@@ -126,15 +183,46 @@ mod tests {
             (vec![("retry-after", "-3".into())], None),
             (vec![("retry-after", "NaN".into())], None),
             (vec![("retry-after", "soon".into())], None),
-            (vec![("retry-after", at(30))], Some(Duration::from_secs(30))),
-            (vec![("retry-after", at(3600))], None),
-            (vec![("retry-after", httpdate::fmt_http_date(now - Duration::from_secs(5)))], None),
+            (vec![("retry-after", "Sun, 06 Nov 1994 08:50:07 GMT".into())], Some(Duration::from_secs(30))),
+            (vec![("retry-after", "Sun, 06 Nov 1994 09:49:37 GMT".into())], None),
+            (vec![("retry-after", "Sun, 06 Nov 1994 08:49:32 GMT".into())], None),
             (vec![("retry-after-ms", "1e400".into())], None),
             (vec![], None),
         ];
         for (pairs, expected) in cases {
             let borrowed: Vec<(&'static str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
             assert_eq!(server_delay(&headers(&borrowed), now), expected, "{pairs:?}");
+        }
+    }
+
+    #[test]
+    fn http_dates_in_all_three_forms() {
+        let at = |secs: u64| Some(SystemTime::UNIX_EPOCH + Duration::from_secs(secs));
+        let table = [
+            ("Sun, 06 Nov 1994 08:49:37 GMT", at(784_111_777)),
+            ("Sunday, 06-Nov-94 08:49:37 GMT", at(784_111_777)),
+            ("Sun Nov  6 08:49:37 1994", at(784_111_777)),
+            ("Thu, 01 Jan 1970 00:00:00 GMT", at(0)),
+            ("Tue, 29 Feb 2000 23:59:59 GMT", at(951_868_799)),
+            ("Fri, 31 Dec 2255 23:59:59 GMT", at(9_025_257_599)),
+            ("Sun, 06 Nov 1994 08:49:37 UTC", None),
+            ("Sun, 06 Foo 1994 08:49:37 GMT", None),
+            ("Sun, 06 Nov 1994 25:49:37 GMT", None),
+            ("Sun, 32 Nov 1994 08:49:37 GMT", None),
+            ("Sun, 06 Nov 1994 08:49 GMT", None),
+            ("Wed, 01 Jan 1969 00:00:00 GMT", None),
+            ("", None),
+        ];
+        for (text, expected) in table {
+            assert_eq!(parse_http_date(text), expected, "{text}");
+        }
+    }
+
+    #[test]
+    fn random_units_stay_in_range() {
+        for _ in 0..1000 {
+            let r = random_unit();
+            assert!((0.0..1.0).contains(&r), "{r}");
         }
     }
 
