@@ -173,3 +173,15 @@ async fn from_env_reads_client_credentials() {
     assert_eq!(fake.with(|s| s.token_requests.clone()), ["client_credentials"]);
     fake.assert_no_violations();
 }
+
+#[tokio::test]
+async fn a_renewal_abandoned_by_its_caller_is_finished_by_the_next_one() {
+    let (fake, oauth) = setup(3600).await;
+    fake.with(|s| s.token_delay = Duration::from_millis(300));
+    let source = oauth.client_credentials_source(&[]);
+    // The first caller gives up while the request is out...
+    assert!(tokio::time::timeout(Duration::from_millis(50), source.access_token()).await.is_err());
+    // ...and the next one picks up the same request instead of sending another.
+    source.access_token().await.unwrap();
+    assert_eq!(fake.token_request_count(), 1);
+}

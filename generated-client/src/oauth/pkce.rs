@@ -133,7 +133,7 @@ impl Pkce {
     }
 
     fn from_parts(verifier: String, method: PkceMethod) -> Self {
-        let challenge = challenge_for(&verifier, method);
+        let challenge = pkce_challenge(&verifier, method);
         Self { verifier: Secret::new(verifier), challenge, method }
     }
 
@@ -167,10 +167,6 @@ pub fn pkce_challenge(verifier: &str, method: PkceMethod) -> String {
         PkceMethod::S256 => URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes())),
         PkceMethod::Plain => verifier.to_owned(),
     }
-}
-
-fn challenge_for(verifier: &str, method: PkceMethod) -> String {
-    pkce_challenge(verifier, method)
 }
 
 fn check_len(len: usize) -> OAuthResult<()> {

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError, Weak};
 use std::time::{Duration, Instant};
 
 use futures::future::{BoxFuture, FutureExt, Shared};
@@ -172,7 +172,7 @@ impl TokenSource {
             match &state.in_flight {
                 Some(refresh) => refresh.clone(),
                 None => {
-                    let refresh = self.clone().renew().boxed().shared();
+                    let refresh = Self::renew(Arc::downgrade(&self.inner)).boxed().shared();
                     state.in_flight = Some(refresh.clone());
                     refresh
                 }
@@ -211,25 +211,39 @@ impl TokenSource {
         Instant::now() + self.inner.skew.min(lifetime / 2) < expires_at
     }
 
-    /// One renewal; runs inside the shared future, so once however many callers wait.
-    async fn renew(self) -> Result<Arc<Cached>, Arc<OAuthError>> {
-        let previous_refresh = {
-            let state = self.inner.state.lock().unwrap_or_else(PoisonError::into_inner);
-            state.current.as_ref().and_then(|c| c.refresh_token.clone())
+    /// One renewal; runs inside the shared future, so once however many callers wait. It holds
+    /// only a weak reference to the source while the request is out, so a renewal abandoned by
+    /// every caller does not keep the source alive.
+    async fn renew(inner: Weak<Inner>) -> Result<Arc<Cached>, Arc<OAuthError>> {
+        let gone = || Arc::new(OAuthError::Config("the token source was dropped".into()));
+        let (oauth, grant, previous_refresh) = {
+            let inner = inner.upgrade().ok_or_else(gone)?;
+            let state = inner.state.lock().unwrap_or_else(PoisonError::into_inner);
+            let previous = state.current.as_ref().and_then(|c| c.refresh_token.clone());
+            (inner.oauth.clone(), inner.grant.clone(), previous)
         };
-        let result = match &self.inner.grant {
+        let result = match &grant {
             Grant::ClientCredentials(scopes) => {
                 let scopes: Vec<&str> = scopes.iter().map(String::as_str).collect();
-                self.inner.oauth.client_credentials_token(&scopes).await
+                oauth.client_credentials_token(&scopes).await
             }
             Grant::RefreshToken => match &previous_refresh {
-                Some(refresh) => self.inner.oauth.refresh_token(refresh, &[]).await,
+                Some(refresh) => oauth.refresh_token(refresh, &[]).await,
                 None => Err(OAuthError::Config(
                     "the access token has expired and there is no refresh token to renew it".into(),
                 )),
             },
         };
-        let mut state = self.inner.state.lock().unwrap_or_else(PoisonError::into_inner);
+        // RFC 6750: only bearer tokens may be sent as `Authorization: Bearer`.
+        let result = result.and_then(|tokens| {
+            if tokens.token_type.eq_ignore_ascii_case("bearer") {
+                Ok(tokens)
+            } else {
+                Err(OAuthError::Config(format!("the server issued a `{}` token, not a bearer token", tokens.token_type)))
+            }
+        });
+        let inner = inner.upgrade().ok_or_else(gone)?;
+        let mut state = inner.state.lock().unwrap_or_else(PoisonError::into_inner);
         state.in_flight = None;
         match result {
             Ok(tokens) => {

@@ -1,0 +1,51 @@
+//! Managing OAuth clients with the generated operations: every client through auto-pagination,
+//! one by id, and (with `CREATE_EXAMPLE_CLIENT=1`) creating, renaming and deleting one.
+//!
+//! ```sh
+//! TELNYX_API_KEY=... cargo run -p telnyx-oauth --example manage_oauth_clients
+//! # against a local mock:
+//! TELNYX_BASE_URL=http://127.0.0.1:4010/v2 TELNYX_API_KEY=test cargo run -p telnyx-oauth --example manage_oauth_clients
+//! ```
+
+use telnyx_oauth::models::{ClientType, GrantType, OAuthClientCreateRequest, OAuthClientUpdateRequest};
+use telnyx_oauth::{Client, TryStreamExt};
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let client = Client::from_env()?; // TELNYX_API_KEY, TELNYX_BASE_URL
+
+    // `.items()` follows the pages (page[number], page[size]) until the last one.
+    let mut clients = client.list_oauth_clients().page_size(20).items();
+    let mut first_id = None;
+    let mut count = 0;
+    while let Some(c) = clients.try_next().await? {
+        count += 1;
+        println!("{}  {:<30} {:?}", c.client_id, c.name, c.client_type);
+        first_id.get_or_insert(c.client_id);
+    }
+    println!("{count} OAuth clients");
+
+    if let Some(id) = first_id {
+        let one = client.get_oauth_client(id).await?;
+        if let Some(c) = one.data {
+            println!("first client: {} created {}, scopes {:?}", c.name, c.created_at, c.allowed_scopes);
+        }
+    }
+
+    if std::env::var("CREATE_EXAMPLE_CLIENT").as_deref() == Ok("1") {
+        let request = OAuthClientCreateRequest::new(
+            vec![GrantType::ClientCredentials],
+            vec!["admin".into()],
+            ClientType::Confidential,
+            "telnyx-oauth example client",
+        );
+        let created = client.create_oauth_client(request).await?.data.ok_or("no client in the response")?;
+        println!("created {} (the secret is shown once; not printed here)", created.client_id);
+        let mut update = OAuthClientUpdateRequest::new();
+        update.name = Some("telnyx-oauth example client (renamed)".into());
+        client.update_oauth_client(&created.client_id, update).await?;
+        client.delete_oauth_client(&created.client_id).await?;
+        println!("renamed and deleted {}", created.client_id);
+    }
+    Ok(())
+}
