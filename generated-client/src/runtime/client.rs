@@ -288,7 +288,8 @@ impl ClientBuilder {
         self
     }
 
-    /// Retries after the first attempt (default 2). See [`Client::execute`] for what is retried.
+    /// Retries after the first attempt (default 2). See the [module documentation](super#retries)
+    /// for what is retried and how long the client waits.
     pub fn max_retries(mut self, retries: u32) -> Self {
         self.max_retries = retries;
         self
@@ -492,28 +493,8 @@ impl Client {
     }
 
     /// Sends one operation and returns its response, whatever the status; the generated
-    /// operation decides which statuses are errors.
-    ///
-    /// # Retries
-    ///
-    /// Up to `max_retries` more attempts (client setting, default 2, or
-    /// [`RequestOptions::max_retries`]) are made after:
-    ///
-    /// - a response with `x-should-retry: true`, or without that header a 408, 409, 429 or 5xx
-    ///   (`x-should-retry: false` prevents the retry);
-    /// - a connection error (refused, reset, closed in the middle of the response) or a timeout.
-    ///
-    /// Between attempts the client waits as long as `retry-after-ms` or `retry-after` (seconds or
-    /// an HTTP date) asks when that is more than 0 and at most 60 s, otherwise
-    /// `min(0.5 s · 2ⁿ, 8 s)` less up to 25 % jitter (see [`ClientBuilder::retry_backoff`]).
-    /// Every attempt carries `x-retry-count` ([`RETRY_COUNT_HEADER`]): `0` on the first, then
-    /// the number of retries before it. Bearer tokens from a [`BearerSource`] are fetched anew
-    /// for each attempt.
-    ///
-    /// An OAuth **authorization-code exchange** (a form or JSON body with
-    /// `grant_type=authorization_code`) is retried only when the connection could not be
-    /// opened, so the request provably never reached the server: a code is single-use, and
-    /// sending it twice would fail with `invalid_grant` or revoke the tokens already issued.
+    /// operation decides which statuses are errors. Retries as described in the
+    /// [module documentation](super#retries).
     ///
     /// Nothing is sent when the input is invalid ([`Error::InvalidInput`]), including an invalid
     /// header added with [`RequestOptions::header`] or missing credentials.
