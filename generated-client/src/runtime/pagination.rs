@@ -71,10 +71,14 @@ impl<R: Paginated> Page<R> {
         self.next_request().is_some()
     }
 
-    /// The page number this page stands for: `meta.page_number`, else the number that was
-    /// asked for, else 1.
+    /// The page number this page stands for: the number it was requested with; for a first request without one, the server's
+    /// `meta.page_number` when it is a valid page number (at least 1), else 1. A server cannot
+    /// steer the next request outside the valid range.
     pub fn current_page_number(&self) -> i64 {
-        self.response.data.page_number().or(self.request.page_number()).unwrap_or(1)
+        self.request
+            .page_number()
+            .or(self.response.data.page_number().filter(|n| *n >= 1))
+            .unwrap_or(1)
     }
 
     /// The request that produced this page.
@@ -82,12 +86,24 @@ impl<R: Paginated> Page<R> {
         &self.request
     }
 
+    /// Whether the server answered a request for page `n` with another page number.
+    fn is_off_track(&self) -> bool {
+        matches!((self.request.page_number(), self.response.data.page_number()), (Some(asked), Some(answered)) if asked != answered)
+    }
+
     /// The request for the next page (same filters and page size), if there is one.
+    ///
+    /// There is none after an empty page, at or past `meta.total_pages`, without a `meta`, and
+    /// when the server answered a request for page `n` with another page number: a server that
+    /// ignores `page[number]` would otherwise be asked forever.
     fn next_request(&self) -> Option<R> {
         let data = &self.response.data;
         let total = data.total_pages()?;
         let current = self.current_page_number();
         if data.items().is_empty() || current >= total {
+            return None;
+        }
+        if self.is_off_track() {
             return None;
         }
         let next = current.checked_add(1)?;
@@ -141,8 +157,9 @@ pub fn pages<R: Paginated>(request: R) -> impl Stream<Item = Result<Page<R>>> + 
             Ok(response) => {
                 let page = Page::new(request, response);
                 let number = page.current_page_number();
-                if state.last.is_some_and(|last| number <= last) {
-                    // The server sent a page it already sent (or an earlier one): stop rather than loop.
+                if page.is_off_track() || state.last.is_some_and(|last| number <= last) {
+                    // The server ignored the page number we asked for (or sent a page it
+                    // already sent): stop rather than loop or repeat items.
                     return None;
                 }
                 state.last = Some(number);
