@@ -159,6 +159,8 @@ percent-encoding = "2"
 bytes = {{ version = "1", features = ["serde"] }}
 tracing = "0.1"
 thiserror = "2"
+httpdate = "1"
+fastrand = "2"
 
 [workspace]
 {feature_table}"#

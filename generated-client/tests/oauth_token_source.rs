@@ -185,3 +185,29 @@ async fn a_renewal_abandoned_by_its_caller_is_finished_by_the_next_one() {
     source.access_token().await.unwrap();
     assert_eq!(fake.token_request_count(), 1);
 }
+
+#[tokio::test]
+async fn a_client_with_a_token_source_sends_its_tokens_and_never_goes_unauthenticated() {
+    use wiremock::matchers::{header, method, path};
+    use wiremock::{Mock, ResponseTemplate};
+    let (fake, oauth) = setup(3600).await;
+    Mock::given(method("GET"))
+        .and(path("/v2/oauth_grants"))
+        .and(header("authorization", "Bearer at-1"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({"data": []})))
+        .mount(&fake.server)
+        .await;
+    let source = oauth.client_credentials_source(&[]);
+    let api = source.client_builder().max_retries(0).build().expect("client builds");
+    api.list_oauth_grants().await.expect("first call with a fresh token");
+    api.list_oauth_grants().await.expect("second call with the cached token");
+    assert_eq!(fake.token_request_count(), 1, "the token is cached across calls");
+    fake.with(|s| s.fail_token_requests = true);
+    source.invalidate();
+    let before = fake.server.received_requests().await.unwrap_or_default().len();
+    let err = api.list_oauth_grants().await.expect_err("the token request fails");
+    assert_eq!(err.status(), Some(telnyx_oauth::StatusCode::BAD_REQUEST));
+    let after = fake.server.received_requests().await.unwrap_or_default();
+    assert_eq!(after.len(), before + 1, "only the token request was sent");
+    assert_eq!(after.last().map(|r| r.url.path().to_owned()).as_deref(), Some("/v2/oauth/token"));
+}

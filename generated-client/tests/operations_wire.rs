@@ -214,9 +214,11 @@ async fn jwks_and_registration_send_no_credentials() {
     let client = client(&server).await;
     let keys = client.get_oauth_jwks().await.expect("jwks").keys.expect("keys");
     assert_eq!(keys[0].kid.as_deref(), Some("k1"));
-    let mut registration = OAuthDynamicRegistrationRequest::default();
-    registration.client_name = Some("CLI".into());
-    registration.redirect_uris = Some(vec!["http://127.0.0.1/cb".into()]);
+    let registration = OAuthDynamicRegistrationRequest {
+        client_name: Some("CLI".into()),
+        redirect_uris: Some(vec!["http://127.0.0.1/cb".into()]),
+        ..Default::default()
+    };
     let registered = client.register_oauth_client(registration).await.expect("registered");
     assert_eq!(registered.client_id, "new");
 }

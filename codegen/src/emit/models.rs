@@ -551,6 +551,30 @@ fn type_gates(api: &Api) -> HashMap<&str, Vec<String>> {
             }
         }
     }
+    // A type no operation reaches (a webhook payload, an error body) is always compiled, and so
+    // is everything it refers to.
+    let mut always: Vec<&str> = api.types.iter().map(|t| t.name.as_str()).filter(|n| !users.contains_key(n)).collect();
+    let mut done = HashSet::new();
+    while let Some(name) = always.pop() {
+        if !done.insert(name) {
+            continue;
+        }
+        users.remove(name);
+        let Some(def) = by_name.get(name) else { continue };
+        let mut refs: Vec<&TypeRef> = match &def.kind {
+            TypeKind::Struct(s) => s.fields.iter().map(|f| &f.ty).chain(s.additional.iter()).collect(),
+            TypeKind::Untagged(vs) => vs.iter().map(|v| &v.ty).collect(),
+            TypeKind::Alias(t) => vec![t],
+            TypeKind::Enum(_) => Vec::new(),
+        };
+        while let Some(t) = refs.pop() {
+            match t {
+                TypeRef::Vec(inner) | TypeRef::Map(inner) => refs.push(inner),
+                TypeRef::Named(n) => always.push(n.as_str()),
+                _ => {}
+            }
+        }
+    }
     users
         .into_iter()
         .filter(|(_, used_by)| used_by.len() < modules.len())

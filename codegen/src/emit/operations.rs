@@ -492,8 +492,12 @@ fn parts_fn(op: &Operation) -> TokenStream {
         let encode = |encoding: &Encoding, value: TokenStream| match encoding {
             Encoding::Json => quote!(rt::Body::json(#value)?),
             Encoding::Form => quote!(rt::Body::form(#value)?),
-            Encoding::Bytes(ct) => quote!(rt::Body::Bytes { content_type: #ct.into(), data: ::bytes::Bytes::from((#value).clone()) }),
-            Encoding::Text(ct) => quote!(rt::Body::Bytes { content_type: #ct.into(), data: ::bytes::Bytes::from((#value).clone()) }),
+            Encoding::Bytes(ct) | Encoding::Text(ct) if body.ty == TypeRef::Bytes => {
+                quote!(rt::Body::Bytes { content_type: #ct.into(), data: ::bytes::Bytes::clone(#value) })
+            }
+            Encoding::Bytes(ct) | Encoding::Text(ct) => {
+                quote!(rt::Body::Bytes { content_type: #ct.into(), data: ::bytes::Bytes::from((#value).clone()) })
+            }
             Encoding::Multipart => quote!(rt::multipart((#value).multipart_parts())),
         };
         let value = quote!(body);

@@ -1,3 +1,4 @@
+use std::error::Error as _;
 use std::fmt;
 
 use bytes::Bytes;
@@ -5,10 +6,32 @@ use reqwest::header::HeaderMap;
 use reqwest::StatusCode;
 use serde::Deserialize;
 
+use super::redact::{is_sensitive_header, one_line, redact_secrets, redact_value};
+use super::retry;
+
 /// `Result` with this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Every way a call can fail.
+///
+/// Branch on [`Error::kind`] (or [`Error::status`]) rather than on the variants when all you
+/// need is the category:
+///
+/// ```ignore
+/// use my_api::runtime::{Error, ErrorKind}; // the crate's own name
+///
+/// fn describe(error: &Error) -> &'static str {
+///     match error.kind() {
+///         ErrorKind::NotFound => "no such thing",
+///         ErrorKind::Unauthorized | ErrorKind::Forbidden => "check the API key",
+///         ErrorKind::RateLimited => "slow down",
+///         _ if error.is_retryable() => "try again later",
+///         _ => "failed",
+///     }
+/// }
+/// ```
+///
+/// `Display` is one line and never contains credentials, tokens or query strings.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -18,10 +41,11 @@ pub enum Error {
     /// The request could not be built from the given input; nothing was sent.
     #[error("invalid input: {0}")]
     InvalidInput(String),
-    /// The connection failed (DNS, refused, reset, TLS).
-    #[error("connection error: {0}")]
+    /// The connection failed (DNS, refused, reset, TLS, closed in the middle of the response).
+    /// The inner error carries no URL.
+    #[error("connection error: {}", connection_message(.0))]
     Connection(#[source] reqwest::Error),
-    /// The request did not finish in time.
+    /// The request did not finish within the timeout (per attempt).
     #[error("request timed out")]
     Timeout,
     /// The response body did not decode into the documented type.
@@ -33,14 +57,102 @@ pub enum Error {
         path: String,
         /// What went wrong.
         message: String,
-        /// The first bytes of the body.
+        /// The first bytes of the body, on one line, with token and secret values redacted.
         excerpt: String,
     },
+}
+
+/// The reqwest error's own message and, when it says more, its innermost cause
+/// (`error sending request: Connection refused (os error 111)`).
+fn connection_message(error: &reqwest::Error) -> String {
+    let top = error.to_string();
+    let mut root: Option<&(dyn std::error::Error + 'static)> = error.source();
+    while let Some(next) = root.and_then(|e| e.source()) {
+        root = Some(next);
+    }
+    match root.map(|e| e.to_string()) {
+        Some(cause) if !cause.is_empty() && !top.contains(&cause) => one_line(&format!("{top}: {cause}"), 300),
+        _ => one_line(&top, 300),
+    }
+}
+
+/// What kind of failure an [`Error`] is: the HTTP status class of an API error, or how the
+/// call failed without one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// 400.
+    BadRequest,
+    /// 401: missing, wrong or expired credentials.
+    Unauthorized,
+    /// 403: the credentials do not allow this.
+    Forbidden,
+    /// 404.
+    NotFound,
+    /// 409.
+    Conflict,
+    /// 422: the request was well-formed but its values were refused.
+    UnprocessableEntity,
+    /// 429.
+    RateLimited,
+    /// 500 to 599.
+    Server,
+    /// Any other error status (408, 405, 3xx when not expected, ...).
+    Other,
+    /// The connection failed ([`Error::Connection`]).
+    Connection,
+    /// The request timed out ([`Error::Timeout`]).
+    Timeout,
+    /// The response body did not decode ([`Error::Decode`]).
+    Decode,
+    /// Nothing was sent because the input was invalid ([`Error::InvalidInput`]).
+    InvalidInput,
+}
+
+impl ErrorKind {
+    /// The kind for an error status.
+    pub fn from_status(status: StatusCode) -> Self {
+        match status.as_u16() {
+            400 => ErrorKind::BadRequest,
+            401 => ErrorKind::Unauthorized,
+            403 => ErrorKind::Forbidden,
+            404 => ErrorKind::NotFound,
+            409 => ErrorKind::Conflict,
+            422 => ErrorKind::UnprocessableEntity,
+            429 => ErrorKind::RateLimited,
+            500..=599 => ErrorKind::Server,
+            _ => ErrorKind::Other,
+        }
+    }
 }
 
 impl Error {
     pub(crate) fn invalid_input(message: impl Into<String>) -> Self {
         Error::InvalidInput(message.into())
+    }
+
+    /// Wraps a reqwest error: timeouts become [`Error::Timeout`], errors building the request
+    /// [`Error::InvalidInput`], everything else [`Error::Connection`]; the URL (which may carry
+    /// an API key in its query) is dropped.
+    pub(crate) fn from_reqwest(error: reqwest::Error) -> Self {
+        if error.is_timeout() {
+            Error::Timeout
+        } else if error.is_builder() {
+            Error::InvalidInput(one_line(&error.without_url().to_string(), 300))
+        } else {
+            Error::Connection(error.without_url())
+        }
+    }
+
+    /// What kind of failure this is.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::Api(api) => api.kind(),
+            Error::InvalidInput(_) => ErrorKind::InvalidInput,
+            Error::Connection(_) => ErrorKind::Connection,
+            Error::Timeout => ErrorKind::Timeout,
+            Error::Decode { .. } => ErrorKind::Decode,
+        }
     }
 
     /// The HTTP status, if the server answered.
@@ -59,10 +171,38 @@ impl Error {
             _ => None,
         }
     }
+
+    /// The `x-request-id` of the error response, for support tickets.
+    pub fn request_id(&self) -> Option<&str> {
+        self.api().and_then(ApiError::request_id)
+    }
+
+    /// Whether the failure is transient: a connection error, a timeout, or an API error the
+    /// client retries (see [`ApiError::is_retryable`]). The client has already retried such
+    /// failures up to its retry limit before returning them.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Error::Api(api) => api.is_retryable(),
+            Error::Connection(_) | Error::Timeout => true,
+            _ => false,
+        }
+    }
+
+    /// Whether the request timed out.
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, Error::Timeout)
+    }
+
+    /// Whether the connection failed.
+    pub fn is_connection(&self) -> bool {
+        matches!(self, Error::Connection(_))
+    }
 }
 
 /// An error response from the server: status, headers, raw body and the parsed body.
-#[derive(Debug)]
+///
+/// `Debug` shows the status, the request id, the parsed body and the header names, never the
+/// values of credential headers.
 pub struct ApiError {
     /// The operationId of the failed call.
     pub operation: &'static str,
@@ -77,56 +217,162 @@ pub struct ApiError {
 }
 
 impl ApiError {
+    /// An error for `status` with `body` parsed into [`ApiError::parsed`].
+    pub fn new(operation: &'static str, status: StatusCode, headers: HeaderMap, body: Bytes) -> Self {
+        let parsed = ErrorBody::parse(&body);
+        Self { operation, status, headers, body, parsed }
+    }
+
+    /// What kind of failure the status stands for.
+    pub fn kind(&self) -> ErrorKind {
+        ErrorKind::from_status(self.status)
+    }
+
     /// The `x-request-id` header, for support tickets.
     pub fn request_id(&self) -> Option<&str> {
         self.headers.get("x-request-id").and_then(|v| v.to_str().ok())
+    }
+
+    /// Whether the client treats this response as transient: `x-should-retry: true`, or,
+    /// without that header, 408, 409, 429 or 5xx.
+    pub fn is_retryable(&self) -> bool {
+        retry::status_is_retryable(self.status, &self.headers)
     }
 
     /// Decodes the body into an operation's own error schema.
     pub fn decode<T: serde::de::DeserializeOwned>(&self) -> Option<T> {
         serde_json::from_slice(&self.body).ok()
     }
+
+    /// The OAuth error body (`{"error": ..., "error_description": ...}`), if the body is one.
+    pub fn oauth_error(&self) -> Option<&OAuthErrorBody> {
+        match &self.parsed {
+            ErrorBody::OAuth(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// The entries of a Telnyx `{"errors": [...]}` body (empty for other bodies).
+    pub fn telnyx_errors(&self) -> &[TelnyxError] {
+        match &self.parsed {
+            ErrorBody::Telnyx(errors) => errors,
+            _ => &[],
+        }
+    }
+
+    /// The body as text (lossy UTF-8).
+    pub fn body_text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+impl fmt::Debug for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let headers: Vec<String> = self
+            .headers
+            .iter()
+            .map(|(name, value)| {
+                if is_sensitive_header(name.as_str()) {
+                    format!("{name}: <redacted>")
+                } else {
+                    format!("{name}: {}", one_line(&String::from_utf8_lossy(value.as_bytes()), 200))
+                }
+            })
+            .collect();
+        f.debug_struct("ApiError")
+            .field("operation", &self.operation)
+            .field("status", &self.status)
+            .field("request_id", &self.request_id())
+            .field("parsed", &self.parsed)
+            .field("headers", &headers)
+            .field("body", &one_line(&redact_secrets(&String::from_utf8_lossy(&self.body)), 500))
+            .finish()
+    }
 }
 
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} failed with {}", self.operation, self.status)?;
-        match &self.parsed {
-            ErrorBody::OAuth(e) => {
-                write!(f, ": {}", e.error)?;
-                if let Some(d) = &e.error_description {
-                    write!(f, " ({d})")?;
-                }
-            }
-            ErrorBody::Telnyx(errors) => {
-                if let Some(first) = errors.first() {
-                    write!(f, ": {}", first.title.as_deref().unwrap_or(""))?;
+        let detail = match &self.parsed {
+            ErrorBody::OAuth(e) => match &e.error_description {
+                Some(d) => format!("{} ({d})", e.error),
+                None => e.error.clone(),
+            },
+            ErrorBody::Telnyx(errors) => match errors.first() {
+                Some(first) => {
+                    let mut text = [first.code.as_deref(), first.title.as_deref()]
+                        .into_iter()
+                        .flatten()
+                        .collect::<Vec<_>>()
+                        .join(" ");
                     if let Some(d) = &first.detail {
-                        write!(f, " ({d})")?;
+                        text = if text.is_empty() { d.clone() } else { format!("{text} ({d})") };
                     }
+                    if errors.len() > 1 {
+                        text.push_str(&format!(" and {} more", errors.len() - 1));
+                    }
+                    text
+                }
+                None => String::new(),
+            },
+            ErrorBody::Other(serde_json::Value::String(text)) => {
+                let trimmed = text.trim_start();
+                if trimmed.starts_with('<') {
+                    format!("{} bytes of HTML or XML", self.body.len())
+                } else {
+                    redact_secrets(text)
                 }
             }
-            ErrorBody::Other(_) | ErrorBody::Empty => {}
+            ErrorBody::Other(value) => {
+                let message = value
+                    .get("message")
+                    .or_else(|| value.get("error"))
+                    .and_then(serde_json::Value::as_str);
+                match message {
+                    Some(m) => m.to_owned(),
+                    None => redact_secrets(&value.to_string()),
+                }
+            }
+            ErrorBody::Empty => String::new(),
+        };
+        let detail = one_line(&detail, 200);
+        if !detail.is_empty() {
+            write!(f, ": {detail}")?;
         }
         if let Some(id) = self.request_id() {
-            write!(f, " [request id {id}]")?;
+            write!(f, " [request id {}]", one_line(id, 100))?;
         }
         Ok(())
     }
 }
 
-/// The error shapes the client recognises.
-#[derive(Debug, Clone)]
+/// The error shapes the client recognises. `Debug` hides the values of members named like
+/// secrets (`access_token`, `client_secret`, ...).
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum ErrorBody {
     /// RFC 6749 §5.2: `{"error": "...", "error_description": "..."}`.
     OAuth(OAuthErrorBody),
     /// Telnyx's `{"errors": [...]}`.
     Telnyx(Vec<TelnyxError>),
-    /// Some other JSON or text.
+    /// Some other JSON, or the body as text when it is not JSON.
     Other(serde_json::Value),
     /// No body.
     Empty,
+}
+
+impl fmt::Debug for ErrorBody {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ErrorBody::OAuth(e) => f.debug_tuple("OAuth").field(e).finish(),
+            ErrorBody::Telnyx(errors) => f.debug_tuple("Telnyx").field(errors).finish(),
+            ErrorBody::Other(serde_json::Value::String(text)) => {
+                f.debug_tuple("Other").field(&one_line(&redact_secrets(text), 500)).finish()
+            }
+            ErrorBody::Other(value) => f.debug_tuple("Other").field(&redact_value(value)).finish(),
+            ErrorBody::Empty => f.write_str("Empty"),
+        }
+    }
 }
 
 impl ErrorBody {
@@ -146,15 +392,13 @@ impl ErrorBody {
         }
         match serde_json::from_slice(body) {
             Ok(v) => ErrorBody::Other(v),
-            Err(_) => ErrorBody::Other(serde_json::Value::String(
-                String::from_utf8_lossy(body).into_owned(),
-            )),
+            Err(_) => ErrorBody::Other(serde_json::Value::String(String::from_utf8_lossy(body).into_owned())),
         }
     }
 }
 
 /// An OAuth 2.0 error body (RFC 6749 §5.2), with any extra members kept.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Clone, Deserialize)]
 #[non_exhaustive]
 pub struct OAuthErrorBody {
     /// The error code, e.g. `invalid_grant`.
@@ -167,12 +411,22 @@ pub struct OAuthErrorBody {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+impl fmt::Debug for OAuthErrorBody {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OAuthErrorBody")
+            .field("error", &self.error)
+            .field("error_description", &self.error_description)
+            .field("extra", &redact_value(&serde_json::Value::Object(self.extra.clone())))
+            .finish()
+    }
+}
+
 /// One entry of Telnyx's `errors` array.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Clone, Deserialize)]
 #[non_exhaustive]
 pub struct TelnyxError {
     /// Telnyx error code.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "string_or_number")]
     pub code: Option<String>,
     /// Short summary.
     #[serde(default)]
@@ -186,4 +440,85 @@ pub struct TelnyxError {
     /// Extra data.
     #[serde(default)]
     pub meta: Option<serde_json::Value>,
+}
+
+impl fmt::Debug for TelnyxError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TelnyxError")
+            .field("code", &self.code)
+            .field("title", &self.title)
+            .field("detail", &self.detail)
+            .field("source", &self.source.as_ref().map(redact_value))
+            .field("meta", &self.meta.as_ref().map(redact_value))
+            .finish()
+    }
+}
+
+/// Telnyx documents `code` as a string; accept a number too rather than lose the whole body.
+fn string_or_number<'de, D: serde::Deserializer<'de>>(de: D) -> std::result::Result<Option<String>, D::Error> {
+    Ok(match Option::<serde_json::Value>::deserialize(de)? {
+        None | Some(serde_json::Value::Null) => None,
+        Some(serde_json::Value::String(s)) => Some(s),
+        Some(other) => Some(other.to_string()),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn api_error(status: u16, body: &str) -> ApiError {
+        ApiError {
+            operation: "Op",
+            status: StatusCode::from_u16(status).expect("valid status"),
+            headers: HeaderMap::new(),
+            body: Bytes::copy_from_slice(body.as_bytes()),
+            parsed: ErrorBody::parse(body.as_bytes()),
+        }
+    }
+
+    #[test]
+    fn kinds_follow_the_status() {
+        let table = [
+            (400, ErrorKind::BadRequest),
+            (401, ErrorKind::Unauthorized),
+            (403, ErrorKind::Forbidden),
+            (404, ErrorKind::NotFound),
+            (409, ErrorKind::Conflict),
+            (422, ErrorKind::UnprocessableEntity),
+            (429, ErrorKind::RateLimited),
+            (500, ErrorKind::Server),
+            (503, ErrorKind::Server),
+            (408, ErrorKind::Other),
+            (418, ErrorKind::Other),
+        ];
+        for (status, kind) in table {
+            assert_eq!(Error::Api(Box::new(api_error(status, ""))).kind(), kind, "{status}");
+        }
+    }
+
+    #[test]
+    fn display_is_one_line_for_every_body_shape() {
+        let cases = [
+            (r#"{"error":"invalid_grant","error_description":"code\nexpired"}"#, "Op failed with 400 Bad Request: invalid_grant (code expired)"),
+            (
+                r#"{"errors":[{"code":10009,"title":"Authentication failed","detail":"The API key is wrong"},{"title":"x"}]}"#,
+                "Op failed with 400 Bad Request: 10009 Authentication failed (The API key is wrong) and 1 more",
+            ),
+            ("<html>\n<body>Bad gateway</body></html>", "Op failed with 400 Bad Request: 38 bytes of HTML or XML"),
+            (r#"{"message":"nope"}"#, "Op failed with 400 Bad Request: nope"),
+            ("plain\ttext", "Op failed with 400 Bad Request: plain text"),
+            ("", "Op failed with 400 Bad Request"),
+        ];
+        for (body, expected) in cases {
+            assert_eq!(api_error(400, body).to_string(), expected);
+        }
+    }
+
+    #[test]
+    fn telnyx_error_codes_may_be_numbers() {
+        let e = api_error(401, r#"{"errors":[{"code":"10009"},{"code":10010},{"code":null}]}"#);
+        let codes: Vec<_> = e.telnyx_errors().iter().map(|e| e.code.clone()).collect();
+        assert_eq!(codes, [Some("10009".to_owned()), Some("10010".to_owned()), None]);
+    }
 }

@@ -21,6 +21,9 @@ pub trait PageData: Send + 'static {
     fn total_pages(&self) -> Option<i64>;
 }
 
+/// What [`Paginated::fetch`] returns: a boxed, `Send` future of one decoded page.
+pub type PageFuture<D> = Pin<Box<dyn Future<Output = Result<ApiResponse<D>>> + Send>>;
+
 /// A list request that can ask for another page.
 pub trait Paginated: Clone + Send + Sync + Sized + 'static {
     /// The decoded page.
@@ -30,7 +33,7 @@ pub trait Paginated: Clone + Send + Sync + Sized + 'static {
     /// The same request for page `n`.
     fn with_page_number(self, n: i64) -> Self;
     /// Sends the request.
-    fn fetch(self) -> Pin<Box<dyn Future<Output = Result<ApiResponse<Self::Data>>> + Send>>;
+    fn fetch(self) -> PageFuture<Self::Data>;
 }
 
 /// One page of a list operation, with the request that produced it.
@@ -61,25 +64,57 @@ impl<R: Paginated> Page<R> {
         self.response.data.items()
     }
 
-    /// Whether another page follows: `meta.page_number < meta.total_pages` and this page is not empty.
+    /// Whether another page follows: this page is not empty and
+    /// `meta.page_number < meta.total_pages`. Without `meta.total_pages` (or with 0) there is
+    /// no next page.
     pub fn has_next_page(&self) -> bool {
-        let data = &self.response.data;
-        match data.total_pages() {
-            Some(total) => !data.items().is_empty() && self.current_page_number() < total,
-            None => false,
-        }
+        self.next_request().is_some()
     }
 
-    fn current_page_number(&self) -> i64 {
-        self.response.data.page_number().or(self.request.page_number()).unwrap_or(1)
+    /// The page number this page stands for: the number it was requested with; for a first request without one, the server's
+    /// `meta.page_number` when it is a valid page number (at least 1), else 1. A server cannot
+    /// steer the next request outside the valid range.
+    pub fn current_page_number(&self) -> i64 {
+        self.request
+            .page_number()
+            .or(self.response.data.page_number().filter(|n| *n >= 1))
+            .unwrap_or(1)
+    }
+
+    /// The request that produced this page.
+    pub fn request(&self) -> &R {
+        &self.request
+    }
+
+    /// Whether the server answered a request for page `n` with another page number.
+    fn is_off_track(&self) -> bool {
+        matches!((self.request.page_number(), self.response.data.page_number()), (Some(asked), Some(answered)) if asked != answered)
+    }
+
+    /// The request for the next page (same filters and page size), if there is one.
+    ///
+    /// There is none after an empty page, at or past `meta.total_pages`, without a `meta`, and
+    /// when the server answered a request for page `n` with another page number: a server that
+    /// ignores `page[number]` would otherwise be asked forever.
+    fn next_request(&self) -> Option<R> {
+        let data = &self.response.data;
+        let total = data.total_pages()?;
+        let current = self.current_page_number();
+        if data.items().is_empty() || current >= total {
+            return None;
+        }
+        if self.is_off_track() {
+            return None;
+        }
+        let next = current.checked_add(1)?;
+        Some(self.request.clone().with_page_number(next))
     }
 
     /// Fetches the next page, or `None` after the last one.
     pub async fn next_page(&self) -> Result<Option<Page<R>>> {
-        if !self.has_next_page() {
+        let Some(request) = self.next_request() else {
             return Ok(None);
-        }
-        let request = self.request.clone().with_page_number(self.current_page_number() + 1);
+        };
         let response = request.clone().fetch().await?;
         Ok(Some(Page::new(request, response)))
     }
@@ -96,7 +131,9 @@ impl<R: Paginated> Deref for Page<R> {
 /// Every item of every page, fetched lazily, one page at a time.
 ///
 /// Stops after the last page (`page_number >= total_pages`), on an empty page, when `meta` is
-/// missing, and when the server answers with a page number it already sent.
+/// missing or says there are no pages, after an error, and when the server answers with a page
+/// number it already sent or one before it (a server that ignores the page parameter cannot make
+/// it loop).
 pub fn items<R: Paginated>(request: R) -> impl Stream<Item = Result<<R::Data as PageData>::Item>> + Send {
     use futures::StreamExt;
     pages(request)
@@ -107,28 +144,26 @@ pub fn items<R: Paginated>(request: R) -> impl Stream<Item = Result<<R::Data as 
         .flatten()
 }
 
-/// Every page, fetched lazily.
+/// Every page, fetched lazily; stops as [`items`] does.
 pub fn pages<R: Paginated>(request: R) -> impl Stream<Item = Result<Page<R>>> + Send {
     struct State<R> {
         next: Option<R>,
-        seen: Vec<i64>,
+        /// The page number of the last page yielded.
+        last: Option<i64>,
     }
-    stream::unfold(State { next: Some(request), seen: Vec::new() }, |mut state| async move {
+    stream::unfold(State { next: Some(request), last: None }, |mut state| async move {
         let request = state.next.take()?;
         match request.clone().fetch().await {
             Ok(response) => {
                 let page = Page::new(request, response);
-                if let Some(n) = page.page_number() {
-                    if state.seen.contains(&n) {
-                        // The server sent a page it already sent: stop rather than loop.
-                        return None;
-                    }
-                    state.seen.push(n);
+                let number = page.current_page_number();
+                if page.is_off_track() || state.last.is_some_and(|last| number <= last) {
+                    // The server ignored the page number we asked for (or sent a page it
+                    // already sent): stop rather than loop or repeat items.
+                    return None;
                 }
-                if page.has_next_page() {
-                    let current = page.current_page_number();
-                    state.next = Some(page.request.clone().with_page_number(current + 1));
-                }
+                state.last = Some(number);
+                state.next = page.next_request();
                 Some((Ok(page), state))
             }
             Err(e) => Some((Err(e), state)),

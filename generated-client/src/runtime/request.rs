@@ -25,17 +25,36 @@ pub enum Auth {
     None,
     /// HTTP bearer (API key or access token). With `optional`, nothing is sent when the client has
     /// no bearer credentials (the spec lists `{}` as an alternative).
-    Bearer { optional: bool },
+    Bearer {
+        /// Whether the operation may be called without credentials.
+        optional: bool,
+    },
     /// OAuth 2.0 client authentication (RFC 6749 §2.3): HTTP Basic or `client_id`/`client_secret`
     /// form fields, as configured on the client. With `optional`, a client without client
     /// credentials sends none.
-    ClientAuth { optional: bool },
+    ClientAuth {
+        /// Whether the operation may be called without credentials.
+        optional: bool,
+    },
     /// HTTP Basic with the configured client credentials.
-    Basic { optional: bool },
+    Basic {
+        /// Whether the operation may be called without credentials.
+        optional: bool,
+    },
     /// An API key in the named header.
-    ApiKeyHeader { name: &'static str, optional: bool },
+    ApiKeyHeader {
+        /// The header name.
+        name: &'static str,
+        /// Whether the operation may be called without credentials.
+        optional: bool,
+    },
     /// An API key in the named query parameter.
-    ApiKeyQuery { name: &'static str, optional: bool },
+    ApiKeyQuery {
+        /// The query parameter name.
+        name: &'static str,
+        /// Whether the operation may be called without credentials.
+        optional: bool,
+    },
 }
 
 /// A request body, already encoded.
@@ -51,7 +70,9 @@ pub enum Body {
     Form(Vec<(String, String)>),
     /// Any other content type, sent as bytes.
     Bytes {
+        /// The `content-type` header value.
         content_type: Cow<'static, str>,
+        /// The body.
         data: bytes::Bytes,
     },
 }

@@ -3,17 +3,46 @@ use reqwest::header::HeaderMap;
 use reqwest::StatusCode;
 
 use super::error::{ApiError, Error, ErrorBody, Result};
+use super::redact::{is_sensitive_key, one_line, redact_secrets};
 
 /// A response received for an operation, before it is decoded.
-#[derive(Debug)]
+///
+/// `Debug` shows the status and the body's length, not the body (it may hold tokens).
 pub struct RawResponse {
     pub(crate) operation: &'static str,
     pub(crate) status: StatusCode,
     pub(crate) headers: HeaderMap,
     pub(crate) body: Bytes,
+    pub(crate) attempts: u32,
+}
+
+impl std::fmt::Debug for RawResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RawResponse")
+            .field("operation", &self.operation)
+            .field("status", &self.status)
+            .field("body_len", &self.body.len())
+            .field("attempts", &self.attempts)
+            .finish_non_exhaustive()
+    }
 }
 
 impl RawResponse {
+    /// The operationId of the call this answers.
+    pub fn operation(&self) -> &'static str {
+        self.operation
+    }
+
+    /// How many attempts were made, the last of which got this response (1 when not retried).
+    pub fn attempts(&self) -> u32 {
+        self.attempts
+    }
+
+    /// The `x-request-id` header.
+    pub fn request_id(&self) -> Option<&str> {
+        self.headers.get("x-request-id").and_then(|v| v.to_str().ok())
+    }
+
     /// The status.
     pub fn status(&self) -> StatusCode {
         self.status
@@ -29,17 +58,24 @@ impl RawResponse {
         self.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned)
     }
 
-    /// Decodes a JSON body into `T`.
+    /// Decodes a JSON body into `T`. Unknown members are ignored unless `T` forbids them; a
+    /// body that is not JSON, is cut short or does not match `T` gives [`Error::Decode`] with the
+    /// serde path of the failure and the start of the body.
     pub fn json<T: serde::de::DeserializeOwned>(self) -> Result<ApiResponse<T>> {
         let de = &mut serde_json::Deserializer::from_slice(&self.body);
         match serde_path_to_error::deserialize(de) {
             Ok(data) => Ok(self.with(data)),
-            Err(e) => Err(Error::Decode {
-                status: self.status,
-                path: e.path().to_string(),
-                message: e.into_inner().to_string(),
-                excerpt: excerpt(&self.body),
-            }),
+            Err(e) => {
+                let path = e.path().to_string();
+                // serde quotes the offending value ("invalid type: string \"...\""); not for secrets.
+                let secret = path.rsplit(['.', '[']).next().is_some_and(is_sensitive_key);
+                let message = if secret {
+                    "invalid value (not shown: the member holds a secret)".to_owned()
+                } else {
+                    one_line(&e.into_inner().to_string(), 300)
+                };
+                Err(Error::Decode { status: self.status, path, message, excerpt: excerpt(&self.body) })
+            }
         }
     }
 
@@ -78,9 +114,10 @@ impl RawResponse {
     }
 }
 
+/// The start of a body for an error message: one line, token and secret values redacted.
 fn excerpt(body: &[u8]) -> String {
-    let text = String::from_utf8_lossy(&body[..body.len().min(200)]);
-    text.into_owned()
+    let head = body.get(..body.len().min(400)).unwrap_or(body);
+    one_line(&redact_secrets(&String::from_utf8_lossy(head)), 200)
 }
 
 /// A decoded value with the response's status and headers.
