@@ -8,7 +8,7 @@
 //! ```
 
 use telnyx_oauth::models::{ClientType, GrantType, OAuthClientCreateRequest, OAuthClientUpdateRequest};
-use telnyx_oauth::{Client, TryStreamExt};
+use telnyx_oauth::{Client, StatusCode, TryStreamExt};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -26,9 +26,15 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("{count} OAuth clients");
 
     if let Some(id) = first_id {
-        let one = client.get_oauth_client(id).await?;
-        if let Some(c) = one.data {
-            println!("first client: {} created {}, scopes {:?}", c.name, c.created_at, c.allowed_scopes);
+        // Errors carry the status, request id and parsed body; branch on them.
+        match client.get_oauth_client(&id).await {
+            Ok(one) => {
+                if let Some(c) = one.data {
+                    println!("first client: {} created {}, scopes {:?}", c.name, c.created_at, c.allowed_scopes);
+                }
+            }
+            Err(e) if e.status() == Some(StatusCode::NOT_FOUND) => println!("client {id} is gone"),
+            Err(e) => println!("could not fetch client {id}: {e}"),
         }
     }
 

@@ -254,15 +254,29 @@ fn client_credentials_of(client: &Client) -> OAuthResult<ClientCredentials> {
 }
 
 /// Client credentials read from `TELNYX_CLIENT_ID` and `TELNYX_CLIENT_SECRET`, presented with
-/// `client_secret_basic`.
+/// `client_secret_basic` unless [`CLIENT_AUTH_METHOD_ENV`] says otherwise.
 pub fn credentials_from_env() -> OAuthResult<ClientCredentials> {
     let info = &crate::generated::API_INFO;
     let id = std::env::var(info.env_client_id)
         .map_err(|_| OAuthError::Config(format!("{} is not set", info.env_client_id)))?;
     let secret = std::env::var(info.env_client_secret)
         .map_err(|_| OAuthError::Config(format!("{} is not set", info.env_client_secret)))?;
-    Ok(ClientCredentials { client_id: id, client_secret: Some(Secret::new(secret)), method: ClientAuthMethod::default() })
+    let method = match std::env::var(CLIENT_AUTH_METHOD_ENV).as_deref() {
+        Err(_) | Ok("") | Ok("client_secret_basic") => ClientAuthMethod::ClientSecretBasic,
+        Ok("client_secret_post") => ClientAuthMethod::ClientSecretPost,
+        Ok("none") => ClientAuthMethod::None,
+        Ok(other) => {
+            return Err(OAuthError::Config(format!(
+                "{CLIENT_AUTH_METHOD_ENV} is `{other}`; use client_secret_basic, client_secret_post or none"
+            )))
+        }
+    };
+    Ok(ClientCredentials { client_id: id, client_secret: Some(Secret::new(secret)), method })
 }
+
+/// Selects how [`credentials_from_env`] presents the client credentials:
+/// `client_secret_basic` (the default), `client_secret_post` or `none`.
+pub const CLIENT_AUTH_METHOD_ENV: &str = "TELNYX_CLIENT_AUTH_METHOD";
 
 /// Revokes a Telnyx OAuth grant (`DELETE /oauth_grants/{id}`), authenticating like every other
 /// bearer operation of `client` (API key or token source). A thin wrapper over the generated

@@ -47,7 +47,7 @@ pub use authorize::{parse_callback, AuthorizationCode, AuthorizationRequest, Pen
 pub use error::{
     AuthorizationError, AuthorizationErrorCode, JwtError, OAuthError, OAuthResult, TokenError, TokenErrorCode,
 };
-pub use flow::{credentials_from_env, revoke_grant, Introspection, OAuth, TokenResponse};
+pub use flow::{credentials_from_env, CLIENT_AUTH_METHOD_ENV, revoke_grant, Introspection, OAuth, TokenResponse};
 pub use jwks::{JwksCache, JwtClaims, JwtVerifier, DEFAULT_JWKS_MAX_AGE, DEFAULT_MIN_REFETCH_INTERVAL};
 pub use pkce::{pkce_challenge, Pkce, PkceMethod};
 pub use server::{well_known_url, AuthServer, AuthorizationServerMetadata, ProtectedResourceMetadata, DEFAULT_BASE_URL};
