@@ -34,10 +34,18 @@ pub mod oauth;
 pub mod runtime;
 
 pub use generated::{models, operations};
-pub use runtime::{ApiError, ApiResponse, Client, ClientBuilder, Error, Page, RequestOptions, Result, Secret};
+pub use runtime::{
+    ApiError, ApiResponse, Client, ClientAuthMethod, ClientBuilder, ClientCredentials, Error, ErrorBody, ErrorKind, Page,
+    RequestOptions, Result, Secret,
+};
 
 /// The status code type used by [`Error::status`].
 pub use reqwest::StatusCode;
 
 /// `try_next` and friends for the streams returned by `.items()` and `.pages()`.
 pub use futures::{StreamExt, TryStreamExt};
+
+/// The README's Rust examples, compiled as doctests so they stay true.
+#[doc = include_str!("../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
