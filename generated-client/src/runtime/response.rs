@@ -62,8 +62,13 @@ impl RawResponse {
     /// body that is not JSON, is cut short or does not match `T` gives [`Error::Decode`] with the
     /// serde path of the failure and the start of the body.
     pub fn json<T: serde::de::DeserializeOwned>(self) -> Result<ApiResponse<T>> {
+        // The fast path decodes directly; only a body that fails is decoded again to find where
+        // (tracking the path costs an allocation per member, about half again the decode time).
+        if let Ok(data) = serde_json::from_slice(&self.body) {
+            return Ok(self.with(data));
+        }
         let de = &mut serde_json::Deserializer::from_slice(&self.body);
-        match serde_path_to_error::deserialize(de) {
+        match serde_path_to_error::deserialize::<_, T>(de) {
             Ok(data) => Ok(self.with(data)),
             Err(e) => {
                 let path = e.path().to_string();
