@@ -3,8 +3,8 @@
 mod models;
 mod operations;
 
-pub(crate) use models::models;
-pub(crate) use operations::operations;
+pub(crate) use models::{models_header, models_items, ModelContext};
+pub(crate) use operations::{modules, operations_module, operations_root};
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};

@@ -6,24 +6,31 @@ use std::collections::{HashMap, HashSet};
 
 use crate::ir::{Api, Field, ParamIn, StringEnum, Struct, TypeDef, TypeKind, TypeRef};
 
-/// `generated/models.rs`: one Rust type per schema.
-///
-/// With `tag_features`, a type used only by some tags' operations compiles only when one of
-/// those tags' cargo features is on.
-pub(crate) fn models(api: &Api, tag_features: bool) -> TokenStream {
-    let in_query = query_types(api);
-    let multipart = multipart_types(api);
-    let gates = if tag_features { type_gates(api) } else { HashMap::new() };
-    let types = api.types.iter().map(|def| {
-        let code = type_def(def);
-        let query = if in_query.contains(&def.name) { query_value(def) } else { quote!() };
-        let parts = if multipart.contains(def.name.as_str()) { multipart_parts(def) } else { quote!() };
-        let items = quote!(#code #query #parts);
-        match gates.get(def.name.as_str()) {
-            Some(features) => gate(items, features),
-            None => items,
+/// What the model emitters need to know about the whole API, computed once and shared by the
+/// threads that emit chunks of `models.rs`.
+pub(crate) struct ModelContext<'a> {
+    in_query: HashSet<String>,
+    multipart: HashSet<&'a str>,
+    gates: HashMap<&'a str, Vec<String>>,
+    /// Page types of list operations (the first operation's pagination describes each).
+    pages: HashMap<&'a str, &'a crate::ir::Pagination>,
+}
+
+impl<'a> ModelContext<'a> {
+    /// With `tag_features`, a type used only by some tags' operations compiles only when one of
+    /// those tags' cargo features is on.
+    pub(crate) fn new(api: &'a Api, tag_features: bool) -> Self {
+        Self {
+            in_query: query_types(api),
+            multipart: multipart_types(api),
+            gates: if tag_features { type_gates(api) } else { HashMap::new() },
+            pages: api.operations.iter().rev().filter_map(|op| op.pagination.as_ref()).map(|p| (p.page_type.as_str(), p)).collect(),
         }
-    });
+    }
+}
+
+/// The top of `generated/models.rs`: module docs, lint allowances and shared helpers.
+pub(crate) fn models_header(api: &Api) -> TokenStream {
     let tri_state = api.types.iter().any(|t| matches!(&t.kind, TypeKind::Struct(s) if s.fields.iter().any(|f| f.tri_state)));
     let helper = tri_state.then(|| {
         quote! {
@@ -43,8 +50,23 @@ pub(crate) fn models(api: &Api, tag_features: bool) -> TokenStream {
         #![allow(clippy::too_many_arguments, clippy::large_enum_variant, clippy::doc_markdown, clippy::new_without_default)]
         #![allow(missing_docs, rustdoc::broken_intra_doc_links, rustdoc::bare_urls, rustdoc::invalid_html_tags)]
         #helper
-        #(#types)*
     }
+}
+
+/// The items of `generated/models.rs` for `types` (one Rust type per schema, with its impls).
+pub(crate) fn models_items(types: &[TypeDef], cx: &ModelContext<'_>) -> TokenStream {
+    let types = types.iter().map(|def| {
+        let code = type_def(def);
+        let query = if cx.in_query.contains(&def.name) { query_value(def) } else { quote!() };
+        let parts = if cx.multipart.contains(def.name.as_str()) { multipart_parts(def) } else { quote!() };
+        let page = cx.pages.get(def.name.as_str()).map(|p| page_data(p));
+        let items = quote!(#code #query #parts #page);
+        match cx.gates.get(def.name.as_str()) {
+            Some(features) => gate(items, features),
+            None => items,
+        }
+    });
+    quote!(#(#types)*)
 }
 
 fn local(t: &TypeRef) -> TokenStream {
@@ -591,4 +613,58 @@ fn gate(items: TokenStream, features: &[String]) -> TokenStream {
     };
     let gated = file.items.into_iter().map(|item| quote!(#cfg #item));
     quote!(#(#gated)*)
+}
+
+/// `PageData` for the response type of a list operation: its items and where it stands.
+fn page_data(p: &crate::ir::Pagination) -> TokenStream {
+    let page = ident(&p.page_type);
+    let item = local(&p.item);
+    let data = ident(&p.data_field.0);
+    let meta = ident(&p.meta_field.0);
+    let (items, into_items) = if p.data_field.1 {
+        (quote!(self.#data.as_deref().unwrap_or(&[])), quote!(self.#data.unwrap_or_default()))
+    } else {
+        (quote!(&self.#data), quote!(self.#data))
+    };
+    let meta_get = |field: &crate::ir::PageField| {
+        let f = ident(&field.name);
+        let base = if p.meta_field.1 { quote!(m) } else { quote!(self.#meta) };
+        let value = match (field.optional, field.is_i64) {
+            (true, true) => quote!(#base.#f),
+            (true, false) => quote!(#base.#f.map(i64::from)),
+            (false, true) => quote!(Some(#base.#f)),
+            (false, false) => quote!(Some(i64::from(#base.#f))),
+        };
+        if p.meta_field.1 {
+            quote!(self.#meta.as_ref().and_then(|m| #value))
+        } else {
+            value
+        }
+    };
+    let page_number = match &p.page_number_field {
+        Some(f) => meta_get(f),
+        None => quote!(None),
+    };
+    let total_pages = meta_get(&p.total_pages_field);
+    quote! {
+        impl crate::runtime::PageData for #page {
+            type Item = #item;
+
+            fn items(&self) -> &[Self::Item] {
+                #items
+            }
+
+            fn into_items(self) -> Vec<Self::Item> {
+                #into_items
+            }
+
+            fn page_number(&self) -> Option<i64> {
+                #page_number
+            }
+
+            fn total_pages(&self) -> Option<i64> {
+                #total_pages
+            }
+        }
+    }
 }

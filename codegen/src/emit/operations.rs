@@ -1,15 +1,33 @@
-use std::collections::HashSet;
-
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::{doc, ident, ty};
 use crate::ir::{Api, Auth, Encoding, Operation, Param, ParamIn, ResponseBody, TypeRef};
 
-/// `generated/operations/`: `mod.rs` plus one module per tag, each with the `Client` methods
-/// and request builders of that tag's operations. Returns (file name, tokens) pairs.
-pub(crate) fn operations(api: &Api, tag_features: bool) -> Vec<(String, TokenStream)> {
-    let models = quote!(models::);
+/// The operations of one tag module, in spec order.
+pub(crate) struct Module<'a> {
+    /// Module (and feature) name.
+    pub name: &'a str,
+    /// The tag it came from.
+    pub tag: Option<&'a str>,
+    /// Its operations.
+    pub ops: Vec<&'a Operation>,
+}
+
+/// Groups operations by module, in order of first appearance.
+pub(crate) fn modules(api: &Api) -> Vec<Module<'_>> {
+    let mut modules: Vec<Module<'_>> = Vec::new();
+    for op in &api.operations {
+        match modules.iter_mut().find(|m| m.name == op.module) {
+            Some(m) => m.ops.push(op),
+            None => modules.push(Module { name: &op.module, tag: op.tag.as_deref(), ops: vec![op] }),
+        }
+    }
+    modules
+}
+
+/// `generated/operations/mod.rs`: the tag modules, re-exported, and `RequestEncoding`.
+pub(crate) fn operations_root(api: &Api, modules: &[Module<'_>], tag_features: bool) -> TokenStream {
     let needs_encoding = api.operations.iter().any(|op| op.body.as_ref().is_some_and(|b| b.encodings.len() > 1));
     let encoding_enum = needs_encoding.then(|| {
         quote! {
@@ -24,68 +42,54 @@ pub(crate) fn operations(api: &Api, tag_features: bool) -> Vec<(String, TokenStr
             }
         }
     });
-    // Modules in order of first appearance, operations in spec order within each.
-    let mut modules: Vec<(&str, Option<&str>, Vec<&Operation>)> = Vec::new();
-    for op in &api.operations {
-        match modules.iter_mut().find(|(m, _, _)| *m == op.module) {
-            Some((_, _, ops)) => ops.push(op),
-            None => modules.push((&op.module, op.tag.as_deref(), vec![op])),
-        }
-    }
-    let mut seen_pages = HashSet::new();
-    let mut files = Vec::new();
-    let mut declarations = Vec::new();
-    for (module, tag, ops) in &modules {
-        let name = ident(module);
-        let doc_text = match tag {
+    let declarations = modules.iter().map(|m| {
+        let name = ident(m.name);
+        let doc_text = match m.tag {
             Some(tag) if !tag.is_empty() => format!(" Operations tagged \"{tag}\"."),
             _ => " Operations without a tag.".to_owned(),
         };
-        let feature = crate::naming::unraw(module);
+        let feature = crate::naming::unraw(m.name);
         let cfg = tag_features.then(|| quote!(#[cfg(feature = #feature)]));
-        declarations.push(quote!(#[doc = #doc_text] #cfg pub mod #name; #cfg pub use #name::*;));
-        let methods = ops.iter().map(|op| client_method(op, &models));
-        let builders = ops.iter().map(|op| builder(op, &models));
-        let page_impls: Vec<TokenStream> = ops
-            .iter()
-            .filter(|op| op.pagination.as_ref().is_some_and(|p| seen_pages.insert(p.page_type.clone())))
-            .map(|op| page_data(op, &models))
-            .collect();
-        let models_import = ops.iter().any(|op| uses_models(op)).then(|| quote!(use crate::generated::models;));
-        let encoding_import = ops
-            .iter()
-            .any(|op| op.body.as_ref().is_some_and(|b| b.encodings.len() > 1))
-            .then(|| quote!(use super::RequestEncoding;));
-        let tokens = quote! {
-            #![allow(clippy::too_many_arguments, clippy::doc_markdown, clippy::large_enum_variant)]
-            #![allow(missing_docs, rustdoc::broken_intra_doc_links, rustdoc::bare_urls, rustdoc::invalid_html_tags)]
-
-            use std::future::{Future, IntoFuture};
-            use std::pin::Pin;
-            use std::time::Duration;
-
-            #models_import
-            #encoding_import
-            use crate::runtime as rt;
-            use crate::runtime::Client;
-
-            impl Client {
-                #(#methods)*
-            }
-
-            #(#builders)*
-            #(#page_impls)*
-        };
-        files.push((format!("{}.rs", crate::naming::unraw(module)), tokens));
-    }
-    let root = quote! {
+        quote!(#[doc = #doc_text] #cfg pub mod #name; #cfg pub use #name::*;)
+    });
+    quote! {
         //! A method on [`Client`](crate::runtime::Client) and a request builder for every
         //! operation, in one module per tag; everything is also re-exported here.
         #encoding_enum
         #(#declarations)*
-    };
-    files.insert(0, ("mod.rs".to_owned(), root));
-    files
+    }
+}
+
+/// One tag module: the `Client` methods and request builders of its operations.
+pub(crate) fn operations_module(module: &Module<'_>) -> TokenStream {
+    let models = quote!(models::);
+    let ops = &module.ops;
+    let methods = ops.iter().map(|op| client_method(op, &models));
+    let builders = ops.iter().map(|op| builder(op, &models));
+    let models_import = ops.iter().any(|op| uses_models(op)).then(|| quote!(use crate::generated::models;));
+    let encoding_import = ops
+        .iter()
+        .any(|op| op.body.as_ref().is_some_and(|b| b.encodings.len() > 1))
+        .then(|| quote!(use super::RequestEncoding;));
+    quote! {
+        #![allow(clippy::too_many_arguments, clippy::doc_markdown, clippy::large_enum_variant)]
+        #![allow(missing_docs, rustdoc::broken_intra_doc_links, rustdoc::bare_urls, rustdoc::invalid_html_tags)]
+
+        use std::future::{Future, IntoFuture};
+        use std::pin::Pin;
+        use std::time::Duration;
+
+        #models_import
+        #encoding_import
+        use crate::runtime as rt;
+        use crate::runtime::Client;
+
+        impl Client {
+            #(#methods)*
+        }
+
+        #(#builders)*
+    }
 }
 
 fn static_name(op: &Operation) -> proc_macro2::Ident {
@@ -580,59 +584,6 @@ fn decode(op: &Operation, models: &TokenStream) -> TokenStream {
                     #(#arms)*
                     #fallback
                 }
-            }
-        }
-    }
-}
-
-fn page_data(op: &Operation, models: &TokenStream) -> TokenStream {
-    let Some(p) = &op.pagination else { return quote!() };
-    let page = ident(&p.page_type);
-    let item = ty(&p.item, models);
-    let data = ident(&p.data_field.0);
-    let meta = ident(&p.meta_field.0);
-    let (items, into_items) = if p.data_field.1 {
-        (quote!(self.#data.as_deref().unwrap_or(&[])), quote!(self.#data.unwrap_or_default()))
-    } else {
-        (quote!(&self.#data), quote!(self.#data))
-    };
-    let meta_get = |field: &crate::ir::PageField| {
-        let f = ident(&field.name);
-        let value = match (field.optional, field.is_i64) {
-            (true, true) => quote!(m.#f),
-            (true, false) => quote!(m.#f.map(i64::from)),
-            (false, true) => quote!(Some(m.#f)),
-            (false, false) => quote!(Some(i64::from(m.#f))),
-        };
-        if p.meta_field.1 {
-            quote!(self.#meta.as_ref().and_then(|m| #value))
-        } else {
-            quote!({ let m = &self.#meta; #value })
-        }
-    };
-    let page_number = match &p.page_number_field {
-        Some(f) => meta_get(f),
-        None => quote!(None),
-    };
-    let total_pages = meta_get(&p.total_pages_field);
-    quote! {
-        impl rt::PageData for models::#page {
-            type Item = #item;
-
-            fn items(&self) -> &[Self::Item] {
-                #items
-            }
-
-            fn into_items(self) -> Vec<Self::Item> {
-                #into_items
-            }
-
-            fn page_number(&self) -> Option<i64> {
-                #page_number
-            }
-
-            fn total_pages(&self) -> Option<i64> {
-                #total_pages
             }
         }
     }

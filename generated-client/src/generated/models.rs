@@ -955,6 +955,21 @@ impl ListOAuthClientsResponse {
         Self { data: None, meta: None }
     }
 }
+impl crate::runtime::PageData for ListOAuthClientsResponse {
+    type Item = OAuthClient;
+    fn items(&self) -> &[Self::Item] {
+        self.data.as_deref().unwrap_or(&[])
+    }
+    fn into_items(self) -> Vec<Self::Item> {
+        self.data.unwrap_or_default()
+    }
+    fn page_number(&self) -> Option<i64> {
+        self.meta.as_ref().and_then(|m| m.page_number)
+    }
+    fn total_pages(&self) -> Option<i64> {
+        self.meta.as_ref().and_then(|m| m.total_pages)
+    }
+}
 /// Schema: `/paths/~1oauth_clients/post/responses/201/content/application~1json/schema`
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
 pub struct CreateOAuthClientResponse {
@@ -1004,6 +1019,21 @@ impl ListOAuthGrantsResponse {
     /// A value with the required fields set and every optional field empty.
     pub fn new() -> Self {
         Self { data: None, meta: None }
+    }
+}
+impl crate::runtime::PageData for ListOAuthGrantsResponse {
+    type Item = OAuthGrant;
+    fn items(&self) -> &[Self::Item] {
+        self.data.as_deref().unwrap_or(&[])
+    }
+    fn into_items(self) -> Vec<Self::Item> {
+        self.data.unwrap_or_default()
+    }
+    fn page_number(&self) -> Option<i64> {
+        self.meta.as_ref().and_then(|m| m.page_number)
+    }
+    fn total_pages(&self) -> Option<i64> {
+        self.meta.as_ref().and_then(|m| m.total_pages)
     }
 }
 /// Schema: `/paths/~1oauth_grants~1{id}/get/responses/200/content/application~1json/schema`

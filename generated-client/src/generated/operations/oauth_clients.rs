@@ -585,18 +585,3 @@ impl IntoFuture for DeleteOAuthClient {
         Box::pin(self.send())
     }
 }
-impl rt::PageData for models::ListOAuthClientsResponse {
-    type Item = models::OAuthClient;
-    fn items(&self) -> &[Self::Item] {
-        self.data.as_deref().unwrap_or(&[])
-    }
-    fn into_items(self) -> Vec<Self::Item> {
-        self.data.unwrap_or_default()
-    }
-    fn page_number(&self) -> Option<i64> {
-        self.meta.as_ref().and_then(|m| m.page_number)
-    }
-    fn total_pages(&self) -> Option<i64> {
-        self.meta.as_ref().and_then(|m| m.total_pages)
-    }
-}
