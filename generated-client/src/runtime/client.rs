@@ -529,9 +529,10 @@ impl Client {
             let started = Instant::now();
             // `sent`: whether the request may have reached the server.
             let (error, sent) = match self.inner.http.execute(request).await {
-                Ok(response) => {
+                Ok(mut response) => {
                     let status = response.status();
-                    let headers = response.headers().clone();
+                    // Reading the body needs no headers: take them instead of copying.
+                    let headers = std::mem::take(response.headers_mut());
                     match response.bytes().await {
                         Ok(body) => {
                             let elapsed_ms = started.elapsed().as_millis() as u64;
