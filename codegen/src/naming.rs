@@ -16,8 +16,31 @@ const NOT_RAW: &[&str] = &["self", "Self", "super", "crate", "_"];
 
 /// Treats "OAuth" as one word, so `ListOAuthClients` becomes `list_oauth_clients`, not
 /// `list_o_auth_clients`.
+/// Also keeps a plural acronym together: `URLs` → `urls`, `IPs` → `ips` (not `ur_ls`, `i_ps`).
 fn prepare(raw: &str) -> String {
-    raw.replace("OAuth", "Oauth")
+    let raw = raw.replace("OAuth", "Oauth");
+    let chars: Vec<char> = raw.chars().collect();
+    let mut out = String::with_capacity(raw.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let start = i;
+        while i < chars.len() && chars[i].is_ascii_uppercase() {
+            i += 1;
+        }
+        let run = i - start;
+        let plural = run >= 2
+            && chars.get(i) == Some(&'s')
+            && chars.get(i + 1).is_none_or(|c| !c.is_ascii_lowercase());
+        out.extend(&chars[start..i]);
+        if plural {
+            out.push('S');
+            i += 1;
+        } else if i == start {
+            out.push(chars[i]);
+            i += 1;
+        }
+    }
+    out
 }
 
 /// Keeps only ASCII letters, digits and separators, so identifiers stay ASCII.
@@ -152,6 +175,10 @@ mod tests {
             ("filter[allowed_grant_types][contains]", "filter_allowed_grant_types_contains", "FilterAllowedGrantTypesContains"),
             ("JWKSet", "jwk_set", "JwkSet"),
             ("S256", "s256", "S256"),
+            ("Presigned Object URLs", "presigned_object_urls", "PresignedObjectUrls"),
+            ("Global IPs", "global_ips", "GlobalIps"),
+            ("ListFQDNsResponse", "list_fqdns_response", "ListFqdnsResponse"),
+            ("IDs", "ids", "Ids"),
         ];
         for (raw, s, c) in cases {
             assert_eq!(snake(raw), s, "snake of {raw}");
