@@ -19,6 +19,13 @@ pub(crate) fn load(ctx: &Ctx, text: &str) -> Result<Value, Error> {
         check_depth(ctx, &value, "", 0)?;
         return Ok(value);
     }
+    // Fast path: straight into a JSON value. It fails on what JSON cannot hold (non-string keys
+    // such as an unquoted `200:`, tags), and then the document goes through `serde_yaml::Value`,
+    // which also reports syntax errors with their line and column.
+    if let Ok(value) = serde_yaml::from_str::<Value>(text) {
+        check_depth(ctx, &value, "", 0)?;
+        return Ok(value);
+    }
     let yaml: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| {
         let at = e.location().map(|l| format!("{}:{}", l.line(), l.column())).unwrap_or_default();
         let message = e.to_string();
