@@ -306,15 +306,10 @@ fn string_enum(name: &proc_macro2::Ident, e: &StringEnum, attrs: TokenStream) ->
         let d = format!(" `{}`", v.wire);
         quote!(#[doc = #d] #vname)
     });
-    let to_str = e.variants.iter().map(|v| {
+    let wires = e.variants.iter().map(|v| {
         let vname = ident(&v.name);
         let wire = &v.wire;
-        quote!(Self::#vname => #wire)
-    });
-    let from_str = e.variants.iter().map(|v| {
-        let vname = ident(&v.name);
-        let wire = &v.wire;
-        quote!(#wire => Self::#vname)
+        quote!(#vname => #wire)
     });
     quote! {
         #attrs
@@ -326,62 +321,7 @@ fn string_enum(name: &proc_macro2::Ident, e: &StringEnum, attrs: TokenStream) ->
             #other(String),
         }
 
-        impl #name {
-            /// The value as sent on the wire.
-            pub fn as_str(&self) -> &str {
-                match self {
-                    #(#to_str,)*
-                    Self::#other(value) => value,
-                }
-            }
-        }
-
-        impl From<&str> for #name {
-            fn from(value: &str) -> Self {
-                match value {
-                    #(#from_str,)*
-                    other => Self::#other(other.to_owned()),
-                }
-            }
-        }
-
-        impl From<String> for #name {
-            fn from(value: String) -> Self {
-                Self::from(value.as_str())
-            }
-        }
-
-        impl ::std::str::FromStr for #name {
-            type Err = ::std::convert::Infallible;
-            fn from_str(value: &str) -> Result<Self, Self::Err> {
-                Ok(Self::from(value))
-            }
-        }
-
-        impl ::std::fmt::Display for #name {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl ::serde::Serialize for #name {
-            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                serializer.serialize_str(self.as_str())
-            }
-        }
-
-        impl<'de> ::serde::Deserialize<'de> for #name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
-                Ok(Self::from(value))
-            }
-        }
-
-        impl crate::runtime::QueryValue for #name {
-            fn push_pairs(&self, name: &'static str, out: &mut Vec<(::std::borrow::Cow<'static, str>, String)>) {
-                out.push((::std::borrow::Cow::Borrowed(name), self.as_str().to_owned()));
-            }
-        }
+        crate::runtime::string_enum!(#name, #other, { #(#wires),* });
     }
 }
 

@@ -75,10 +75,6 @@ pub(crate) fn operations_module(module: &Module<'_>) -> TokenStream {
         #![allow(clippy::too_many_arguments, clippy::doc_markdown, clippy::large_enum_variant)]
         #![allow(missing_docs, rustdoc::broken_intra_doc_links, rustdoc::bare_urls, rustdoc::invalid_html_tags)]
 
-        use std::future::{Future, IntoFuture};
-        use std::pin::Pin;
-        use std::time::Duration;
-
         #models_import
         #encoding_import
         use crate::runtime as rt;
@@ -340,7 +336,7 @@ fn builder(op: &Operation, models: &TokenStream) -> TokenStream {
                             self
                         }
 
-                        fn fetch(self) -> Pin<Box<dyn Future<Output = rt::Result<rt::ApiResponse<Self::Data>>> + Send>> {
+                        fn fetch(self) -> rt::PageFuture<Self::Data> {
                             Box::pin(self.send_with_response())
                         }
                     }
@@ -402,30 +398,6 @@ fn builder(op: &Operation, models: &TokenStream) -> TokenStream {
         impl #builder {
             #(#setters)*
 
-            /// Adds a header to this request.
-            pub fn header(mut self, name: &str, value: &str) -> Self {
-                self.options.header(name, value);
-                self
-            }
-
-            /// Adds a query parameter to this request.
-            pub fn query_param(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-                self.options.query.push((name.into(), value.into()));
-                self
-            }
-
-            /// Overrides the client's timeout for this request.
-            pub fn timeout(mut self, timeout: Duration) -> Self {
-                self.options.timeout = Some(timeout);
-                self
-            }
-
-            /// Overrides the client's retry limit for this request.
-            pub fn max_retries(mut self, max_retries: u32) -> Self {
-                self.options.max_retries = Some(max_retries);
-                self
-            }
-
             #parts
 
             /// Sends the request and returns the decoded body with the status and headers.
@@ -438,14 +410,7 @@ fn builder(op: &Operation, models: &TokenStream) -> TokenStream {
             #send
         }
 
-        impl IntoFuture for #builder {
-            type Output = #into_future_output;
-            type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send>>;
-
-            fn into_future(self) -> Self::IntoFuture {
-                Box::pin(self.send())
-            }
-        }
+        crate::runtime::request_builder!(#builder, #into_future_output);
 
         #paginated
         #response_enum

@@ -1071,64 +1071,7 @@ pub enum TokenType {
     /// A value this version of the client does not know.
     Unknown(String),
 }
-impl TokenType {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Bearer => "Bearer",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl From<&str> for TokenType {
-    fn from(value: &str) -> Self {
-        match value {
-            "Bearer" => Self::Bearer,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl From<String> for TokenType {
-    fn from(value: String) -> Self {
-        Self::from(value.as_str())
-    }
-}
-impl ::std::str::FromStr for TokenType {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-impl ::std::fmt::Display for TokenType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ::serde::Serialize for TokenType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for TokenType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value))
-    }
-}
-impl crate::runtime::QueryValue for TokenType {
-    fn push_pairs(
-        &self,
-        name: &'static str,
-        out: &mut Vec<(::std::borrow::Cow<'static, str>, String)>,
-    ) {
-        out.push((::std::borrow::Cow::Borrowed(name), self.as_str().to_owned()));
-    }
-}
+crate::runtime::string_enum!(TokenType, Unknown, { Bearer => "Bearer" });
 /// One of `client_credentials`, `authorization_code`, `refresh_token`. Values the spec does not list are kept as they are.
 ///
 /// Schema: `/components/schemas/OAuthClient/properties/allowed_grant_types/items`
@@ -1144,68 +1087,10 @@ pub enum GrantType {
     /// A value this version of the client does not know.
     Unknown(String),
 }
-impl GrantType {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ClientCredentials => "client_credentials",
-            Self::AuthorizationCode => "authorization_code",
-            Self::RefreshToken => "refresh_token",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl From<&str> for GrantType {
-    fn from(value: &str) -> Self {
-        match value {
-            "client_credentials" => Self::ClientCredentials,
-            "authorization_code" => Self::AuthorizationCode,
-            "refresh_token" => Self::RefreshToken,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl From<String> for GrantType {
-    fn from(value: String) -> Self {
-        Self::from(value.as_str())
-    }
-}
-impl ::std::str::FromStr for GrantType {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-impl ::std::fmt::Display for GrantType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ::serde::Serialize for GrantType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for GrantType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value))
-    }
-}
-impl crate::runtime::QueryValue for GrantType {
-    fn push_pairs(
-        &self,
-        name: &'static str,
-        out: &mut Vec<(::std::borrow::Cow<'static, str>, String)>,
-    ) {
-        out.push((::std::borrow::Cow::Borrowed(name), self.as_str().to_owned()));
-    }
-}
+crate::runtime::string_enum!(
+    GrantType, Unknown, { ClientCredentials => "client_credentials", AuthorizationCode =>
+    "authorization_code", RefreshToken => "refresh_token" }
+);
 /// One of `public`, `confidential`. Values the spec does not list are kept as they are.
 ///
 /// Schema: `/components/schemas/OAuthClient/properties/client_type`
@@ -1219,66 +1104,9 @@ pub enum ClientType {
     /// A value this version of the client does not know.
     Unknown(String),
 }
-impl ClientType {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Public => "public",
-            Self::Confidential => "confidential",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl From<&str> for ClientType {
-    fn from(value: &str) -> Self {
-        match value {
-            "public" => Self::Public,
-            "confidential" => Self::Confidential,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl From<String> for ClientType {
-    fn from(value: String) -> Self {
-        Self::from(value.as_str())
-    }
-}
-impl ::std::str::FromStr for ClientType {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-impl ::std::fmt::Display for ClientType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ::serde::Serialize for ClientType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ClientType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value))
-    }
-}
-impl crate::runtime::QueryValue for ClientType {
-    fn push_pairs(
-        &self,
-        name: &'static str,
-        out: &mut Vec<(::std::borrow::Cow<'static, str>, String)>,
-    ) {
-        out.push((::std::borrow::Cow::Borrowed(name), self.as_str().to_owned()));
-    }
-}
+crate::runtime::string_enum!(
+    ClientType, Unknown, { Public => "public", Confidential => "confidential" }
+);
 /// One of `oauth_client`. Values the spec does not list are kept as they are.
 ///
 /// Schema: `/components/schemas/OAuthClient/properties/record_type`
@@ -1290,64 +1118,9 @@ pub enum OAuthClientRecordType {
     /// A value this version of the client does not know.
     Unknown(String),
 }
-impl OAuthClientRecordType {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::OAuthClient => "oauth_client",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl From<&str> for OAuthClientRecordType {
-    fn from(value: &str) -> Self {
-        match value {
-            "oauth_client" => Self::OAuthClient,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl From<String> for OAuthClientRecordType {
-    fn from(value: String) -> Self {
-        Self::from(value.as_str())
-    }
-}
-impl ::std::str::FromStr for OAuthClientRecordType {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-impl ::std::fmt::Display for OAuthClientRecordType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ::serde::Serialize for OAuthClientRecordType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for OAuthClientRecordType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value))
-    }
-}
-impl crate::runtime::QueryValue for OAuthClientRecordType {
-    fn push_pairs(
-        &self,
-        name: &'static str,
-        out: &mut Vec<(::std::borrow::Cow<'static, str>, String)>,
-    ) {
-        out.push((::std::borrow::Cow::Borrowed(name), self.as_str().to_owned()));
-    }
-}
+crate::runtime::string_enum!(
+    OAuthClientRecordType, Unknown, { OAuthClient => "oauth_client" }
+);
 /// One of `none`, `client_secret_basic`, `client_secret_post`. Values the spec does not list are kept as they are.
 ///
 /// Schema: `/components/schemas/OAuthDynamicRegistrationRequest/properties/token_endpoint_auth_method`
@@ -1363,68 +1136,10 @@ pub enum TokenEndpointAuthMethod {
     /// A value this version of the client does not know.
     Unknown(String),
 }
-impl TokenEndpointAuthMethod {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::None => "none",
-            Self::ClientSecretBasic => "client_secret_basic",
-            Self::ClientSecretPost => "client_secret_post",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl From<&str> for TokenEndpointAuthMethod {
-    fn from(value: &str) -> Self {
-        match value {
-            "none" => Self::None,
-            "client_secret_basic" => Self::ClientSecretBasic,
-            "client_secret_post" => Self::ClientSecretPost,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl From<String> for TokenEndpointAuthMethod {
-    fn from(value: String) -> Self {
-        Self::from(value.as_str())
-    }
-}
-impl ::std::str::FromStr for TokenEndpointAuthMethod {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-impl ::std::fmt::Display for TokenEndpointAuthMethod {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ::serde::Serialize for TokenEndpointAuthMethod {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for TokenEndpointAuthMethod {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value))
-    }
-}
-impl crate::runtime::QueryValue for TokenEndpointAuthMethod {
-    fn push_pairs(
-        &self,
-        name: &'static str,
-        out: &mut Vec<(::std::borrow::Cow<'static, str>, String)>,
-    ) {
-        out.push((::std::borrow::Cow::Borrowed(name), self.as_str().to_owned()));
-    }
-}
+crate::runtime::string_enum!(
+    TokenEndpointAuthMethod, Unknown, { None => "none", ClientSecretBasic =>
+    "client_secret_basic", ClientSecretPost => "client_secret_post" }
+);
 /// One of `oauth_grant`. Values the spec does not list are kept as they are.
 ///
 /// Schema: `/components/schemas/OAuthGrant/properties/record_type`
@@ -1436,64 +1151,9 @@ pub enum OAuthGrantRecordType {
     /// A value this version of the client does not know.
     Unknown(String),
 }
-impl OAuthGrantRecordType {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::OAuthGrant => "oauth_grant",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl From<&str> for OAuthGrantRecordType {
-    fn from(value: &str) -> Self {
-        match value {
-            "oauth_grant" => Self::OAuthGrant,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl From<String> for OAuthGrantRecordType {
-    fn from(value: String) -> Self {
-        Self::from(value.as_str())
-    }
-}
-impl ::std::str::FromStr for OAuthGrantRecordType {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-impl ::std::fmt::Display for OAuthGrantRecordType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ::serde::Serialize for OAuthGrantRecordType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for OAuthGrantRecordType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value))
-    }
-}
-impl crate::runtime::QueryValue for OAuthGrantRecordType {
-    fn push_pairs(
-        &self,
-        name: &'static str,
-        out: &mut Vec<(::std::borrow::Cow<'static, str>, String)>,
-    ) {
-        out.push((::std::borrow::Cow::Borrowed(name), self.as_str().to_owned()));
-    }
-}
+crate::runtime::string_enum!(
+    OAuthGrantRecordType, Unknown, { OAuthGrant => "oauth_grant" }
+);
 /// One of `code`. Values the spec does not list are kept as they are.
 ///
 /// Schema: `/paths/~1oauth~1authorize/get/parameters/0/schema`
@@ -1505,64 +1165,7 @@ pub enum ResponseType {
     /// A value this version of the client does not know.
     Unknown(String),
 }
-impl ResponseType {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Code => "code",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl From<&str> for ResponseType {
-    fn from(value: &str) -> Self {
-        match value {
-            "code" => Self::Code,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl From<String> for ResponseType {
-    fn from(value: String) -> Self {
-        Self::from(value.as_str())
-    }
-}
-impl ::std::str::FromStr for ResponseType {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-impl ::std::fmt::Display for ResponseType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ::serde::Serialize for ResponseType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ResponseType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value))
-    }
-}
-impl crate::runtime::QueryValue for ResponseType {
-    fn push_pairs(
-        &self,
-        name: &'static str,
-        out: &mut Vec<(::std::borrow::Cow<'static, str>, String)>,
-    ) {
-        out.push((::std::borrow::Cow::Borrowed(name), self.as_str().to_owned()));
-    }
-}
+crate::runtime::string_enum!(ResponseType, Unknown, { Code => "code" });
 /// One of `plain`, `S256`. Values the spec does not list are kept as they are.
 ///
 /// Schema: `/paths/~1oauth~1authorize/get/parameters/6/schema`
@@ -1576,63 +1179,6 @@ pub enum CodeChallengeMethod {
     /// A value this version of the client does not know.
     Unknown(String),
 }
-impl CodeChallengeMethod {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Plain => "plain",
-            Self::S256 => "S256",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl From<&str> for CodeChallengeMethod {
-    fn from(value: &str) -> Self {
-        match value {
-            "plain" => Self::Plain,
-            "S256" => Self::S256,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl From<String> for CodeChallengeMethod {
-    fn from(value: String) -> Self {
-        Self::from(value.as_str())
-    }
-}
-impl ::std::str::FromStr for CodeChallengeMethod {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-impl ::std::fmt::Display for CodeChallengeMethod {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ::serde::Serialize for CodeChallengeMethod {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for CodeChallengeMethod {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value))
-    }
-}
-impl crate::runtime::QueryValue for CodeChallengeMethod {
-    fn push_pairs(
-        &self,
-        name: &'static str,
-        out: &mut Vec<(::std::borrow::Cow<'static, str>, String)>,
-    ) {
-        out.push((::std::borrow::Cow::Borrowed(name), self.as_str().to_owned()));
-    }
-}
+crate::runtime::string_enum!(
+    CodeChallengeMethod, Unknown, { Plain => "plain", S256 => "S256" }
+);

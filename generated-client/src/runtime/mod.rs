@@ -44,6 +44,7 @@
 
 mod client;
 mod error;
+mod macros;
 mod multipart;
 mod pagination;
 mod redact;
@@ -54,6 +55,8 @@ mod secret;
 
 pub use client::{ApiInfo, BearerSource, Client, ClientAuthMethod, ClientBuilder, ClientCredentials, RequestOptions};
 pub use error::{ApiError, Error, ErrorBody, ErrorKind, OAuthErrorBody, Result, TelnyxError};
+#[allow(unused_imports)]
+pub(crate) use macros::{request_builder, string_enum};
 pub use multipart::{multipart, Part};
 pub use pagination::{items, pages, Page, PageData, PageFuture, Paginated};
 pub use request::{encode_path_segment, push_nested, Auth, Body, Operation, QueryValue, RequestParts};

@@ -7,9 +7,6 @@
     rustdoc::bare_urls,
     rustdoc::invalid_html_tags
 )]
-use std::future::{Future, IntoFuture};
-use std::pin::Pin;
-use std::time::Duration;
 use crate::generated::models;
 use crate::runtime as rt;
 use crate::runtime::Client;
@@ -171,30 +168,6 @@ impl ListOAuthClients {
         self.client_id = Some(value.into());
         self
     }
-    /// Adds a header to this request.
-    pub fn header(mut self, name: &str, value: &str) -> Self {
-        self.options.header(name, value);
-        self
-    }
-    /// Adds a query parameter to this request.
-    pub fn query_param(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<String>,
-    ) -> Self {
-        self.options.query.push((name.into(), value.into()));
-        self
-    }
-    /// Overrides the client's timeout for this request.
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Overrides the client's retry limit for this request.
-    pub fn max_retries(mut self, max_retries: u32) -> Self {
-        self.options.max_retries = Some(max_retries);
-        self
-    }
     fn parts(&self) -> rt::Result<rt::RequestParts> {
         let mut parts = rt::RequestParts::new("/oauth_clients".to_owned());
         if let Some(value) = &self.page_size {
@@ -274,13 +247,7 @@ impl ListOAuthClients {
         Box::pin(rt::pages(self))
     }
 }
-impl IntoFuture for ListOAuthClients {
-    type Output = rt::Result<rt::Page<Self>>;
-    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send>>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+crate::runtime::request_builder!(ListOAuthClients, rt::Result < rt::Page < Self >>);
 impl rt::Paginated for ListOAuthClients {
     type Data = models::ListOAuthClientsResponse;
     fn page_number(&self) -> Option<i64> {
@@ -290,9 +257,7 @@ impl rt::Paginated for ListOAuthClients {
         self.page_number = Some(n);
         self
     }
-    fn fetch(
-        self,
-    ) -> Pin<Box<dyn Future<Output = rt::Result<rt::ApiResponse<Self::Data>>> + Send>> {
+    fn fetch(self) -> rt::PageFuture<Self::Data> {
         Box::pin(self.send_with_response())
     }
 }
@@ -314,30 +279,6 @@ pub struct CreateOAuthClient {
     options: rt::RequestOptions,
 }
 impl CreateOAuthClient {
-    /// Adds a header to this request.
-    pub fn header(mut self, name: &str, value: &str) -> Self {
-        self.options.header(name, value);
-        self
-    }
-    /// Adds a query parameter to this request.
-    pub fn query_param(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<String>,
-    ) -> Self {
-        self.options.query.push((name.into(), value.into()));
-        self
-    }
-    /// Overrides the client's timeout for this request.
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Overrides the client's retry limit for this request.
-    pub fn max_retries(mut self, max_retries: u32) -> Self {
-        self.options.max_retries = Some(max_retries);
-        self
-    }
     fn parts(&self) -> rt::Result<rt::RequestParts> {
         let mut parts = rt::RequestParts::new("/oauth_clients".to_owned());
         let body = &self.body;
@@ -361,13 +302,9 @@ impl CreateOAuthClient {
         self.send_with_response().await.map(rt::ApiResponse::into_inner)
     }
 }
-impl IntoFuture for CreateOAuthClient {
-    type Output = rt::Result<models::CreateOAuthClientResponse>;
-    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send>>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+crate::runtime::request_builder!(
+    CreateOAuthClient, rt::Result < models::CreateOAuthClientResponse >
+);
 static GET_OAUTH_CLIENT: rt::Operation = rt::Operation {
     id: "GetOAuthClient",
     method: reqwest::Method::GET,
@@ -386,30 +323,6 @@ pub struct GetOAuthClient {
     options: rt::RequestOptions,
 }
 impl GetOAuthClient {
-    /// Adds a header to this request.
-    pub fn header(mut self, name: &str, value: &str) -> Self {
-        self.options.header(name, value);
-        self
-    }
-    /// Adds a query parameter to this request.
-    pub fn query_param(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<String>,
-    ) -> Self {
-        self.options.query.push((name.into(), value.into()));
-        self
-    }
-    /// Overrides the client's timeout for this request.
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Overrides the client's retry limit for this request.
-    pub fn max_retries(mut self, max_retries: u32) -> Self {
-        self.options.max_retries = Some(max_retries);
-        self
-    }
     fn parts(&self) -> rt::Result<rt::RequestParts> {
         let parts = rt::RequestParts::new(
             format!("/oauth_clients/{}", rt::encode_path_segment("id", & self.id) ?),
@@ -433,13 +346,9 @@ impl GetOAuthClient {
         self.send_with_response().await.map(rt::ApiResponse::into_inner)
     }
 }
-impl IntoFuture for GetOAuthClient {
-    type Output = rt::Result<models::GetOAuthClientResponse>;
-    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send>>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+crate::runtime::request_builder!(
+    GetOAuthClient, rt::Result < models::GetOAuthClientResponse >
+);
 static UPDATE_OAUTH_CLIENT: rt::Operation = rt::Operation {
     id: "UpdateOAuthClient",
     method: reqwest::Method::PUT,
@@ -459,30 +368,6 @@ pub struct UpdateOAuthClient {
     options: rt::RequestOptions,
 }
 impl UpdateOAuthClient {
-    /// Adds a header to this request.
-    pub fn header(mut self, name: &str, value: &str) -> Self {
-        self.options.header(name, value);
-        self
-    }
-    /// Adds a query parameter to this request.
-    pub fn query_param(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<String>,
-    ) -> Self {
-        self.options.query.push((name.into(), value.into()));
-        self
-    }
-    /// Overrides the client's timeout for this request.
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Overrides the client's retry limit for this request.
-    pub fn max_retries(mut self, max_retries: u32) -> Self {
-        self.options.max_retries = Some(max_retries);
-        self
-    }
     fn parts(&self) -> rt::Result<rt::RequestParts> {
         let mut parts = rt::RequestParts::new(
             format!("/oauth_clients/{}", rt::encode_path_segment("id", & self.id) ?),
@@ -508,13 +393,9 @@ impl UpdateOAuthClient {
         self.send_with_response().await.map(rt::ApiResponse::into_inner)
     }
 }
-impl IntoFuture for UpdateOAuthClient {
-    type Output = rt::Result<models::UpdateOAuthClientResponse>;
-    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send>>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+crate::runtime::request_builder!(
+    UpdateOAuthClient, rt::Result < models::UpdateOAuthClientResponse >
+);
 static DELETE_OAUTH_CLIENT: rt::Operation = rt::Operation {
     id: "DeleteOAuthClient",
     method: reqwest::Method::DELETE,
@@ -533,30 +414,6 @@ pub struct DeleteOAuthClient {
     options: rt::RequestOptions,
 }
 impl DeleteOAuthClient {
-    /// Adds a header to this request.
-    pub fn header(mut self, name: &str, value: &str) -> Self {
-        self.options.header(name, value);
-        self
-    }
-    /// Adds a query parameter to this request.
-    pub fn query_param(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<String>,
-    ) -> Self {
-        self.options.query.push((name.into(), value.into()));
-        self
-    }
-    /// Overrides the client's timeout for this request.
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Overrides the client's retry limit for this request.
-    pub fn max_retries(mut self, max_retries: u32) -> Self {
-        self.options.max_retries = Some(max_retries);
-        self
-    }
     fn parts(&self) -> rt::Result<rt::RequestParts> {
         let parts = rt::RequestParts::new(
             format!("/oauth_clients/{}", rt::encode_path_segment("id", & self.id) ?),
@@ -578,10 +435,4 @@ impl DeleteOAuthClient {
         self.send_with_response().await.map(rt::ApiResponse::into_inner)
     }
 }
-impl IntoFuture for DeleteOAuthClient {
-    type Output = rt::Result<()>;
-    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send>>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+crate::runtime::request_builder!(DeleteOAuthClient, rt::Result < () >);

@@ -7,9 +7,6 @@
     rustdoc::bare_urls,
     rustdoc::invalid_html_tags
 )]
-use std::future::{Future, IntoFuture};
-use std::pin::Pin;
-use std::time::Duration;
 use crate::generated::models;
 use crate::runtime as rt;
 use crate::runtime::Client;
@@ -56,30 +53,6 @@ pub struct GetOAuthAuthorizationServerMetadata {
     options: rt::RequestOptions,
 }
 impl GetOAuthAuthorizationServerMetadata {
-    /// Adds a header to this request.
-    pub fn header(mut self, name: &str, value: &str) -> Self {
-        self.options.header(name, value);
-        self
-    }
-    /// Adds a query parameter to this request.
-    pub fn query_param(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<String>,
-    ) -> Self {
-        self.options.query.push((name.into(), value.into()));
-        self
-    }
-    /// Overrides the client's timeout for this request.
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Overrides the client's retry limit for this request.
-    pub fn max_retries(mut self, max_retries: u32) -> Self {
-        self.options.max_retries = Some(max_retries);
-        self
-    }
     fn parts(&self) -> rt::Result<rt::RequestParts> {
         let parts = rt::RequestParts::new(
             "/.well-known/oauth-authorization-server".to_owned(),
@@ -106,13 +79,10 @@ impl GetOAuthAuthorizationServerMetadata {
         self.send_with_response().await.map(rt::ApiResponse::into_inner)
     }
 }
-impl IntoFuture for GetOAuthAuthorizationServerMetadata {
-    type Output = rt::Result<models::AuthorizationServerMetadata>;
-    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send>>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+crate::runtime::request_builder!(
+    GetOAuthAuthorizationServerMetadata, rt::Result < models::AuthorizationServerMetadata
+    >
+);
 static GET_OAUTH_PROTECTED_RESOURCE_METADATA: rt::Operation = rt::Operation {
     id: "GetOAuthProtectedResourceMetadata",
     method: reqwest::Method::GET,
@@ -128,30 +98,6 @@ pub struct GetOAuthProtectedResourceMetadata {
     options: rt::RequestOptions,
 }
 impl GetOAuthProtectedResourceMetadata {
-    /// Adds a header to this request.
-    pub fn header(mut self, name: &str, value: &str) -> Self {
-        self.options.header(name, value);
-        self
-    }
-    /// Adds a query parameter to this request.
-    pub fn query_param(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<String>,
-    ) -> Self {
-        self.options.query.push((name.into(), value.into()));
-        self
-    }
-    /// Overrides the client's timeout for this request.
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Overrides the client's retry limit for this request.
-    pub fn max_retries(mut self, max_retries: u32) -> Self {
-        self.options.max_retries = Some(max_retries);
-        self
-    }
     fn parts(&self) -> rt::Result<rt::RequestParts> {
         let parts = rt::RequestParts::new(
             "/.well-known/oauth-protected-resource".to_owned(),
@@ -178,10 +124,6 @@ impl GetOAuthProtectedResourceMetadata {
         self.send_with_response().await.map(rt::ApiResponse::into_inner)
     }
 }
-impl IntoFuture for GetOAuthProtectedResourceMetadata {
-    type Output = rt::Result<models::ResourceMetadata>;
-    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send>>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+crate::runtime::request_builder!(
+    GetOAuthProtectedResourceMetadata, rt::Result < models::ResourceMetadata >
+);

@@ -7,9 +7,6 @@
     rustdoc::bare_urls,
     rustdoc::invalid_html_tags
 )]
-use std::future::{Future, IntoFuture};
-use std::pin::Pin;
-use std::time::Duration;
 use crate::generated::models;
 use crate::runtime as rt;
 use crate::runtime::Client;
@@ -85,30 +82,6 @@ impl ListOAuthGrants {
         self.page_number = Some(value);
         self
     }
-    /// Adds a header to this request.
-    pub fn header(mut self, name: &str, value: &str) -> Self {
-        self.options.header(name, value);
-        self
-    }
-    /// Adds a query parameter to this request.
-    pub fn query_param(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<String>,
-    ) -> Self {
-        self.options.query.push((name.into(), value.into()));
-        self
-    }
-    /// Overrides the client's timeout for this request.
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Overrides the client's retry limit for this request.
-    pub fn max_retries(mut self, max_retries: u32) -> Self {
-        self.options.max_retries = Some(max_retries);
-        self
-    }
     fn parts(&self) -> rt::Result<rt::RequestParts> {
         let mut parts = rt::RequestParts::new("/oauth_grants".to_owned());
         if let Some(value) = &self.page_size {
@@ -170,13 +143,7 @@ impl ListOAuthGrants {
         Box::pin(rt::pages(self))
     }
 }
-impl IntoFuture for ListOAuthGrants {
-    type Output = rt::Result<rt::Page<Self>>;
-    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send>>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+crate::runtime::request_builder!(ListOAuthGrants, rt::Result < rt::Page < Self >>);
 impl rt::Paginated for ListOAuthGrants {
     type Data = models::ListOAuthGrantsResponse;
     fn page_number(&self) -> Option<i64> {
@@ -186,9 +153,7 @@ impl rt::Paginated for ListOAuthGrants {
         self.page_number = Some(n);
         self
     }
-    fn fetch(
-        self,
-    ) -> Pin<Box<dyn Future<Output = rt::Result<rt::ApiResponse<Self::Data>>> + Send>> {
+    fn fetch(self) -> rt::PageFuture<Self::Data> {
         Box::pin(self.send_with_response())
     }
 }
@@ -210,30 +175,6 @@ pub struct GetOAuthGrant {
     options: rt::RequestOptions,
 }
 impl GetOAuthGrant {
-    /// Adds a header to this request.
-    pub fn header(mut self, name: &str, value: &str) -> Self {
-        self.options.header(name, value);
-        self
-    }
-    /// Adds a query parameter to this request.
-    pub fn query_param(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<String>,
-    ) -> Self {
-        self.options.query.push((name.into(), value.into()));
-        self
-    }
-    /// Overrides the client's timeout for this request.
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Overrides the client's retry limit for this request.
-    pub fn max_retries(mut self, max_retries: u32) -> Self {
-        self.options.max_retries = Some(max_retries);
-        self
-    }
     fn parts(&self) -> rt::Result<rt::RequestParts> {
         let parts = rt::RequestParts::new(
             format!("/oauth_grants/{}", rt::encode_path_segment("id", & self.id) ?),
@@ -257,13 +198,9 @@ impl GetOAuthGrant {
         self.send_with_response().await.map(rt::ApiResponse::into_inner)
     }
 }
-impl IntoFuture for GetOAuthGrant {
-    type Output = rt::Result<models::GetOAuthGrantResponse>;
-    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send>>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+crate::runtime::request_builder!(
+    GetOAuthGrant, rt::Result < models::GetOAuthGrantResponse >
+);
 static REVOKE_OAUTH_GRANT: rt::Operation = rt::Operation {
     id: "RevokeOAuthGrant",
     method: reqwest::Method::DELETE,
@@ -282,30 +219,6 @@ pub struct RevokeOAuthGrant {
     options: rt::RequestOptions,
 }
 impl RevokeOAuthGrant {
-    /// Adds a header to this request.
-    pub fn header(mut self, name: &str, value: &str) -> Self {
-        self.options.header(name, value);
-        self
-    }
-    /// Adds a query parameter to this request.
-    pub fn query_param(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<String>,
-    ) -> Self {
-        self.options.query.push((name.into(), value.into()));
-        self
-    }
-    /// Overrides the client's timeout for this request.
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Overrides the client's retry limit for this request.
-    pub fn max_retries(mut self, max_retries: u32) -> Self {
-        self.options.max_retries = Some(max_retries);
-        self
-    }
     fn parts(&self) -> rt::Result<rt::RequestParts> {
         let parts = rt::RequestParts::new(
             format!("/oauth_grants/{}", rt::encode_path_segment("id", & self.id) ?),
@@ -329,10 +242,6 @@ impl RevokeOAuthGrant {
         self.send_with_response().await.map(rt::ApiResponse::into_inner)
     }
 }
-impl IntoFuture for RevokeOAuthGrant {
-    type Output = rt::Result<models::RevokeOAuthGrantResponse>;
-    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send>>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+crate::runtime::request_builder!(
+    RevokeOAuthGrant, rt::Result < models::RevokeOAuthGrantResponse >
+);

@@ -7,9 +7,6 @@
     rustdoc::bare_urls,
     rustdoc::invalid_html_tags
 )]
-use std::future::{Future, IntoFuture};
-use std::pin::Pin;
-use std::time::Duration;
 use crate::generated::models;
 use super::RequestEncoding;
 use crate::runtime as rt;
@@ -177,30 +174,6 @@ impl AuthorizeOAuth {
         self.code_challenge_method = Some(value);
         self
     }
-    /// Adds a header to this request.
-    pub fn header(mut self, name: &str, value: &str) -> Self {
-        self.options.header(name, value);
-        self
-    }
-    /// Adds a query parameter to this request.
-    pub fn query_param(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<String>,
-    ) -> Self {
-        self.options.query.push((name.into(), value.into()));
-        self
-    }
-    /// Overrides the client's timeout for this request.
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Overrides the client's retry limit for this request.
-    pub fn max_retries(mut self, max_retries: u32) -> Self {
-        self.options.max_retries = Some(max_retries);
-        self
-    }
     fn parts(&self) -> rt::Result<rt::RequestParts> {
         let mut parts = rt::RequestParts::new("/oauth/authorize".to_owned());
         {
@@ -254,13 +227,7 @@ impl AuthorizeOAuth {
         self.send_with_response().await.map(rt::ApiResponse::into_inner)
     }
 }
-impl IntoFuture for AuthorizeOAuth {
-    type Output = rt::Result<AuthorizeOAuthResponse>;
-    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send>>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+crate::runtime::request_builder!(AuthorizeOAuth, rt::Result < AuthorizeOAuthResponse >);
 /// The documented success responses of `AuthorizeOAuth`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum AuthorizeOAuthResponse {
@@ -290,30 +257,6 @@ pub struct GetOAuthConsentToken {
     options: rt::RequestOptions,
 }
 impl GetOAuthConsentToken {
-    /// Adds a header to this request.
-    pub fn header(mut self, name: &str, value: &str) -> Self {
-        self.options.header(name, value);
-        self
-    }
-    /// Adds a query parameter to this request.
-    pub fn query_param(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<String>,
-    ) -> Self {
-        self.options.query.push((name.into(), value.into()));
-        self
-    }
-    /// Overrides the client's timeout for this request.
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Overrides the client's retry limit for this request.
-    pub fn max_retries(mut self, max_retries: u32) -> Self {
-        self.options.max_retries = Some(max_retries);
-        self
-    }
     fn parts(&self) -> rt::Result<rt::RequestParts> {
         let parts = rt::RequestParts::new(
             format!(
@@ -343,13 +286,9 @@ impl GetOAuthConsentToken {
         self.send_with_response().await.map(rt::ApiResponse::into_inner)
     }
 }
-impl IntoFuture for GetOAuthConsentToken {
-    type Output = rt::Result<models::ConsentTokenResponse>;
-    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send>>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+crate::runtime::request_builder!(
+    GetOAuthConsentToken, rt::Result < models::ConsentTokenResponse >
+);
 static CREATE_OAUTH_GRANT: rt::Operation = rt::Operation {
     id: "CreateOAuthGrant",
     method: reqwest::Method::POST,
@@ -368,30 +307,6 @@ pub struct CreateOAuthGrant {
     options: rt::RequestOptions,
 }
 impl CreateOAuthGrant {
-    /// Adds a header to this request.
-    pub fn header(mut self, name: &str, value: &str) -> Self {
-        self.options.header(name, value);
-        self
-    }
-    /// Adds a query parameter to this request.
-    pub fn query_param(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<String>,
-    ) -> Self {
-        self.options.query.push((name.into(), value.into()));
-        self
-    }
-    /// Overrides the client's timeout for this request.
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Overrides the client's retry limit for this request.
-    pub fn max_retries(mut self, max_retries: u32) -> Self {
-        self.options.max_retries = Some(max_retries);
-        self
-    }
     fn parts(&self) -> rt::Result<rt::RequestParts> {
         let mut parts = rt::RequestParts::new("/oauth/grants".to_owned());
         let body = &self.body;
@@ -415,13 +330,9 @@ impl CreateOAuthGrant {
         self.send_with_response().await.map(rt::ApiResponse::into_inner)
     }
 }
-impl IntoFuture for CreateOAuthGrant {
-    type Output = rt::Result<models::CreateGrantResponse>;
-    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send>>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+crate::runtime::request_builder!(
+    CreateOAuthGrant, rt::Result < models::CreateGrantResponse >
+);
 static INTROSPECT_OAUTH_TOKEN: rt::Operation = rt::Operation {
     id: "IntrospectOAuthToken",
     method: reqwest::Method::POST,
@@ -444,30 +355,6 @@ impl IntrospectOAuthToken {
     /// How the body is encoded (default: form).
     pub fn encoding(mut self, encoding: RequestEncoding) -> Self {
         self.encoding = encoding;
-        self
-    }
-    /// Adds a header to this request.
-    pub fn header(mut self, name: &str, value: &str) -> Self {
-        self.options.header(name, value);
-        self
-    }
-    /// Adds a query parameter to this request.
-    pub fn query_param(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<String>,
-    ) -> Self {
-        self.options.query.push((name.into(), value.into()));
-        self
-    }
-    /// Overrides the client's timeout for this request.
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Overrides the client's retry limit for this request.
-    pub fn max_retries(mut self, max_retries: u32) -> Self {
-        self.options.max_retries = Some(max_retries);
         self
     }
     fn parts(&self) -> rt::Result<rt::RequestParts> {
@@ -499,13 +386,9 @@ impl IntrospectOAuthToken {
         self.send_with_response().await.map(rt::ApiResponse::into_inner)
     }
 }
-impl IntoFuture for IntrospectOAuthToken {
-    type Output = rt::Result<models::IntrospectResponse>;
-    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send>>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+crate::runtime::request_builder!(
+    IntrospectOAuthToken, rt::Result < models::IntrospectResponse >
+);
 static GET_OAUTH_JWKS: rt::Operation = rt::Operation {
     id: "GetOAuthJWKS",
     method: reqwest::Method::GET,
@@ -521,30 +404,6 @@ pub struct GetOAuthJwks {
     options: rt::RequestOptions,
 }
 impl GetOAuthJwks {
-    /// Adds a header to this request.
-    pub fn header(mut self, name: &str, value: &str) -> Self {
-        self.options.header(name, value);
-        self
-    }
-    /// Adds a query parameter to this request.
-    pub fn query_param(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<String>,
-    ) -> Self {
-        self.options.query.push((name.into(), value.into()));
-        self
-    }
-    /// Overrides the client's timeout for this request.
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Overrides the client's retry limit for this request.
-    pub fn max_retries(mut self, max_retries: u32) -> Self {
-        self.options.max_retries = Some(max_retries);
-        self
-    }
     fn parts(&self) -> rt::Result<rt::RequestParts> {
         let parts = rt::RequestParts::new("/oauth/jwks".to_owned());
         Ok(parts)
@@ -566,13 +425,7 @@ impl GetOAuthJwks {
         self.send_with_response().await.map(rt::ApiResponse::into_inner)
     }
 }
-impl IntoFuture for GetOAuthJwks {
-    type Output = rt::Result<models::JwkSet>;
-    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send>>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+crate::runtime::request_builder!(GetOAuthJwks, rt::Result < models::JwkSet >);
 static REGISTER_OAUTH_CLIENT: rt::Operation = rt::Operation {
     id: "RegisterOAuthClient",
     method: reqwest::Method::POST,
@@ -589,30 +442,6 @@ pub struct RegisterOAuthClient {
     options: rt::RequestOptions,
 }
 impl RegisterOAuthClient {
-    /// Adds a header to this request.
-    pub fn header(mut self, name: &str, value: &str) -> Self {
-        self.options.header(name, value);
-        self
-    }
-    /// Adds a query parameter to this request.
-    pub fn query_param(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<String>,
-    ) -> Self {
-        self.options.query.push((name.into(), value.into()));
-        self
-    }
-    /// Overrides the client's timeout for this request.
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Overrides the client's retry limit for this request.
-    pub fn max_retries(mut self, max_retries: u32) -> Self {
-        self.options.max_retries = Some(max_retries);
-        self
-    }
     fn parts(&self) -> rt::Result<rt::RequestParts> {
         let mut parts = rt::RequestParts::new("/oauth/register".to_owned());
         let body = &self.body;
@@ -639,13 +468,9 @@ impl RegisterOAuthClient {
         self.send_with_response().await.map(rt::ApiResponse::into_inner)
     }
 }
-impl IntoFuture for RegisterOAuthClient {
-    type Output = rt::Result<models::OAuthDynamicRegistrationResponse>;
-    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send>>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+crate::runtime::request_builder!(
+    RegisterOAuthClient, rt::Result < models::OAuthDynamicRegistrationResponse >
+);
 static EXCHANGE_OAUTH_TOKEN: rt::Operation = rt::Operation {
     id: "ExchangeOAuthToken",
     method: reqwest::Method::POST,
@@ -668,30 +493,6 @@ impl ExchangeOAuthToken {
     /// How the body is encoded (default: form).
     pub fn encoding(mut self, encoding: RequestEncoding) -> Self {
         self.encoding = encoding;
-        self
-    }
-    /// Adds a header to this request.
-    pub fn header(mut self, name: &str, value: &str) -> Self {
-        self.options.header(name, value);
-        self
-    }
-    /// Adds a query parameter to this request.
-    pub fn query_param(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<String>,
-    ) -> Self {
-        self.options.query.push((name.into(), value.into()));
-        self
-    }
-    /// Overrides the client's timeout for this request.
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Overrides the client's retry limit for this request.
-    pub fn max_retries(mut self, max_retries: u32) -> Self {
-        self.options.max_retries = Some(max_retries);
         self
     }
     fn parts(&self) -> rt::Result<rt::RequestParts> {
@@ -723,10 +524,6 @@ impl ExchangeOAuthToken {
         self.send_with_response().await.map(rt::ApiResponse::into_inner)
     }
 }
-impl IntoFuture for ExchangeOAuthToken {
-    type Output = rt::Result<models::TokenResponse>;
-    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send>>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+crate::runtime::request_builder!(
+    ExchangeOAuthToken, rt::Result < models::TokenResponse >
+);

@@ -1,0 +1,113 @@
+//! Impls that every generated string enum and request builder share, written once here instead
+//! of once per type in the generated files. A crate whose spec has no enum (or no operation)
+//! leaves one of them unused, hence the allowances.
+#![allow(unused_macros, unused_imports)]
+
+/// The conversions of a generated string enum: `as_str`, `From<&str>`, `From<String>`,
+/// `FromStr`, `Display`, `Serialize`, `Deserialize` and `QueryValue`. A value the spec does not
+/// list decodes into the catch-all variant instead of failing.
+macro_rules! string_enum {
+    ($name:ident, $other:ident, { $($variant:ident => $wire:literal),* $(,)? }) => {
+        impl $name {
+            /// The value as sent on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $(Self::$variant => $wire,)*
+                    Self::$other(value) => value,
+                }
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(value: &str) -> Self {
+                match value {
+                    $($wire => Self::$variant,)*
+                    other => Self::$other(other.to_owned()),
+                }
+            }
+        }
+
+        impl From<String> for $name {
+            fn from(value: String) -> Self {
+                Self::from(value.as_str())
+            }
+        }
+
+        impl ::std::str::FromStr for $name {
+            type Err = ::std::convert::Infallible;
+            fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+                Ok(Self::from(value))
+            }
+        }
+
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl ::serde::Serialize for $name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
+                Ok(Self::from(value))
+            }
+        }
+
+        impl crate::runtime::QueryValue for $name {
+            fn push_pairs(&self, name: &'static str, out: &mut Vec<(::std::borrow::Cow<'static, str>, String)>) {
+                out.push((::std::borrow::Cow::Borrowed(name), self.as_str().to_owned()));
+            }
+        }
+    };
+}
+
+/// The per-request settings every generated request builder has (`header`, `query_param`,
+/// `timeout`, `max_retries`) and `IntoFuture`, so that awaiting a builder sends it. The builder
+/// must have an `options: RequestOptions` field and an `async fn send(self) -> $output`.
+macro_rules! request_builder {
+    ($builder:ident, $output:ty) => {
+        impl $builder {
+            /// Adds a header to this request; an invalid name or value fails the call before
+            /// anything is sent.
+            pub fn header(mut self, name: &str, value: &str) -> Self {
+                self.options.header(name, value);
+                self
+            }
+
+            /// Adds a query parameter to this request.
+            pub fn query_param(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+                self.options.query.push((name.into(), value.into()));
+                self
+            }
+
+            /// Overrides the client's timeout for this request.
+            pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+                self.options.timeout = Some(timeout);
+                self
+            }
+
+            /// Overrides the client's retry limit for this request.
+            pub fn max_retries(mut self, max_retries: u32) -> Self {
+                self.options.max_retries = Some(max_retries);
+                self
+            }
+        }
+
+        impl ::std::future::IntoFuture for $builder {
+            type Output = $output;
+            type IntoFuture = ::std::pin::Pin<Box<dyn ::std::future::Future<Output = Self::Output> + Send>>;
+
+            fn into_future(self) -> Self::IntoFuture {
+                Box::pin(self.send())
+            }
+        }
+    };
+}
+
+pub(crate) use {request_builder, string_enum};
