@@ -668,6 +668,33 @@ impl<'a> Lowerer<'a> {
         }
     }
 
+    /// `item` itself, or what its `#/components/<section>/<name>` reference points at (following
+    /// a chain of references), with located errors for dangling, external or cyclic ones.
+    fn resolve<'s, T>(
+        &self,
+        item: &'s ReferenceOr<T>,
+        section: &str,
+        table: fn(&'s openapiv3::Components) -> &'s IndexMap<String, ReferenceOr<T>>,
+        at: &str,
+    ) -> Result<&'s T, Error>
+    where
+        'a: 's,
+    {
+        let mut current = item;
+        for _ in 0..32 {
+            let reference = match current {
+                ReferenceOr::Item(value) => return Ok(value),
+                ReferenceOr::Reference { reference } => reference,
+            };
+            let key = self.component_key(reference, section, at)?;
+            let components: Option<&'s openapiv3::Components> = self.spec.components.as_ref();
+            current = components
+                .and_then(|c| table(c).get(key))
+                .ok_or_else(|| self.ctx.invalid(at, format!("reference `{reference}` does not resolve")))?;
+        }
+        Err(self.ctx.invalid(at, format!("references in components/{section} form a cycle")))
+    }
+
     /// `#/components/<section>/<key>` → `key`, with located errors for anything else.
     fn component_key<'r>(&self, reference: &'r str, section: &str, at: &str) -> Result<&'r str, Error> {
         let Some(local) = reference.strip_prefix('#') else {
@@ -833,19 +860,7 @@ impl<'a> Lowerer<'a> {
     }
 
     fn parameter(&self, p: &ReferenceOr<Parameter>, at: &str) -> Result<ParamData, Error> {
-        let parameter = match p {
-            ReferenceOr::Item(p) => p,
-            ReferenceOr::Reference { reference } => {
-                let key = self.component_key(reference, "parameters", at)?;
-                match self.spec.components.as_ref().and_then(|c| c.parameters.get(key)) {
-                    Some(ReferenceOr::Item(p)) => p,
-                    Some(ReferenceOr::Reference { .. }) => {
-                        return Err(self.ctx.unsupported(at, format!("parameter reference `{reference}` points at another reference")))
-                    }
-                    None => return Err(self.ctx.invalid(at, format!("reference `{reference}` does not resolve"))),
-                }
-            }
-        };
+        let parameter = self.resolve(p, "parameters", |c| &c.parameters, at)?;
         let (location, data) = match parameter {
             Parameter::Path { parameter_data, .. } => ("path", parameter_data),
             Parameter::Query { parameter_data, .. } => ("query", parameter_data),
@@ -909,16 +924,7 @@ impl<'a> Lowerer<'a> {
         auth: &Auth,
         at: &str,
     ) -> Result<RequestBody, Error> {
-        let body = match body {
-            ReferenceOr::Item(b) => b,
-            ReferenceOr::Reference { reference } => {
-                let key = self.component_key(reference, "requestBodies", at)?;
-                match self.spec.components.as_ref().and_then(|c| c.request_bodies.get(key)) {
-                    Some(ReferenceOr::Item(b)) => b,
-                    _ => return Err(self.ctx.invalid(at, format!("reference `{reference}` does not resolve"))),
-                }
-            }
-        };
+        let body = self.resolve(body, "requestBodies", |c| &c.request_bodies, at)?;
         let mut encodings = Vec::new();
         let mut schema: Option<(&ReferenceOr<Schema>, String)> = None;
         // Multipart is used only when no JSON or form alternative is offered.
@@ -1036,16 +1042,7 @@ impl<'a> Lowerer<'a> {
         hint: &Hint,
         at: &str,
     ) -> Result<(ResponseBody, Option<String>), Error> {
-        let response = match response {
-            ReferenceOr::Item(r) => r,
-            ReferenceOr::Reference { reference } => {
-                let key = self.component_key(reference, "responses", at)?;
-                match self.spec.components.as_ref().and_then(|c| c.responses.get(key)) {
-                    Some(ReferenceOr::Item(r)) => r,
-                    _ => return Err(self.ctx.invalid(at, format!("reference `{reference}` does not resolve"))),
-                }
-            }
-        };
+        let response = self.resolve(response, "responses", |c| &c.responses, at)?;
         let doc = Some(response.description.clone()).filter(|d| !d.is_empty());
         let pick = pick_content(&response.content);
         let body = match pick {
