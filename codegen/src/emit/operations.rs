@@ -513,12 +513,18 @@ fn decode(op: &Operation, models: &TokenStream) -> TokenStream {
             if r.status == 0 {
                 quote!(#body)
             } else {
-                let status = proc_macro2::Literal::u16_unsuffixed(r.status);
+                // Any 2xx decodes as the documented body; a documented 3xx is accepted too.
+                let accepted = if (200..300).contains(&r.status) {
+                    quote!(raw.status().is_success())
+                } else {
+                    let status = proc_macro2::Literal::u16_unsuffixed(r.status);
+                    quote!(raw.status().as_u16() == #status || raw.status().is_success())
+                };
                 quote! {
-                    match raw.status().as_u16() {
-                        #status => #body,
-                        _ if raw.status().is_success() => #body,
-                        _ => Err(raw.into_error()),
+                    if #accepted {
+                        #body
+                    } else {
+                        Err(raw.into_error())
                     }
                 }
             }

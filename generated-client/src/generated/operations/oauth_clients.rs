@@ -222,11 +222,7 @@ impl ListOAuthClients {
     ) -> rt::Result<rt::ApiResponse<models::ListOAuthClientsResponse>> {
         let parts = self.parts()?;
         let raw = self.client.execute(&LIST_OAUTH_CLIENTS, parts, &self.options).await?;
-        match raw.status().as_u16() {
-            200 => raw.json(),
-            _ if raw.status().is_success() => raw.json(),
-            _ => Err(raw.into_error()),
-        }
+        if raw.status().is_success() { raw.json() } else { Err(raw.into_error()) }
     }
     /// Sends the request and returns the page, which can fetch the next one.
     pub async fn send(self) -> rt::Result<rt::Page<Self>> {
@@ -291,11 +287,7 @@ impl CreateOAuthClient {
     ) -> rt::Result<rt::ApiResponse<models::CreateOAuthClientResponse>> {
         let parts = self.parts()?;
         let raw = self.client.execute(&CREATE_OAUTH_CLIENT, parts, &self.options).await?;
-        match raw.status().as_u16() {
-            201 => raw.json(),
-            _ if raw.status().is_success() => raw.json(),
-            _ => Err(raw.into_error()),
-        }
+        if raw.status().is_success() { raw.json() } else { Err(raw.into_error()) }
     }
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> rt::Result<models::CreateOAuthClientResponse> {
@@ -335,11 +327,7 @@ impl GetOAuthClient {
     ) -> rt::Result<rt::ApiResponse<models::GetOAuthClientResponse>> {
         let parts = self.parts()?;
         let raw = self.client.execute(&GET_OAUTH_CLIENT, parts, &self.options).await?;
-        match raw.status().as_u16() {
-            200 => raw.json(),
-            _ if raw.status().is_success() => raw.json(),
-            _ => Err(raw.into_error()),
-        }
+        if raw.status().is_success() { raw.json() } else { Err(raw.into_error()) }
     }
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> rt::Result<models::GetOAuthClientResponse> {
@@ -382,11 +370,7 @@ impl UpdateOAuthClient {
     ) -> rt::Result<rt::ApiResponse<models::UpdateOAuthClientResponse>> {
         let parts = self.parts()?;
         let raw = self.client.execute(&UPDATE_OAUTH_CLIENT, parts, &self.options).await?;
-        match raw.status().as_u16() {
-            200 => raw.json(),
-            _ if raw.status().is_success() => raw.json(),
-            _ => Err(raw.into_error()),
-        }
+        if raw.status().is_success() { raw.json() } else { Err(raw.into_error()) }
     }
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> rt::Result<models::UpdateOAuthClientResponse> {
@@ -424,11 +408,7 @@ impl DeleteOAuthClient {
     pub async fn send_with_response(self) -> rt::Result<rt::ApiResponse<()>> {
         let parts = self.parts()?;
         let raw = self.client.execute(&DELETE_OAUTH_CLIENT, parts, &self.options).await?;
-        match raw.status().as_u16() {
-            204 => raw.empty(),
-            _ if raw.status().is_success() => raw.empty(),
-            _ => Err(raw.into_error()),
-        }
+        if raw.status().is_success() { raw.empty() } else { Err(raw.into_error()) }
     }
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> rt::Result<()> {

@@ -68,11 +68,7 @@ impl GetOAuthAuthorizationServerMetadata {
             .client
             .execute(&GET_OAUTH_AUTHORIZATION_SERVER_METADATA, parts, &self.options)
             .await?;
-        match raw.status().as_u16() {
-            200 => raw.json(),
-            _ if raw.status().is_success() => raw.json(),
-            _ => Err(raw.into_error()),
-        }
+        if raw.status().is_success() { raw.json() } else { Err(raw.into_error()) }
     }
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> rt::Result<models::AuthorizationServerMetadata> {
@@ -113,11 +109,7 @@ impl GetOAuthProtectedResourceMetadata {
             .client
             .execute(&GET_OAUTH_PROTECTED_RESOURCE_METADATA, parts, &self.options)
             .await?;
-        match raw.status().as_u16() {
-            200 => raw.json(),
-            _ if raw.status().is_success() => raw.json(),
-            _ => Err(raw.into_error()),
-        }
+        if raw.status().is_success() { raw.json() } else { Err(raw.into_error()) }
     }
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> rt::Result<models::ResourceMetadata> {

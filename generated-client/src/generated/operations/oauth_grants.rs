@@ -118,11 +118,7 @@ impl ListOAuthGrants {
     ) -> rt::Result<rt::ApiResponse<models::ListOAuthGrantsResponse>> {
         let parts = self.parts()?;
         let raw = self.client.execute(&LIST_OAUTH_GRANTS, parts, &self.options).await?;
-        match raw.status().as_u16() {
-            200 => raw.json(),
-            _ if raw.status().is_success() => raw.json(),
-            _ => Err(raw.into_error()),
-        }
+        if raw.status().is_success() { raw.json() } else { Err(raw.into_error()) }
     }
     /// Sends the request and returns the page, which can fetch the next one.
     pub async fn send(self) -> rt::Result<rt::Page<Self>> {
@@ -187,11 +183,7 @@ impl GetOAuthGrant {
     ) -> rt::Result<rt::ApiResponse<models::GetOAuthGrantResponse>> {
         let parts = self.parts()?;
         let raw = self.client.execute(&GET_OAUTH_GRANT, parts, &self.options).await?;
-        match raw.status().as_u16() {
-            200 => raw.json(),
-            _ if raw.status().is_success() => raw.json(),
-            _ => Err(raw.into_error()),
-        }
+        if raw.status().is_success() { raw.json() } else { Err(raw.into_error()) }
     }
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> rt::Result<models::GetOAuthGrantResponse> {
@@ -231,11 +223,7 @@ impl RevokeOAuthGrant {
     ) -> rt::Result<rt::ApiResponse<models::RevokeOAuthGrantResponse>> {
         let parts = self.parts()?;
         let raw = self.client.execute(&REVOKE_OAUTH_GRANT, parts, &self.options).await?;
-        match raw.status().as_u16() {
-            200 => raw.json(),
-            _ if raw.status().is_success() => raw.json(),
-            _ => Err(raw.into_error()),
-        }
+        if raw.status().is_success() { raw.json() } else { Err(raw.into_error()) }
     }
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> rt::Result<models::RevokeOAuthGrantResponse> {

@@ -275,11 +275,7 @@ impl GetOAuthConsentToken {
             .client
             .execute(&GET_OAUTH_CONSENT_TOKEN, parts, &self.options)
             .await?;
-        match raw.status().as_u16() {
-            200 => raw.json(),
-            _ if raw.status().is_success() => raw.json(),
-            _ => Err(raw.into_error()),
-        }
+        if raw.status().is_success() { raw.json() } else { Err(raw.into_error()) }
     }
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> rt::Result<models::ConsentTokenResponse> {
@@ -319,11 +315,7 @@ impl CreateOAuthGrant {
     ) -> rt::Result<rt::ApiResponse<models::CreateGrantResponse>> {
         let parts = self.parts()?;
         let raw = self.client.execute(&CREATE_OAUTH_GRANT, parts, &self.options).await?;
-        match raw.status().as_u16() {
-            200 => raw.json(),
-            _ if raw.status().is_success() => raw.json(),
-            _ => Err(raw.into_error()),
-        }
+        if raw.status().is_success() { raw.json() } else { Err(raw.into_error()) }
     }
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> rt::Result<models::CreateGrantResponse> {
@@ -375,11 +367,7 @@ impl IntrospectOAuthToken {
             .client
             .execute(&INTROSPECT_OAUTH_TOKEN, parts, &self.options)
             .await?;
-        match raw.status().as_u16() {
-            200 => raw.json(),
-            _ if raw.status().is_success() => raw.json(),
-            _ => Err(raw.into_error()),
-        }
+        if raw.status().is_success() { raw.json() } else { Err(raw.into_error()) }
     }
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> rt::Result<models::IntrospectResponse> {
@@ -414,11 +402,7 @@ impl GetOAuthJwks {
     ) -> rt::Result<rt::ApiResponse<models::JwkSet>> {
         let parts = self.parts()?;
         let raw = self.client.execute(&GET_OAUTH_JWKS, parts, &self.options).await?;
-        match raw.status().as_u16() {
-            200 => raw.json(),
-            _ if raw.status().is_success() => raw.json(),
-            _ => Err(raw.into_error()),
-        }
+        if raw.status().is_success() { raw.json() } else { Err(raw.into_error()) }
     }
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> rt::Result<models::JwkSet> {
@@ -457,11 +441,7 @@ impl RegisterOAuthClient {
             .client
             .execute(&REGISTER_OAUTH_CLIENT, parts, &self.options)
             .await?;
-        match raw.status().as_u16() {
-            201 => raw.json(),
-            _ if raw.status().is_success() => raw.json(),
-            _ => Err(raw.into_error()),
-        }
+        if raw.status().is_success() { raw.json() } else { Err(raw.into_error()) }
     }
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> rt::Result<models::OAuthDynamicRegistrationResponse> {
@@ -513,11 +493,7 @@ impl ExchangeOAuthToken {
             .client
             .execute(&EXCHANGE_OAUTH_TOKEN, parts, &self.options)
             .await?;
-        match raw.status().as_u16() {
-            200 => raw.json(),
-            _ if raw.status().is_success() => raw.json(),
-            _ => Err(raw.into_error()),
-        }
+        if raw.status().is_success() { raw.json() } else { Err(raw.into_error()) }
     }
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> rt::Result<models::TokenResponse> {
