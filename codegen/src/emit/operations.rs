@@ -280,17 +280,8 @@ fn builder(op: &Operation, models: &TokenStream) -> TokenStream {
     let decode = decode(op, models);
     let builder_doc = format!(" Request builder for [`Client::{}`]: set optional parameters, then `.await` it.", crate::naming::unraw(&op.fn_name));
 
-    let (send, into_future_output, paginated) = match &op.pagination {
-        None => (
-            quote! {
-                /// Sends the request and returns the decoded body.
-                pub async fn send(self) -> rt::Result<#success> {
-                    self.send_with_response().await.map(rt::ApiResponse::into_inner)
-                }
-            },
-            quote!(rt::Result<#success>),
-            quote!(),
-        ),
+    let (builder_kind, paginated) = match &op.pagination {
+        None => (quote!(returns #success), quote!()),
         Some(p) => {
             let item = ty(&p.item, models);
             let param = ident(&p.page_param);
@@ -299,30 +290,14 @@ fn builder(op: &Operation, models: &TokenStream) -> TokenStream {
                 Some(TypeRef::Integer("i64")) => quote!(self.#param),
                 _ => quote!(self.#param.map(i64::from)),
             };
+            // A page number the parameter's type cannot hold asks for the last possible page,
+            // which the server answers as past the end.
             let set_page = match page_param_ty {
                 Some(TypeRef::Integer("i64")) => quote!(Some(n)),
-                _ => quote!(Some(TryFrom::try_from(n).unwrap_or(Default::default()))),
+                _ => quote!(Some(i32::try_from(n).unwrap_or(i32::MAX))),
             };
             (
-                quote! {
-                    /// Sends the request and returns the page, which can fetch the next one.
-                    pub async fn send(self) -> rt::Result<rt::Page<Self>> {
-                        let request = self.clone();
-                        let response = self.send_with_response().await?;
-                        Ok(rt::Page::new(request, response))
-                    }
-
-                    /// Every item of every page from this one on, fetched lazily one page at a time.
-                    pub fn items(self) -> ::futures::stream::BoxStream<'static, rt::Result<#item>> {
-                        Box::pin(rt::items(self))
-                    }
-
-                    /// Every page from this one on, fetched lazily.
-                    pub fn pages(self) -> ::futures::stream::BoxStream<'static, rt::Result<rt::Page<Self>>> {
-                        Box::pin(rt::pages(self))
-                    }
-                },
-                quote!(rt::Result<rt::Page<Self>>),
+                quote!(pages of #item),
                 quote! {
                     impl rt::Paginated for #builder {
                         type Data = #success;
@@ -406,11 +381,9 @@ fn builder(op: &Operation, models: &TokenStream) -> TokenStream {
                 let raw = self.client.execute(&#static_name, parts, &self.options).await?;
                 #decode
             }
-
-            #send
         }
 
-        crate::runtime::request_builder!(#builder, #into_future_output);
+        crate::runtime::request_builder!(#builder, #builder_kind);
 
         #paginated
         #response_enum

@@ -67,11 +67,44 @@ macro_rules! string_enum {
     };
 }
 
-/// The per-request settings every generated request builder has (`header`, `query_param`,
-/// `timeout`, `max_retries`) and `IntoFuture`, so that awaiting a builder sends it. The builder
-/// must have an `options: RequestOptions` field and an `async fn send(self) -> $output`.
+/// What every generated request builder has besides its parameters: `send`, the per-request
+/// settings (`header`, `query_param`, `timeout`, `max_retries`) and `IntoFuture`, so that
+/// awaiting a builder sends it; list operations also get `items` and `pages`. The builder must
+/// have an `options: RequestOptions` field and an `async fn send_with_response(self)`.
 macro_rules! request_builder {
-    ($builder:ident, $output:ty) => {
+    ($builder:ident, returns $data:ty) => {
+        impl $builder {
+            /// Sends the request and returns the decoded body.
+            pub async fn send(self) -> crate::runtime::Result<$data> {
+                self.send_with_response().await.map(crate::runtime::ApiResponse::into_inner)
+            }
+        }
+
+        crate::runtime::request_builder!(@common $builder, crate::runtime::Result<$data>);
+    };
+    ($builder:ident, pages of $item:ty) => {
+        impl $builder {
+            /// Sends the request and returns the page, which can fetch the next one.
+            pub async fn send(self) -> crate::runtime::Result<crate::runtime::Page<Self>> {
+                let request = self.clone();
+                let response = self.send_with_response().await?;
+                Ok(crate::runtime::Page::new(request, response))
+            }
+
+            /// Every item of every page from this one on, fetched lazily one page at a time.
+            pub fn items(self) -> ::futures::stream::BoxStream<'static, crate::runtime::Result<$item>> {
+                Box::pin(crate::runtime::items(self))
+            }
+
+            /// Every page from this one on, fetched lazily.
+            pub fn pages(self) -> ::futures::stream::BoxStream<'static, crate::runtime::Result<crate::runtime::Page<Self>>> {
+                Box::pin(crate::runtime::pages(self))
+            }
+        }
+
+        crate::runtime::request_builder!(@common $builder, crate::runtime::Result<crate::runtime::Page<Self>>);
+    };
+    (@common $builder:ident, $output:ty) => {
         impl $builder {
             /// Adds a header to this request; an invalid name or value fails the call before
             /// anything is sent.

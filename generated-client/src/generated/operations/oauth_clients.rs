@@ -224,26 +224,8 @@ impl ListOAuthClients {
         let raw = self.client.execute(&LIST_OAUTH_CLIENTS, parts, &self.options).await?;
         if raw.status().is_success() { raw.json() } else { Err(raw.into_error()) }
     }
-    /// Sends the request and returns the page, which can fetch the next one.
-    pub async fn send(self) -> rt::Result<rt::Page<Self>> {
-        let request = self.clone();
-        let response = self.send_with_response().await?;
-        Ok(rt::Page::new(request, response))
-    }
-    /// Every item of every page from this one on, fetched lazily one page at a time.
-    pub fn items(
-        self,
-    ) -> ::futures::stream::BoxStream<'static, rt::Result<models::OAuthClient>> {
-        Box::pin(rt::items(self))
-    }
-    /// Every page from this one on, fetched lazily.
-    pub fn pages(
-        self,
-    ) -> ::futures::stream::BoxStream<'static, rt::Result<rt::Page<Self>>> {
-        Box::pin(rt::pages(self))
-    }
 }
-crate::runtime::request_builder!(ListOAuthClients, rt::Result < rt::Page < Self >>);
+crate::runtime::request_builder!(ListOAuthClients, pages of models::OAuthClient);
 impl rt::Paginated for ListOAuthClients {
     type Data = models::ListOAuthClientsResponse;
     fn page_number(&self) -> Option<i64> {
@@ -289,13 +271,9 @@ impl CreateOAuthClient {
         let raw = self.client.execute(&CREATE_OAUTH_CLIENT, parts, &self.options).await?;
         if raw.status().is_success() { raw.json() } else { Err(raw.into_error()) }
     }
-    /// Sends the request and returns the decoded body.
-    pub async fn send(self) -> rt::Result<models::CreateOAuthClientResponse> {
-        self.send_with_response().await.map(rt::ApiResponse::into_inner)
-    }
 }
 crate::runtime::request_builder!(
-    CreateOAuthClient, rt::Result < models::CreateOAuthClientResponse >
+    CreateOAuthClient, returns models::CreateOAuthClientResponse
 );
 static GET_OAUTH_CLIENT: rt::Operation = rt::Operation {
     id: "GetOAuthClient",
@@ -329,14 +307,8 @@ impl GetOAuthClient {
         let raw = self.client.execute(&GET_OAUTH_CLIENT, parts, &self.options).await?;
         if raw.status().is_success() { raw.json() } else { Err(raw.into_error()) }
     }
-    /// Sends the request and returns the decoded body.
-    pub async fn send(self) -> rt::Result<models::GetOAuthClientResponse> {
-        self.send_with_response().await.map(rt::ApiResponse::into_inner)
-    }
 }
-crate::runtime::request_builder!(
-    GetOAuthClient, rt::Result < models::GetOAuthClientResponse >
-);
+crate::runtime::request_builder!(GetOAuthClient, returns models::GetOAuthClientResponse);
 static UPDATE_OAUTH_CLIENT: rt::Operation = rt::Operation {
     id: "UpdateOAuthClient",
     method: reqwest::Method::PUT,
@@ -372,13 +344,9 @@ impl UpdateOAuthClient {
         let raw = self.client.execute(&UPDATE_OAUTH_CLIENT, parts, &self.options).await?;
         if raw.status().is_success() { raw.json() } else { Err(raw.into_error()) }
     }
-    /// Sends the request and returns the decoded body.
-    pub async fn send(self) -> rt::Result<models::UpdateOAuthClientResponse> {
-        self.send_with_response().await.map(rt::ApiResponse::into_inner)
-    }
 }
 crate::runtime::request_builder!(
-    UpdateOAuthClient, rt::Result < models::UpdateOAuthClientResponse >
+    UpdateOAuthClient, returns models::UpdateOAuthClientResponse
 );
 static DELETE_OAUTH_CLIENT: rt::Operation = rt::Operation {
     id: "DeleteOAuthClient",
@@ -410,9 +378,5 @@ impl DeleteOAuthClient {
         let raw = self.client.execute(&DELETE_OAUTH_CLIENT, parts, &self.options).await?;
         if raw.status().is_success() { raw.empty() } else { Err(raw.into_error()) }
     }
-    /// Sends the request and returns the decoded body.
-    pub async fn send(self) -> rt::Result<()> {
-        self.send_with_response().await.map(rt::ApiResponse::into_inner)
-    }
 }
-crate::runtime::request_builder!(DeleteOAuthClient, rt::Result < () >);
+crate::runtime::request_builder!(DeleteOAuthClient, returns());

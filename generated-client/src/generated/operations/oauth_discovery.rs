@@ -70,14 +70,9 @@ impl GetOAuthAuthorizationServerMetadata {
             .await?;
         if raw.status().is_success() { raw.json() } else { Err(raw.into_error()) }
     }
-    /// Sends the request and returns the decoded body.
-    pub async fn send(self) -> rt::Result<models::AuthorizationServerMetadata> {
-        self.send_with_response().await.map(rt::ApiResponse::into_inner)
-    }
 }
 crate::runtime::request_builder!(
-    GetOAuthAuthorizationServerMetadata, rt::Result < models::AuthorizationServerMetadata
-    >
+    GetOAuthAuthorizationServerMetadata, returns models::AuthorizationServerMetadata
 );
 static GET_OAUTH_PROTECTED_RESOURCE_METADATA: rt::Operation = rt::Operation {
     id: "GetOAuthProtectedResourceMetadata",
@@ -111,11 +106,7 @@ impl GetOAuthProtectedResourceMetadata {
             .await?;
         if raw.status().is_success() { raw.json() } else { Err(raw.into_error()) }
     }
-    /// Sends the request and returns the decoded body.
-    pub async fn send(self) -> rt::Result<models::ResourceMetadata> {
-        self.send_with_response().await.map(rt::ApiResponse::into_inner)
-    }
 }
 crate::runtime::request_builder!(
-    GetOAuthProtectedResourceMetadata, rt::Result < models::ResourceMetadata >
+    GetOAuthProtectedResourceMetadata, returns models::ResourceMetadata
 );

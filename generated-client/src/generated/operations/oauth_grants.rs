@@ -120,26 +120,8 @@ impl ListOAuthGrants {
         let raw = self.client.execute(&LIST_OAUTH_GRANTS, parts, &self.options).await?;
         if raw.status().is_success() { raw.json() } else { Err(raw.into_error()) }
     }
-    /// Sends the request and returns the page, which can fetch the next one.
-    pub async fn send(self) -> rt::Result<rt::Page<Self>> {
-        let request = self.clone();
-        let response = self.send_with_response().await?;
-        Ok(rt::Page::new(request, response))
-    }
-    /// Every item of every page from this one on, fetched lazily one page at a time.
-    pub fn items(
-        self,
-    ) -> ::futures::stream::BoxStream<'static, rt::Result<models::OAuthGrant>> {
-        Box::pin(rt::items(self))
-    }
-    /// Every page from this one on, fetched lazily.
-    pub fn pages(
-        self,
-    ) -> ::futures::stream::BoxStream<'static, rt::Result<rt::Page<Self>>> {
-        Box::pin(rt::pages(self))
-    }
 }
-crate::runtime::request_builder!(ListOAuthGrants, rt::Result < rt::Page < Self >>);
+crate::runtime::request_builder!(ListOAuthGrants, pages of models::OAuthGrant);
 impl rt::Paginated for ListOAuthGrants {
     type Data = models::ListOAuthGrantsResponse;
     fn page_number(&self) -> Option<i64> {
@@ -185,14 +167,8 @@ impl GetOAuthGrant {
         let raw = self.client.execute(&GET_OAUTH_GRANT, parts, &self.options).await?;
         if raw.status().is_success() { raw.json() } else { Err(raw.into_error()) }
     }
-    /// Sends the request and returns the decoded body.
-    pub async fn send(self) -> rt::Result<models::GetOAuthGrantResponse> {
-        self.send_with_response().await.map(rt::ApiResponse::into_inner)
-    }
 }
-crate::runtime::request_builder!(
-    GetOAuthGrant, rt::Result < models::GetOAuthGrantResponse >
-);
+crate::runtime::request_builder!(GetOAuthGrant, returns models::GetOAuthGrantResponse);
 static REVOKE_OAUTH_GRANT: rt::Operation = rt::Operation {
     id: "RevokeOAuthGrant",
     method: reqwest::Method::DELETE,
@@ -225,11 +201,7 @@ impl RevokeOAuthGrant {
         let raw = self.client.execute(&REVOKE_OAUTH_GRANT, parts, &self.options).await?;
         if raw.status().is_success() { raw.json() } else { Err(raw.into_error()) }
     }
-    /// Sends the request and returns the decoded body.
-    pub async fn send(self) -> rt::Result<models::RevokeOAuthGrantResponse> {
-        self.send_with_response().await.map(rt::ApiResponse::into_inner)
-    }
 }
 crate::runtime::request_builder!(
-    RevokeOAuthGrant, rt::Result < models::RevokeOAuthGrantResponse >
+    RevokeOAuthGrant, returns models::RevokeOAuthGrantResponse
 );

@@ -222,12 +222,8 @@ impl AuthorizeOAuth {
             _ => Err(raw.into_error()),
         }
     }
-    /// Sends the request and returns the decoded body.
-    pub async fn send(self) -> rt::Result<AuthorizeOAuthResponse> {
-        self.send_with_response().await.map(rt::ApiResponse::into_inner)
-    }
 }
-crate::runtime::request_builder!(AuthorizeOAuth, rt::Result < AuthorizeOAuthResponse >);
+crate::runtime::request_builder!(AuthorizeOAuth, returns AuthorizeOAuthResponse);
 /// The documented success responses of `AuthorizeOAuth`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum AuthorizeOAuthResponse {
@@ -277,13 +273,9 @@ impl GetOAuthConsentToken {
             .await?;
         if raw.status().is_success() { raw.json() } else { Err(raw.into_error()) }
     }
-    /// Sends the request and returns the decoded body.
-    pub async fn send(self) -> rt::Result<models::ConsentTokenResponse> {
-        self.send_with_response().await.map(rt::ApiResponse::into_inner)
-    }
 }
 crate::runtime::request_builder!(
-    GetOAuthConsentToken, rt::Result < models::ConsentTokenResponse >
+    GetOAuthConsentToken, returns models::ConsentTokenResponse
 );
 static CREATE_OAUTH_GRANT: rt::Operation = rt::Operation {
     id: "CreateOAuthGrant",
@@ -317,14 +309,8 @@ impl CreateOAuthGrant {
         let raw = self.client.execute(&CREATE_OAUTH_GRANT, parts, &self.options).await?;
         if raw.status().is_success() { raw.json() } else { Err(raw.into_error()) }
     }
-    /// Sends the request and returns the decoded body.
-    pub async fn send(self) -> rt::Result<models::CreateGrantResponse> {
-        self.send_with_response().await.map(rt::ApiResponse::into_inner)
-    }
 }
-crate::runtime::request_builder!(
-    CreateOAuthGrant, rt::Result < models::CreateGrantResponse >
-);
+crate::runtime::request_builder!(CreateOAuthGrant, returns models::CreateGrantResponse);
 static INTROSPECT_OAUTH_TOKEN: rt::Operation = rt::Operation {
     id: "IntrospectOAuthToken",
     method: reqwest::Method::POST,
@@ -369,13 +355,9 @@ impl IntrospectOAuthToken {
             .await?;
         if raw.status().is_success() { raw.json() } else { Err(raw.into_error()) }
     }
-    /// Sends the request and returns the decoded body.
-    pub async fn send(self) -> rt::Result<models::IntrospectResponse> {
-        self.send_with_response().await.map(rt::ApiResponse::into_inner)
-    }
 }
 crate::runtime::request_builder!(
-    IntrospectOAuthToken, rt::Result < models::IntrospectResponse >
+    IntrospectOAuthToken, returns models::IntrospectResponse
 );
 static GET_OAUTH_JWKS: rt::Operation = rt::Operation {
     id: "GetOAuthJWKS",
@@ -404,12 +386,8 @@ impl GetOAuthJwks {
         let raw = self.client.execute(&GET_OAUTH_JWKS, parts, &self.options).await?;
         if raw.status().is_success() { raw.json() } else { Err(raw.into_error()) }
     }
-    /// Sends the request and returns the decoded body.
-    pub async fn send(self) -> rt::Result<models::JwkSet> {
-        self.send_with_response().await.map(rt::ApiResponse::into_inner)
-    }
 }
-crate::runtime::request_builder!(GetOAuthJwks, rt::Result < models::JwkSet >);
+crate::runtime::request_builder!(GetOAuthJwks, returns models::JwkSet);
 static REGISTER_OAUTH_CLIENT: rt::Operation = rt::Operation {
     id: "RegisterOAuthClient",
     method: reqwest::Method::POST,
@@ -443,13 +421,9 @@ impl RegisterOAuthClient {
             .await?;
         if raw.status().is_success() { raw.json() } else { Err(raw.into_error()) }
     }
-    /// Sends the request and returns the decoded body.
-    pub async fn send(self) -> rt::Result<models::OAuthDynamicRegistrationResponse> {
-        self.send_with_response().await.map(rt::ApiResponse::into_inner)
-    }
 }
 crate::runtime::request_builder!(
-    RegisterOAuthClient, rt::Result < models::OAuthDynamicRegistrationResponse >
+    RegisterOAuthClient, returns models::OAuthDynamicRegistrationResponse
 );
 static EXCHANGE_OAUTH_TOKEN: rt::Operation = rt::Operation {
     id: "ExchangeOAuthToken",
@@ -495,11 +469,5 @@ impl ExchangeOAuthToken {
             .await?;
         if raw.status().is_success() { raw.json() } else { Err(raw.into_error()) }
     }
-    /// Sends the request and returns the decoded body.
-    pub async fn send(self) -> rt::Result<models::TokenResponse> {
-        self.send_with_response().await.map(rt::ApiResponse::into_inner)
-    }
 }
-crate::runtime::request_builder!(
-    ExchangeOAuthToken, rt::Result < models::TokenResponse >
-);
+crate::runtime::request_builder!(ExchangeOAuthToken, returns models::TokenResponse);
