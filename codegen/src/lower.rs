@@ -975,16 +975,12 @@ impl<'a> Lowerer<'a> {
             (None, Encoding::Bytes(_)) => TypeRef::Bytes,
             (None, _) => TypeRef::Json,
         };
-        let structured = matches!(ty, TypeRef::Named(_) | TypeRef::Json | TypeRef::Map(_) | TypeRef::Vec(_));
-        // A structured body can only go out as JSON or a form; raw bodies only as bytes or text.
-        encodings.retain(|e| match e {
-            Encoding::Json | Encoding::Form => structured || encodings_all_structured(&ty),
-            Encoding::Multipart => structured,
-            Encoding::Bytes(_) | Encoding::Text(_) => !structured,
-        });
-        if encodings.is_empty() {
-            return Err(self.ctx.unsupported(at, "request body mixes structured and raw content types"));
-        }
+        // The body is serialized (JSON, form, multipart) when its type comes from such a schema or
+        // the first content type is one of those; otherwise it is sent raw (bytes or text). Only
+        // the content types of that kind are offered.
+        let serialized = |e: &Encoding| matches!(e, Encoding::Json | Encoding::Form | Encoding::Multipart);
+        let structured = schema.is_some() || serialized(&encodings[0]);
+        encodings.retain(|e| serialized(e) == structured);
         if multipart && !matches!(ty, TypeRef::Named(_)) {
             return Err(self.ctx.unsupported(at, "multipart bodies must be objects"));
         }
@@ -1125,10 +1121,6 @@ fn tag_variants(variants: &mut [Variant], branches: &[ReferenceOr<Schema>], d: &
             .collect();
         variant.tags = if mapped.is_empty() { vec![name.to_owned()] } else { mapped };
     }
-}
-
-fn encodings_all_structured(ty: &TypeRef) -> bool {
-    !matches!(ty, TypeRef::Bytes | TypeRef::String)
 }
 
 struct ParamData {
