@@ -1368,34 +1368,24 @@ fn box_cycles(api: &mut Api) {
         }
         false
     };
+    // (type, member) pairs: a struct field or a oneOf branch that leads back to its own type.
     let mut to_box = Vec::new();
     for (ti, t) in api.types.iter().enumerate() {
-        match &t.kind {
-            TypeKind::Struct(s) => {
-                for (fi, f) in s.fields.iter().enumerate() {
-                    if let Some(target) = direct(&f.ty) {
-                        if reaches(&target, &t.name) {
-                            to_box.push((ti, fi));
-                        }
-                    }
-                }
+        let members: Vec<&TypeRef> = match &t.kind {
+            TypeKind::Struct(s) => s.fields.iter().map(|f| &f.ty).collect(),
+            TypeKind::Untagged(vs) => vs.iter().map(|v| &v.ty).collect(),
+            _ => continue,
+        };
+        for (mi, ty) in members.into_iter().enumerate() {
+            if direct(ty).is_some_and(|target| reaches(&target, &t.name)) {
+                to_box.push((ti, mi));
             }
-            TypeKind::Untagged(vs) => {
-                for (vi, v) in vs.iter().enumerate() {
-                    if let Some(target) = direct(&v.ty) {
-                        if reaches(&target, &t.name) {
-                            to_box.push((ti, usize::MAX - vi));
-                        }
-                    }
-                }
-            }
-            _ => {}
         }
     }
-    for (ti, fi) in to_box {
+    for (ti, mi) in to_box {
         match &mut api.types[ti].kind {
-            TypeKind::Struct(s) => s.fields[fi].boxed = true,
-            TypeKind::Untagged(vs) => vs[usize::MAX - fi].boxed = true,
+            TypeKind::Struct(s) => s.fields[mi].boxed = true,
+            TypeKind::Untagged(vs) => vs[mi].boxed = true,
             _ => {}
         }
     }
