@@ -144,13 +144,14 @@ impl fmt::Debug for RequestOptions {
 }
 
 struct Inner {
-    info: &'static ApiInfo,
     http: reqwest::Client,
     /// Where operations without their own server go.
     api_base: Url,
     /// Where operations with a server of their own go, when that server shares the default
     /// server's host; `None` when the override has no such layout (everything goes to `api_base`).
     root_base: Option<Url>,
+    /// Host of the document's default server, to recognise operation servers on the same host.
+    default_host: Option<String>,
     api_key: Option<Secret>,
     bearer_source: Option<Arc<dyn BearerSource>>,
     client_credentials: Option<ClientCredentials>,
@@ -377,10 +378,10 @@ impl ClientBuilder {
         };
         Ok(Client {
             inner: Arc::new(Inner {
-                info: self.info,
                 http,
                 api_base,
                 root_base,
+                default_host: default.host_str().map(str::to_owned),
                 api_key: self.api_key,
                 bearer_source: self.bearer_source,
                 client_credentials: self.client_credentials,
@@ -470,10 +471,9 @@ impl Client {
     pub fn url_for(&self, op: &Operation, path: &str) -> Result<Url> {
         let base = match (op.server, &self.inner.root_base) {
             (Some(server), Some(root)) => {
-                let default = Url::parse(self.inner.info.default_server).ok();
                 let server_url = Url::parse(server)
                     .map_err(|e| Error::invalid_input(format!("invalid server `{server}`: {e}")))?;
-                let same_host = default.as_ref().is_some_and(|d| d.host_str() == server_url.host_str());
+                let same_host = self.inner.default_host.is_some() && self.inner.default_host.as_deref() == server_url.host_str();
                 if same_host {
                     let mut url = root.clone();
                     let joined =
