@@ -74,11 +74,11 @@ fn local(t: &TypeRef) -> TokenStream {
 }
 
 fn type_def(def: &TypeDef) -> TokenStream {
-    let mut text = def.doc.clone().unwrap_or_default();
+    let mut text = def.doc.as_deref().map(crate::text::markdown).unwrap_or_default();
     if !text.is_empty() {
         text.push_str("\n\n");
     }
-    text.push_str(&format!("Schema: `{}`", def.origin));
+    text.push_str(&format!("Schema: {}", crate::text::code(&def.origin)));
     let docs = doc(Some(&text));
     let deprecated = if def.deprecated { quote!(#[deprecated]) } else { quote!() };
     let name = ident(&def.name);
@@ -155,7 +155,8 @@ fn discriminated(name: &proc_macro2::Ident, type_name: &str, property: &str, var
             }
         }
     });
-    let message = format!("no variant of {type_name} matches (discriminator `{property}` = {{:?}})");
+    // The property name is spec text: an argument, never part of the format string.
+    let message = format!("no variant of {type_name} matches (discriminator `{{}}` = {{:?}})");
     quote! {
         impl<'de> ::serde::Deserialize<'de> for #name {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -166,7 +167,7 @@ fn discriminated(name: &proc_macro2::Ident, type_name: &str, property: &str, var
                     #(#arms)*
                     _ => {
                         #(#attempts)*
-                        Err(D::Error::custom(format!(#message, tag)))
+                        Err(D::Error::custom(format!(#message, #property, tag)))
                     }
                 }
             }
@@ -202,7 +203,7 @@ fn structure(name: &proc_macro2::Ident, s: &Struct, attrs: TokenStream) -> Token
     let fields = s.fields.iter().map(|f| {
         let fname = ident(&f.name);
         let t = field_type(f);
-        let mut text = f.doc.clone().unwrap_or_default();
+        let mut text = f.doc.as_deref().map(crate::text::markdown).unwrap_or_default();
         if f.secret {
             if !text.is_empty() {
                 text.push_str("\n\n");
@@ -303,8 +304,8 @@ fn string_enum(name: &proc_macro2::Ident, e: &StringEnum, attrs: TokenStream) ->
     let other = ident(&e.other);
     let variants = e.variants.iter().map(|v| {
         let vname = ident(&v.name);
-        let d = format!(" `{}`", v.wire);
-        quote!(#[doc = #d] #vname)
+        let d = doc(Some(&crate::text::code(&v.wire)));
+        quote!(#d #vname)
     });
     let wires = e.variants.iter().map(|v| {
         let vname = ident(&v.name);

@@ -45,12 +45,12 @@ pub(crate) fn operations_root(api: &Api, modules: &[Module<'_>], tag_features: b
     let declarations = modules.iter().map(|m| {
         let name = ident(m.name);
         let doc_text = match m.tag {
-            Some(tag) if !tag.is_empty() => format!(" Operations tagged \"{tag}\"."),
-            _ => " Operations without a tag.".to_owned(),
+            Some(tag) if !tag.is_empty() => doc(Some(&format!("Operations tagged \"{}\".", crate::text::plain(tag)))),
+            _ => doc(Some("Operations without a tag.")),
         };
         let feature = crate::naming::unraw(m.name);
         let cfg = tag_features.then(|| quote!(#[cfg(feature = #feature)]));
-        quote!(#[doc = #doc_text] #cfg pub mod #name; #cfg pub use #name::*;)
+        quote!(#doc_text #cfg pub mod #name; #cfg pub use #name::*;)
     });
     quote! {
         //! A method on [`Client`](crate::runtime::Client) and a request builder for every
@@ -151,16 +151,21 @@ fn client_method(op: &Operation, models: &TokenStream) -> TokenStream {
     let builder = ident(&op.builder);
     let mut text = String::new();
     if let Some(s) = &op.summary {
-        text.push_str(s.trim());
+        text.push_str(&crate::text::markdown(s));
         text.push_str("\n\n");
     }
     if let Some(d) = &op.description {
         if op.summary.as_deref().map(str::trim) != Some(d.trim()) {
-            text.push_str(d.trim());
+            text.push_str(&crate::text::markdown(d));
             text.push_str("\n\n");
         }
     }
-    text.push_str(&format!("`{} {}` (operation `{}`). {}", op.method, op.path, op.id, auth_doc(&op.auth)));
+    text.push_str(&format!(
+        "{} (operation {}). {}",
+        crate::text::code(&format!("{} {}", op.method, op.path)),
+        crate::text::code(&op.id),
+        auth_doc(&op.auth)
+    ));
     if op.pagination.is_some() {
         text.push_str(" Await it for one page, or call `.items()` to stream every item.");
     }
@@ -224,11 +229,11 @@ fn builder(op: &Operation, models: &TokenStream) -> TokenStream {
             fields.push(quote!(#name: #t));
         } else {
             fields.push(quote!(#name: Option<#t>));
-            let mut text = p.doc.clone().unwrap_or_default();
+            let mut text = p.doc.as_deref().map(crate::text::markdown).unwrap_or_default();
             if !text.is_empty() {
                 text.push_str("\n\n");
             }
-            text.push_str(&format!("Sent as `{}`.", p.wire));
+            text.push_str(&format!("Sent as {}.", crate::text::code(&p.wire)));
             let docs = doc(Some(&text));
             let deprecated = if p.deprecated { quote!(#[deprecated]) } else { quote!() };
             let (arg, into) = arg_type(&p.ty, models);
@@ -327,7 +332,7 @@ fn builder(op: &Operation, models: &TokenStream) -> TokenStream {
             let docs = doc(Some(&format!(
                 "{}{}",
                 if r.status == 0 { "Any other status".to_owned() } else { format!("`{}`", r.status) },
-                r.doc.as_deref().map(|d| format!(": {d}")).unwrap_or_default()
+                r.doc.as_deref().map(|d| format!(": {}", crate::text::markdown(d))).unwrap_or_default()
             )));
             match &r.body {
                 ResponseBody::Empty if (300..400).contains(&r.status) => quote! {
@@ -344,9 +349,9 @@ fn builder(op: &Operation, models: &TokenStream) -> TokenStream {
                 }
             }
         });
-        let d = format!(" The documented success responses of `{}`.", op.id);
+        let d = doc(Some(&format!("The documented success responses of {}.", crate::text::code(&op.id))));
         quote! {
-            #[doc = #d]
+            #d
             #[derive(Debug, Clone, PartialEq)]
             pub enum #name { #(#variants,)* }
         }
@@ -566,6 +571,8 @@ fn bounds_check(p: &Param) -> TokenStream {
         }
         (None, None) => return quote!(),
     };
+    // The wire name is spec text: braces in it must not be read as format arguments.
+    let message = message.replace('{', "{{").replace('}', "}}");
     quote! {
         if #condition {
             return Err(rt::Error::InvalidInput(format!(concat!(#message, ", got {}"), value)));
