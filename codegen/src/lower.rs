@@ -12,16 +12,7 @@ use crate::error::{ptr, Ctx, Error};
 use crate::ir::*;
 use crate::naming::{self, Scope};
 
-/// Methods `Client` already has; an operation named like one of these gets a suffix.
-const CLIENT_METHODS: &[&str] = &[
-    "new", "builder", "from_env", "http", "execute", "url_for", "client_credentials", "clone", "fmt", "oauth",
-];
-
-/// Methods every request builder has; a parameter named like one gets a `_param` suffix.
-const BUILDER_METHODS: &[&str] = &[
-    "send", "send_with_response", "header", "query_param", "timeout", "max_retries", "options", "items", "pages",
-    "body", "into_future", "client", "encoding", "parts", "clone", "fmt",
-];
+use crate::naming::{BUILDER_METHODS, CLIENT_METHODS};
 
 /// Names taken in the models module by what the emitter refers to unqualified.
 const RESERVED_TYPES: &[&str] = &[
@@ -353,7 +344,7 @@ impl<'a> Lowerer<'a> {
             properties.insert(k.clone(), (v.clone(), ptr(&ptr(at, "properties"), k)));
         }
         let mut fields = Vec::new();
-        let mut scope = Scope::default();
+        let mut scope = field_scope(additional.as_ref());
         for (wire, (schema, field_at)) in &properties {
             fields.push(self.field(&mut scope, wire, schema, required.contains(wire), hint, field_at)?);
         }
@@ -369,7 +360,7 @@ impl<'a> Lowerer<'a> {
         hint: &Hint,
         at: &str,
     ) -> Result<Struct, Error> {
-        let mut scope = Scope::default();
+        let mut scope = field_scope(additional);
         let mut fields = Vec::new();
         for (wire, schema) in properties {
             let field_at = ptr(&ptr(at, "properties"), wire);
@@ -802,7 +793,7 @@ impl<'a> Lowerer<'a> {
                 _ => return Err(self.ctx.unsupported(p_at, "cookie parameters are not supported")),
             };
             let base = param_rust_name(&p.name, &query_names);
-            let name = if scope.contains(&base) { scope.claim(&format!("{}_param", naming::unraw(&base))) } else { scope.claim(&base) };
+            let name = if scope.contains(&base) { scope.claim(&naming::suffixed(&base, "_param")) } else { scope.claim(&base) };
             let short = last_bracket_segment(&p.name);
             let param_hint = Hint { qualified: format!("{}{}", hint.qualified, naming::camel(&p.name)), short: naming::camel(short) };
             let (ty, _) = match &p.schema {
@@ -1100,6 +1091,16 @@ impl<'a> Lowerer<'a> {
             TypeKind::Alias(TypeRef::Named(other)) => self.struct_named(other),
             _ => None,
         })
+    }
+}
+
+/// The scope for a struct's field names: with additional properties, their field's name is taken.
+fn field_scope(additional: Option<&AdditionalProperties>) -> Scope {
+    match additional {
+        Some(AdditionalProperties::Any(true) | AdditionalProperties::Schema(_)) => {
+            Scope::with_reserved(&[naming::ADDITIONAL_PROPERTIES_FIELD])
+        }
+        _ => Scope::default(),
     }
 }
 
