@@ -10,6 +10,7 @@
 //! 4. [`emit`](crate::emit): IR to token streams with `quote!`;
 //! 5. [`render`]: `syn` + `prettyplease`, with a header naming the regenerate command.
 
+mod aliases;
 mod emit;
 mod error;
 pub mod ir;
@@ -171,7 +172,9 @@ pub fn parse(spec_text: &str, options: &Options) -> Result<(ir::Api, Vec<Error>)
     let ctx = error::Ctx { file: options.spec_path.clone() };
     let value = load::load(&ctx, spec_text)?;
     let spec = normalize::normalize(&ctx, value)?;
-    lower::lower(&ctx, &spec, options.skip_unsupported)
+    let (api, notes) = lower::lower(&ctx, &spec, options.skip_unsupported)?;
+    aliases::check(&ctx, &api)?;
+    Ok((api, notes))
 }
 
 /// Formats tokens as a Rust file.
