@@ -807,6 +807,7 @@ impl<'a> Lowerer<'a> {
                 ),
                 _ => (None, None),
             };
+            let bounds = within_type(bounds, &ty);
             params.push(Param {
                 bounds,
                 name,
@@ -1106,6 +1107,17 @@ fn field_scope(additional: Option<&AdditionalProperties>) -> Scope {
 
 fn page_field(f: &Field, optional: bool) -> PageField {
     PageField { name: f.name.clone(), optional, is_i64: f.ty == TypeRef::Integer("i64") }
+}
+
+/// Integer bounds as the parameter's type can hold them: a bound at or beyond the type's range is
+/// always met and dropped (`maximum: 9999999999` on an `int32`), so no literal overflows the type.
+fn within_type(bounds: (Option<i64>, Option<i64>), ty: &TypeRef) -> (Option<i64>, Option<i64>) {
+    let (lo, hi) = match ty {
+        TypeRef::Integer("i32") => (i64::from(i32::MIN), i64::from(i32::MAX)),
+        _ => return bounds,
+    };
+    let (min, max) = (bounds.0.map(|v| v.clamp(lo, hi)), bounds.1.map(|v| v.clamp(lo, hi)));
+    (min.filter(|m| *m > lo), max.filter(|m| *m < hi))
 }
 
 /// Records which discriminator values select each branch: the explicit `mapping`, else the

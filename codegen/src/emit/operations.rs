@@ -406,12 +406,7 @@ fn parts_fn(op: &Operation) -> TokenStream {
         format.push_str("{}");
         let wire = &rest[start + 1..start + len];
         if let Some(p) = op.params.iter().find(|p| p.location == ParamIn::Path && p.wire == wire) {
-            let name = ident(&p.name);
-            let value = match &p.ty {
-                TypeRef::String => quote!(&self.#name),
-                _ => quote!(&self.#name.to_string()),
-            };
-            values.push(quote!(rt::encode_path_segment(#wire, #value)?));
+            values.push(path_value(p));
         }
         rest = &rest[start + len + 1..];
     }
@@ -473,6 +468,17 @@ fn parts_fn(op: &Operation) -> TokenStream {
             #body
             Ok(parts)
         }
+    }
+}
+
+/// The encoded value of a path parameter; a list in the default `simple` style (`1,2,3`).
+fn path_value(p: &Param) -> TokenStream {
+    let name = ident(&p.name);
+    let wire = &p.wire;
+    match &p.ty {
+        TypeRef::String => quote!(rt::encode_path_segment(#wire, &self.#name)?),
+        TypeRef::Vec(_) => quote!(rt::encode_path_list(#wire, &self.#name)?),
+        _ => quote!(rt::encode_path_segment(#wire, &self.#name.to_string())?),
     }
 }
 
