@@ -103,7 +103,7 @@ pub fn generate(spec_text: &str, options: &Options) -> Result<Output, Error> {
             Part::ModelsHeader => emit::models_header(&api),
             Part::Models(types) => emit::models_items(types, &model_cx),
             Part::OperationsRoot => emit::operations_root(&api, &modules, tag_features),
-            Part::Operations(i) => emit::operations_module(&modules[*i]),
+            Part::Operations(i) => emit::operations_module(&api, &modules[*i]),
             Part::Lib => standalone_lib(&api),
         };
         render(tokens).map_err(|message| Error {

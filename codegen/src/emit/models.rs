@@ -45,11 +45,27 @@ pub(crate) fn models_header(api: &Api) -> TokenStream {
             }
         }
     });
+    let deprecated_uses = allow_deprecated_uses(api);
     quote! {
         //! Types for every schema of the API.
         #![allow(clippy::too_many_arguments, clippy::large_enum_variant, clippy::doc_markdown, clippy::new_without_default)]
         #![allow(missing_docs, rustdoc::broken_intra_doc_links, rustdoc::bare_urls, rustdoc::invalid_html_tags)]
+        #deprecated_uses
         #helper
+    }
+}
+
+/// `#![allow(deprecated)]` for a generated module when the spec deprecates anything: the
+/// generated code uses its own deprecated items (a field of a deprecated type, a builder for a
+/// deprecated operation) and must build warning-free; users still get the warning, which is
+/// reported where an item is used.
+pub(crate) fn allow_deprecated_uses(api: &Api) -> TokenStream {
+    let any = api.types.iter().any(|t| t.deprecated || matches!(&t.kind, TypeKind::Struct(s) if s.fields.iter().any(|f| f.deprecated)))
+        || api.operations.iter().any(|op| op.deprecated || op.params.iter().any(|p| p.deprecated));
+    if any {
+        quote!(#![allow(deprecated)])
+    } else {
+        quote!()
     }
 }
 

@@ -1,7 +1,7 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::{doc, ident, ty};
+use super::{allow_deprecated_uses, doc, ident, ty};
 use crate::ir::{Api, Auth, Encoding, Operation, Param, ParamIn, ResponseBody, TypeRef};
 
 /// The operations of one tag module, in spec order.
@@ -61,8 +61,9 @@ pub(crate) fn operations_root(api: &Api, modules: &[Module<'_>], tag_features: b
 }
 
 /// One tag module: the `Client` methods and request builders of its operations.
-pub(crate) fn operations_module(module: &Module<'_>) -> TokenStream {
+pub(crate) fn operations_module(api: &Api, module: &Module<'_>) -> TokenStream {
     let models = quote!(models::);
+    let deprecated_uses = allow_deprecated_uses(api);
     let ops = &module.ops;
     let methods = ops.iter().map(|op| client_method(op, &models));
     let builders = ops.iter().map(|op| builder(op, &models));
@@ -74,6 +75,7 @@ pub(crate) fn operations_module(module: &Module<'_>) -> TokenStream {
     quote! {
         #![allow(clippy::too_many_arguments, clippy::doc_markdown, clippy::large_enum_variant)]
         #![allow(missing_docs, rustdoc::broken_intra_doc_links, rustdoc::bare_urls, rustdoc::invalid_html_tags)]
+        #deprecated_uses
 
         #models_import
         #encoding_import
