@@ -101,9 +101,8 @@ fn containers(line: &str) -> (String, &str) {
     let mut prefix = String::new();
     let mut rest = line;
     loop {
-        let marker_len = if rest.starts_with('>') {
-            1
-        } else if rest.starts_with(['-', '*', '+']) && rest[1..].chars().next().is_none_or(char::is_whitespace) {
+        let bullet = rest.starts_with(['-', '*', '+']) && rest[1..].chars().next().is_none_or(char::is_whitespace);
+        let marker_len = if rest.starts_with('>') || bullet {
             1
         } else if let Some(digits) = Some(rest.chars().take_while(char::is_ascii_digit).count()).filter(|d| (1..=9).contains(d)) {
             let next = rest[digits..].chars().next();
