@@ -12,16 +12,7 @@ use crate::error::{ptr, Ctx, Error};
 use crate::ir::*;
 use crate::naming::{self, Scope};
 
-/// Methods `Client` already has; an operation named like one of these gets a suffix.
-const CLIENT_METHODS: &[&str] = &[
-    "new", "builder", "from_env", "http", "execute", "url_for", "client_credentials", "clone", "fmt", "oauth",
-];
-
-/// Methods every request builder has; a parameter named like one gets a `_param` suffix.
-const BUILDER_METHODS: &[&str] = &[
-    "send", "send_with_response", "header", "query_param", "timeout", "max_retries", "options", "items", "pages",
-    "body", "into_future", "client", "encoding", "parts", "clone", "fmt",
-];
+use crate::naming::{BUILDER_METHODS, CLIENT_METHODS};
 
 /// Names taken in the models module by what the emitter refers to unqualified.
 const RESERVED_TYPES: &[&str] = &[
@@ -353,7 +344,7 @@ impl<'a> Lowerer<'a> {
             properties.insert(k.clone(), (v.clone(), ptr(&ptr(at, "properties"), k)));
         }
         let mut fields = Vec::new();
-        let mut scope = Scope::default();
+        let mut scope = field_scope(additional.as_ref());
         for (wire, (schema, field_at)) in &properties {
             fields.push(self.field(&mut scope, wire, schema, required.contains(wire), hint, field_at)?);
         }
@@ -369,7 +360,7 @@ impl<'a> Lowerer<'a> {
         hint: &Hint,
         at: &str,
     ) -> Result<Struct, Error> {
-        let mut scope = Scope::default();
+        let mut scope = field_scope(additional);
         let mut fields = Vec::new();
         for (wire, schema) in properties {
             let field_at = ptr(&ptr(at, "properties"), wire);
@@ -802,7 +793,7 @@ impl<'a> Lowerer<'a> {
                 _ => return Err(self.ctx.unsupported(p_at, "cookie parameters are not supported")),
             };
             let base = param_rust_name(&p.name, &query_names);
-            let name = if scope.contains(&base) { scope.claim(&format!("{}_param", naming::unraw(&base))) } else { scope.claim(&base) };
+            let name = if scope.contains(&base) { scope.claim(&naming::suffixed(&base, "_param")) } else { scope.claim(&base) };
             let short = last_bracket_segment(&p.name);
             let param_hint = Hint { qualified: format!("{}{}", hint.qualified, naming::camel(&p.name)), short: naming::camel(short) };
             let (ty, _) = match &p.schema {
@@ -816,6 +807,7 @@ impl<'a> Lowerer<'a> {
                 ),
                 _ => (None, None),
             };
+            let bounds = within_type(bounds, &ty);
             params.push(Param {
                 bounds,
                 name,
@@ -1103,8 +1095,29 @@ impl<'a> Lowerer<'a> {
     }
 }
 
+/// The scope for a struct's field names: with additional properties, their field's name is taken.
+fn field_scope(additional: Option<&AdditionalProperties>) -> Scope {
+    match additional {
+        Some(AdditionalProperties::Any(true) | AdditionalProperties::Schema(_)) => {
+            Scope::with_reserved(&[naming::ADDITIONAL_PROPERTIES_FIELD])
+        }
+        _ => Scope::default(),
+    }
+}
+
 fn page_field(f: &Field, optional: bool) -> PageField {
     PageField { name: f.name.clone(), optional, is_i64: f.ty == TypeRef::Integer("i64") }
+}
+
+/// Integer bounds as the parameter's type can hold them: a bound at or beyond the type's range is
+/// always met and dropped (`maximum: 9999999999` on an `int32`), so no literal overflows the type.
+fn within_type(bounds: (Option<i64>, Option<i64>), ty: &TypeRef) -> (Option<i64>, Option<i64>) {
+    let (lo, hi) = match ty {
+        TypeRef::Integer("i32") => (i64::from(i32::MIN), i64::from(i32::MAX)),
+        _ => return bounds,
+    };
+    let (min, max) = (bounds.0.map(|v| v.clamp(lo, hi)), bounds.1.map(|v| v.clamp(lo, hi)));
+    (min.filter(|m| *m > lo), max.filter(|m| *m < hi))
 }
 
 /// Records which discriminator values select each branch: the explicit `mapping`, else the

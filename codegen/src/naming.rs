@@ -11,6 +11,40 @@ const KEYWORDS: &[&str] = &[
     "do", "final", "macro", "override", "priv", "typeof", "unsized", "virtual", "yield", "try", "gen",
 ];
 
+/// Every method `Client` has besides the operations: the runtime's (`generated-client/src/runtime`,
+/// `src/oauth`), the constructors `generated/mod.rs` adds, and those of derived or implemented
+/// traits. An operation named like one gets a suffix (E0592 otherwise). The test
+/// `codegen/tests/reserved_names.rs` reads the runtime's `impl Client` blocks and fails when a
+/// method is missing here.
+pub const CLIENT_METHODS: &[&str] = &[
+    // generated/mod.rs
+    "new", "builder", "from_env",
+    // runtime/client.rs
+    "http", "client_credentials", "base_url", "max_retries", "timeout", "builder_for", "builder_from_env", "url_for",
+    "execute", "send_with_retries", "backoff", "prepare", "attempt_request",
+    // oauth/token_source.rs
+    "oauth",
+    // Clone, Debug
+    "clone", "fmt",
+];
+
+/// Every method and field a request builder has besides its parameters' setters: those of
+/// `request_builder!` (`runtime/macros.rs`, checked by the same test), the ones the emitter
+/// writes (`send_with_response`, `parts`, `body`, `encoding`, the `client` and `options`
+/// fields), and those of derived traits. A parameter named like one gets a `_param` suffix.
+pub const BUILDER_METHODS: &[&str] = &[
+    // runtime/macros.rs
+    "send", "items", "pages", "header", "query_param", "timeout", "max_retries", "into_future",
+    // emit/operations.rs
+    "send_with_response", "parts", "body", "encoding", "client", "options",
+    // Clone, Debug
+    "clone", "fmt",
+];
+
+/// The field that holds the members a schema does not list (`additionalProperties`); a property
+/// with the same name gets a suffix.
+pub const ADDITIONAL_PROPERTIES_FIELD: &str = "additional_properties";
+
 /// Keywords that cannot be raw identifiers.
 const NOT_RAW: &[&str] = &["self", "Self", "super", "crate", "_"];
 
@@ -112,6 +146,12 @@ fn escape_keyword(name: String) -> String {
     }
 }
 
+/// `name` with a suffix such as `_param`, without doubling an escaping underscore
+/// (`self_` → `self_param`, not `self__param`, which `non_snake_case` rejects).
+pub fn suffixed(name: &str, suffix: &str) -> String {
+    format!("{}{suffix}", unraw(name).trim_end_matches('_'))
+}
+
 /// The plain form of a possibly raw identifier (`r#type` → `type`).
 pub fn unraw(name: &str) -> &str {
     name.strip_prefix("r#").unwrap_or(name)
@@ -147,12 +187,14 @@ impl Scope {
         self.used.contains(unraw(name))
     }
 
-    /// Claims `base`, or `base2`, `base3`, ... if taken.
+    /// Claims `base`, or `base2`, `base3`, ... if taken (`V1_2` after a digit; an escaped
+    /// type name `Self_` continues as `Self2`, since `non_camel_case_types` rejects `Self_2`).
     pub fn claim(&mut self, base: &str) -> String {
         if self.used.insert(unraw(base).to_owned()) {
             return base.to_owned();
         }
         let plain = unraw(base);
+        let plain = if plain.starts_with(|c: char| c.is_ascii_uppercase()) { plain.trim_end_matches('_') } else { plain };
         let sep = if plain.ends_with(|c: char| c.is_ascii_digit()) { "_" } else { "" };
         (2..)
             .map(|n| format!("{plain}{sep}{n}"))
@@ -203,5 +245,16 @@ mod tests {
         assert_eq!(scope.claim("Name"), "Name2");
         assert_eq!(scope.claim("V1"), "V1");
         assert_eq!(scope.claim("V1"), "V1_2");
+    }
+
+    #[test]
+    fn suffixes_after_an_escape_keep_the_case_lints_quiet() {
+        let mut scope = Scope::default();
+        assert_eq!(scope.claim("Self_"), "Self_");
+        assert_eq!(scope.claim("Self_"), "Self2");
+        assert_eq!(scope.claim("self_"), "self_");
+        assert_eq!(scope.claim("self_"), "self_2");
+        assert_eq!(suffixed("self_", "_param"), "self_param");
+        assert_eq!(suffixed("r#type", "_param"), "type_param");
     }
 }

@@ -18,7 +18,7 @@ fn main() -> ExitCode {
         Some("generate") => generate_cmd(&args[1..]),
         Some("check-fixtures") => check_fixtures(),
         _ => Err(format!(
-            "usage: cargo xtask <command>\n\n  regen      rewrite {CLIENT_DIR}/{GENERATED_DIR} from {SPEC}\n  check      fail if the generated code differs from what regen would write\n  generate   --spec FILE --out DIR [--crate-name NAME]: a standalone client crate for any OpenAPI 3.0/3.1 document\n  check-fixtures  generate every codegen test fixture as a standalone crate and build it with warnings denied"
+            "usage: cargo xtask <command>\n\n  regen      rewrite {CLIENT_DIR}/{GENERATED_DIR} from {SPEC}\n  check      fail if the generated code differs from what regen would write\n  generate   --spec FILE --out DIR [--crate-name NAME]: a standalone client crate for any OpenAPI 3.0/3.1 document\n  check-fixtures  generate every codegen test fixture as a standalone crate and build it with warnings denied;\n                  `cargo test --doc` on the doc_* ones must run no doctest from the spec"
         )),
     };
     match result {
@@ -233,6 +233,11 @@ fn check_fixtures() -> Result<(), String> {
             .map_err(|e| format!("cannot run cargo: {e}"))?;
         if !status.success() {
             failed.push(name);
+        } else if name.starts_with("doc_") {
+            if let Err(message) = no_spec_doctests(&out, &out_root.join("target")) {
+                eprintln!("check-fixtures: {name}: {message}");
+                failed.push(name);
+            }
         }
     }
     if failed.is_empty() {
@@ -241,6 +246,37 @@ fn check_fixtures() -> Result<(), String> {
     } else {
         Err(format!("fixture crates failed to build: {}", failed.join(", ")))
     }
+}
+
+/// Runs `cargo test --doc` on a generated crate and fails if it fails or if any doctest comes
+/// from generated code (spec text must never compile or run; the runtime's own doctests may).
+fn no_spec_doctests(dir: &Path, target: &Path) -> Result<(), String> {
+    let output = std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .args(["test", "--doc", "--all-features"])
+        .current_dir(dir)
+        .env("CARGO_TARGET_DIR", target)
+        .output()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    if !output.status.success() {
+        return Err(format!("`cargo test --doc` failed:\n{stdout}\n{}", String::from_utf8_lossy(&output.stderr)));
+    }
+    let from_spec = spec_doctests(&stdout);
+    if !from_spec.is_empty() {
+        return Err(format!("doctests from the spec ran:\n{}", from_spec.join("\n")));
+    }
+    println!("check-fixtures: no doctest in {} comes from the spec", dir.display());
+    Ok(())
+}
+
+/// The doctests in `cargo test --doc` output that are not in the copied runtime.
+fn spec_doctests(stdout: &str) -> Vec<String> {
+    stdout
+        .lines()
+        .filter_map(|line| line.strip_prefix("test "))
+        .filter(|test| test.contains(" - ") && !test.starts_with("src/runtime/"))
+        .map(str::to_owned)
+        .collect()
 }
 
 /// The hand-written runtime, copied into standalone crates.
@@ -261,6 +297,17 @@ fn runtime_sources() -> Result<BTreeMap<String, String>, String> {
 #[cfg(test)]
 mod tests {
     /// `cargo test` fails when the committed generated code differs from what regen writes.
+    #[test]
+    fn doctests_outside_the_runtime_are_reported() {
+        let stdout = "running 3 tests\ntest src/runtime/error.rs - runtime::error::ApiError (line 20) ... ignored\n\
+                      test src/generated/models.rs - generated::models::Item (line 5) ... ok\n\
+                      test src/lib.rs - (line 3) ... FAILED\ntest result: ok";
+        assert_eq!(
+            super::spec_doctests(stdout),
+            ["src/generated/models.rs - generated::models::Item (line 5) ... ok", "src/lib.rs - (line 3) ... FAILED"]
+        );
+    }
+
     #[test]
     fn generated_code_is_up_to_date() {
         if let Err(message) = super::regen(super::Mode::Check) {

@@ -3,7 +3,7 @@
 mod models;
 mod operations;
 
-pub(crate) use models::{models_header, models_items, ModelContext};
+pub(crate) use models::{allow_deprecated_uses, models_header, models_items, ModelContext};
 pub(crate) use operations::{modules, operations_module, operations_root};
 
 use proc_macro2::TokenStream;
@@ -19,24 +19,26 @@ pub(crate) fn ident(name: &str) -> proc_macro2::Ident {
     }
 }
 
-/// `#[doc = "..."]` lines for a description, made safe for rustdoc: no line is taken for an
-/// indented code block, and fenced blocks are marked `text` so they are never run as doctests.
+/// `#[doc = "..."]` lines for a description. Every doc attribute the generator writes comes
+/// from here, and the text goes through [`text::markdown`](crate::text::markdown) first, so
+/// nothing in it is ever compiled or run as a doctest.
 pub(crate) fn doc(text: Option<&str>) -> TokenStream {
-    let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else { return quote!() };
-    let lines = text.lines().map(|line| {
-        let trimmed = line.trim();
-        let line = if trimmed.starts_with("```") {
-            if trimmed == "```" { "```text".to_owned() } else { format!("```text {}", trimmed.trim_start_matches('`')) }
-        } else {
-            trimmed.to_owned()
-        };
+    let Some(text) = text.map(crate::text::markdown).filter(|t| !t.is_empty()) else { return quote!() };
+    let lines = text.split('\n').map(|line| {
         let line = if line.is_empty() { String::new() } else { format!(" {line}") };
         quote!(#[doc = #line])
     });
-    // A fence left open by the description would swallow the rest of the item's docs.
-    let fences = text.lines().filter(|l| l.trim().starts_with("```")).count();
-    let close = if fences % 2 == 1 { quote!(#[doc = " ```"]) } else { quote!() };
-    quote!(#(#lines)* #close)
+    quote!(#(#lines)*)
+}
+
+/// Inner `#![doc = "..."]` lines (module and crate docs), made safe like [`doc`].
+pub(crate) fn inner_doc(text: &str) -> TokenStream {
+    let text = crate::text::markdown(text);
+    let lines = text.split('\n').filter(|_| !text.is_empty()).map(|line| {
+        let line = if line.is_empty() { String::new() } else { format!(" {line}") };
+        quote!(#![doc = #line])
+    });
+    quote!(#(#lines)*)
 }
 
 /// The Rust type for a type reference, as seen from a module where `models` names the models.
@@ -76,9 +78,9 @@ pub(crate) fn root(api: &Api, options: &crate::Options) -> TokenStream {
     let from_env_doc = format!(
         " A client configured from `{env_api_key}`, `{env_base_url}`, `{env_client_id}` and `{env_client_secret}`."
     );
-    let title_doc = format!(" Generated from \"{}\" version {}.", api.title, api.version);
+    let title_doc = inner_doc(&format!("Generated from \"{}\" version {}.", crate::text::plain(&api.title), crate::text::plain(&api.version)));
     quote! {
-        #![doc = #title_doc]
+        #title_doc
         pub mod models;
         pub mod operations;
 

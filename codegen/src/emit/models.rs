@@ -45,11 +45,27 @@ pub(crate) fn models_header(api: &Api) -> TokenStream {
             }
         }
     });
+    let deprecated_uses = allow_deprecated_uses(api);
     quote! {
         //! Types for every schema of the API.
         #![allow(clippy::too_many_arguments, clippy::large_enum_variant, clippy::doc_markdown, clippy::new_without_default)]
         #![allow(missing_docs, rustdoc::broken_intra_doc_links, rustdoc::bare_urls, rustdoc::invalid_html_tags)]
+        #deprecated_uses
         #helper
+    }
+}
+
+/// `#![allow(deprecated)]` for a generated module when the spec deprecates anything: the
+/// generated code uses its own deprecated items (a field of a deprecated type, a builder for a
+/// deprecated operation) and must build warning-free; users still get the warning, which is
+/// reported where an item is used.
+pub(crate) fn allow_deprecated_uses(api: &Api) -> TokenStream {
+    let any = api.types.iter().any(|t| t.deprecated || matches!(&t.kind, TypeKind::Struct(s) if s.fields.iter().any(|f| f.deprecated)))
+        || api.operations.iter().any(|op| op.deprecated || op.params.iter().any(|p| p.deprecated));
+    if any {
+        quote!(#![allow(deprecated)])
+    } else {
+        quote!()
     }
 }
 
@@ -74,11 +90,11 @@ fn local(t: &TypeRef) -> TokenStream {
 }
 
 fn type_def(def: &TypeDef) -> TokenStream {
-    let mut text = def.doc.clone().unwrap_or_default();
+    let mut text = def.doc.as_deref().map(crate::text::markdown).unwrap_or_default();
     if !text.is_empty() {
         text.push_str("\n\n");
     }
-    text.push_str(&format!("Schema: `{}`", def.origin));
+    text.push_str(&format!("Schema: {}", crate::text::code(&def.origin)));
     let docs = doc(Some(&text));
     let deprecated = if def.deprecated { quote!(#[deprecated]) } else { quote!() };
     let name = ident(&def.name);
@@ -155,7 +171,8 @@ fn discriminated(name: &proc_macro2::Ident, type_name: &str, property: &str, var
             }
         }
     });
-    let message = format!("no variant of {type_name} matches (discriminator `{property}` = {{:?}})");
+    // The property name is spec text: an argument, never part of the format string.
+    let message = format!("no variant of {type_name} matches (discriminator `{{}}` = {{:?}})");
     quote! {
         impl<'de> ::serde::Deserialize<'de> for #name {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -166,7 +183,7 @@ fn discriminated(name: &proc_macro2::Ident, type_name: &str, property: &str, var
                     #(#arms)*
                     _ => {
                         #(#attempts)*
-                        Err(D::Error::custom(format!(#message, tag)))
+                        Err(D::Error::custom(format!(#message, #property, tag)))
                     }
                 }
             }
@@ -202,7 +219,7 @@ fn structure(name: &proc_macro2::Ident, s: &Struct, attrs: TokenStream) -> Token
     let fields = s.fields.iter().map(|f| {
         let fname = ident(&f.name);
         let t = field_type(f);
-        let mut text = f.doc.clone().unwrap_or_default();
+        let mut text = f.doc.as_deref().map(crate::text::markdown).unwrap_or_default();
         if f.secret {
             if !text.is_empty() {
                 text.push_str("\n\n");
@@ -303,8 +320,8 @@ fn string_enum(name: &proc_macro2::Ident, e: &StringEnum, attrs: TokenStream) ->
     let other = ident(&e.other);
     let variants = e.variants.iter().map(|v| {
         let vname = ident(&v.name);
-        let d = format!(" `{}`", v.wire);
-        quote!(#[doc = #d] #vname)
+        let d = doc(Some(&crate::text::code(&v.wire)));
+        quote!(#d #vname)
     });
     let wires = e.variants.iter().map(|v| {
         let vname = ident(&v.name);

@@ -1,7 +1,7 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::{doc, ident, ty};
+use super::{allow_deprecated_uses, doc, ident, ty};
 use crate::ir::{Api, Auth, Encoding, Operation, Param, ParamIn, ResponseBody, TypeRef};
 
 /// The operations of one tag module, in spec order.
@@ -45,12 +45,12 @@ pub(crate) fn operations_root(api: &Api, modules: &[Module<'_>], tag_features: b
     let declarations = modules.iter().map(|m| {
         let name = ident(m.name);
         let doc_text = match m.tag {
-            Some(tag) if !tag.is_empty() => format!(" Operations tagged \"{tag}\"."),
-            _ => " Operations without a tag.".to_owned(),
+            Some(tag) if !tag.is_empty() => doc(Some(&format!("Operations tagged \"{}\".", crate::text::plain(tag)))),
+            _ => doc(Some("Operations without a tag.")),
         };
         let feature = crate::naming::unraw(m.name);
         let cfg = tag_features.then(|| quote!(#[cfg(feature = #feature)]));
-        quote!(#[doc = #doc_text] #cfg pub mod #name; #cfg pub use #name::*;)
+        quote!(#doc_text #cfg pub mod #name; #cfg pub use #name::*;)
     });
     quote! {
         //! A method on [`Client`](crate::runtime::Client) and a request builder for every
@@ -61,8 +61,9 @@ pub(crate) fn operations_root(api: &Api, modules: &[Module<'_>], tag_features: b
 }
 
 /// One tag module: the `Client` methods and request builders of its operations.
-pub(crate) fn operations_module(module: &Module<'_>) -> TokenStream {
+pub(crate) fn operations_module(api: &Api, module: &Module<'_>) -> TokenStream {
     let models = quote!(models::);
+    let deprecated_uses = allow_deprecated_uses(api);
     let ops = &module.ops;
     let methods = ops.iter().map(|op| client_method(op, &models));
     let builders = ops.iter().map(|op| builder(op, &models));
@@ -74,6 +75,7 @@ pub(crate) fn operations_module(module: &Module<'_>) -> TokenStream {
     quote! {
         #![allow(clippy::too_many_arguments, clippy::doc_markdown, clippy::large_enum_variant)]
         #![allow(missing_docs, rustdoc::broken_intra_doc_links, rustdoc::bare_urls, rustdoc::invalid_html_tags)]
+        #deprecated_uses
 
         #models_import
         #encoding_import
@@ -151,16 +153,21 @@ fn client_method(op: &Operation, models: &TokenStream) -> TokenStream {
     let builder = ident(&op.builder);
     let mut text = String::new();
     if let Some(s) = &op.summary {
-        text.push_str(s.trim());
+        text.push_str(&crate::text::markdown(s));
         text.push_str("\n\n");
     }
     if let Some(d) = &op.description {
         if op.summary.as_deref().map(str::trim) != Some(d.trim()) {
-            text.push_str(d.trim());
+            text.push_str(&crate::text::markdown(d));
             text.push_str("\n\n");
         }
     }
-    text.push_str(&format!("`{} {}` (operation `{}`). {}", op.method, op.path, op.id, auth_doc(&op.auth)));
+    text.push_str(&format!(
+        "{} (operation {}). {}",
+        crate::text::code(&format!("{} {}", op.method, op.path)),
+        crate::text::code(&op.id),
+        auth_doc(&op.auth)
+    ));
     if op.pagination.is_some() {
         text.push_str(" Await it for one page, or call `.items()` to stream every item.");
     }
@@ -224,11 +231,11 @@ fn builder(op: &Operation, models: &TokenStream) -> TokenStream {
             fields.push(quote!(#name: #t));
         } else {
             fields.push(quote!(#name: Option<#t>));
-            let mut text = p.doc.clone().unwrap_or_default();
+            let mut text = p.doc.as_deref().map(crate::text::markdown).unwrap_or_default();
             if !text.is_empty() {
                 text.push_str("\n\n");
             }
-            text.push_str(&format!("Sent as `{}`.", p.wire));
+            text.push_str(&format!("Sent as {}.", crate::text::code(&p.wire)));
             let docs = doc(Some(&text));
             let deprecated = if p.deprecated { quote!(#[deprecated]) } else { quote!() };
             let (arg, into) = arg_type(&p.ty, models);
@@ -327,7 +334,7 @@ fn builder(op: &Operation, models: &TokenStream) -> TokenStream {
             let docs = doc(Some(&format!(
                 "{}{}",
                 if r.status == 0 { "Any other status".to_owned() } else { format!("`{}`", r.status) },
-                r.doc.as_deref().map(|d| format!(": {d}")).unwrap_or_default()
+                r.doc.as_deref().map(|d| format!(": {}", crate::text::markdown(d))).unwrap_or_default()
             )));
             match &r.body {
                 ResponseBody::Empty if (300..400).contains(&r.status) => quote! {
@@ -344,9 +351,9 @@ fn builder(op: &Operation, models: &TokenStream) -> TokenStream {
                 }
             }
         });
-        let d = format!(" The documented success responses of `{}`.", op.id);
+        let d = doc(Some(&format!("The documented success responses of {}.", crate::text::code(&op.id))));
         quote! {
-            #[doc = #d]
+            #d
             #[derive(Debug, Clone, PartialEq)]
             pub enum #name { #(#variants,)* }
         }
@@ -401,12 +408,7 @@ fn parts_fn(op: &Operation) -> TokenStream {
         format.push_str("{}");
         let wire = &rest[start + 1..start + len];
         if let Some(p) = op.params.iter().find(|p| p.location == ParamIn::Path && p.wire == wire) {
-            let name = ident(&p.name);
-            let value = match &p.ty {
-                TypeRef::String => quote!(&self.#name),
-                _ => quote!(&self.#name.to_string()),
-            };
-            values.push(quote!(rt::encode_path_segment(#wire, #value)?));
+            values.push(path_value(p));
         }
         rest = &rest[start + len + 1..];
     }
@@ -468,6 +470,17 @@ fn parts_fn(op: &Operation) -> TokenStream {
             #body
             Ok(parts)
         }
+    }
+}
+
+/// The encoded value of a path parameter; a list in the default `simple` style (`1,2,3`).
+fn path_value(p: &Param) -> TokenStream {
+    let name = ident(&p.name);
+    let wire = &p.wire;
+    match &p.ty {
+        TypeRef::String => quote!(rt::encode_path_segment(#wire, &self.#name)?),
+        TypeRef::Vec(_) => quote!(rt::encode_path_list(#wire, &self.#name)?),
+        _ => quote!(rt::encode_path_segment(#wire, &self.#name.to_string())?),
     }
 }
 
@@ -566,6 +579,8 @@ fn bounds_check(p: &Param) -> TokenStream {
         }
         (None, None) => return quote!(),
     };
+    // The wire name is spec text: braces in it must not be read as format arguments.
+    let message = message.replace('{', "{{").replace('}', "}}");
     quote! {
         if #condition {
             return Err(rt::Error::InvalidInput(format!(concat!(#message, ", got {}"), value)));

@@ -189,6 +189,21 @@ pub fn encode_path_segment(name: &str, value: &str) -> crate::runtime::Result<St
     Ok(percent_encoding::utf8_percent_encode(value, SET).to_string())
 }
 
+/// Encodes a list path parameter in the default `simple` style: each item percent-encoded, the
+/// items joined by commas (`1,2,3`). Returns an error for an empty list, like for an empty value.
+pub fn encode_path_list<V: QueryValue + ?Sized>(name: &str, value: &V) -> crate::runtime::Result<String> {
+    let mut items = Vec::new();
+    value.push_pairs("", &mut items);
+    if items.is_empty() {
+        return encode_path_segment(name, "");
+    }
+    let encoded = items
+        .iter()
+        .map(|(_, item)| encode_path_segment(name, item))
+        .collect::<crate::runtime::Result<Vec<String>>>()?;
+    Ok(encoded.join(","))
+}
+
 /// Pushes `value` under `name[key]` (the OpenAPI `deepObject` style), keeping deeper keys.
 pub fn push_nested<V: QueryValue + ?Sized>(
     name: &str,
@@ -234,5 +249,17 @@ impl<T: QueryValue> QueryValue for Option<T> {
         if let Some(value) = self {
             value.push_pairs(name, out);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn list_path_parameters_are_comma_separated_and_each_item_encoded() {
+        assert_eq!(encode_path_list("ids", &vec![1_i64, 2, 3]).ok().as_deref(), Some("1,2,3"));
+        assert_eq!(encode_path_list("names", &vec!["a b".to_owned(), "c,d".to_owned()]).ok().as_deref(), Some("a%20b,c%2Cd"));
+        assert!(encode_path_list("ids", &Vec::<i64>::new()).is_err());
     }
 }
