@@ -28,6 +28,9 @@ pub enum ErrorKind {
     Invalid,
     /// The document uses a construct the generator does not support.
     Unsupported,
+    /// A defect in the generator itself (for example emitted code that does not parse); never
+    /// the spec's fault, always a bug to report.
+    Internal,
 }
 
 /// A located generator error: `spec/x.yaml#/paths/~1a/get: message`.
@@ -47,6 +50,7 @@ impl fmt::Display for Error {
             ErrorKind::Syntax => "syntax error",
             ErrorKind::Invalid => "invalid spec",
             ErrorKind::Unsupported => "unsupported",
+            ErrorKind::Internal => "internal error",
         };
         write!(f, "{}: {kind}: {}", self.location, self.message)
     }

@@ -103,19 +103,11 @@ pub fn generate(spec_text: &str, options: &Options) -> Result<Output, Error> {
             Part::Operations(i) => emit::operations_module(&modules[*i]),
             Part::Lib => standalone_lib(&api),
         };
-        render(tokens).map_err(|message| Error {
-            kind: ErrorKind::Unsupported,
-            location: Location { file: options.spec_path.clone(), pointer: String::new() },
-            message: format!("internal error: generated {path} does not parse: {message}"),
-        })
+        render_file(path, tokens, options)
     });
     let mut files: BTreeMap<String, String> = BTreeMap::new();
     for ((path, _), code) in parts.iter().zip(rendered) {
-        let code = code.ok_or_else(|| Error {
-            kind: ErrorKind::Unsupported,
-            location: Location { file: options.spec_path.clone(), pointer: String::new() },
-            message: format!("internal error: rendering {path} did not finish"),
-        })??;
+        let code = code.ok_or_else(|| internal(options, format!("rendering {path} did not finish")))??;
         files.entry(path.clone()).or_insert_with(|| header.clone()).push_str(&code);
     }
     if let Some(name) = &options.standalone_crate {
@@ -123,6 +115,11 @@ pub fn generate(spec_text: &str, options: &Options) -> Result<Output, Error> {
         files.insert("Cargo.toml".to_owned(), standalone_manifest(name, &api, &features));
     }
     Ok(Output { files, operations: api.operations.len(), types: api.types.len(), skipped, warnings })
+}
+
+/// A generator defect, located at the spec as a whole.
+fn internal(options: &Options, message: String) -> Error {
+    Error { kind: ErrorKind::Internal, location: Location { file: options.spec_path.clone(), pointer: String::new() }, message }
 }
 
 /// Types per chunk of `models.rs` rendered on one thread.
@@ -170,6 +167,12 @@ pub fn parse(spec_text: &str, options: &Options) -> Result<(ir::Api, Vec<Error>)
     let value = load::load(&ctx, spec_text)?;
     let spec = normalize::normalize(&ctx, value)?;
     lower::lower(&ctx, &spec, options.skip_unsupported)
+}
+
+/// Formats the tokens of the generated file `path`; tokens that do not parse are a generator
+/// defect ([`ErrorKind::Internal`]), never the spec's fault.
+fn render_file(path: &str, tokens: proc_macro2::TokenStream, options: &Options) -> Result<String, Error> {
+    render(tokens).map_err(|message| internal(options, format!("generated {path} does not parse: {message}")))
 }
 
 /// Formats tokens as a Rust file.
@@ -229,4 +232,17 @@ fastrand = "2"
 [workspace]
 {feature_table}"#
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emitted_code_that_does_not_parse_is_an_internal_error() {
+        let options = Options { spec_path: "spec.yaml".into(), ..Options::default() };
+        let error = render_file("src/generated/models.rs", quote::quote! { pub struct }, &options).unwrap_err();
+        assert_eq!(error.kind, ErrorKind::Internal);
+        assert!(error.to_string().starts_with("spec.yaml#: internal error: generated src/generated/models.rs does not parse"), "{error}");
+    }
 }

@@ -156,6 +156,9 @@ fn check(text: &str, case: &str) {
     match result {
         Err(_) => panic!("the generator panicked on {case}:\n{text}"),
         Ok(Err(error)) => {
+            // A generator defect (for example emitted code that does not parse) is not a
+            // refusal of the spec: it fails the run like a panic.
+            assert_ne!(error.kind, codegen::ErrorKind::Internal, "internal error on {case}: {error}\n{text}");
             let shown = error.to_string();
             assert!(shown.starts_with("fuzz.yaml"), "error without a location on {case}: {shown}");
             assert!(!error.message.is_empty(), "error without a message on {case}");

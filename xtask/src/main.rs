@@ -1,4 +1,4 @@
-//! Project tasks: `cargo xtask regen | check | generate --spec FILE --out DIR [--crate-name NAME]`.
+//! Project tasks: `cargo xtask regen | check | generate --spec FILE --out DIR [--crate-name NAME] [--skip-unsupported]`.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -18,7 +18,7 @@ fn main() -> ExitCode {
         Some("generate") => generate_cmd(&args[1..]),
         Some("check-fixtures") => check_fixtures(),
         _ => Err(format!(
-            "usage: cargo xtask <command>\n\n  regen      rewrite {CLIENT_DIR}/{GENERATED_DIR} from {SPEC}\n  check      fail if the generated code differs from what regen would write\n  generate   --spec FILE --out DIR [--crate-name NAME]: a standalone client crate for any OpenAPI 3.0/3.1 document\n  check-fixtures  generate every codegen test fixture as a standalone crate and build it with warnings denied"
+            "usage: cargo xtask <command>\n\n  regen      rewrite {CLIENT_DIR}/{GENERATED_DIR} from {SPEC}\n  check      fail if the generated code differs from what regen would write\n  generate   --spec FILE --out DIR [--crate-name NAME] [--skip-unsupported]: a standalone client crate for any OpenAPI 3.0/3.1 document\n             (an unsupported construct is an error unless --skip-unsupported leaves its operation out)\n  check-fixtures  generate every codegen test fixture as a standalone crate and build it with warnings denied"
         )),
     };
     match result {
@@ -141,13 +141,15 @@ fn write_atomic(path: &Path, content: &str) -> Result<(), String> {
     std::fs::rename(&tmp, path).map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
-/// `generate --spec FILE --out DIR [--crate-name NAME]`: a standalone crate with its own
-/// Cargo.toml, the generated code and a copy of the runtime.
+/// `generate --spec FILE --out DIR [--crate-name NAME] [--skip-unsupported]`: a standalone crate
+/// with its own Cargo.toml, the generated code and a copy of the runtime. An operation using an
+/// unsupported construct fails the run, unless `--skip-unsupported` asks to leave it out.
 fn generate_cmd(args: &[String]) -> Result<(), String> {
     let started = Instant::now();
     let mut spec = None;
     let mut out = None;
     let mut crate_name = None;
+    let mut skip_unsupported = false;
     let mut it = args.iter();
     while let Some(arg) = it.next() {
         let mut value = || it.next().cloned().ok_or_else(|| format!("{arg} needs a value"));
@@ -155,6 +157,7 @@ fn generate_cmd(args: &[String]) -> Result<(), String> {
             "--spec" => spec = Some(value()?),
             "--out" => out = Some(value()?),
             "--crate-name" => crate_name = Some(value()?),
+            "--skip-unsupported" => skip_unsupported = true,
             other => return Err(format!("unknown argument `{other}`")),
         }
     }
@@ -178,7 +181,7 @@ fn generate_cmd(args: &[String]) -> Result<(), String> {
         env_prefix: codegen::naming::snake(&crate_name).to_uppercase(),
         regen_command: format!("cargo xtask generate --spec {spec}"),
         standalone_crate: Some(crate_name.clone()),
-        skip_unsupported: true,
+        skip_unsupported,
     };
     let output = codegen::generate(&text, &options).map_err(|e| e.to_string())?;
     report_skipped(&output);
@@ -260,6 +263,60 @@ fn runtime_sources() -> Result<BTreeMap<String, String>, String> {
 
 #[cfg(test)]
 mod tests {
+    use std::path::PathBuf;
+
+    /// A spec with one supported and one unsupported operation (a multipart body that is not an
+    /// object), written to a fresh folder under the system temp dir.
+    fn spec_with_unsupported_operation(name: &str) -> (PathBuf, PathBuf) {
+        let dir = std::env::temp_dir().join(format!("xtask-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let spec = dir.join("openapi.yaml");
+        std::fs::write(
+            &spec,
+            r#"openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  /ok:
+    get:
+      operationId: getOk
+      responses: {"204": {description: ok}}
+  /upload:
+    post:
+      operationId: upload
+      requestBody:
+        content:
+          multipart/form-data:
+            schema: {type: string}
+      responses: {"204": {description: ok}}
+"#,
+        )
+        .expect("spec written");
+        (spec, dir.join("out"))
+    }
+
+    fn generate(spec: &std::path::Path, out: &std::path::Path, extra: &[&str]) -> Result<(), String> {
+        let mut args = vec!["--spec".to_owned(), spec.display().to_string(), "--out".to_owned(), out.display().to_string()];
+        args.extend(extra.iter().map(|a| a.to_string()));
+        super::generate_cmd(&args)
+    }
+
+    #[test]
+    fn generate_refuses_an_unsupported_construct_by_default() {
+        let (spec, out) = spec_with_unsupported_operation("strict");
+        let error = generate(&spec, &out, &[]).expect_err("an unsupported operation fails the run");
+        assert!(error.contains("openapi.yaml#/paths/~1upload/post") && error.contains("unsupported"), "{error}");
+        assert!(!out.exists(), "nothing is written when the run fails");
+    }
+
+    #[test]
+    fn generate_skips_unsupported_operations_only_when_asked() {
+        let (spec, out) = spec_with_unsupported_operation("lenient");
+        generate(&spec, &out, &["--skip-unsupported"]).expect("the unsupported operation is left out");
+        let operations = std::fs::read_to_string(out.join("src/generated/operations/untagged.rs")).expect("operations written");
+        assert!(operations.contains("get_ok") && !operations.contains("fn upload"), "{operations}");
+    }
+
     /// `cargo test` fails when the committed generated code differs from what regen writes.
     #[test]
     fn generated_code_is_up_to_date() {
