@@ -17,6 +17,7 @@ mod load;
 mod lower;
 pub mod naming;
 mod normalize;
+mod shape;
 
 use std::collections::BTreeMap;
 
@@ -165,8 +166,10 @@ fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Ve
 pub fn parse(spec_text: &str, options: &Options) -> Result<(ir::Api, Vec<Error>), Error> {
     let ctx = error::Ctx { file: options.spec_path.clone() };
     let value = load::load(&ctx, spec_text)?;
-    let spec = normalize::normalize(&ctx, value)?;
-    lower::lower(&ctx, &spec, options.skip_unsupported)
+    let (spec, mut notes) = normalize::normalize(&ctx, value)?;
+    let (api, lowered) = lower::lower(&ctx, &spec, options.skip_unsupported)?;
+    notes.extend(lowered);
+    Ok((api, notes))
 }
 
 /// Formats the tokens of the generated file `path`; tokens that do not parse are a generator

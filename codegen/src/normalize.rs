@@ -4,9 +4,11 @@
 use serde_json::{Map, Value};
 
 use crate::error::{ptr, Ctx, Error};
+use crate::shape::{self, Kind, Schemas};
 
 /// Checks the version, rewrites 3.1 schema forms into their 3.0 equivalents and parses the result.
-pub(crate) fn normalize(ctx: &Ctx, mut doc: Value) -> Result<openapiv3::OpenAPI, Error> {
+/// The second value lists what was dropped on the way (see [`integer_bounds`]).
+pub(crate) fn normalize(ctx: &Ctx, mut doc: Value) -> Result<(openapiv3::OpenAPI, Vec<Error>), Error> {
     let Value::Object(root) = &mut doc else {
         return Err(ctx.invalid("", "the document is not a mapping"));
     };
@@ -31,12 +33,115 @@ pub(crate) fn normalize(ctx: &Ctx, mut doc: Value) -> Result<openapiv3::OpenAPI,
         return Err(ctx.invalid("", "the document has no `info`"));
     }
     walk(&mut doc, "", false);
+    let mut warnings = Vec::new();
+    each_node(&mut doc, Kind::Document, "", &mut |kind, node, at| match kind {
+        // 3.1 makes `responses` optional: an operation without it documents no responses.
+        Kind::Operation => {
+            if let Value::Object(op) = node {
+                op.entry("responses").or_insert_with(|| Value::Object(Map::new()));
+            }
+        }
+        Kind::Schema => integer_bounds(ctx, node, at, &mut warnings),
+        _ => {}
+    });
 
     // Tracking the path costs an allocation per member; only a document that fails pays it.
-    if let Ok(spec) = <openapiv3::OpenAPI as serde::Deserialize>::deserialize(&doc) {
-        return Ok(spec);
+    match <openapiv3::OpenAPI as serde::Deserialize>::deserialize(&doc) {
+        Ok(spec) => Ok((spec, warnings)),
+        Err(_) => Err(locate(ctx, &doc, Kind::Document, "")),
     }
-    doc.deserialize_path::<openapiv3::OpenAPI>().map_err(|(path, message)| ctx.invalid(&path, message))
+}
+
+/// Calls `f` on every OpenAPI object of the document (parents before children), with its kind
+/// and JSON pointer.
+fn each_node(node: &mut Value, kind: Kind, at: &str, f: &mut dyn FnMut(Kind, &mut Value, &str)) {
+    f(kind, node, at);
+    for (path, child_kind) in shape::children(kind, node, Schemas::All) {
+        let mut child_at = at.to_owned();
+        let mut child = Some(&mut *node);
+        for token in &path {
+            child_at = ptr(&child_at, token);
+            child = child.and_then(|c| match c {
+                Value::Object(map) => map.get_mut(token),
+                Value::Array(items) => token.parse::<usize>().ok().and_then(|i| items.get_mut(i)),
+                _ => None,
+            });
+        }
+        if let Some(child) = child {
+            each_node(child, child_kind, &child_at, f);
+        }
+    }
+}
+
+/// Integer bounds that no 64-bit integer can reach (`minimum: -9223372036854776000`, read as a
+/// float) are dropped with a warning: they would refuse the document, and a bound beyond the
+/// range of the generated `i64`/`u64` constrains nothing the type does not.
+fn integer_bounds(ctx: &Ctx, node: &mut Value, at: &str, warnings: &mut Vec<Error>) {
+    let Value::Object(map) = node else { return };
+    if map.get("type").and_then(Value::as_str) != Some("integer") {
+        return;
+    }
+    for key in ["minimum", "maximum", "multipleOf"] {
+        if let Some(Value::Number(n)) = map.get(key) {
+            if n.as_i64().is_none() {
+                let dropped = n.to_string();
+                map.remove(key);
+                warnings.push(ctx.invalid(&ptr(at, key), format!("`{key}: {dropped}` does not fit a 64-bit integer; the bound is ignored")));
+            }
+        }
+    }
+}
+
+/// The deepest OpenAPI object below `node` that does not deserialize, with the reason: a
+/// failing child is blamed before its parent. (serde's flattened members, which every
+/// `openapiv3` type has, lose the path of an error below them.)
+fn locate(ctx: &Ctx, node: &Value, kind: Kind, at: &str) -> Error {
+    for (path, child_kind) in shape::children(kind, node, Schemas::OpenApi30) {
+        let mut child_at = at.to_owned();
+        let mut child = Some(node);
+        for token in &path {
+            child_at = ptr(&child_at, token);
+            child = child.and_then(|c| match c {
+                Value::Object(map) => map.get(token),
+                Value::Array(items) => token.parse::<usize>().ok().and_then(|i| items.get(i)),
+                _ => None,
+            });
+        }
+        if let Some(child) = child {
+            if check(child, child_kind).is_err() {
+                return locate(ctx, child, child_kind, &child_at);
+            }
+        }
+    }
+    match check(node, kind) {
+        Err((path, message)) => ctx.invalid(&format!("{at}{path}"), message),
+        Ok(()) => ctx.invalid(at, "the document does not deserialize"),
+    }
+}
+
+/// Deserializes `node` as what `kind` is in the 3.0 model; the error with its path below `node`.
+fn check(node: &Value, kind: Kind) -> Result<(), (String, String)> {
+    use openapiv3::*;
+    let node = node.clone();
+    match kind {
+        Kind::Document => node.deserialize_path::<OpenAPI>().map(drop),
+        Kind::Paths => node.deserialize_path::<Paths>().map(drop),
+        Kind::PathItem => node.deserialize_path::<ReferenceOr<PathItem>>().map(drop),
+        Kind::Operation => node.deserialize_path::<Operation>().map(drop),
+        Kind::Callback => node.deserialize_path::<ReferenceOr<Callback>>().map(drop),
+        Kind::Responses => node.deserialize_path::<Responses>().map(drop),
+        Kind::Response => node.deserialize_path::<ReferenceOr<Response>>().map(drop),
+        Kind::RequestBody => node.deserialize_path::<ReferenceOr<RequestBody>>().map(drop),
+        Kind::MediaType => node.deserialize_path::<MediaType>().map(drop),
+        Kind::Encoding => node.deserialize_path::<Encoding>().map(drop),
+        Kind::Parameter => node.deserialize_path::<ReferenceOr<Parameter>>().map(drop),
+        Kind::Header => node.deserialize_path::<ReferenceOr<Header>>().map(drop),
+        Kind::Schema => node.deserialize_path::<ReferenceOr<Schema>>().map(drop),
+        Kind::Example => node.deserialize_path::<ReferenceOr<Example>>().map(drop),
+        Kind::Link => node.deserialize_path::<ReferenceOr<Link>>().map(drop),
+        Kind::SecurityScheme => node.deserialize_path::<ReferenceOr<SecurityScheme>>().map(drop),
+        Kind::Components => node.deserialize_path::<Components>().map(drop),
+    }
 }
 
 /// Walks the document; every value under a `schema` key, or in `components/schemas`, is lowered.
