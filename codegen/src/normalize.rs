@@ -7,9 +7,38 @@ use crate::error::{ptr, Ctx, Error};
 use crate::shape::{self, Kind, Schemas};
 
 /// Checks the version, rewrites 3.1 schema forms into their 3.0 equivalents and parses the result.
-/// The second value lists what was dropped on the way (see [`integer_bounds`]).
-pub(crate) fn normalize(ctx: &Ctx, mut doc: Value) -> Result<(openapiv3::OpenAPI, Vec<Error>), Error> {
+pub(crate) fn normalize(ctx: &Ctx, mut doc: Value) -> Result<openapiv3::OpenAPI, Error> {
+    check_document(ctx, &doc)?;
     let Value::Object(root) = &mut doc else {
+        return Err(ctx.invalid("", "the document is not a mapping"));
+    };
+    root.insert("openapi".into(), Value::String("3.0.3".into()));
+    root.remove("webhooks");
+    root.remove("jsonSchemaDialect");
+    if !root.contains_key("paths") {
+        root.insert("paths".into(), Value::Object(Map::new()));
+    }
+    if !root.contains_key("info") {
+        return Err(ctx.invalid("", "the document has no `info`"));
+    }
+    walk(&mut doc, "", false);
+    each_node(&mut doc, Kind::Document, &mut |kind, node| {
+        // 3.1 makes `responses` optional: an operation without it documents no responses.
+        if let (Kind::Operation, Value::Object(op)) = (kind, node) {
+            op.entry("responses").or_insert_with(|| Value::Object(Map::new()));
+        }
+    });
+
+    // Tracking the path costs an allocation per member; only a document that fails pays it.
+    match <openapiv3::OpenAPI as serde::Deserialize>::deserialize(&doc) {
+        Ok(spec) => Ok(spec),
+        Err(_) => Err(locate(ctx, &doc, Kind::Document, "")),
+    }
+}
+
+/// Refuses what is not an OpenAPI 3.0/3.1 document (before anything else looks inside it).
+pub(crate) fn check_document(ctx: &Ctx, doc: &Value) -> Result<(), Error> {
+    let Value::Object(root) = doc else {
         return Err(ctx.invalid("", "the document is not a mapping"));
     };
     if root.contains_key("swagger") {
@@ -23,44 +52,15 @@ pub(crate) fn normalize(ctx: &Ctx, mut doc: Value) -> Result<(openapiv3::OpenAPI
         Some(_) => return Err(ctx.invalid("/openapi", "`openapi` must be a version string such as \"3.1.0\"")),
         None => return Err(ctx.invalid("", "not an OpenAPI document: there is no `openapi` field")),
     }
-    root.insert("openapi".into(), Value::String("3.0.3".into()));
-    root.remove("webhooks");
-    root.remove("jsonSchemaDialect");
-    if !root.contains_key("paths") {
-        root.insert("paths".into(), Value::Object(Map::new()));
-    }
-    if !root.contains_key("info") {
-        return Err(ctx.invalid("", "the document has no `info`"));
-    }
-    walk(&mut doc, "", false);
-    let mut warnings = Vec::new();
-    each_node(&mut doc, Kind::Document, "", &mut |kind, node, at| match kind {
-        // 3.1 makes `responses` optional: an operation without it documents no responses.
-        Kind::Operation => {
-            if let Value::Object(op) = node {
-                op.entry("responses").or_insert_with(|| Value::Object(Map::new()));
-            }
-        }
-        Kind::Schema => integer_bounds(ctx, node, at, &mut warnings),
-        _ => {}
-    });
-
-    // Tracking the path costs an allocation per member; only a document that fails pays it.
-    match <openapiv3::OpenAPI as serde::Deserialize>::deserialize(&doc) {
-        Ok(spec) => Ok((spec, warnings)),
-        Err(_) => Err(locate(ctx, &doc, Kind::Document, "")),
-    }
+    Ok(())
 }
 
-/// Calls `f` on every OpenAPI object of the document (parents before children), with its kind
-/// and JSON pointer.
-fn each_node(node: &mut Value, kind: Kind, at: &str, f: &mut dyn FnMut(Kind, &mut Value, &str)) {
-    f(kind, node, at);
+/// Calls `f` on every OpenAPI object of the document (parents before children) with its kind.
+fn each_node(node: &mut Value, kind: Kind, f: &mut dyn FnMut(Kind, &mut Value)) {
+    f(kind, node);
     for (path, child_kind) in shape::children(kind, node, Schemas::All) {
-        let mut child_at = at.to_owned();
         let mut child = Some(&mut *node);
         for token in &path {
-            child_at = ptr(&child_at, token);
             child = child.and_then(|c| match c {
                 Value::Object(map) => map.get_mut(token),
                 Value::Array(items) => token.parse::<usize>().ok().and_then(|i| items.get_mut(i)),
@@ -68,26 +68,7 @@ fn each_node(node: &mut Value, kind: Kind, at: &str, f: &mut dyn FnMut(Kind, &mu
             });
         }
         if let Some(child) = child {
-            each_node(child, child_kind, &child_at, f);
-        }
-    }
-}
-
-/// Integer bounds that no 64-bit integer can reach (`minimum: -9223372036854776000`, read as a
-/// float) are dropped with a warning: they would refuse the document, and a bound beyond the
-/// range of the generated `i64`/`u64` constrains nothing the type does not.
-fn integer_bounds(ctx: &Ctx, node: &mut Value, at: &str, warnings: &mut Vec<Error>) {
-    let Value::Object(map) = node else { return };
-    if map.get("type").and_then(Value::as_str) != Some("integer") {
-        return;
-    }
-    for key in ["minimum", "maximum", "multipleOf"] {
-        if let Some(Value::Number(n)) = map.get(key) {
-            if n.as_i64().is_none() {
-                let dropped = n.to_string();
-                map.remove(key);
-                warnings.push(ctx.invalid(&ptr(at, key), format!("`{key}: {dropped}` does not fit a 64-bit integer; the bound is ignored")));
-            }
+            each_node(child, child_kind, f);
         }
     }
 }

@@ -27,6 +27,23 @@ pub(crate) enum Kind {
 }
 
 impl Kind {
+    /// The `components` section that holds named objects of this kind, if there is one. A
+    /// `$ref` to a kind without a section (a path item, an operation) is copied in place.
+    pub(crate) fn section(self) -> Option<&'static str> {
+        Some(match self {
+            Kind::Schema => "schemas",
+            Kind::Response => "responses",
+            Kind::Parameter => "parameters",
+            Kind::Example => "examples",
+            Kind::RequestBody => "requestBodies",
+            Kind::Header => "headers",
+            Kind::SecurityScheme => "securitySchemes",
+            Kind::Link => "links",
+            Kind::Callback => "callbacks",
+            _ => return None,
+        })
+    }
+
     /// The kind of the objects in `components/<section>`.
     pub(crate) fn of_section(section: &str) -> Option<Kind> {
         Some(match section {
@@ -43,6 +60,7 @@ impl Kind {
             _ => return None,
         })
     }
+
 }
 
 pub(crate) const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
@@ -82,7 +100,6 @@ pub(crate) fn children(kind: Kind, node: &Value, schemas: Schemas) -> Vec<(Vec<S
         Kind::Document => {
             single("paths", Kind::Paths, &mut out);
             single("components", Kind::Components, &mut out);
-            each_in_map("webhooks", Kind::PathItem, &mut out);
         }
         Kind::Paths => {
             for (key, value) in map {
@@ -177,4 +194,9 @@ pub(crate) fn children(kind: Kind, node: &Value, schemas: Schemas) -> Vec<(Vec<S
         Kind::Example | Kind::Link | Kind::SecurityScheme => {}
     }
     out
+}
+
+/// The `$ref` of a reference object (`{"$ref": "..."}`, possibly with siblings).
+pub(crate) fn reference(node: &Value) -> Option<&str> {
+    node.get("$ref").and_then(Value::as_str)
 }

@@ -55,8 +55,7 @@ fn telnyx_options() -> codegen::Options {
 fn regen(mode: Mode) -> Result<(), String> {
     let started = Instant::now();
     let root = root();
-    let text = std::fs::read_to_string(root.join(SPEC)).map_err(|e| format!("cannot read {SPEC}: {e}"))?;
-    let output = codegen::generate(&text, &telnyx_options()).map_err(|e| e.to_string())?;
+    let output = codegen::generate_from_path(&root.join(SPEC), &telnyx_options()).map_err(|e| e.to_string())?;
     report_skipped(&output);
     let dir = root.join(CLIENT_DIR);
     let problems = sync_files(&dir, GENERATED_DIR, &output.files, mode)?;
@@ -175,7 +174,6 @@ fn generate_cmd(args: &[String]) -> Result<(), String> {
     if crate_name.is_empty() {
         return Err("the crate name has no usable characters".into());
     }
-    let text = std::fs::read_to_string(&spec).map_err(|e| format!("cannot read {spec}: {e}"))?;
     let options = codegen::Options {
         spec_path: spec.clone(),
         env_prefix: codegen::naming::snake(&crate_name).to_uppercase(),
@@ -183,7 +181,7 @@ fn generate_cmd(args: &[String]) -> Result<(), String> {
         standalone_crate: Some(crate_name.clone()),
         skip_unsupported,
     };
-    let output = codegen::generate(&text, &options).map_err(|e| e.to_string())?;
+    let output = codegen::generate_from_path(Path::new(&spec), &options).map_err(|e| e.to_string())?;
     report_skipped(&output);
     let mut files = output.files.clone();
     for (name, content) in runtime_sources()? {
@@ -203,7 +201,8 @@ fn generate_cmd(args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
-/// Generates each fixture in `codegen/tests/fixtures` as a standalone crate under
+/// Generates each fixture in `codegen/tests/fixtures` (a `.yaml` file, or a folder of files
+/// whose entry is `openapi.yaml`) as a standalone crate under
 /// `target/fixtures/` and runs `cargo clippy` on it with warnings denied, sharing one target
 /// directory and the workspace's lock file so dependencies build once.
 fn check_fixtures() -> Result<(), String> {
@@ -214,12 +213,17 @@ fn check_fixtures() -> Result<(), String> {
         .map_err(|e| format!("cannot read {}: {e}", fixtures.display()))?
         .filter_map(Result::ok)
         .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .filter_map(|p| match p.extension() {
+            Some(e) if e == "yaml" => Some(p),
+            _ if p.join("openapi.yaml").is_file() => Some(p.join("openapi.yaml")),
+            _ => None,
+        })
         .collect();
     names.sort();
     let mut failed = Vec::new();
     for spec in &names {
-        let name = spec.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
+        let named = if spec.ends_with("openapi.yaml") { spec.parent().unwrap_or(spec) } else { spec };
+        let name = named.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
         let out = out_root.join(&name);
         generate_cmd(&[
             "--spec".into(),
