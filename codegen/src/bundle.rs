@@ -163,24 +163,32 @@ impl Bundler<'_, '_> {
     /// Whether any `$ref` in the entry document is not already `#/components/<section>/<name>`
     /// of a section matching its place.
     fn needs_bundling(&self) -> Result<bool, Error> {
+        fn simple(reference: &str, kind: Kind) -> bool {
+            kind.section().is_some_and(|section| {
+                reference
+                    .strip_prefix("#/components/")
+                    .and_then(|rest| rest.strip_prefix(section))
+                    .and_then(|rest| rest.strip_prefix('/'))
+                    .is_some_and(|name| !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c)))
+            })
+        }
         fn visit(node: &Value, kind: Kind) -> bool {
             if let Some(reference) = shape::reference(node) {
-                let simple = kind.section().is_some_and(|section| {
-                    reference
-                        .strip_prefix("#/components/")
-                        .and_then(|rest| rest.strip_prefix(section))
-                        .and_then(|rest| rest.strip_prefix('/'))
-                        .is_some_and(|name| !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c)))
-                });
-                if !simple || (kind == Kind::Schema && node.as_object().is_some_and(|m| m.len() > 1)) {
+                if !simple(reference, kind) {
                     return true;
                 }
+                // Only a schema's keywords next to `$ref` are read (3.1).
                 if kind != Kind::Schema {
                     return false;
                 }
             }
-            if kind == Kind::Schema && node.pointer("/discriminator/mapping").is_some_and(Value::is_object) {
-                return true;
+            if kind == Kind::Schema {
+                if let Some(Value::Object(mapping)) = node.pointer("/discriminator/mapping") {
+                    let target = |v: &Value| v.as_str().filter(|t| looks_like_reference(t)).map(|t| !simple(t, Kind::Schema));
+                    if mapping.values().any(|v| target(v) == Some(true)) {
+                        return true;
+                    }
+                }
             }
             shape::children(kind, node, Schemas::All).into_iter().any(|(path, child_kind)| {
                 let mut child = Some(node);

@@ -3,7 +3,8 @@ use std::fmt;
 /// A place in the spec: the file as the caller named it and a JSON pointer into it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Location {
-    /// The file name given in [`crate::Options::spec_path`].
+    /// The file name given in [`crate::Options::spec_path`], or for text read from another
+    /// file through a `$ref`, that file's path relative to it (`spec/schemas/pet.yaml`).
     pub file: String,
     /// An RFC 6901 JSON pointer (`/paths/~1oauth~1token/post`), or `line:column` for syntax errors.
     pub pointer: String,

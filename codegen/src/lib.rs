@@ -85,7 +85,9 @@ pub fn generate(spec_text: &str, options: &Options) -> Result<Output, Error> {
 /// Generates a client from the spec file at `path`, following relative `$ref`s to other files
 /// (read from the file system, relative to the file that refers to them).
 pub fn generate_from_path(path: &Path, options: &Options) -> Result<Output, Error> {
-    generate_with_reader(path, &|p: &Path| std::fs::read_to_string(p), options)
+    // Absolute, so that a reference climbing above the file system's root is recognized.
+    let path = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    generate_with_reader(&path, &|p: &Path| std::fs::read_to_string(p), options)
 }
 
 /// Generates a client from the spec file `entry`, reading it and every file its `$ref`s name

@@ -285,3 +285,88 @@ fn a_folder_fixture_on_disk_generates_from_its_path() {
     assert!(ops.contains("pub fn create_pet(&self, body: models::SchemasPetPropertiesOwner)"), "{ops}");
     assert!(models(&output).contains("pub owner: Option<SchemasPetPropertiesOwner>"), "the hoisted schema is also used where it was written");
 }
+
+#[test]
+fn discriminator_mappings_to_other_files_select_their_branches() {
+    let entry = "openapi: 3.1.0
+info: {title: x, version: '1'}
+paths:
+  /pet:
+    get:
+      operationId: getPet
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema:
+                oneOf: [{$ref: './cat.yaml'}, {$ref: './dog.yaml#/components/schemas/Dog'}]
+                discriminator:
+                  propertyName: kind
+                  mapping: {feline: './cat.yaml', canine: './dog.yaml#/components/schemas/Dog'}
+";
+    let cat = "type: object\nrequired: [kind]\nproperties: {kind: {type: string}, purrs: {type: boolean}}\n";
+    let dog = "components:\n  schemas:\n    Dog: {type: object, required: [kind], properties: {kind: {type: string}, barks: {type: boolean}}}\n";
+    let output = ok(generate_files("openapi.yaml", &[("openapi.yaml", entry), ("cat.yaml", cat), ("dog.yaml", dog)]));
+    let models = models(&output);
+    assert!(models.contains("\"feline\"") && models.contains("\"canine\""), "the mapping's values tag the branches: {models}");
+    assert!(!models.contains("\"cat\"") && !models.contains("\"Dog\""), "not the default names: {models}");
+}
+
+#[test]
+fn a_component_that_is_only_a_deep_reference_gives_its_target_its_name() {
+    let text = format!(
+        "{HEAD}paths:
+  /a:
+    get:
+      operationId: getA
+      responses:
+        '200': {{description: ok, content: {{application/json: {{schema: {{$ref: '#/components/schemas/Owner'}}}}}}}}
+components:
+  schemas:
+    Owner: {{$ref: '#/components/schemas/Pet/properties/owner'}}
+    Pet:
+      type: object
+      properties:
+        owner: {{type: object, properties: {{name: {{type: string}}}}}}
+"
+    );
+    let output = ok(codegen::generate(&text, &options("spec.yaml")));
+    let models = models(&output);
+    assert!(models.contains("pub struct Owner {"), "{models}");
+    assert!(models.contains("pub owner: Option<Owner>"), "Pet's field is the same type: {models}");
+    assert_eq!(models.matches("pub name: Option<String>").count(), 1, "one type, not a copy: {models}");
+    assert!(!models.contains("pub type Owner"), "not an alias: {models}");
+}
+
+#[test]
+fn another_files_component_whose_name_is_taken_is_named_after_its_file() {
+    let entry = "openapi: 3.1.0
+info: {title: x, version: '1'}
+paths:
+  /a:
+    get:
+      operationId: getA
+      responses:
+        '200': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/Error'}}}}
+        '400': {description: bad, content: {application/json: {schema: {$ref: 'lib/common.yaml#/components/schemas/Error'}}}}
+components:
+  schemas:
+    Error: {type: object, properties: {code: {type: integer}}}
+";
+    let output = ok(generate_files("openapi.yaml", &[("openapi.yaml", entry), ("lib/common.yaml", COMMON)]));
+    let models = models(&output);
+    assert!(models.contains("pub struct Error {") && models.contains("pub struct LibCommonError {"), "{models}");
+}
+
+#[test]
+fn path_items_that_refer_to_each_other_are_a_located_error() {
+    let entry = "openapi: 3.1.0
+info: {title: x, version: '1'}
+paths:
+  /a: {$ref: 'a.yaml'}
+";
+    let a = "get:\n  operationId: getA\n  callbacks:\n    cb:\n      '{$request.body#/url}': {$ref: 'a.yaml'}\n";
+    let error = err(generate_files("openapi.yaml", &[("openapi.yaml", entry), ("a.yaml", a)]));
+    assert_eq!(error, "a.yaml#/get/callbacks/cb/{$request.body#~1url}: invalid spec: reference `a.yaml` is part of a cycle of references");
+}
