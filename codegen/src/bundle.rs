@@ -109,17 +109,15 @@ pub(crate) fn bundle(ctx: &Ctx, entry: &Path, doc: Value, read: Read<'_>) -> Res
         let node = b.node(&key.0, &key.1).clone();
         let value = b.emit(&key.0, &key.1, kind, &node, &at, true)?;
         b.map.entries.push((at, b.location(&key.0, &key.1)));
-        let Value::Object(root) = &mut doc else { break };
-        let components = root.entry("components").or_insert_with(|| Value::Object(Map::new()));
-        if !components.is_object() {
-            *components = Value::Object(Map::new());
-        }
-        let Some(members) = components.as_object_mut().map(|c| c.entry(section).or_insert_with(|| Value::Object(Map::new()))) else { break };
-        if !members.is_object() {
-            *members = Value::Object(Map::new());
-        }
-        if let Some(members) = members.as_object_mut() {
-            members.insert(name, value);
+        let members = doc
+            .as_object_mut()
+            .and_then(|root| root.entry("components").or_insert_with(|| Value::Object(Map::new())).as_object_mut())
+            .and_then(|components| components.entry(section).or_insert_with(|| Value::Object(Map::new())).as_object_mut());
+        match members {
+            Some(members) => {
+                members.insert(name, value);
+            }
+            None => return Err(ctx.invalid(&ptr("/components", section), "must be a mapping")),
         }
     }
     Ok((doc, b.map))

@@ -370,3 +370,30 @@ paths:
     let error = err(generate_files("openapi.yaml", &[("openapi.yaml", entry), ("a.yaml", a)]));
     assert_eq!(error, "a.yaml#/get/callbacks/cb/{$request.body#~1url}: invalid spec: reference `a.yaml` is part of a cycle of references");
 }
+
+#[test]
+fn an_operation_kept_in_its_own_file_is_copied_in_place() {
+    // Not allowed by OpenAPI, but how large multi-file documents (DigitalOcean) are written.
+    let entry = "openapi: 3.1.0
+info: {title: x, version: '1'}
+paths:
+  /droplets:
+    get: {$ref: 'resources/droplets/list.yaml'}
+";
+    let list = "operationId: listDroplets
+responses:
+  '200':
+    description: ok
+    content:
+      application/json:
+        schema: {$ref: '../../models/droplet.yaml'}
+";
+    let droplet = "type: object\nproperties: {id: {type: integer, format: int64}}\n";
+    let output = ok(generate_files(
+        "openapi.yaml",
+        &[("openapi.yaml", entry), ("resources/droplets/list.yaml", list), ("models/droplet.yaml", droplet)],
+    ));
+    assert_eq!(output.operations, 1);
+    assert!(models(&output).contains("pub struct Droplet {"), "{}", models(&output));
+    assert!(operations(&output).contains("models::Droplet"), "{}", operations(&output));
+}
