@@ -19,15 +19,10 @@ pub(crate) fn load(ctx: &Ctx, text: &str) -> Result<Value, Error> {
         check_depth(ctx, &value, "", 0)?;
         return Ok(value);
     }
-    // Fast path: straight into a JSON value. It fails on what JSON cannot hold (non-string keys
-    // such as an unquoted `200:`, tags), and then the document goes through `serde_yaml::Value`,
-    // which also reports syntax errors with their line and column.
-    if let Ok(value) = serde_yaml::from_str::<Value>(text) {
-        check_depth(ctx, &value, "", 0)?;
-        return Ok(value);
-    }
-    // Integers beyond 64 bits (`minimum: -9223372036854776000` in OpenAI's document) fit
-    // neither path; they are kept as the nearest float.
+    // Fast path: straight into a JSON value, with scalar keys (an unquoted `200:`) as strings and
+    // integers beyond 64 bits (`minimum: -9223372036854776000` in OpenAI's document) as the
+    // nearest float. It fails on tags and syntax errors, and then the document goes through
+    // `serde_yaml::Value`, which reports syntax errors with their line and column.
     if let Ok(Wide(value)) = serde_yaml::from_str::<Wide>(text) {
         check_depth(ctx, &value, "", 0)?;
         return Ok(value);

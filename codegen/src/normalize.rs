@@ -55,8 +55,12 @@ pub(crate) fn check_document(ctx: &Ctx, doc: &Value) -> Result<(), Error> {
     Ok(())
 }
 
-/// Calls `f` on every OpenAPI object of the document (parents before children) with its kind.
+/// Calls `f` on every OpenAPI object of the document but schemas (parents before children)
+/// with its kind.
 fn each_node(node: &mut Value, kind: Kind, f: &mut dyn FnMut(Kind, &mut Value)) {
+    if kind == Kind::Schema {
+        return;
+    }
     f(kind, node);
     for (path, child_kind) in shape::children(kind, node, Schemas::All) {
         let mut child = Some(&mut *node);
@@ -103,25 +107,24 @@ fn locate(ctx: &Ctx, node: &Value, kind: Kind, at: &str) -> Error {
 /// Deserializes `node` as what `kind` is in the 3.0 model; the error with its path below `node`.
 fn check(node: &Value, kind: Kind) -> Result<(), (String, String)> {
     use openapiv3::*;
-    let node = node.clone();
     match kind {
-        Kind::Document => node.deserialize_path::<OpenAPI>().map(drop),
-        Kind::Paths => node.deserialize_path::<Paths>().map(drop),
-        Kind::PathItem => node.deserialize_path::<ReferenceOr<PathItem>>().map(drop),
-        Kind::Operation => node.deserialize_path::<Operation>().map(drop),
-        Kind::Callback => node.deserialize_path::<ReferenceOr<Callback>>().map(drop),
-        Kind::Responses => node.deserialize_path::<Responses>().map(drop),
-        Kind::Response => node.deserialize_path::<ReferenceOr<Response>>().map(drop),
-        Kind::RequestBody => node.deserialize_path::<ReferenceOr<RequestBody>>().map(drop),
-        Kind::MediaType => node.deserialize_path::<MediaType>().map(drop),
-        Kind::Encoding => node.deserialize_path::<Encoding>().map(drop),
-        Kind::Parameter => node.deserialize_path::<ReferenceOr<Parameter>>().map(drop),
-        Kind::Header => node.deserialize_path::<ReferenceOr<Header>>().map(drop),
-        Kind::Schema => node.deserialize_path::<ReferenceOr<Schema>>().map(drop),
-        Kind::Example => node.deserialize_path::<ReferenceOr<Example>>().map(drop),
-        Kind::Link => node.deserialize_path::<ReferenceOr<Link>>().map(drop),
-        Kind::SecurityScheme => node.deserialize_path::<ReferenceOr<SecurityScheme>>().map(drop),
-        Kind::Components => node.deserialize_path::<Components>().map(drop),
+        Kind::Document => deserialize_path::<OpenAPI>(node),
+        Kind::Paths => deserialize_path::<Paths>(node),
+        Kind::PathItem => deserialize_path::<ReferenceOr<PathItem>>(node),
+        Kind::Operation => deserialize_path::<Operation>(node),
+        Kind::Callback => deserialize_path::<ReferenceOr<Callback>>(node),
+        Kind::Responses => deserialize_path::<Responses>(node),
+        Kind::Response => deserialize_path::<ReferenceOr<Response>>(node),
+        Kind::RequestBody => deserialize_path::<ReferenceOr<RequestBody>>(node),
+        Kind::MediaType => deserialize_path::<MediaType>(node),
+        Kind::Encoding => deserialize_path::<Encoding>(node),
+        Kind::Parameter => deserialize_path::<ReferenceOr<Parameter>>(node),
+        Kind::Header => deserialize_path::<ReferenceOr<Header>>(node),
+        Kind::Schema => deserialize_path::<ReferenceOr<Schema>>(node),
+        Kind::Example => deserialize_path::<ReferenceOr<Example>>(node),
+        Kind::Link => deserialize_path::<ReferenceOr<Link>>(node),
+        Kind::SecurityScheme => deserialize_path::<ReferenceOr<SecurityScheme>>(node),
+        Kind::Components => deserialize_path::<Components>(node),
     }
 }
 
@@ -257,23 +260,21 @@ fn lower_schema(schema: &mut Value) {
     }
 }
 
-/// Deserializes with the failing location turned into a JSON pointer.
-trait DeserializePath {
-    fn deserialize_path<T: serde::de::DeserializeOwned>(self) -> Result<T, (String, String)>;
-}
-
-impl DeserializePath for Value {
-    fn deserialize_path<T: serde::de::DeserializeOwned>(self) -> Result<T, (String, String)> {
-        serde_path_to_error::deserialize(self).map_err(|e| {
-            let mut pointer = String::new();
-            for segment in e.path().iter() {
-                match segment {
-                    serde_path_to_error::Segment::Seq { index } => pointer = ptr(&pointer, &index.to_string()),
-                    serde_path_to_error::Segment::Map { key } => pointer = ptr(&pointer, key),
-                    serde_path_to_error::Segment::Enum { .. } | serde_path_to_error::Segment::Unknown => {}
-                }
-            }
-            (pointer, e.into_inner().to_string())
-        })
+/// Deserializes `node` as a `T`; on failure, the failing place below `node` as a JSON pointer
+/// (tracking the path costs an allocation per member, so only a failing node pays it).
+fn deserialize_path<T: serde::de::DeserializeOwned>(node: &Value) -> Result<(), (String, String)> {
+    if T::deserialize(node).is_ok() {
+        return Ok(());
     }
+    serde_path_to_error::deserialize::<_, T>(node).map(drop).map_err(|e| {
+        let mut pointer = String::new();
+        for segment in e.path().iter() {
+            match segment {
+                serde_path_to_error::Segment::Seq { index } => pointer = ptr(&pointer, &index.to_string()),
+                serde_path_to_error::Segment::Map { key } => pointer = ptr(&pointer, key),
+                serde_path_to_error::Segment::Enum { .. } | serde_path_to_error::Segment::Unknown => {}
+            }
+        }
+        (pointer, e.into_inner().to_string())
+    })
 }
