@@ -397,3 +397,38 @@ responses:
     assert!(models(&output).contains("pub struct Droplet {"), "{}", models(&output));
     assert!(operations(&output).contains("models::Droplet"), "{}", operations(&output));
 }
+
+#[test]
+fn errors_found_after_bundling_name_the_file_and_pointer_of_the_text() {
+    let kind = "type: object\nproperties:\n  legs: {type: nmber}\n";
+    let error = err(generate_files(
+        "api/openapi.yaml",
+        &[
+            ("api/openapi.yaml", ENTRY),
+            ("api/paths/pets.yaml", PETS),
+            ("api/schemas/pet.yaml", PET),
+            ("api/schemas/kinds/kind.yaml", kind),
+            ("api/common.yaml", COMMON),
+        ],
+    ));
+    assert_eq!(error, "api/schemas/kinds/kind.yaml#/properties/legs/type: invalid spec: unknown type `nmber`");
+    // The same for a schema hoisted from below a component of the entry document.
+    let text = format!(
+        "{HEAD}paths:
+  /a:
+    get:
+      operationId: getA
+      responses:
+        '200': {{description: ok, content: {{application/json: {{schema: {{$ref: '#/components/schemas/Tag/allOf/0'}}}}}}}}
+components:
+  schemas:
+    Tag:
+      allOf:
+        - {{type: object, properties: {{id: {{type: strng}}}}}}
+"
+    );
+    assert_eq!(
+        err(codegen::generate(&text, &options("spec.yaml"))),
+        "spec.yaml#/components/schemas/Tag/allOf/0/properties/id/type: invalid spec: unknown type `strng`"
+    );
+}
