@@ -456,6 +456,13 @@ impl Bundler<'_, '_> {
             }
         };
         let pointer = encode_pointer(&parsed.tokens);
+        if let [components, target_section, _] = parsed.tokens.as_slice() {
+            let target_kind = Kind::of_section(target_section);
+            if components == "components" && target_kind.is_some() && target_kind != Some(kind) {
+                let expected = kind.section().map_or_else(|| format!("{kind:?}").to_lowercase(), |s| format!("`{s}`"));
+                return Err(self.error(file, at, ErrorKind::Invalid, format!("reference `{reference}` names one of `{target_section}` where one of {expected} belongs")));
+            }
+        }
         if target_file == self.entry {
             if let (Some(section), [components, target_section, name]) = (kind.section(), parsed.tokens.as_slice()) {
                 if components == "components" && target_section == section {

@@ -432,3 +432,25 @@ components:
         "spec.yaml#/components/schemas/Tag/allOf/0/properties/id/type: invalid spec: unknown type `strng`"
     );
 }
+
+#[test]
+fn a_reference_to_the_wrong_section_is_located() {
+    let text = format!(
+        "{HEAD}paths:
+  /a:
+    get:
+      operationId: getA
+      parameters:
+        - $ref: '#/components/schemas/Id'
+      responses:
+        '204': {{description: ok}}
+components:
+  schemas:
+    Id: {{type: string}}
+"
+    );
+    assert_eq!(
+        err(codegen::generate(&text, &options("spec.yaml"))),
+        "spec.yaml#/paths/~1a/get/parameters/0: invalid spec: reference `#/components/schemas/Id` names one of `schemas` where one of `parameters` belongs"
+    );
+}
