@@ -87,7 +87,31 @@ pub fn generate(spec_text: &str, options: &Options) -> Result<Output, Error> {
 pub fn generate_from_path(path: &Path, options: &Options) -> Result<Output, Error> {
     // Absolute, so that a reference climbing above the file system's root is recognized.
     let path = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-    generate_with_reader(&path, &|p: &Path| std::fs::read_to_string(p), options)
+    generate_with_reader(&path, &read_spec_file, options)
+}
+
+/// Larger spec files are refused (the full Telnyx document is 4.2 MB).
+const MAX_SPEC_FILE: u64 = 64 << 20;
+
+/// Reads a regular file of at most [`MAX_SPEC_FILE`] bytes: a reference to `/dev/zero`, a
+/// FIFO or a folder fails instead of hanging or filling the memory.
+fn read_spec_file(path: &Path) -> io::Result<String> {
+    use std::io::Read;
+    let file = std::fs::File::open(path)?;
+    let metadata = file.metadata()?;
+    if !metadata.is_file() {
+        return Err(io::Error::new(io::ErrorKind::InvalidInput, "not a regular file"));
+    }
+    let too_large = || io::Error::new(io::ErrorKind::InvalidData, format!("larger than {} MiB", MAX_SPEC_FILE >> 20));
+    if metadata.len() > MAX_SPEC_FILE {
+        return Err(too_large());
+    }
+    let mut text = String::new();
+    file.take(MAX_SPEC_FILE + 1).read_to_string(&mut text)?;
+    if text.len() as u64 > MAX_SPEC_FILE {
+        return Err(too_large());
+    }
+    Ok(text)
 }
 
 /// Generates a client from the spec file `entry`, reading it and every file its `$ref`s name

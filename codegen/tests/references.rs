@@ -454,3 +454,23 @@ components:
         "spec.yaml#/paths/~1a/get/parameters/0: invalid spec: reference `#/components/schemas/Id` names one of `schemas` where one of `parameters` belongs"
     );
 }
+
+#[test]
+fn references_to_devices_and_folders_fail_instead_of_hanging() {
+    let dir = std::env::temp_dir().join(format!("codegen-refs-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("folder")).expect("temp dir");
+    let dir = std::fs::canonicalize(&dir).expect("canonical temp dir");
+    let up = "../".repeat(dir.components().count() - 1);
+    for (reference, problem) in [(format!("{up}dev/zero"), "not a regular file"), ("folder".to_owned(), "not a regular file")] {
+        let spec = dir.join("openapi.yaml");
+        std::fs::write(
+            &spec,
+            format!("{HEAD}paths: {{}}\ncomponents:\n  schemas:\n    Z: {{type: object, properties: {{z: {{$ref: '{reference}'}}}}}}\n"),
+        )
+        .expect("spec written");
+        let error = err(codegen::generate_from_path(&spec, &options("openapi.yaml")));
+        assert!(error.starts_with("openapi.yaml#/components/schemas/Z/properties/z: invalid spec: reference"), "{error}");
+        assert!(error.ends_with(problem), "{error}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
