@@ -18,7 +18,7 @@ fn main() -> ExitCode {
         Some("generate") => generate_cmd(&args[1..]),
         Some("check-fixtures") => check_fixtures(),
         _ => Err(format!(
-            "usage: cargo xtask <command>\n\n  regen      rewrite {CLIENT_DIR}/{GENERATED_DIR} from {SPEC}\n  check      fail if the generated code differs from what regen would write\n  generate   --spec FILE --out DIR [--crate-name NAME] [--skip-unsupported]: a standalone client crate for any OpenAPI 3.0/3.1 document\n             (an unsupported construct is an error unless --skip-unsupported leaves its operation out)\n  check-fixtures  generate every codegen test fixture as a standalone crate and build it with warnings denied"
+            "usage: cargo xtask <command>\n\n  regen      rewrite {CLIENT_DIR}/{GENERATED_DIR} from {SPEC}\n  check      fail if the generated code differs from what regen would write\n  generate   --spec FILE --out DIR [--crate-name NAME] [--skip-unsupported]: a standalone client crate for any OpenAPI 3.0/3.1 document\n             (an unsupported construct is an error unless --skip-unsupported leaves its operation out)\n  check-fixtures  generate every codegen test fixture (a .yaml file, or a folder with an openapi.yaml) as a standalone crate and build it with warnings denied"
         )),
     };
     match result {
