@@ -1,4 +1,4 @@
-//! Stage 2: lower the OpenAPI 3.1 constructs that `openapiv3` (a 3.0 model) cannot hold,
+//! Stage 3: lower the OpenAPI 3.1 constructs that `openapiv3` (a 3.0 model) cannot hold,
 //! then deserialize into `openapiv3::OpenAPI` with located errors.
 
 use serde_json::{Map, Value};
