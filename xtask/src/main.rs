@@ -311,6 +311,7 @@ paths:
         let error = generate(&spec, &out, &[]).expect_err("an unsupported operation fails the run");
         assert!(error.contains("openapi.yaml#/paths/~1upload/post") && error.contains("unsupported"), "{error}");
         assert!(!out.exists(), "nothing is written when the run fails");
+        let _ = std::fs::remove_dir_all(spec.parent().expect("temp dir"));
     }
 
     #[test]
@@ -319,6 +320,7 @@ paths:
         generate(&spec, &out, &["--skip-unsupported"]).expect("the unsupported operation is left out");
         let operations = std::fs::read_to_string(out.join("src/generated/operations/untagged.rs")).expect("operations written");
         assert!(operations.contains("get_ok") && !operations.contains("fn upload"), "{operations}");
+        let _ = std::fs::remove_dir_all(spec.parent().expect("temp dir"));
     }
 
     /// `cargo test` fails when the committed generated code differs from what regen writes.
