@@ -3,7 +3,8 @@ use std::fmt;
 /// A place in the spec: the file as the caller named it and a JSON pointer into it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Location {
-    /// The file name given in [`crate::Options::spec_path`].
+    /// The file name given in [`crate::Options::spec_path`], or for text read from another
+    /// file through a `$ref`, that file's path relative to it (`spec/schemas/pet.yaml`).
     pub file: String,
     /// An RFC 6901 JSON pointer (`/paths/~1oauth~1token/post`), or `line:column` for syntax errors.
     pub pointer: String,
@@ -28,6 +29,9 @@ pub enum ErrorKind {
     Invalid,
     /// The document uses a construct the generator does not support.
     Unsupported,
+    /// A defect in the generator itself (for example emitted code that does not parse); never
+    /// the spec's fault, always a bug to report.
+    Internal,
 }
 
 /// A located generator error: `spec/x.yaml#/paths/~1a/get: message`.
@@ -47,6 +51,7 @@ impl fmt::Display for Error {
             ErrorKind::Syntax => "syntax error",
             ErrorKind::Invalid => "invalid spec",
             ErrorKind::Unsupported => "unsupported",
+            ErrorKind::Internal => "internal error",
         };
         write!(f, "{}: {kind}: {}", self.location, self.message)
     }

@@ -25,7 +25,8 @@ pub struct TypeDef {
     pub name: String,
     /// Rustdoc.
     pub doc: Option<String>,
-    /// Where the schema is (JSON pointer), for the doc and for errors.
+    /// Where the schema is (JSON pointer; `file#pointer` when it was read from another file than
+    /// the entry document), for the doc and for errors.
     pub origin: String,
     /// `deprecated: true`.
     pub deprecated: bool,

@@ -19,10 +19,11 @@ pub(crate) fn load(ctx: &Ctx, text: &str) -> Result<Value, Error> {
         check_depth(ctx, &value, "", 0)?;
         return Ok(value);
     }
-    // Fast path: straight into a JSON value. It fails on what JSON cannot hold (non-string keys
-    // such as an unquoted `200:`, tags), and then the document goes through `serde_yaml::Value`,
-    // which also reports syntax errors with their line and column.
-    if let Ok(value) = serde_yaml::from_str::<Value>(text) {
+    // Fast path: straight into a JSON value, with scalar keys (an unquoted `200:`) as strings and
+    // integers beyond 64 bits (`minimum: -9223372036854776000` in OpenAI's document) as the
+    // nearest float. It fails on tags and syntax errors, and then the document goes through
+    // `serde_yaml::Value`, which reports syntax errors with their line and column.
+    if let Ok(Wide(value)) = serde_yaml::from_str::<Wide>(text) {
         check_depth(ctx, &value, "", 0)?;
         return Ok(value);
     }
@@ -97,4 +98,94 @@ fn check_depth(ctx: &Ctx, value: &Value, at: &str, depth: usize) -> Result<(), E
         }
         _ => Ok(()),
     }
+}
+
+/// A JSON value read from YAML that also accepts integers wider than 64 bits (as floats).
+struct Wide(Value);
+
+impl<'de> serde::Deserialize<'de> for Wide {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(WideVisitor).map(Wide)
+    }
+}
+
+struct WideVisitor;
+
+impl<'de> serde::de::Visitor<'de> for WideVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any YAML value")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::Number(v.into()))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::Number(v.into()))
+    }
+
+    fn visit_i128<E>(self, v: i128) -> Result<Value, E> {
+        Ok(i64::try_from(v).map(Value::from).unwrap_or_else(|_| float(v as f64)))
+    }
+
+    fn visit_u128<E>(self, v: u128) -> Result<Value, E> {
+        Ok(u64::try_from(v).map(Value::from).unwrap_or_else(|_| float(v as f64)))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(float(v))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(self)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(Wide(item)) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(Value::Array(items))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut out = Map::new();
+        while let Some((Wide(key), Wide(value))) = map.next_entry()? {
+            let key = match key {
+                Value::String(s) => s,
+                Value::Null => "null".to_owned(),
+                Value::Bool(_) | Value::Number(_) => key.to_string(),
+                _ => return Err(serde::de::Error::custom("mapping key is not a scalar")),
+            };
+            out.insert(key, value);
+        }
+        Ok(Value::Object(out))
+    }
+}
+
+/// A float as a JSON number (`null` for infinities and NaN, which JSON cannot hold).
+fn float(v: f64) -> Value {
+    Number::from_f64(v).map(Value::Number).unwrap_or(Value::Null)
 }

@@ -1,13 +1,44 @@
-//! Stage 2: lower the OpenAPI 3.1 constructs that `openapiv3` (a 3.0 model) cannot hold,
+//! Stage 3: lower the OpenAPI 3.1 constructs that `openapiv3` (a 3.0 model) cannot hold,
 //! then deserialize into `openapiv3::OpenAPI` with located errors.
 
 use serde_json::{Map, Value};
 
 use crate::error::{ptr, Ctx, Error};
+use crate::shape::{self, Kind, Schemas};
 
 /// Checks the version, rewrites 3.1 schema forms into their 3.0 equivalents and parses the result.
 pub(crate) fn normalize(ctx: &Ctx, mut doc: Value) -> Result<openapiv3::OpenAPI, Error> {
+    check_document(ctx, &doc)?;
     let Value::Object(root) = &mut doc else {
+        return Err(ctx.invalid("", "the document is not a mapping"));
+    };
+    root.insert("openapi".into(), Value::String("3.0.3".into()));
+    root.remove("webhooks");
+    root.remove("jsonSchemaDialect");
+    if !root.contains_key("paths") {
+        root.insert("paths".into(), Value::Object(Map::new()));
+    }
+    if !root.contains_key("info") {
+        return Err(ctx.invalid("", "the document has no `info`"));
+    }
+    walk(&mut doc, "", false);
+    each_node(&mut doc, Kind::Document, &mut |kind, node| {
+        // 3.1 makes `responses` optional: an operation without it documents no responses.
+        if let (Kind::Operation, Value::Object(op)) = (kind, node) {
+            op.entry("responses").or_insert_with(|| Value::Object(Map::new()));
+        }
+    });
+
+    // Tracking the path costs an allocation per member; only a document that fails pays it.
+    match <openapiv3::OpenAPI as serde::Deserialize>::deserialize(&doc) {
+        Ok(spec) => Ok(spec),
+        Err(_) => Err(locate(ctx, &doc, Kind::Document, "")),
+    }
+}
+
+/// Refuses what is not an OpenAPI 3.0/3.1 document (before anything else looks inside it).
+pub(crate) fn check_document(ctx: &Ctx, doc: &Value) -> Result<(), Error> {
+    let Value::Object(root) = doc else {
         return Err(ctx.invalid("", "the document is not a mapping"));
     };
     if root.contains_key("swagger") {
@@ -21,22 +52,80 @@ pub(crate) fn normalize(ctx: &Ctx, mut doc: Value) -> Result<openapiv3::OpenAPI,
         Some(_) => return Err(ctx.invalid("/openapi", "`openapi` must be a version string such as \"3.1.0\"")),
         None => return Err(ctx.invalid("", "not an OpenAPI document: there is no `openapi` field")),
     }
-    root.insert("openapi".into(), Value::String("3.0.3".into()));
-    root.remove("webhooks");
-    root.remove("jsonSchemaDialect");
-    if !root.contains_key("paths") {
-        root.insert("paths".into(), Value::Object(Map::new()));
-    }
-    if !root.contains_key("info") {
-        return Err(ctx.invalid("", "the document has no `info`"));
-    }
-    walk(&mut doc, "", false);
+    Ok(())
+}
 
-    // Tracking the path costs an allocation per member; only a document that fails pays it.
-    if let Ok(spec) = <openapiv3::OpenAPI as serde::Deserialize>::deserialize(&doc) {
-        return Ok(spec);
+/// Calls `f` on every OpenAPI object of the document but schemas (parents before children)
+/// with its kind.
+fn each_node(node: &mut Value, kind: Kind, f: &mut dyn FnMut(Kind, &mut Value)) {
+    if kind == Kind::Schema {
+        return;
     }
-    doc.deserialize_path::<openapiv3::OpenAPI>().map_err(|(path, message)| ctx.invalid(&path, message))
+    f(kind, node);
+    for (path, child_kind) in shape::children(kind, node, Schemas::All) {
+        let mut child = Some(&mut *node);
+        for token in &path {
+            child = child.and_then(|c| match c {
+                Value::Object(map) => map.get_mut(token),
+                Value::Array(items) => token.parse::<usize>().ok().and_then(|i| items.get_mut(i)),
+                _ => None,
+            });
+        }
+        if let Some(child) = child {
+            each_node(child, child_kind, f);
+        }
+    }
+}
+
+/// The deepest OpenAPI object below `node` that does not deserialize, with the reason: a
+/// failing child is blamed before its parent. (serde's flattened members, which every
+/// `openapiv3` type has, lose the path of an error below them.)
+fn locate(ctx: &Ctx, node: &Value, kind: Kind, at: &str) -> Error {
+    for (path, child_kind) in shape::children(kind, node, Schemas::OpenApi30) {
+        let mut child_at = at.to_owned();
+        let mut child = Some(node);
+        for token in &path {
+            child_at = ptr(&child_at, token);
+            child = child.and_then(|c| match c {
+                Value::Object(map) => map.get(token),
+                Value::Array(items) => token.parse::<usize>().ok().and_then(|i| items.get(i)),
+                _ => None,
+            });
+        }
+        if let Some(child) = child {
+            if check(child, child_kind).is_err() {
+                return locate(ctx, child, child_kind, &child_at);
+            }
+        }
+    }
+    match check(node, kind) {
+        Err((path, message)) => ctx.invalid(&format!("{at}{path}"), message),
+        Ok(()) => ctx.invalid(at, "the document does not deserialize"),
+    }
+}
+
+/// Deserializes `node` as what `kind` is in the 3.0 model; the error with its path below `node`.
+fn check(node: &Value, kind: Kind) -> Result<(), (String, String)> {
+    use openapiv3::*;
+    match kind {
+        Kind::Document => deserialize_path::<OpenAPI>(node),
+        Kind::Paths => deserialize_path::<Paths>(node),
+        Kind::PathItem => deserialize_path::<ReferenceOr<PathItem>>(node),
+        Kind::Operation => deserialize_path::<Operation>(node),
+        Kind::Callback => deserialize_path::<ReferenceOr<Callback>>(node),
+        Kind::Responses => deserialize_path::<Responses>(node),
+        Kind::Response => deserialize_path::<ReferenceOr<Response>>(node),
+        Kind::RequestBody => deserialize_path::<ReferenceOr<RequestBody>>(node),
+        Kind::MediaType => deserialize_path::<MediaType>(node),
+        Kind::Encoding => deserialize_path::<Encoding>(node),
+        Kind::Parameter => deserialize_path::<ReferenceOr<Parameter>>(node),
+        Kind::Header => deserialize_path::<ReferenceOr<Header>>(node),
+        Kind::Schema => deserialize_path::<ReferenceOr<Schema>>(node),
+        Kind::Example => deserialize_path::<ReferenceOr<Example>>(node),
+        Kind::Link => deserialize_path::<ReferenceOr<Link>>(node),
+        Kind::SecurityScheme => deserialize_path::<ReferenceOr<SecurityScheme>>(node),
+        Kind::Components => deserialize_path::<Components>(node),
+    }
 }
 
 /// Walks the document; every value under a `schema` key, or in `components/schemas`, is lowered.
@@ -171,23 +260,21 @@ fn lower_schema(schema: &mut Value) {
     }
 }
 
-/// Deserializes with the failing location turned into a JSON pointer.
-trait DeserializePath {
-    fn deserialize_path<T: serde::de::DeserializeOwned>(self) -> Result<T, (String, String)>;
-}
-
-impl DeserializePath for Value {
-    fn deserialize_path<T: serde::de::DeserializeOwned>(self) -> Result<T, (String, String)> {
-        serde_path_to_error::deserialize(self).map_err(|e| {
-            let mut pointer = String::new();
-            for segment in e.path().iter() {
-                match segment {
-                    serde_path_to_error::Segment::Seq { index } => pointer = ptr(&pointer, &index.to_string()),
-                    serde_path_to_error::Segment::Map { key } => pointer = ptr(&pointer, key),
-                    serde_path_to_error::Segment::Enum { .. } | serde_path_to_error::Segment::Unknown => {}
-                }
-            }
-            (pointer, e.into_inner().to_string())
-        })
+/// Deserializes `node` as a `T`; on failure, the failing place below `node` as a JSON pointer
+/// (tracking the path costs an allocation per member, so only a failing node pays it).
+fn deserialize_path<T: serde::de::DeserializeOwned>(node: &Value) -> Result<(), (String, String)> {
+    if T::deserialize(node).is_ok() {
+        return Ok(());
     }
+    serde_path_to_error::deserialize::<_, T>(node).map(drop).map_err(|e| {
+        let mut pointer = String::new();
+        for segment in e.path().iter() {
+            match segment {
+                serde_path_to_error::Segment::Seq { index } => pointer = ptr(&pointer, &index.to_string()),
+                serde_path_to_error::Segment::Map { key } => pointer = ptr(&pointer, key),
+                serde_path_to_error::Segment::Enum { .. } | serde_path_to_error::Segment::Unknown => {}
+            }
+        }
+        (pointer, e.into_inner().to_string())
+    })
 }

@@ -156,6 +156,9 @@ fn check(text: &str, case: &str) {
     match result {
         Err(_) => panic!("the generator panicked on {case}:\n{text}"),
         Ok(Err(error)) => {
+            // A generator defect (for example emitted code that does not parse) is not a
+            // refusal of the spec: it fails the run like a panic.
+            assert_ne!(error.kind, codegen::ErrorKind::Internal, "internal error on {case}: {error}\n{text}");
             let shown = error.to_string();
             assert!(shown.starts_with("fuzz.yaml"), "error without a location on {case}: {shown}");
             assert!(!error.message.is_empty(), "error without a message on {case}");
@@ -216,4 +219,97 @@ fn deeply_nested_and_huge_inputs_are_refused_not_crashed() {
         "components": {"schemas": {"A": {"$ref": "#/components/schemas/B"}, "B": {"$ref": "#/components/schemas/A"},
         "C": {"allOf": [{"$ref": "#/components/schemas/C"}]}}}});
     check(&doc.to_string(), "reference cycles");
+}
+
+/// References the multi-file fixture's files make, and broken ones.
+const REFERENCES: &[&str] = &[
+    "./schemas/pet.yaml",
+    "../pet.yaml",
+    "./pet.yaml#/properties/owner",
+    "../openapi.yaml#/components/responses/Error",
+    "#/components/schemas/Pet",
+    "#/$defs/Tag",
+    "#/paths/~1pets/get",
+    "nested/category.yaml",
+    "./common/errors.yaml#/components/schemas/Error",
+    "./paths/pets.yaml",
+    "#",
+    "",
+    "#/components",
+    "#/a~2b",
+    "%ZZ",
+    "../../../../../../../../x.yaml",
+    "/abs.yaml",
+    "https://example.com/x.yaml",
+    "urn:x",
+    "#anchor",
+    "./missing.yaml",
+];
+
+/// Every file of the multi-file fixture, by path below its folder, as JSON values.
+fn multi_file_fixture() -> Vec<(String, Value)> {
+    fn collect(dir: &Path, rel: &str, out: &mut Vec<(String, Value)>) {
+        let mut entries: Vec<_> = std::fs::read_dir(dir).expect("fixture folder").filter_map(Result::ok).collect();
+        entries.sort_by_key(|e| e.file_name());
+        for entry in entries {
+            let name = entry.file_name().to_string_lossy().to_string();
+            let rel = if rel.is_empty() { name.clone() } else { format!("{rel}/{name}") };
+            if entry.path().is_dir() {
+                collect(&entry.path(), &rel, out);
+            } else {
+                let text = std::fs::read_to_string(entry.path()).expect("readable");
+                out.push((rel, serde_yaml::from_str(&text).expect("fixture files are YAML")));
+            }
+        }
+    }
+    let mut files = Vec::new();
+    collect(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/multi_file"), "", &mut files);
+    files
+}
+
+#[test]
+fn mutated_multi_file_documents_never_panic() {
+    let iterations: usize = std::env::var("FUZZ_ITERATIONS").ok().and_then(|v| v.parse().ok()).map_or(200, |n: usize| n / 3);
+    let seed: u64 = std::env::var("FUZZ_SEED").ok().and_then(|v| v.parse().ok()).unwrap_or(0x0b0d_1e5f_11e5_0001);
+    let pristine = multi_file_fixture();
+    assert!(pristine.len() > 3, "the fixture has several files");
+    let mut rng = Rng(seed);
+    for i in 0..iterations {
+        let mut files = pristine.clone();
+        for _ in 0..=rng.below(3) {
+            let file = rng.below(files.len());
+            let doc = &mut files[file].1;
+            if rng.below(2) == 0 {
+                mutate(doc, &mut rng);
+            } else {
+                // Point a random node at one of the references.
+                let mut all = Vec::new();
+                sites(doc, Vec::new(), &mut all);
+                if all.is_empty() {
+                    continue;
+                }
+                let path = all[rng.below(all.len())].clone();
+                let reference = REFERENCES[rng.below(REFERENCES.len())];
+                if let Some(node) = get_mut(doc, &path) {
+                    *node = json!({"$ref": reference});
+                }
+            }
+        }
+        let texts: std::collections::HashMap<String, String> =
+            files.iter().map(|(rel, doc)| (format!("multi/{rel}"), serde_json::to_string(doc).expect("serializable"))).collect();
+        let read = |path: &Path| {
+            texts.get(&path.to_string_lossy().to_string()).cloned().ok_or_else(|| std::io::Error::from(std::io::ErrorKind::NotFound))
+        };
+        let options = codegen::Options { spec_path: "multi/openapi.yaml".into(), skip_unsupported: true, ..Default::default() };
+        let case = format!("multi-file iteration {i} (FUZZ_SEED={seed})");
+        match catch_unwind(AssertUnwindSafe(|| codegen::generate_with_reader(Path::new("multi/openapi.yaml"), &read, &options))) {
+            Err(_) => panic!("the generator panicked on {case}:\n{texts:#?}"),
+            Ok(Err(error)) => {
+                assert_ne!(error.kind, codegen::ErrorKind::Internal, "internal error on {case}: {error}");
+                assert!(error.location.file.starts_with("multi/"), "error not located in the document's files on {case}: {error}");
+                assert!(!error.message.is_empty(), "error without a message on {case}");
+            }
+            Ok(Ok(_)) => {}
+        }
+    }
 }

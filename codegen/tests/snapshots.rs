@@ -32,11 +32,48 @@ fn fixtures_generate_the_expected_code() {
     });
 }
 
+/// Options for a fixture that is a folder of files (`fixtures/<name>/openapi.yaml`).
+fn folder_options(path: &Path) -> codegen::Options {
+    let folder = path.parent().and_then(Path::file_name).map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+    codegen::Options { spec_path: format!("fixtures/{folder}/openapi.yaml"), env_prefix: "EXAMPLE".into(), ..Default::default() }
+}
+
+/// The entry file of every folder fixture, by folder name.
+fn folder_fixtures() -> Vec<(String, std::path::PathBuf)> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let mut entries: Vec<(String, std::path::PathBuf)> = std::fs::read_dir(&dir)
+        .expect("fixtures")
+        .filter_map(Result::ok)
+        .map(|e| (e.file_name().to_string_lossy().to_string(), e.path().join("openapi.yaml")))
+        .filter(|(_, entry)| entry.is_file())
+        .collect();
+    entries.sort();
+    entries
+}
+
+#[test]
+fn folder_fixtures_generate_the_expected_code() {
+    let fixtures = folder_fixtures();
+    assert!(!fixtures.is_empty(), "there is a multi-file fixture");
+    for (name, entry) in fixtures {
+        let output = codegen::generate_from_path(&entry, &folder_options(&entry)).unwrap_or_else(|e| panic!("{e}"));
+        insta::assert_snapshot!(format!("folder_fixture@{name}"), combined(&output));
+    }
+}
+
+#[test]
+fn folder_fixtures_generate_deterministically() {
+    for (_, entry) in folder_fixtures() {
+        let first = codegen::generate_from_path(&entry, &folder_options(&entry)).map(|o| combined(&o));
+        let second = codegen::generate_from_path(&entry, &folder_options(&entry)).map(|o| combined(&o));
+        assert_eq!(first, second, "two runs differ for {}", entry.display());
+    }
+}
+
 #[test]
 fn invalid_specs_fail_with_a_located_error() {
     insta::glob!("fixtures/invalid/*.yaml", |path| {
-        let text = std::fs::read_to_string(path).expect("fixture is readable");
-        match codegen::generate(&text, &options(path)) {
+        match codegen::generate_from_path(path, &options(path)) {
             Ok(_) => panic!("{} generated code but should have failed", path.display()),
             Err(error) => insta::assert_snapshot!(error.to_string()),
         }

@@ -1,4 +1,4 @@
-//! Project tasks: `cargo xtask regen | check | generate --spec FILE --out DIR [--crate-name NAME]`.
+//! Project tasks: `cargo xtask regen | check | generate --spec FILE --out DIR [--crate-name NAME] [--skip-unsupported]`.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -18,7 +18,7 @@ fn main() -> ExitCode {
         Some("generate") => generate_cmd(&args[1..]),
         Some("check-fixtures") => check_fixtures(),
         _ => Err(format!(
-            "usage: cargo xtask <command>\n\n  regen      rewrite {CLIENT_DIR}/{GENERATED_DIR} from {SPEC}\n  check      fail if the generated code differs from what regen would write\n  generate   --spec FILE --out DIR [--crate-name NAME]: a standalone client crate for any OpenAPI 3.0/3.1 document\n  check-fixtures  generate every codegen test fixture as a standalone crate and build it with warnings denied;\n                  `cargo test --doc` on the doc_* ones must run no doctest from the spec"
+            "usage: cargo xtask <command>\n\n  regen      rewrite {CLIENT_DIR}/{GENERATED_DIR} from {SPEC}\n  check      fail if the generated code differs from what regen would write\n  generate   --spec FILE --out DIR [--crate-name NAME] [--skip-unsupported]: a standalone client crate for any OpenAPI 3.0/3.1 document\n             (an unsupported construct is an error unless --skip-unsupported leaves its operation out)\n  check-fixtures  generate every codegen test fixture (a .yaml file, or a folder with an openapi.yaml) as a standalone crate and build it with warnings denied;\n                  `cargo test --doc` on the doc_* ones must run no doctest from the spec"
         )),
     };
     match result {
@@ -55,8 +55,7 @@ fn telnyx_options() -> codegen::Options {
 fn regen(mode: Mode) -> Result<(), String> {
     let started = Instant::now();
     let root = root();
-    let text = std::fs::read_to_string(root.join(SPEC)).map_err(|e| format!("cannot read {SPEC}: {e}"))?;
-    let output = codegen::generate(&text, &telnyx_options()).map_err(|e| e.to_string())?;
+    let output = codegen::generate_from_path(&root.join(SPEC), &telnyx_options()).map_err(|e| e.to_string())?;
     report_skipped(&output);
     let dir = root.join(CLIENT_DIR);
     let problems = sync_files(&dir, GENERATED_DIR, &output.files, mode)?;
@@ -141,13 +140,15 @@ fn write_atomic(path: &Path, content: &str) -> Result<(), String> {
     std::fs::rename(&tmp, path).map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
-/// `generate --spec FILE --out DIR [--crate-name NAME]`: a standalone crate with its own
-/// Cargo.toml, the generated code and a copy of the runtime.
+/// `generate --spec FILE --out DIR [--crate-name NAME] [--skip-unsupported]`: a standalone crate
+/// with its own Cargo.toml, the generated code and a copy of the runtime. An operation using an
+/// unsupported construct fails the run, unless `--skip-unsupported` asks to leave it out.
 fn generate_cmd(args: &[String]) -> Result<(), String> {
     let started = Instant::now();
     let mut spec = None;
     let mut out = None;
     let mut crate_name = None;
+    let mut skip_unsupported = false;
     let mut it = args.iter();
     while let Some(arg) = it.next() {
         let mut value = || it.next().cloned().ok_or_else(|| format!("{arg} needs a value"));
@@ -155,6 +156,7 @@ fn generate_cmd(args: &[String]) -> Result<(), String> {
             "--spec" => spec = Some(value()?),
             "--out" => out = Some(value()?),
             "--crate-name" => crate_name = Some(value()?),
+            "--skip-unsupported" => skip_unsupported = true,
             other => return Err(format!("unknown argument `{other}`")),
         }
     }
@@ -172,15 +174,14 @@ fn generate_cmd(args: &[String]) -> Result<(), String> {
     if crate_name.is_empty() {
         return Err("the crate name has no usable characters".into());
     }
-    let text = std::fs::read_to_string(&spec).map_err(|e| format!("cannot read {spec}: {e}"))?;
     let options = codegen::Options {
         spec_path: spec.clone(),
         env_prefix: codegen::naming::snake(&crate_name).to_uppercase(),
         regen_command: format!("cargo xtask generate --spec {spec}"),
         standalone_crate: Some(crate_name.clone()),
-        skip_unsupported: true,
+        skip_unsupported,
     };
-    let output = codegen::generate(&text, &options).map_err(|e| e.to_string())?;
+    let output = codegen::generate_from_path(Path::new(&spec), &options).map_err(|e| e.to_string())?;
     report_skipped(&output);
     let mut files = output.files.clone();
     for (name, content) in runtime_sources()? {
@@ -200,7 +201,8 @@ fn generate_cmd(args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
-/// Generates each fixture in `codegen/tests/fixtures` as a standalone crate under
+/// Generates each fixture in `codegen/tests/fixtures` (a `.yaml` file, or a folder of files
+/// whose entry is `openapi.yaml`) as a standalone crate under
 /// `target/fixtures/` and runs `cargo clippy` on it with warnings denied, sharing one target
 /// directory and the workspace's lock file so dependencies build once.
 fn check_fixtures() -> Result<(), String> {
@@ -211,12 +213,17 @@ fn check_fixtures() -> Result<(), String> {
         .map_err(|e| format!("cannot read {}: {e}", fixtures.display()))?
         .filter_map(Result::ok)
         .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .filter_map(|p| match p.extension() {
+            Some(e) if e == "yaml" => Some(p),
+            _ if p.join("openapi.yaml").is_file() => Some(p.join("openapi.yaml")),
+            _ => None,
+        })
         .collect();
     names.sort();
     let mut failed = Vec::new();
     for spec in &names {
-        let name = spec.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
+        let named = if spec.ends_with("openapi.yaml") { spec.parent().unwrap_or(spec) } else { spec };
+        let name = named.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
         let out = out_root.join(&name);
         generate_cmd(&[
             "--spec".into(),
@@ -296,7 +303,62 @@ fn runtime_sources() -> Result<BTreeMap<String, String>, String> {
 
 #[cfg(test)]
 mod tests {
-    /// `cargo test` fails when the committed generated code differs from what regen writes.
+    use std::path::PathBuf;
+
+    /// A spec with one supported and one unsupported operation (a multipart body that is not an
+    /// object), written to a fresh folder under the system temp dir.
+    fn spec_with_unsupported_operation(name: &str) -> (PathBuf, PathBuf) {
+        let dir = std::env::temp_dir().join(format!("xtask-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let spec = dir.join("openapi.yaml");
+        std::fs::write(
+            &spec,
+            r#"openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  /ok:
+    get:
+      operationId: getOk
+      responses: {"204": {description: ok}}
+  /upload:
+    post:
+      operationId: upload
+      requestBody:
+        content:
+          multipart/form-data:
+            schema: {type: string}
+      responses: {"204": {description: ok}}
+"#,
+        )
+        .expect("spec written");
+        (spec, dir.join("out"))
+    }
+
+    fn generate(spec: &std::path::Path, out: &std::path::Path, extra: &[&str]) -> Result<(), String> {
+        let mut args = vec!["--spec".to_owned(), spec.display().to_string(), "--out".to_owned(), out.display().to_string()];
+        args.extend(extra.iter().map(|a| a.to_string()));
+        super::generate_cmd(&args)
+    }
+
+    #[test]
+    fn generate_refuses_an_unsupported_construct_by_default() {
+        let (spec, out) = spec_with_unsupported_operation("strict");
+        let error = generate(&spec, &out, &[]).expect_err("an unsupported operation fails the run");
+        assert!(error.contains("openapi.yaml#/paths/~1upload/post") && error.contains("unsupported"), "{error}");
+        assert!(!out.exists(), "nothing is written when the run fails");
+        let _ = std::fs::remove_dir_all(spec.parent().expect("temp dir"));
+    }
+
+    #[test]
+    fn generate_skips_unsupported_operations_only_when_asked() {
+        let (spec, out) = spec_with_unsupported_operation("lenient");
+        generate(&spec, &out, &["--skip-unsupported"]).expect("the unsupported operation is left out");
+        let operations = std::fs::read_to_string(out.join("src/generated/operations/untagged.rs")).expect("operations written");
+        assert!(operations.contains("get_ok") && !operations.contains("fn upload"), "{operations}");
+        let _ = std::fs::remove_dir_all(spec.parent().expect("temp dir"));
+    }
+
     #[test]
     fn doctests_outside_the_runtime_are_reported() {
         let stdout = "running 3 tests\ntest src/runtime/error.rs - runtime::error::ApiError (line 20) ... ignored\n\
@@ -308,6 +370,7 @@ mod tests {
         );
     }
 
+    /// `cargo test` fails when the committed generated code differs from what regen writes.
     #[test]
     fn generated_code_is_up_to_date() {
         if let Err(message) = super::regen(super::Mode::Check) {
