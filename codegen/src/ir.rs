@@ -270,11 +270,35 @@ pub enum ResponseBody {
     Bytes,
 }
 
+/// Which statuses a documented response stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Status {
+    /// Exactly this code (`"200"`).
+    Code(u16),
+    /// A range (`"2XX"` is `Range(2)`): any code from `n00` to `n99`.
+    Range(u16),
+    /// `default` documented as the only response (no 2xx/3xx code or range): it describes the
+    /// success body, so it stands for any 2xx status. A `default` next to documented success
+    /// responses describes errors and is not a `Response`; a non-2xx status is always an error.
+    Default,
+}
+
+impl Status {
+    /// Whether a `3XX` response (its empty body is a redirect with a `Location`).
+    pub fn is_redirect(self) -> bool {
+        match self {
+            Status::Code(c) => (300..400).contains(&c),
+            Status::Range(r) => r == 3,
+            Status::Default => false,
+        }
+    }
+}
+
 /// One success response.
 #[derive(Debug, Clone)]
 pub struct Response {
-    /// Status code; 0 for `default` or a range.
-    pub status: u16,
+    /// The statuses it stands for.
+    pub status: Status,
     /// Variant name when an operation has several (`Ok`, `Found`).
     pub variant: String,
     /// The body.

@@ -993,23 +993,25 @@ impl<'a> Lowerer<'a> {
     }
 
     fn responses(&mut self, op: &openapiv3::Operation, hint: &Hint, at: &str) -> Result<Vec<Response>, Error> {
-        let mut successes: Vec<(u16, &ReferenceOr<openapiv3::Response>, String)> = Vec::new();
+        let mut successes: Vec<(Status, &ReferenceOr<openapiv3::Response>, String)> = Vec::new();
         let mut errors: Vec<(u16, &ReferenceOr<openapiv3::Response>, String)> = Vec::new();
         for (code, response) in &op.responses.responses {
-            let (status, key) = match code {
-                StatusCode::Code(c) => (*c, c.to_string()),
-                StatusCode::Range(r) => (*r * 100, format!("{r}XX")),
+            let (status, key, matcher) = match code {
+                StatusCode::Code(c) => (*c, c.to_string(), Status::Code(*c)),
+                StatusCode::Range(r) => (*r * 100, format!("{r}XX"), Status::Range(*r)),
             };
             let r_at = ptr(at, &key);
             if (200..400).contains(&status) {
-                successes.push((if matches!(code, StatusCode::Range(_)) { 0 } else { status }, response, r_at));
+                successes.push((matcher, response, r_at));
             } else {
                 errors.push((status, response, r_at));
             }
         }
+        // `default` alone describes the success body (for 2xx statuses only); next to documented
+        // successes it describes the errors.
         if successes.is_empty() {
             if let Some(default) = &op.responses.default {
-                successes.push((0, default, ptr(at, "default")));
+                successes.push((Status::Default, default, ptr(at, "default")));
             }
         }
         let several = successes.len() > 1;
@@ -1022,11 +1024,11 @@ impl<'a> Lowerer<'a> {
             out.push(Response { status, variant, body, doc });
         }
         if out.is_empty() {
-            out.push(Response { status: 0, variant: "Ok".into(), body: ResponseBody::Empty, doc: None });
+            out.push(Response { status: Status::Default, variant: "Ok".into(), body: ResponseBody::Empty, doc: None });
         }
         // Error bodies with inline schemas still get named types, for `ApiError::decode`.
         for (status, response, r_at) in errors {
-            let type_hint = hint.suffix(&status_variant(status));
+            let type_hint = hint.suffix(&status_variant(Status::Code(status)));
             self.response_body(response, &type_hint, &r_at)?;
         }
         Ok(out)
@@ -1169,9 +1171,13 @@ fn pick_content(content: &IndexMap<String, MediaType>) -> Option<(&String, &Medi
         .or_else(|| content.iter().next())
 }
 
-fn status_variant(status: u16) -> String {
+fn status_variant(status: Status) -> String {
+    let status = match status {
+        Status::Default => return "Default".into(),
+        Status::Range(r) => return format!("Status{r}XX"),
+        Status::Code(c) => c,
+    };
     match status {
-        0 => "Default".into(),
         200 => "Ok".into(),
         201 => "Created".into(),
         202 => "Accepted".into(),

@@ -2,7 +2,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::{doc, ident, ty};
-use crate::ir::{Api, Auth, Encoding, Operation, Param, ParamIn, ResponseBody, TypeRef};
+use crate::ir::{Api, Auth, Encoding, Operation, Param, ParamIn, ResponseBody, Status, TypeRef};
 
 /// The operations of one tag module, in spec order.
 pub(crate) struct Module<'a> {
@@ -326,11 +326,15 @@ fn builder(op: &Operation, models: &TokenStream) -> TokenStream {
             let v = ident(&r.variant);
             let docs = doc(Some(&format!(
                 "{}{}",
-                if r.status == 0 { "Any other status".to_owned() } else { format!("`{}`", r.status) },
+                match r.status {
+                    Status::Code(c) => format!("`{c}`"),
+                    Status::Range(n) => format!("`{n}XX` (any status from {n}00 to {n}99)"),
+                    Status::Default => "`default` (any 2xx status)".to_owned(),
+                },
                 r.doc.as_deref().map(|d| format!(": {d}")).unwrap_or_default()
             )));
             match &r.body {
-                ResponseBody::Empty if (300..400).contains(&r.status) => quote! {
+                ResponseBody::Empty if r.status.is_redirect() => quote! {
                     #docs
                     #v {
                         /// The `Location` header: where the server redirects to.
@@ -483,32 +487,46 @@ fn decode(op: &Operation, models: &TokenStream) -> TokenStream {
         None => {
             let r = &op.responses[0];
             let body = decode_body(&r.body);
-            if r.status == 0 {
-                quote!(#body)
-            } else {
-                // Any 2xx decodes as the documented body; a documented 3xx is accepted too.
-                let accepted = if (200..300).contains(&r.status) {
-                    quote!(raw.status().is_success())
-                } else {
-                    let status = proc_macro2::Literal::u16_unsuffixed(r.status);
+            // A documented 2xx (code, `2XX` or a lone `default`) accepts any 2xx; a documented
+            // 3xx code accepts itself and any 2xx; `3XX` accepts any 3xx. Everything else is an
+            // error.
+            let accepted = match r.status {
+                Status::Code(c) if !(200..300).contains(&c) => {
+                    let status = proc_macro2::Literal::u16_unsuffixed(c);
                     quote!(raw.status().as_u16() == #status || raw.status().is_success())
-                };
-                quote! {
-                    if #accepted {
-                        #body
-                    } else {
-                        Err(raw.into_error())
-                    }
+                }
+                Status::Range(3) => quote!(raw.status().is_redirection()),
+                _ => quote!(raw.status().is_success()),
+            };
+            quote! {
+                if #accepted {
+                    #body
+                } else {
+                    Err(raw.into_error())
                 }
             }
         }
         Some(name) => {
             let name = ident(name);
-            let arms = op.responses.iter().map(|r| {
+            // Exact codes first, then ranges, then a lone `default` (2xx only); anything else is
+            // an error.
+            let mut ordered: Vec<_> = op.responses.iter().collect();
+            ordered.sort_by_key(|r| r.status);
+            let arms = ordered.into_iter().map(|r| {
                 let v = ident(&r.variant);
-                let pattern = if r.status == 0 { quote!(_) } else { let s = proc_macro2::Literal::u16_unsuffixed(r.status); quote!(#s) };
+                let pattern = match r.status {
+                    Status::Code(c) => {
+                        let s = proc_macro2::Literal::u16_unsuffixed(c);
+                        quote!(#s)
+                    }
+                    Status::Range(n) => {
+                        let (lo, hi) = (proc_macro2::Literal::u16_unsuffixed(n * 100), proc_macro2::Literal::u16_unsuffixed(n * 100 + 99));
+                        quote!(#lo..=#hi)
+                    }
+                    Status::Default => quote!(200..=299),
+                };
                 let value = match &r.body {
-                    ResponseBody::Empty if (300..400).contains(&r.status) => quote! {
+                    ResponseBody::Empty if r.status.is_redirect() => quote! {
                         {
                             let location = raw.header_str("location");
                             Ok(raw.with(#name::#v { location }))
@@ -522,11 +540,24 @@ fn decode(op: &Operation, models: &TokenStream) -> TokenStream {
                 };
                 quote!(#pattern => #value,)
             });
-            let fallback = if op.responses.iter().any(|r| r.status == 0) { quote!() } else { quote!(_ => Err(raw.into_error()),) };
-            quote! {
-                match raw.status().as_u16() {
-                    #(#arms)*
-                    #fallback
+            let overlapping = op.responses.iter().any(|r| matches!(r.status, Status::Range(_)))
+                && op.responses.iter().any(|r| matches!(r.status, Status::Code(_)));
+            if overlapping {
+                // An exact code listed before its range is intended.
+                quote! {
+                    #[allow(clippy::match_overlapping_arm)]
+                    let decoded = match raw.status().as_u16() {
+                        #(#arms)*
+                        _ => Err(raw.into_error()),
+                    };
+                    decoded
+                }
+            } else {
+                quote! {
+                    match raw.status().as_u16() {
+                        #(#arms)*
+                        _ => Err(raw.into_error()),
+                    }
                 }
             }
         }
