@@ -80,6 +80,10 @@ pub struct Field {
     pub deprecated: bool,
     /// Boxed to break a cycle.
     pub boxed: bool,
+    /// `readOnly: true`: set by the server, never required in a request.
+    pub read_only: bool,
+    /// `writeOnly: true`: sent by the client, never required in a response.
+    pub write_only: bool,
     /// Optional and nullable in a type sent in request bodies: `Option<Option<T>>`, so that
     /// "leave unchanged" (absent) and "clear" (`null`) stay distinct on the wire.
     pub tri_state: bool,

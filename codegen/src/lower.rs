@@ -123,6 +123,7 @@ pub(crate) fn lower(ctx: &Ctx, spec: &OpenAPI, skip_unsupported: bool) -> Result
     api.types = std::mem::take(&mut l.types);
     rename_refs(&mut api, &renames);
     box_cycles(&mut api);
+    relax_directional_required(&mut api);
     mark_tri_state(&mut api);
     Ok((api, skipped))
 }
@@ -438,21 +439,47 @@ impl<'a> Lowerer<'a> {
             secret,
             deprecated: data.is_some_and(|d| d.deprecated),
             boxed: false,
+            read_only: data.is_some_and(|d| d.read_only),
+            write_only: data.is_some_and(|d| d.write_only),
             tri_state: false,
         })
     }
 
     fn boxed_ref_type(&mut self, schema: &ReferenceOr<Box<Schema>>, hint: &Hint, at: &str) -> Result<(TypeRef, bool), Error> {
         match schema {
-            ReferenceOr::Reference { reference } => Ok((self.resolve_schema_ref(reference, at)?, false)),
+            ReferenceOr::Reference { reference } => self.ref_type(reference, at),
             ReferenceOr::Item(s) => self.schema_type(s, hint, at),
         }
     }
 
     fn schema_ref_type(&mut self, schema: &ReferenceOr<Schema>, hint: &Hint, at: &str) -> Result<(TypeRef, bool), Error> {
         match schema {
-            ReferenceOr::Reference { reference } => Ok((self.resolve_schema_ref(reference, at)?, false)),
+            ReferenceOr::Reference { reference } => self.ref_type(reference, at),
             ReferenceOr::Item(s) => self.schema_type(s, hint, at),
+        }
+    }
+
+    /// The named type a `$ref` points at, and whether that component allows `null` (3.0
+    /// `nullable: true`, 3.1 `type: [X, "null"]`, `anyOf: [$ref, {type: null}]`, a `null` in its
+    /// `enum`, or a nullable component it refers to in turn).
+    fn ref_type(&self, reference: &str, at: &str) -> Result<(TypeRef, bool), Error> {
+        let ty = self.resolve_schema_ref(reference, at)?;
+        Ok((ty, self.ref_nullable(reference, at, 0)))
+    }
+
+    fn ref_nullable(&self, reference: &str, at: &str, depth: usize) -> bool {
+        let Ok((schema, _)) = self.lookup_schema(reference, at) else { return false };
+        if schema.schema_data.nullable {
+            return true;
+        }
+        match &schema.schema_kind {
+            SchemaKind::Type(Type::String(s)) => s.enumeration.iter().any(Option::is_none),
+            SchemaKind::Any(any) => any.enumeration.iter().any(serde_json::Value::is_null),
+            SchemaKind::AllOf { all_of } if all_of.len() == 1 && depth < 32 => match &all_of[0] {
+                ReferenceOr::Reference { reference } => self.ref_nullable(reference, at, depth + 1),
+                ReferenceOr::Item(s) => s.schema_data.nullable,
+            },
+            _ => false,
         }
     }
 
@@ -489,6 +516,7 @@ impl<'a> Lowerer<'a> {
             }
             SchemaKind::Type(Type::Integer(i)) => TypeRef::Integer(match &i.format {
                 openapiv3::VariantOrUnknownOrEmpty::Item(openapiv3::IntegerFormat::Int32) => "i32",
+                openapiv3::VariantOrUnknownOrEmpty::Unknown(f) => integer_type(f),
                 _ => "i64",
             }),
             SchemaKind::Type(Type::Number(_)) => TypeRef::Number("f64"),
@@ -554,7 +582,7 @@ impl<'a> Lowerer<'a> {
                 } else {
                     match any.typ.as_deref() {
                         Some("string") => TypeRef::String,
-                        Some("integer") => TypeRef::Integer("i64"),
+                        Some("integer") => TypeRef::Integer(any.format.as_deref().map_or("i64", integer_type)),
                         Some("number") => TypeRef::Number("f64"),
                         Some("boolean") => TypeRef::Bool,
                         _ => TypeRef::Json,
@@ -816,6 +844,7 @@ impl<'a> Lowerer<'a> {
                 ),
                 _ => (None, None),
             };
+            let bounds = clamp_bounds(&ty, bounds);
             params.push(Param {
                 bounds,
                 name,
@@ -981,6 +1010,11 @@ impl<'a> Lowerer<'a> {
         let serialized = |e: &Encoding| matches!(e, Encoding::Json | Encoding::Form | Encoding::Multipart);
         let structured = schema.is_some() || serialized(&encodings[0]);
         encodings.retain(|e| serialized(e) == structured);
+        // Raw bodies (bytes or text) are sent as they are with the first content type offered;
+        // only JSON and form bodies get a choice of encoding.
+        if !structured {
+            encodings.truncate(1);
+        }
         if multipart && !matches!(ty, TypeRef::Named(_)) {
             return Err(self.ctx.unsupported(at, "multipart bodies must be objects"));
         }
@@ -1073,7 +1107,7 @@ impl<'a> Lowerer<'a> {
             return None;
         }
         let page_param = op.params.iter().find(|p| {
-            p.location == ParamIn::Query && matches!(p.ty, TypeRef::Integer(_)) && (p.wire == "page[number]" || p.wire == "page")
+            p.location == ParamIn::Query && matches!(p.ty, TypeRef::Integer("i32" | "i64")) && (p.wire == "page[number]" || p.wire == "page")
         })?;
         let ResponseBody::Json(TypeRef::Named(page_type)) = &op.responses[0].body else { return None };
         let page = self.struct_named(page_type)?;
@@ -1082,8 +1116,8 @@ impl<'a> Lowerer<'a> {
         let meta = page.fields.iter().find(|f| f.wire == "meta")?;
         let TypeRef::Named(meta_type) = &meta.ty else { return None };
         let meta_struct = self.struct_named(meta_type)?;
-        let total = meta_struct.fields.iter().find(|f| f.wire == "total_pages" && matches!(f.ty, TypeRef::Integer(_)))?;
-        let number = meta_struct.fields.iter().find(|f| f.wire == "page_number" && matches!(f.ty, TypeRef::Integer(_)));
+        let total = meta_struct.fields.iter().find(|f| f.wire == "total_pages" && matches!(f.ty, TypeRef::Integer("i32" | "i64")))?;
+        let number = meta_struct.fields.iter().find(|f| f.wire == "page_number" && matches!(f.ty, TypeRef::Integer("i32" | "i64")));
         let optional = |f: &Field| !f.required || f.nullable;
         Some(Pagination {
             page_type: page_type.clone(),
@@ -1103,6 +1137,38 @@ impl<'a> Lowerer<'a> {
             _ => None,
         })
     }
+}
+
+/// The Rust type for an integer `format` other than `int32`/`int64`: unsigned formats get unsigned
+/// types; anything unknown stays `i64`.
+fn integer_type(format: &str) -> &'static str {
+    match format {
+        "int8" => "i8",
+        "int16" => "i16",
+        "int32" => "i32",
+        "uint8" => "u8",
+        "uint16" => "u16",
+        "uint32" => "u32",
+        "uint64" | "uint" => "u64",
+        _ => "i64",
+    }
+}
+
+/// Drops the bounds that the Rust type already enforces (or that it cannot even express, such as
+/// a negative minimum for an unsigned type or a maximum beyond `i32`), so that the emitted check
+/// compiles and never compares against an out-of-range literal.
+fn clamp_bounds(ty: &TypeRef, (min, max): (Option<i64>, Option<i64>)) -> (Option<i64>, Option<i64>) {
+    let (lo, hi): (i128, i128) = match ty {
+        TypeRef::Integer("i8") => (i8::MIN.into(), i8::MAX.into()),
+        TypeRef::Integer("i16") => (i16::MIN.into(), i16::MAX.into()),
+        TypeRef::Integer("i32") => (i32::MIN.into(), i32::MAX.into()),
+        TypeRef::Integer("u8") => (0, u8::MAX.into()),
+        TypeRef::Integer("u16") => (0, u16::MAX.into()),
+        TypeRef::Integer("u32") => (0, u32::MAX.into()),
+        TypeRef::Integer("u64") => (0, u64::MAX.into()),
+        _ => (i64::MIN.into(), i64::MAX.into()),
+    };
+    (min.filter(|&m| i128::from(m) > lo && i128::from(m) <= hi), max.filter(|&m| i128::from(m) < hi && i128::from(m) >= lo))
 }
 
 fn page_field(f: &Field, optional: bool) -> PageField {
@@ -1315,6 +1381,70 @@ fn rename_refs(api: &mut Api, renames: &HashMap<String, String>) {
         }
         if let Some(p) = &mut op.pagination {
             fix(&mut p.item, renames);
+        }
+    }
+}
+
+/// Named types reachable from `roots` (through fields, extra members, branches, aliases, lists
+/// and maps).
+fn reachable(api: &Api, roots: Vec<TypeRef>) -> HashSet<String> {
+    let index: HashMap<&str, &TypeDef> = api.types.iter().map(|t| (t.name.as_str(), t)).collect();
+    let mut stack = roots;
+    let mut seen = HashSet::new();
+    while let Some(t) = stack.pop() {
+        match t {
+            TypeRef::Vec(inner) | TypeRef::Map(inner) => stack.push(*inner),
+            TypeRef::Named(n) if !seen.contains(&n) => {
+                let Some(def) = index.get(n.as_str()) else { continue };
+                match &def.kind {
+                    TypeKind::Struct(s) => {
+                        stack.extend(s.fields.iter().map(|f| f.ty.clone()));
+                        stack.extend(s.additional.iter().cloned());
+                    }
+                    TypeKind::Untagged(vs) => stack.extend(vs.iter().map(|v| v.ty.clone())),
+                    TypeKind::Alias(t) => stack.push(t.clone()),
+                    TypeKind::Enum(_) => {}
+                }
+                seen.insert(n);
+            }
+            _ => {}
+        }
+    }
+    seen
+}
+
+/// A required `readOnly` field is not demanded in types sent in request bodies, and a required
+/// `writeOnly` field is not demanded in types decoded from responses: on the side where it does
+/// not apply, it becomes optional (`Option<T>`, left out when `None`). One type serves both sides,
+/// so its name stays the same.
+fn relax_directional_required(api: &mut Api) {
+    let requests = reachable(api, api.operations.iter().filter_map(|op| op.body.as_ref().map(|b| b.ty.clone())).collect());
+    let responses = reachable(
+        api,
+        api.operations
+            .iter()
+            .flat_map(|op| op.responses.iter())
+            .filter_map(|r| match &r.body {
+                ResponseBody::Json(t) => Some(t.clone()),
+                _ => None,
+            })
+            .collect(),
+    );
+    for def in &mut api.types {
+        let TypeKind::Struct(s) = &mut def.kind else { continue };
+        for f in &mut s.fields {
+            if f.required && ((f.read_only && requests.contains(&def.name)) || (f.write_only && responses.contains(&def.name))) {
+                f.required = false;
+                let note = if f.read_only {
+                    "Read-only: set by the server; optional so that request bodies need not carry it."
+                } else {
+                    "Write-only: sent by the client; optional so that responses without it still decode."
+                };
+                f.doc = Some(match f.doc.take() {
+                    Some(d) => format!("{d}\n\n{note}"),
+                    None => note.to_owned(),
+                });
+            }
         }
     }
 }

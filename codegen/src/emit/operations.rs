@@ -415,8 +415,11 @@ fn parts_fn(op: &Operation) -> TokenStream {
         rest = &rest[start + len + 1..];
     }
     format.push_str(&rest.replace('{', "{{").replace('}', "}}"));
+    // Without parameters the path is used as written (a literal `{` or `}` in it is
+    // percent-encoded once, when the URL is built), not as a format string.
     let path = if values.is_empty() {
-        quote!(#format.to_owned())
+        let literal = &op.path;
+        quote!(#literal.to_owned())
     } else {
         quote!(format!(#format, #(#values),*))
     };
