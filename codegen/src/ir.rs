@@ -208,6 +208,27 @@ pub enum ParamIn {
     Query,
     /// A header.
     Header,
+    /// A cookie (sent in the `cookie` header).
+    Cookie,
+}
+
+/// How a parameter is serialized (OpenAPI `style`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamStyle {
+    /// Query and cookie default: `name=a&name=b`, or `name=a,b` without `explode`.
+    Form,
+    /// Query: `name=a%20b`.
+    SpaceDelimited,
+    /// Query: `name=a|b`.
+    PipeDelimited,
+    /// Query: `name[key]=value`.
+    DeepObject,
+    /// Path and header default: `a,b`.
+    Simple,
+    /// Path: `.a,b`.
+    Label,
+    /// Path: `;name=a,b`.
+    Matrix,
 }
 
 /// One parameter.
@@ -229,6 +250,12 @@ pub struct Param {
     pub deprecated: bool,
     /// Inclusive bounds of an integer parameter, checked before sending.
     pub bounds: (Option<i64>, Option<i64>),
+    /// `style` (or the default for its location).
+    pub style: ParamStyle,
+    /// `explode` (or the default for its style: true for `form` only).
+    pub explode: bool,
+    /// Declared with `content: application/json`: sent as the value's JSON text.
+    pub json: bool,
 }
 
 /// How a body is encoded.

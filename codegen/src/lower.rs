@@ -827,7 +827,7 @@ impl<'a> Lowerer<'a> {
                 }
                 "query" => ParamIn::Query,
                 "header" => ParamIn::Header,
-                _ => return Err(self.ctx.unsupported(p_at, "cookie parameters are not supported")),
+                _ => ParamIn::Cookie,
             };
             let base = param_rust_name(&p.name, &query_names);
             let name = if scope.contains(&base) { scope.claim(&format!("{}_param", naming::unraw(&base))) } else { scope.claim(&base) };
@@ -854,6 +854,9 @@ impl<'a> Lowerer<'a> {
                 required: p.required || location == ParamIn::Path,
                 doc: p.description.clone(),
                 deprecated: p.deprecated,
+                style: p.style,
+                explode: p.explode,
+                json: p.json,
             });
         }
 
@@ -890,16 +893,31 @@ impl<'a> Lowerer<'a> {
 
     fn parameter(&self, p: &ReferenceOr<Parameter>, at: &str) -> Result<ParamData, Error> {
         let parameter = self.resolve(p, "parameters", |c| &c.parameters, at)?;
-        let (location, data) = match parameter {
-            Parameter::Path { parameter_data, .. } => ("path", parameter_data),
-            Parameter::Query { parameter_data, .. } => ("query", parameter_data),
-            Parameter::Header { parameter_data, .. } => ("header", parameter_data),
-            Parameter::Cookie { parameter_data, .. } => ("cookie", parameter_data),
+        let (location, data, style) = match parameter {
+            Parameter::Path { parameter_data, style } => ("path", parameter_data, match style {
+                openapiv3::PathStyle::Simple => ParamStyle::Simple,
+                openapiv3::PathStyle::Label => ParamStyle::Label,
+                openapiv3::PathStyle::Matrix => ParamStyle::Matrix,
+            }),
+            Parameter::Query { parameter_data, style, .. } => ("query", parameter_data, match style {
+                openapiv3::QueryStyle::Form => ParamStyle::Form,
+                openapiv3::QueryStyle::SpaceDelimited => ParamStyle::SpaceDelimited,
+                openapiv3::QueryStyle::PipeDelimited => ParamStyle::PipeDelimited,
+                openapiv3::QueryStyle::DeepObject => ParamStyle::DeepObject,
+            }),
+            Parameter::Header { parameter_data, .. } => ("header", parameter_data, ParamStyle::Simple),
+            Parameter::Cookie { parameter_data, .. } => ("cookie", parameter_data, ParamStyle::Form),
         };
-        let schema = match &data.format {
-            ParameterSchemaOrContent::Schema(s) => Some(s.clone()),
-            ParameterSchemaOrContent::Content(content) => content.values().next().and_then(|m| m.schema.clone()),
+        // `content` instead of `schema`: a JSON media type sends the value's JSON text; any
+        // other is sent as the value itself.
+        let (schema, json) = match &data.format {
+            ParameterSchemaOrContent::Schema(s) => (Some(s.clone()), false),
+            ParameterSchemaOrContent::Content(content) => match content.iter().next() {
+                Some((ct, media)) => (media.schema.clone(), is_json(&ct.to_ascii_lowercase())),
+                None => (None, false),
+            },
         };
+        let explode = data.explode.unwrap_or(style == ParamStyle::Form);
         Ok(ParamData {
             name: data.name.clone(),
             location,
@@ -907,6 +925,9 @@ impl<'a> Lowerer<'a> {
             description: data.description.clone(),
             deprecated: data.deprecated.unwrap_or(false),
             schema,
+            style,
+            explode,
+            json,
         })
     }
 
@@ -1198,6 +1219,9 @@ struct ParamData {
     description: Option<String>,
     deprecated: bool,
     schema: Option<ReferenceOr<Schema>>,
+    style: ParamStyle,
+    explode: bool,
+    json: bool,
 }
 
 trait PropertiesVec {

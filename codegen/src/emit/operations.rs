@@ -2,7 +2,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::{doc, ident, ty};
-use crate::ir::{Api, Auth, Encoding, Operation, Param, ParamIn, ResponseBody, Status, TypeRef};
+use crate::ir::{Api, Auth, Encoding, Operation, Param, ParamIn, ParamStyle, ResponseBody, Status, TypeRef};
 
 /// The operations of one tag module, in spec order.
 pub(crate) struct Module<'a> {
@@ -405,12 +405,7 @@ fn parts_fn(op: &Operation) -> TokenStream {
         format.push_str("{}");
         let wire = &rest[start + 1..start + len];
         if let Some(p) = op.params.iter().find(|p| p.location == ParamIn::Path && p.wire == wire) {
-            let name = ident(&p.name);
-            let value = match &p.ty {
-                TypeRef::String => quote!(&self.#name),
-                _ => quote!(&self.#name.to_string()),
-            };
-            values.push(quote!(rt::encode_path_segment(#wire, #value)?));
+            values.push(path_value(p));
         }
         rest = &rest[start + len + 1..];
     }
@@ -425,16 +420,12 @@ fn parts_fn(op: &Operation) -> TokenStream {
     };
     let params = op.params.iter().filter(|p| p.location != ParamIn::Path).map(|p| {
         let name = ident(&p.name);
-        let wire = &p.wire;
-        let call = match p.location {
-            ParamIn::Header => quote!(header),
-            _ => quote!(query),
-        };
         let check = bounds_check(p);
+        let send = send_param(p);
         if is_argument(p) {
-            quote!({ let value = &self.#name; #check parts.#call(#wire, value); })
+            quote!({ let value = &self.#name; #check #send })
         } else {
-            quote!(if let Some(value) = &self.#name { #check parts.#call(#wire, value); })
+            quote!(if let Some(value) = &self.#name { #check #send })
         }
     });
     let body = op.body.as_ref().map(|body| {
@@ -475,6 +466,54 @@ fn parts_fn(op: &Operation) -> TokenStream {
             #body
             Ok(parts)
         }
+    }
+}
+
+/// The value of a path parameter, percent-encoded in its style. Scalars in the default `simple`
+/// style are encoded as text; lists and objects, and the `label` and `matrix` styles, go through
+/// `rt::path_styled`; `content: application/json` sends the JSON text.
+fn path_value(p: &Param) -> TokenStream {
+    let name = ident(&p.name);
+    let wire = &p.wire;
+    if p.json {
+        return quote!(rt::encode_path_segment(#wire, &rt::json_text(#wire, &self.#name)?)?);
+    }
+    let scalar = matches!(p.ty, TypeRef::String | TypeRef::Integer(_) | TypeRef::Number(_) | TypeRef::Bool | TypeRef::Named(_));
+    let style = match p.style {
+        ParamStyle::Label => quote!(Label),
+        ParamStyle::Matrix => quote!(Matrix),
+        _ if scalar => {
+            let value = match &p.ty {
+                TypeRef::String => quote!(&self.#name),
+                _ => quote!(&self.#name.to_string()),
+            };
+            return quote!(rt::encode_path_segment(#wire, #value)?);
+        }
+        _ => quote!(Simple),
+    };
+    let explode = p.explode;
+    quote!(rt::path_styled(#wire, &self.#name, rt::PathStyle::#style, #explode)?)
+}
+
+/// Adds a query, header or cookie parameter (`value`, a reference) to `parts` in its style.
+fn send_param(p: &Param) -> TokenStream {
+    let wire = &p.wire;
+    if p.json {
+        let call = match p.location {
+            ParamIn::Header => quote!(parts.header(#wire, value);),
+            ParamIn::Cookie => quote!(parts.cookie(#wire, value, false);),
+            _ => quote!(parts.query(#wire, value);),
+        };
+        return quote!(let value = &rt::json_text(#wire, value)?; #call);
+    }
+    match (p.location, p.style, p.explode) {
+        (ParamIn::Header, _, false) => quote!(parts.header(#wire, value);),
+        (ParamIn::Header, _, true) => quote!(parts.header_styled(#wire, value, true);),
+        (ParamIn::Cookie, _, explode) => quote!(parts.cookie(#wire, value, #explode);),
+        (_, ParamStyle::Form, false) => quote!(parts.query_delimited(#wire, value, ",");),
+        (_, ParamStyle::SpaceDelimited, false) => quote!(parts.query_delimited(#wire, value, "%20");),
+        (_, ParamStyle::PipeDelimited, false) => quote!(parts.query_delimited(#wire, value, "|");),
+        _ => quote!(parts.query(#wire, value);),
     }
 }
 

@@ -640,6 +640,7 @@ impl Client {
                 pairs.append_pair(name, key.expose());
             }
         }
+        super::request::append_encoded_query(&mut url, &parts.query_encoded);
         if url.query() == Some("") {
             url.set_query(None);
         }
