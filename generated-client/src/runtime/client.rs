@@ -470,6 +470,9 @@ impl Client {
     /// The URL an operation is sent to.
     pub fn url_for(&self, op: &Operation, path: &str) -> Result<Url> {
         let base = match (op.server, &self.inner.root_base) {
+            (Some(server), _) if super::request::is_relative_server(server) => {
+                super::request::resolve_relative_server(&self.inner.api_base, server)?
+            }
             (Some(server), Some(root)) => {
                 let server_url = Url::parse(server)
                     .map_err(|e| Error::invalid_input(format!("invalid server `{server}`: {e}")))?;

@@ -265,6 +265,23 @@ fn join_items(
     parts.join(delimiter)
 }
 
+/// Whether an operation's server URL is relative (`/v3`, `./v3`, `v3`).
+pub(crate) fn is_relative_server(server: &str) -> bool {
+    matches!(url::Url::parse(server), Err(url::ParseError::RelativeUrlWithoutBase))
+}
+
+/// A relative operation or path server resolved (RFC 3986) against the client's base URL, taken
+/// without a trailing slash: with base `https://api.example.com/v2`, `/v3` and `./v3` are both
+/// `https://api.example.com/v3`.
+pub(crate) fn resolve_relative_server(base: &url::Url, server: &str) -> crate::runtime::Result<url::Url> {
+    let mut base = base.clone();
+    let trimmed = base.path().trim_end_matches('/').to_owned();
+    base.set_path(&trimmed);
+    base.set_query(None);
+    base.join(server)
+        .map_err(|e| crate::runtime::Error::invalid_input(format!("invalid server `{server}`: {e}")))
+}
+
 /// Appends already-encoded `name=value` pieces to `url`'s query.
 pub fn append_encoded_query(url: &mut url::Url, pieces: &[String]) {
     if pieces.is_empty() {
