@@ -197,6 +197,21 @@ pub enum Auth {
     ApiKeyHeader { name: String, optional: bool },
     /// API key in the query.
     ApiKeyQuery { name: String, optional: bool },
+    /// One requirement naming several schemes (AND): all are sent.
+    All(Vec<Auth>),
+    /// Several requirements (OR): the first the client has credentials for is sent.
+    Any(Vec<Auth>),
+}
+
+impl Auth {
+    /// Whether some scheme authenticates the OAuth client itself.
+    pub fn uses_client_auth(&self) -> bool {
+        match self {
+            Auth::ClientAuth { .. } => true,
+            Auth::All(xs) | Auth::Any(xs) => xs.iter().any(Auth::uses_client_auth),
+            _ => false,
+        }
+    }
 }
 
 /// Where a parameter goes.

@@ -939,31 +939,55 @@ impl<'a> Lowerer<'a> {
             ReferenceOr::Item(b) => b.content.contains_key("application/x-www-form-urlencoded"),
             ReferenceOr::Reference { .. } => false,
         });
-        let Some(first) = requirements.iter().find(|r| !r.is_empty()) else { return Ok(Auth::None) };
-        let Some(scheme_name) = first.keys().next() else { return Ok(Auth::None) };
         let security_at = if op.security.is_some() { ptr(at, "security") } else { "/security".to_owned() };
-        let scheme = match self.spec.components.as_ref().and_then(|c| c.security_schemes.get(scheme_name)) {
-            Some(ReferenceOr::Item(s)) => s,
-            _ => {
-                return Err(self.ctx.invalid(&security_at, format!("security scheme `{scheme_name}` is not defined in components/securitySchemes")))
+        // Each requirement object is a set of schemes sent together (AND); the objects are
+        // alternatives (OR), tried in order.
+        let mut alternatives: Vec<Auth> = Vec::new();
+        let mut cookie_only = None;
+        'requirements: for requirement in requirements.iter().filter(|r| !r.is_empty()) {
+            let mut schemes = Vec::new();
+            for scheme_name in requirement.keys() {
+                let scheme = match self.spec.components.as_ref().and_then(|c| c.security_schemes.get(scheme_name)) {
+                    Some(ReferenceOr::Item(s)) => s,
+                    _ => {
+                        return Err(self.ctx.invalid(&security_at, format!("security scheme `{scheme_name}` is not defined in components/securitySchemes")))
+                    }
+                };
+                let auth = match scheme {
+                    SecurityScheme::HTTP { scheme, .. } if scheme.eq_ignore_ascii_case("basic") => Auth::Basic { optional },
+                    SecurityScheme::HTTP { .. } => Auth::Bearer { optional },
+                    SecurityScheme::APIKey { location: openapiv3::APIKeyLocation::Header, name, .. } => {
+                        Auth::ApiKeyHeader { name: name.clone(), optional }
+                    }
+                    SecurityScheme::APIKey { location: openapiv3::APIKeyLocation::Query, name, .. } => {
+                        Auth::ApiKeyQuery { name: name.clone(), optional }
+                    }
+                    SecurityScheme::APIKey { location: openapiv3::APIKeyLocation::Cookie, .. } => {
+                        // A requirement with a cookie key cannot be met; another may be.
+                        cookie_only.get_or_insert_with(|| self.ctx.unsupported(&security_at, "API keys in cookies are not supported"));
+                        continue 'requirements;
+                    }
+                    // An OAuth scheme on a form-encoded operation is the token or introspection
+                    // endpoint itself: the client authenticates with its own credentials (RFC 6749 §2.3).
+                    SecurityScheme::OAuth2 { .. } | SecurityScheme::OpenIDConnect { .. } if form_body => Auth::ClientAuth { optional },
+                    SecurityScheme::OAuth2 { .. } | SecurityScheme::OpenIDConnect { .. } => Auth::Bearer { optional },
+                };
+                if !schemes.contains(&auth) {
+                    schemes.push(auth);
+                }
             }
-        };
-        Ok(match scheme {
-            SecurityScheme::HTTP { scheme, .. } if scheme.eq_ignore_ascii_case("basic") => Auth::Basic { optional },
-            SecurityScheme::HTTP { .. } => Auth::Bearer { optional },
-            SecurityScheme::APIKey { location: openapiv3::APIKeyLocation::Header, name, .. } => {
-                Auth::ApiKeyHeader { name: name.clone(), optional }
+            let requirement = if schemes.len() == 1 { schemes.remove(0) } else { Auth::All(schemes) };
+            if !alternatives.contains(&requirement) {
+                alternatives.push(requirement);
             }
-            SecurityScheme::APIKey { location: openapiv3::APIKeyLocation::Query, name, .. } => {
-                Auth::ApiKeyQuery { name: name.clone(), optional }
-            }
-            SecurityScheme::APIKey { location: openapiv3::APIKeyLocation::Cookie, .. } => {
-                return Err(self.ctx.unsupported(&security_at, "API keys in cookies are not supported"))
-            }
-            // An OAuth scheme on a form-encoded operation is the token or introspection endpoint
-            // itself: the client authenticates with its own credentials (RFC 6749 §2.3).
-            SecurityScheme::OAuth2 { .. } | SecurityScheme::OpenIDConnect { .. } if form_body => Auth::ClientAuth { optional },
-            SecurityScheme::OAuth2 { .. } | SecurityScheme::OpenIDConnect { .. } => Auth::Bearer { optional },
+        }
+        Ok(match alternatives.len() {
+            0 => match cookie_only {
+                Some(error) => return Err(error),
+                None => Auth::None,
+            },
+            1 => alternatives.remove(0),
+            _ => Auth::Any(alternatives),
         })
     }
 
@@ -1039,7 +1063,7 @@ impl<'a> Lowerer<'a> {
         if multipart && !matches!(ty, TypeRef::Named(_)) {
             return Err(self.ctx.unsupported(at, "multipart bodies must be objects"));
         }
-        let prefer_form = matches!(auth, Auth::ClientAuth { .. });
+        let prefer_form = auth.uses_client_auth();
         let default_encoding = encodings
             .iter()
             .position(|e| if prefer_form { *e == Encoding::Form } else { *e == Encoding::Json })

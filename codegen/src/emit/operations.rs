@@ -129,6 +129,14 @@ fn auth_tokens(auth: &Auth) -> TokenStream {
         Auth::Basic { optional } => quote!(rt::Auth::Basic { optional: #optional }),
         Auth::ApiKeyHeader { name, optional } => quote!(rt::Auth::ApiKeyHeader { name: #name, optional: #optional }),
         Auth::ApiKeyQuery { name, optional } => quote!(rt::Auth::ApiKeyQuery { name: #name, optional: #optional }),
+        Auth::All(schemes) => {
+            let schemes = schemes.iter().map(auth_tokens);
+            quote!(rt::Auth::All(&[#(#schemes),*]))
+        }
+        Auth::Any(alternatives) => {
+            let alternatives = alternatives.iter().map(auth_tokens);
+            quote!(rt::Auth::Any(&[#(#alternatives),*]))
+        }
     }
 }
 
@@ -143,6 +151,10 @@ fn auth_doc(auth: &Auth) -> &'static str {
         }
         Auth::Basic { .. } => "Authenticates with HTTP Basic.",
         Auth::ApiKeyHeader { .. } | Auth::ApiKeyQuery { .. } => "Authenticates with the client's API key.",
+        Auth::All(_) => {
+            "Sends every credential of its security requirement (API keys set with `ClientBuilder::api_key_for`, by header or query parameter name, else the client's API key)."
+        }
+        Auth::Any(_) => "Sends the credentials of the first security requirement the client has every credential for.",
     }
 }
 

@@ -55,6 +55,13 @@ pub enum Auth {
         /// Whether the operation may be called without credentials.
         optional: bool,
     },
+    /// One security requirement naming several schemes (AND): all of them are sent, e.g. a
+    /// client id header and a secret header.
+    All(&'static [Auth]),
+    /// Several security requirements (OR): the first one the client has every credential for is
+    /// sent; when it has none of them complete, the first one is applied (and fails unless its
+    /// schemes are optional).
+    Any(&'static [Auth]),
 }
 
 /// A request body, already encoded.
