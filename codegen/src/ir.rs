@@ -81,6 +81,10 @@ pub struct Field {
     pub deprecated: bool,
     /// Boxed to break a cycle.
     pub boxed: bool,
+    /// `readOnly: true`: set by the server, never required in a request.
+    pub read_only: bool,
+    /// `writeOnly: true`: sent by the client, never required in a response.
+    pub write_only: bool,
     /// Optional and nullable in a type sent in request bodies: `Option<Option<T>>`, so that
     /// "leave unchanged" (absent) and "clear" (`null`) stay distinct on the wire.
     pub tri_state: bool,
@@ -194,6 +198,21 @@ pub enum Auth {
     ApiKeyHeader { name: String, optional: bool },
     /// API key in the query.
     ApiKeyQuery { name: String, optional: bool },
+    /// One requirement naming several schemes (AND): all are sent.
+    All(Vec<Auth>),
+    /// Several requirements (OR): the first the client has credentials for is sent.
+    Any(Vec<Auth>),
+}
+
+impl Auth {
+    /// Whether some scheme authenticates the OAuth client itself.
+    pub fn uses_client_auth(&self) -> bool {
+        match self {
+            Auth::ClientAuth { .. } => true,
+            Auth::All(xs) | Auth::Any(xs) => xs.iter().any(Auth::uses_client_auth),
+            _ => false,
+        }
+    }
 }
 
 /// Where a parameter goes.
@@ -205,6 +224,27 @@ pub enum ParamIn {
     Query,
     /// A header.
     Header,
+    /// A cookie (sent in the `cookie` header).
+    Cookie,
+}
+
+/// How a parameter is serialized (OpenAPI `style`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamStyle {
+    /// Query and cookie default: `name=a&name=b`, or `name=a,b` without `explode`.
+    Form,
+    /// Query: `name=a%20b`.
+    SpaceDelimited,
+    /// Query: `name=a|b`.
+    PipeDelimited,
+    /// Query: `name[key]=value`.
+    DeepObject,
+    /// Path and header default: `a,b`.
+    Simple,
+    /// Path: `.a,b`.
+    Label,
+    /// Path: `;name=a,b`.
+    Matrix,
 }
 
 /// One parameter.
@@ -226,6 +266,12 @@ pub struct Param {
     pub deprecated: bool,
     /// Inclusive bounds of an integer parameter, checked before sending.
     pub bounds: (Option<i64>, Option<i64>),
+    /// `style` (or the default for its location).
+    pub style: ParamStyle,
+    /// `explode` (or the default for its style: true for `form` only).
+    pub explode: bool,
+    /// Declared with `content: application/json`: sent as the value's JSON text.
+    pub json: bool,
 }
 
 /// How a body is encoded.
@@ -271,11 +317,35 @@ pub enum ResponseBody {
     Bytes,
 }
 
+/// Which statuses a documented response stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Status {
+    /// Exactly this code (`"200"`).
+    Code(u16),
+    /// A range (`"2XX"` is `Range(2)`): any code from `n00` to `n99`.
+    Range(u16),
+    /// `default` documented as the only response (no 2xx/3xx code or range): it describes the
+    /// success body, so it stands for any 2xx status. A `default` next to documented success
+    /// responses describes errors and is not a `Response`; a non-2xx status is always an error.
+    Default,
+}
+
+impl Status {
+    /// Whether a `3XX` response (its empty body is a redirect with a `Location`).
+    pub fn is_redirect(self) -> bool {
+        match self {
+            Status::Code(c) => (300..400).contains(&c),
+            Status::Range(r) => r == 3,
+            Status::Default => false,
+        }
+    }
+}
+
 /// One success response.
 #[derive(Debug, Clone)]
 pub struct Response {
-    /// Status code; 0 for `default` or a range.
-    pub status: u16,
+    /// The statuses it stands for.
+    pub status: Status,
     /// Variant name when an operation has several (`Ok`, `Found`).
     pub variant: String,
     /// The body.

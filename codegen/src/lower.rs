@@ -114,6 +114,7 @@ pub(crate) fn lower(ctx: &Ctx, spec: &OpenAPI, skip_unsupported: bool) -> Result
     api.types = std::mem::take(&mut l.types);
     rename_refs(&mut api, &renames);
     box_cycles(&mut api);
+    relax_directional_required(&mut api);
     mark_tri_state(&mut api);
     Ok((api, skipped))
 }
@@ -429,21 +430,47 @@ impl<'a> Lowerer<'a> {
             secret,
             deprecated: data.is_some_and(|d| d.deprecated),
             boxed: false,
+            read_only: data.is_some_and(|d| d.read_only),
+            write_only: data.is_some_and(|d| d.write_only),
             tri_state: false,
         })
     }
 
     fn boxed_ref_type(&mut self, schema: &ReferenceOr<Box<Schema>>, hint: &Hint, at: &str) -> Result<(TypeRef, bool), Error> {
         match schema {
-            ReferenceOr::Reference { reference } => Ok((self.resolve_schema_ref(reference, at)?, false)),
+            ReferenceOr::Reference { reference } => self.ref_type(reference, at),
             ReferenceOr::Item(s) => self.schema_type(s, hint, at),
         }
     }
 
     fn schema_ref_type(&mut self, schema: &ReferenceOr<Schema>, hint: &Hint, at: &str) -> Result<(TypeRef, bool), Error> {
         match schema {
-            ReferenceOr::Reference { reference } => Ok((self.resolve_schema_ref(reference, at)?, false)),
+            ReferenceOr::Reference { reference } => self.ref_type(reference, at),
             ReferenceOr::Item(s) => self.schema_type(s, hint, at),
+        }
+    }
+
+    /// The named type a `$ref` points at, and whether that component allows `null` (3.0
+    /// `nullable: true`, 3.1 `type: [X, "null"]`, `anyOf: [$ref, {type: null}]`, a `null` in its
+    /// `enum`, or a nullable component it refers to in turn).
+    fn ref_type(&self, reference: &str, at: &str) -> Result<(TypeRef, bool), Error> {
+        let ty = self.resolve_schema_ref(reference, at)?;
+        Ok((ty, self.ref_nullable(reference, at, 0)))
+    }
+
+    fn ref_nullable(&self, reference: &str, at: &str, depth: usize) -> bool {
+        let Ok((schema, _)) = self.lookup_schema(reference, at) else { return false };
+        if schema.schema_data.nullable {
+            return true;
+        }
+        match &schema.schema_kind {
+            SchemaKind::Type(Type::String(s)) => s.enumeration.iter().any(Option::is_none),
+            SchemaKind::Any(any) => any.enumeration.iter().any(serde_json::Value::is_null),
+            SchemaKind::AllOf { all_of } if all_of.len() == 1 && depth < 32 => match &all_of[0] {
+                ReferenceOr::Reference { reference } => self.ref_nullable(reference, at, depth + 1),
+                ReferenceOr::Item(s) => s.schema_data.nullable,
+            },
+            _ => false,
         }
     }
 
@@ -480,6 +507,7 @@ impl<'a> Lowerer<'a> {
             }
             SchemaKind::Type(Type::Integer(i)) => TypeRef::Integer(match &i.format {
                 openapiv3::VariantOrUnknownOrEmpty::Item(openapiv3::IntegerFormat::Int32) => "i32",
+                openapiv3::VariantOrUnknownOrEmpty::Unknown(f) => integer_type(f),
                 _ => "i64",
             }),
             SchemaKind::Type(Type::Number(_)) => TypeRef::Number("f64"),
@@ -545,7 +573,7 @@ impl<'a> Lowerer<'a> {
                 } else {
                     match any.typ.as_deref() {
                         Some("string") => TypeRef::String,
-                        Some("integer") => TypeRef::Integer("i64"),
+                        Some("integer") => TypeRef::Integer(any.format.as_deref().map_or("i64", integer_type)),
                         Some("number") => TypeRef::Number("f64"),
                         Some("boolean") => TypeRef::Bool,
                         _ => TypeRef::Json,
@@ -790,7 +818,7 @@ impl<'a> Lowerer<'a> {
                 }
                 "query" => ParamIn::Query,
                 "header" => ParamIn::Header,
-                _ => return Err(self.ctx.unsupported(p_at, "cookie parameters are not supported")),
+                _ => ParamIn::Cookie,
             };
             let base = param_rust_name(&p.name, &query_names);
             let name = if scope.contains(&base) { scope.claim(&naming::suffixed(&base, "_param")) } else { scope.claim(&base) };
@@ -807,7 +835,7 @@ impl<'a> Lowerer<'a> {
                 ),
                 _ => (None, None),
             };
-            let bounds = within_type(bounds, &ty);
+            let bounds = clamp_bounds(&ty, bounds);
             params.push(Param {
                 bounds,
                 name,
@@ -817,6 +845,9 @@ impl<'a> Lowerer<'a> {
                 required: p.required || location == ParamIn::Path,
                 doc: p.description.clone(),
                 deprecated: p.deprecated,
+                style: p.style,
+                explode: p.explode,
+                json: p.json,
             });
         }
 
@@ -853,16 +884,31 @@ impl<'a> Lowerer<'a> {
 
     fn parameter(&self, p: &ReferenceOr<Parameter>, at: &str) -> Result<ParamData, Error> {
         let parameter = self.resolve(p, "parameters", |c| &c.parameters, at)?;
-        let (location, data) = match parameter {
-            Parameter::Path { parameter_data, .. } => ("path", parameter_data),
-            Parameter::Query { parameter_data, .. } => ("query", parameter_data),
-            Parameter::Header { parameter_data, .. } => ("header", parameter_data),
-            Parameter::Cookie { parameter_data, .. } => ("cookie", parameter_data),
+        let (location, data, style) = match parameter {
+            Parameter::Path { parameter_data, style } => ("path", parameter_data, match style {
+                openapiv3::PathStyle::Simple => ParamStyle::Simple,
+                openapiv3::PathStyle::Label => ParamStyle::Label,
+                openapiv3::PathStyle::Matrix => ParamStyle::Matrix,
+            }),
+            Parameter::Query { parameter_data, style, .. } => ("query", parameter_data, match style {
+                openapiv3::QueryStyle::Form => ParamStyle::Form,
+                openapiv3::QueryStyle::SpaceDelimited => ParamStyle::SpaceDelimited,
+                openapiv3::QueryStyle::PipeDelimited => ParamStyle::PipeDelimited,
+                openapiv3::QueryStyle::DeepObject => ParamStyle::DeepObject,
+            }),
+            Parameter::Header { parameter_data, .. } => ("header", parameter_data, ParamStyle::Simple),
+            Parameter::Cookie { parameter_data, .. } => ("cookie", parameter_data, ParamStyle::Form),
         };
-        let schema = match &data.format {
-            ParameterSchemaOrContent::Schema(s) => Some(s.clone()),
-            ParameterSchemaOrContent::Content(content) => content.values().next().and_then(|m| m.schema.clone()),
+        // `content` instead of `schema`: a JSON media type sends the value's JSON text; any
+        // other is sent as the value itself.
+        let (schema, json) = match &data.format {
+            ParameterSchemaOrContent::Schema(s) => (Some(s.clone()), false),
+            ParameterSchemaOrContent::Content(content) => match content.iter().next() {
+                Some((ct, media)) => (media.schema.clone(), is_json(&ct.to_ascii_lowercase())),
+                None => (None, false),
+            },
         };
+        let explode = data.explode.unwrap_or(style == ParamStyle::Form);
         Ok(ParamData {
             name: data.name.clone(),
             location,
@@ -870,6 +916,9 @@ impl<'a> Lowerer<'a> {
             description: data.description.clone(),
             deprecated: data.deprecated.unwrap_or(false),
             schema,
+            style,
+            explode,
+            json,
         })
     }
 
@@ -881,31 +930,55 @@ impl<'a> Lowerer<'a> {
             ReferenceOr::Item(b) => b.content.contains_key("application/x-www-form-urlencoded"),
             ReferenceOr::Reference { .. } => false,
         });
-        let Some(first) = requirements.iter().find(|r| !r.is_empty()) else { return Ok(Auth::None) };
-        let Some(scheme_name) = first.keys().next() else { return Ok(Auth::None) };
         let security_at = if op.security.is_some() { ptr(at, "security") } else { "/security".to_owned() };
-        let scheme = match self.spec.components.as_ref().and_then(|c| c.security_schemes.get(scheme_name)) {
-            Some(ReferenceOr::Item(s)) => s,
-            _ => {
-                return Err(self.ctx.invalid(&security_at, format!("security scheme `{scheme_name}` is not defined in components/securitySchemes")))
+        // Each requirement object is a set of schemes sent together (AND); the objects are
+        // alternatives (OR), tried in order.
+        let mut alternatives: Vec<Auth> = Vec::new();
+        let mut cookie_only = None;
+        'requirements: for requirement in requirements.iter().filter(|r| !r.is_empty()) {
+            let mut schemes = Vec::new();
+            for scheme_name in requirement.keys() {
+                let scheme = match self.spec.components.as_ref().and_then(|c| c.security_schemes.get(scheme_name)) {
+                    Some(ReferenceOr::Item(s)) => s,
+                    _ => {
+                        return Err(self.ctx.invalid(&security_at, format!("security scheme `{scheme_name}` is not defined in components/securitySchemes")))
+                    }
+                };
+                let auth = match scheme {
+                    SecurityScheme::HTTP { scheme, .. } if scheme.eq_ignore_ascii_case("basic") => Auth::Basic { optional },
+                    SecurityScheme::HTTP { .. } => Auth::Bearer { optional },
+                    SecurityScheme::APIKey { location: openapiv3::APIKeyLocation::Header, name, .. } => {
+                        Auth::ApiKeyHeader { name: name.clone(), optional }
+                    }
+                    SecurityScheme::APIKey { location: openapiv3::APIKeyLocation::Query, name, .. } => {
+                        Auth::ApiKeyQuery { name: name.clone(), optional }
+                    }
+                    SecurityScheme::APIKey { location: openapiv3::APIKeyLocation::Cookie, .. } => {
+                        // A requirement with a cookie key cannot be met; another may be.
+                        cookie_only.get_or_insert_with(|| self.ctx.unsupported(&security_at, "API keys in cookies are not supported"));
+                        continue 'requirements;
+                    }
+                    // An OAuth scheme on a form-encoded operation is the token or introspection
+                    // endpoint itself: the client authenticates with its own credentials (RFC 6749 §2.3).
+                    SecurityScheme::OAuth2 { .. } | SecurityScheme::OpenIDConnect { .. } if form_body => Auth::ClientAuth { optional },
+                    SecurityScheme::OAuth2 { .. } | SecurityScheme::OpenIDConnect { .. } => Auth::Bearer { optional },
+                };
+                if !schemes.contains(&auth) {
+                    schemes.push(auth);
+                }
             }
-        };
-        Ok(match scheme {
-            SecurityScheme::HTTP { scheme, .. } if scheme.eq_ignore_ascii_case("basic") => Auth::Basic { optional },
-            SecurityScheme::HTTP { .. } => Auth::Bearer { optional },
-            SecurityScheme::APIKey { location: openapiv3::APIKeyLocation::Header, name, .. } => {
-                Auth::ApiKeyHeader { name: name.clone(), optional }
+            let requirement = if schemes.len() == 1 { schemes.remove(0) } else { Auth::All(schemes) };
+            if !alternatives.contains(&requirement) {
+                alternatives.push(requirement);
             }
-            SecurityScheme::APIKey { location: openapiv3::APIKeyLocation::Query, name, .. } => {
-                Auth::ApiKeyQuery { name: name.clone(), optional }
-            }
-            SecurityScheme::APIKey { location: openapiv3::APIKeyLocation::Cookie, .. } => {
-                return Err(self.ctx.unsupported(&security_at, "API keys in cookies are not supported"))
-            }
-            // An OAuth scheme on a form-encoded operation is the token or introspection endpoint
-            // itself: the client authenticates with its own credentials (RFC 6749 §2.3).
-            SecurityScheme::OAuth2 { .. } | SecurityScheme::OpenIDConnect { .. } if form_body => Auth::ClientAuth { optional },
-            SecurityScheme::OAuth2 { .. } | SecurityScheme::OpenIDConnect { .. } => Auth::Bearer { optional },
+        }
+        Ok(match alternatives.len() {
+            0 => match cookie_only {
+                Some(error) => return Err(error),
+                None => Auth::None,
+            },
+            1 => alternatives.remove(0),
+            _ => Auth::Any(alternatives),
         })
     }
 
@@ -973,10 +1046,15 @@ impl<'a> Lowerer<'a> {
         let serialized = |e: &Encoding| matches!(e, Encoding::Json | Encoding::Form | Encoding::Multipart);
         let structured = schema.is_some() || serialized(&encodings[0]);
         encodings.retain(|e| serialized(e) == structured);
+        // Raw bodies (bytes or text) are sent as they are with the first content type offered;
+        // only JSON and form bodies get a choice of encoding.
+        if !structured {
+            encodings.truncate(1);
+        }
         if multipart && !matches!(ty, TypeRef::Named(_)) {
             return Err(self.ctx.unsupported(at, "multipart bodies must be objects"));
         }
-        let prefer_form = matches!(auth, Auth::ClientAuth { .. });
+        let prefer_form = auth.uses_client_auth();
         let default_encoding = encodings
             .iter()
             .position(|e| if prefer_form { *e == Encoding::Form } else { *e == Encoding::Json })
@@ -985,23 +1063,25 @@ impl<'a> Lowerer<'a> {
     }
 
     fn responses(&mut self, op: &openapiv3::Operation, hint: &Hint, at: &str) -> Result<Vec<Response>, Error> {
-        let mut successes: Vec<(u16, &ReferenceOr<openapiv3::Response>, String)> = Vec::new();
+        let mut successes: Vec<(Status, &ReferenceOr<openapiv3::Response>, String)> = Vec::new();
         let mut errors: Vec<(u16, &ReferenceOr<openapiv3::Response>, String)> = Vec::new();
         for (code, response) in &op.responses.responses {
-            let (status, key) = match code {
-                StatusCode::Code(c) => (*c, c.to_string()),
-                StatusCode::Range(r) => (*r * 100, format!("{r}XX")),
+            let (status, key, matcher) = match code {
+                StatusCode::Code(c) => (*c, c.to_string(), Status::Code(*c)),
+                StatusCode::Range(r) => (*r * 100, format!("{r}XX"), Status::Range(*r)),
             };
             let r_at = ptr(at, &key);
             if (200..400).contains(&status) {
-                successes.push((if matches!(code, StatusCode::Range(_)) { 0 } else { status }, response, r_at));
+                successes.push((matcher, response, r_at));
             } else {
                 errors.push((status, response, r_at));
             }
         }
+        // `default` alone describes the success body (for 2xx statuses only); next to documented
+        // successes it describes the errors.
         if successes.is_empty() {
             if let Some(default) = &op.responses.default {
-                successes.push((0, default, ptr(at, "default")));
+                successes.push((Status::Default, default, ptr(at, "default")));
             }
         }
         let several = successes.len() > 1;
@@ -1014,11 +1094,11 @@ impl<'a> Lowerer<'a> {
             out.push(Response { status, variant, body, doc });
         }
         if out.is_empty() {
-            out.push(Response { status: 0, variant: "Ok".into(), body: ResponseBody::Empty, doc: None });
+            out.push(Response { status: Status::Default, variant: "Ok".into(), body: ResponseBody::Empty, doc: None });
         }
         // Error bodies with inline schemas still get named types, for `ApiError::decode`.
         for (status, response, r_at) in errors {
-            let type_hint = hint.suffix(&status_variant(status));
+            let type_hint = hint.suffix(&status_variant(Status::Code(status)));
             self.response_body(response, &type_hint, &r_at)?;
         }
         Ok(out)
@@ -1063,7 +1143,7 @@ impl<'a> Lowerer<'a> {
             return None;
         }
         let page_param = op.params.iter().find(|p| {
-            p.location == ParamIn::Query && matches!(p.ty, TypeRef::Integer(_)) && (p.wire == "page[number]" || p.wire == "page")
+            p.location == ParamIn::Query && matches!(p.ty, TypeRef::Integer("i32" | "i64")) && (p.wire == "page[number]" || p.wire == "page")
         })?;
         let ResponseBody::Json(TypeRef::Named(page_type)) = &op.responses[0].body else { return None };
         let page = self.struct_named(page_type)?;
@@ -1072,8 +1152,8 @@ impl<'a> Lowerer<'a> {
         let meta = page.fields.iter().find(|f| f.wire == "meta")?;
         let TypeRef::Named(meta_type) = &meta.ty else { return None };
         let meta_struct = self.struct_named(meta_type)?;
-        let total = meta_struct.fields.iter().find(|f| f.wire == "total_pages" && matches!(f.ty, TypeRef::Integer(_)))?;
-        let number = meta_struct.fields.iter().find(|f| f.wire == "page_number" && matches!(f.ty, TypeRef::Integer(_)));
+        let total = meta_struct.fields.iter().find(|f| f.wire == "total_pages" && matches!(f.ty, TypeRef::Integer("i32" | "i64")))?;
+        let number = meta_struct.fields.iter().find(|f| f.wire == "page_number" && matches!(f.ty, TypeRef::Integer("i32" | "i64")));
         let optional = |f: &Field| !f.required || f.nullable;
         Some(Pagination {
             page_type: page_type.clone(),
@@ -1105,19 +1185,41 @@ fn field_scope(additional: Option<&AdditionalProperties>) -> Scope {
     }
 }
 
-fn page_field(f: &Field, optional: bool) -> PageField {
-    PageField { name: f.name.clone(), optional, is_i64: f.ty == TypeRef::Integer("i64") }
+
+/// The Rust type for an integer `format` other than `int32`/`int64`: unsigned formats get unsigned
+/// types; anything unknown stays `i64`.
+fn integer_type(format: &str) -> &'static str {
+    match format {
+        "int8" => "i8",
+        "int16" => "i16",
+        "int32" => "i32",
+        "uint8" => "u8",
+        "uint16" => "u16",
+        "uint32" => "u32",
+        "uint64" | "uint" => "u64",
+        _ => "i64",
+    }
 }
 
-/// Integer bounds as the parameter's type can hold them: a bound at or beyond the type's range is
-/// always met and dropped (`maximum: 9999999999` on an `int32`), so no literal overflows the type.
-fn within_type(bounds: (Option<i64>, Option<i64>), ty: &TypeRef) -> (Option<i64>, Option<i64>) {
-    let (lo, hi) = match ty {
-        TypeRef::Integer("i32") => (i64::from(i32::MIN), i64::from(i32::MAX)),
-        _ => return bounds,
+/// Drops the bounds that the Rust type already enforces (or that it cannot even express, such as
+/// a negative minimum for an unsigned type or a maximum beyond `i32`), so that the emitted check
+/// compiles and never compares against an out-of-range literal.
+fn clamp_bounds(ty: &TypeRef, (min, max): (Option<i64>, Option<i64>)) -> (Option<i64>, Option<i64>) {
+    let (lo, hi): (i128, i128) = match ty {
+        TypeRef::Integer("i8") => (i8::MIN.into(), i8::MAX.into()),
+        TypeRef::Integer("i16") => (i16::MIN.into(), i16::MAX.into()),
+        TypeRef::Integer("i32") => (i32::MIN.into(), i32::MAX.into()),
+        TypeRef::Integer("u8") => (0, u8::MAX.into()),
+        TypeRef::Integer("u16") => (0, u16::MAX.into()),
+        TypeRef::Integer("u32") => (0, u32::MAX.into()),
+        TypeRef::Integer("u64") => (0, u64::MAX.into()),
+        _ => (i64::MIN.into(), i64::MAX.into()),
     };
-    let (min, max) = (bounds.0.map(|v| v.clamp(lo, hi)), bounds.1.map(|v| v.clamp(lo, hi)));
-    (min.filter(|m| *m > lo), max.filter(|m| *m < hi))
+    (min.filter(|&m| i128::from(m) > lo && i128::from(m) <= hi), max.filter(|&m| i128::from(m) < hi && i128::from(m) >= lo))
+}
+
+fn page_field(f: &Field, optional: bool) -> PageField {
+    PageField { name: f.name.clone(), optional, is_i64: f.ty == TypeRef::Integer("i64") }
 }
 
 /// Records which discriminator values select each branch: the explicit `mapping`, else the
@@ -1143,6 +1245,9 @@ struct ParamData {
     description: Option<String>,
     deprecated: bool,
     schema: Option<ReferenceOr<Schema>>,
+    style: ParamStyle,
+    explode: bool,
+    json: bool,
 }
 
 trait PropertiesVec {
@@ -1182,9 +1287,13 @@ fn pick_content(content: &IndexMap<String, MediaType>) -> Option<(&String, &Medi
         .or_else(|| content.iter().next())
 }
 
-fn status_variant(status: u16) -> String {
+fn status_variant(status: Status) -> String {
+    let status = match status {
+        Status::Default => return "Default".into(),
+        Status::Range(r) => return format!("Status{r}XX"),
+        Status::Code(c) => c,
+    };
     match status {
-        0 => "Default".into(),
         200 => "Ok".into(),
         201 => "Created".into(),
         202 => "Accepted".into(),
@@ -1322,6 +1431,70 @@ fn rename_refs(api: &mut Api, renames: &HashMap<String, String>) {
         }
         if let Some(p) = &mut op.pagination {
             fix(&mut p.item, renames);
+        }
+    }
+}
+
+/// Named types reachable from `roots` (through fields, extra members, branches, aliases, lists
+/// and maps).
+fn reachable(api: &Api, roots: Vec<TypeRef>) -> HashSet<String> {
+    let index: HashMap<&str, &TypeDef> = api.types.iter().map(|t| (t.name.as_str(), t)).collect();
+    let mut stack = roots;
+    let mut seen = HashSet::new();
+    while let Some(t) = stack.pop() {
+        match t {
+            TypeRef::Vec(inner) | TypeRef::Map(inner) => stack.push(*inner),
+            TypeRef::Named(n) if !seen.contains(&n) => {
+                let Some(def) = index.get(n.as_str()) else { continue };
+                match &def.kind {
+                    TypeKind::Struct(s) => {
+                        stack.extend(s.fields.iter().map(|f| f.ty.clone()));
+                        stack.extend(s.additional.iter().cloned());
+                    }
+                    TypeKind::Untagged(vs) => stack.extend(vs.iter().map(|v| v.ty.clone())),
+                    TypeKind::Alias(t) => stack.push(t.clone()),
+                    TypeKind::Enum(_) => {}
+                }
+                seen.insert(n);
+            }
+            _ => {}
+        }
+    }
+    seen
+}
+
+/// A required `readOnly` field is not demanded in types sent in request bodies, and a required
+/// `writeOnly` field is not demanded in types decoded from responses: on the side where it does
+/// not apply, it becomes optional (`Option<T>`, left out when `None`). One type serves both sides,
+/// so its name stays the same.
+fn relax_directional_required(api: &mut Api) {
+    let requests = reachable(api, api.operations.iter().filter_map(|op| op.body.as_ref().map(|b| b.ty.clone())).collect());
+    let responses = reachable(
+        api,
+        api.operations
+            .iter()
+            .flat_map(|op| op.responses.iter())
+            .filter_map(|r| match &r.body {
+                ResponseBody::Json(t) => Some(t.clone()),
+                _ => None,
+            })
+            .collect(),
+    );
+    for def in &mut api.types {
+        let TypeKind::Struct(s) = &mut def.kind else { continue };
+        for f in &mut s.fields {
+            if f.required && ((f.read_only && requests.contains(&def.name)) || (f.write_only && responses.contains(&def.name))) {
+                f.required = false;
+                let note = if f.read_only {
+                    "Read-only: set by the server; optional so that request bodies need not carry it."
+                } else {
+                    "Write-only: sent by the client; optional so that responses without it still decode."
+                };
+                f.doc = Some(match f.doc.take() {
+                    Some(d) => format!("{d}\n\n{note}"),
+                    None => note.to_owned(),
+                });
+            }
         }
     }
 }

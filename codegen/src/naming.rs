@@ -21,7 +21,8 @@ pub const CLIENT_METHODS: &[&str] = &[
     "new", "builder", "from_env",
     // runtime/client.rs
     "http", "client_credentials", "base_url", "max_retries", "timeout", "builder_for", "builder_from_env", "url_for",
-    "execute", "send_with_retries", "backoff", "prepare", "attempt_request",
+    "execute", "send_with_retries", "backoff", "prepare", "attempt_request", "apply_auth", "has_credentials",
+    "api_key_named",
     // oauth/token_source.rs
     "oauth",
     // Clone, Debug

@@ -118,7 +118,7 @@ fn mutate(doc: &mut Value, rng: &mut Rng) {
         (Value::Array(items), _) => {
             if let Ok(i) = key[0].parse::<usize>() {
                 if i < items.len() {
-                    if choice % 2 == 0 {
+                    if choice.is_multiple_of(2) {
                         items.remove(i);
                     } else {
                         items[i] = replacement;

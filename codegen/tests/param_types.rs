@@ -40,6 +40,6 @@ fn int32_bounds_fit_the_type_and_vacuous_ones_are_dropped() {
 fn list_path_parameters_are_encoded_as_lists() {
     // Inside `format!`, tokens are spaced freely.
     let code: String = operations().split_whitespace().collect();
-    assert!(code.contains("rt::encode_path_list(\"ids\",&self.ids)?"), "{code}");
-    assert!(code.contains("rt::encode_path_list(\"names\",&self.names)?"), "{code}");
+    assert!(code.contains("rt::path_styled(\"ids\",&self.ids,rt::PathStyle::Simple,false)?"), "{code}");
+    assert!(code.contains("rt::path_styled(\"names\",&self.names,rt::PathStyle::Simple,false)?"), "{code}");
 }

@@ -16,9 +16,9 @@ fn main() -> ExitCode {
         Some("regen") => regen(Mode::Write),
         Some("check") => regen(Mode::Check),
         Some("generate") => generate_cmd(&args[1..]),
-        Some("check-fixtures") => check_fixtures(),
+        Some("check-fixtures") => check_fixtures(&args[1..]),
         _ => Err(format!(
-            "usage: cargo xtask <command>\n\n  regen      rewrite {CLIENT_DIR}/{GENERATED_DIR} from {SPEC}\n  check      fail if the generated code differs from what regen would write\n  generate   --spec FILE --out DIR [--crate-name NAME] [--skip-unsupported]: a standalone client crate for any OpenAPI 3.0/3.1 document\n             (an unsupported construct is an error unless --skip-unsupported leaves its operation out)\n  check-fixtures  generate every codegen test fixture (a .yaml file, or a folder with an openapi.yaml) as a standalone crate and build it with warnings denied;\n                  `cargo test --doc` on the doc_* ones must run no doctest from the spec"
+            "usage: cargo xtask <command>\n\n  regen      rewrite {CLIENT_DIR}/{GENERATED_DIR} from {SPEC}\n  check      fail if the generated code differs from what regen would write\n  generate   --spec FILE --out DIR [--crate-name NAME] [--skip-unsupported]: a standalone client crate for any OpenAPI 3.0/3.1 document\n             (an unsupported construct is an error unless --skip-unsupported leaves its operation out)\n  check-fixtures [NAME...]  generate every codegen test fixture (a .yaml file, or a folder with an openapi.yaml), or the named ones, as a standalone crate, build it with warnings denied and run its wire test (NAME.wire.rs);\n                  `cargo test --doc` on the doc_* ones must run no doctest from the spec"
         )),
     };
     match result {
@@ -205,7 +205,12 @@ fn generate_cmd(args: &[String]) -> Result<(), String> {
 /// whose entry is `openapi.yaml`) as a standalone crate under
 /// `target/fixtures/` and runs `cargo clippy` on it with warnings denied, sharing one target
 /// directory and the workspace's lock file so dependencies build once.
-fn check_fixtures() -> Result<(), String> {
+///
+/// A fixture `foo.yaml` with a sibling `foo.wire.rs` also gets that file as `tests/wire.rs` (with
+/// `wire_server.rs` as `tests/common/mod.rs`, a local HTTP server that records requests) and
+/// `cargo test` is run in its crate: the generated code is exercised against a server on
+/// 127.0.0.1. `check-fixtures NAME...` checks only the named fixtures.
+fn check_fixtures(only: &[String]) -> Result<(), String> {
     let root = root();
     let fixtures = root.join("codegen/tests/fixtures");
     let out_root = root.join("target/fixtures");
@@ -218,9 +223,15 @@ fn check_fixtures() -> Result<(), String> {
             _ if p.join("openapi.yaml").is_file() => Some(p.join("openapi.yaml")),
             _ => None,
         })
+        .filter(|p| {
+            let named = if p.ends_with("openapi.yaml") { p.parent().unwrap_or(p) } else { p.as_path() };
+            only.is_empty() || named.file_stem().is_some_and(|s| only.iter().any(|o| o.as_str() == s))
+        })
         .collect();
     names.sort();
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let mut failed = Vec::new();
+    let mut wire_tests = 0;
     for spec in &names {
         let named = if spec.ends_with("openapi.yaml") { spec.parent().unwrap_or(spec) } else { spec };
         let name = named.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
@@ -232,13 +243,22 @@ fn check_fixtures() -> Result<(), String> {
             out.to_string_lossy().to_string(),
         ])?;
         std::fs::copy(root.join("Cargo.lock"), out.join("Cargo.lock")).map_err(|e| format!("cannot copy Cargo.lock: {e}"))?;
-        let status = std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-            .args(["clippy", "--quiet", "--all-targets", "--", "-D", "warnings"])
-            .current_dir(&out)
-            .env("CARGO_TARGET_DIR", out_root.join("target"))
-            .status()
-            .map_err(|e| format!("cannot run cargo: {e}"))?;
-        if !status.success() {
+        let wire = fixtures.join(format!("{name}.wire.rs"));
+        let has_wire = install_wire_test(&fixtures, &wire, &out)?;
+        let run = |args: &[&str]| {
+            std::process::Command::new(&cargo)
+                .args(args)
+                .current_dir(&out)
+                .env("CARGO_TARGET_DIR", out_root.join("target"))
+                .status()
+                .map_err(|e| format!("cannot run cargo: {e}"))
+        };
+        let mut ok = run(&["clippy", "--quiet", "--all-targets", "--", "-D", "warnings"])?.success();
+        if ok && has_wire {
+            wire_tests += 1;
+            ok = run(&["test", "--quiet", "--test", "wire"])?.success();
+        }
+        if !ok {
             failed.push(name);
         } else if name.starts_with("doc_") {
             if let Err(message) = no_spec_doctests(&out, &out_root.join("target")) {
@@ -248,7 +268,7 @@ fn check_fixtures() -> Result<(), String> {
         }
     }
     if failed.is_empty() {
-        println!("check-fixtures: {} fixture crates build warning-free", names.len());
+        println!("check-fixtures: {} fixture crates build warning-free, {wire_tests} wire tests pass", names.len());
         Ok(())
     } else {
         Err(format!("fixture crates failed to build: {}", failed.join(", ")))
@@ -284,6 +304,29 @@ fn spec_doctests(stdout: &str) -> Vec<String> {
         .filter(|test| test.contains(" - ") && !test.starts_with("src/runtime/"))
         .map(str::to_owned)
         .collect()
+}
+
+/// Copies a fixture's wire test (when it has one) into the generated crate, with the shared test
+/// server and the dev-dependencies they need. Returns whether there is one.
+fn install_wire_test(fixtures: &Path, wire: &Path, out: &Path) -> Result<bool, String> {
+    let tests = out.join("tests");
+    if !wire.exists() {
+        // A fixture whose wire test was removed must not keep running a stale copy.
+        if tests.exists() {
+            std::fs::remove_dir_all(&tests).map_err(|e| format!("cannot remove {}: {e}", tests.display()))?;
+        }
+        return Ok(false);
+    }
+    let read = |p: &Path| std::fs::read_to_string(p).map_err(|e| format!("cannot read {}: {e}", p.display()));
+    write_atomic(&tests.join("wire.rs"), &read(wire)?)?;
+    write_atomic(&tests.join("common/mod.rs"), &read(&fixtures.join("wire_server.rs"))?)?;
+    let manifest = out.join("Cargo.toml");
+    let mut toml = read(&manifest)?;
+    if !toml.contains("[dev-dependencies]") {
+        toml.push_str("\n[dev-dependencies]\ntokio = { version = \"1\", features = [\"macros\", \"rt\", \"net\", \"io-util\"] }\n");
+        write_atomic(&manifest, &toml)?;
+    }
+    Ok(true)
 }
 
 /// The hand-written runtime, copied into standalone crates.

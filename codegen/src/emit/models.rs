@@ -347,7 +347,7 @@ fn string_enum(name: &proc_macro2::Ident, e: &StringEnum, attrs: TokenStream) ->
 fn query_types(api: &Api) -> HashSet<String> {
     let by_name: HashMap<&str, &TypeDef> = api.types.iter().map(|t| (t.name.as_str(), t)).collect();
     let mut stack: Vec<&TypeRef> =
-        api.operations.iter().flat_map(|op| op.params.iter()).filter(|p| p.location != ParamIn::Path).map(|p| &p.ty).collect();
+        api.operations.iter().flat_map(|op| op.params.iter()).filter(|p| p.location != ParamIn::Path || path_styled(p)).map(|p| &p.ty).collect();
     let mut seen = HashSet::new();
     while let Some(t) = stack.pop() {
         match t {
@@ -365,6 +365,11 @@ fn query_types(api: &Api) -> HashSet<String> {
         }
     }
     seen
+}
+
+/// A path parameter sent through `rt::path_styled` (which needs `QueryValue`).
+fn path_styled(p: &crate::ir::Param) -> bool {
+    !p.json && (matches!(p.style, crate::ir::ParamStyle::Label | crate::ir::ParamStyle::Matrix) || !matches!(p.ty, TypeRef::String | TypeRef::Integer(_) | TypeRef::Number(_) | TypeRef::Bool | TypeRef::Named(_)))
 }
 
 /// `QueryValue` for structs (the `deepObject` style: `name[field]=value`) and `oneOf`s.

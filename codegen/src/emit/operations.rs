@@ -2,7 +2,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::{allow_deprecated_uses, doc, ident, ty};
-use crate::ir::{Api, Auth, Encoding, Operation, Param, ParamIn, ResponseBody, TypeRef};
+use crate::ir::{Api, Auth, Encoding, Operation, Param, ParamIn, ParamStyle, ResponseBody, Status, TypeRef};
 
 /// The operations of one tag module, in spec order.
 pub(crate) struct Module<'a> {
@@ -131,6 +131,14 @@ fn auth_tokens(auth: &Auth) -> TokenStream {
         Auth::Basic { optional } => quote!(rt::Auth::Basic { optional: #optional }),
         Auth::ApiKeyHeader { name, optional } => quote!(rt::Auth::ApiKeyHeader { name: #name, optional: #optional }),
         Auth::ApiKeyQuery { name, optional } => quote!(rt::Auth::ApiKeyQuery { name: #name, optional: #optional }),
+        Auth::All(schemes) => {
+            let schemes = schemes.iter().map(auth_tokens);
+            quote!(rt::Auth::All(&[#(#schemes),*]))
+        }
+        Auth::Any(alternatives) => {
+            let alternatives = alternatives.iter().map(auth_tokens);
+            quote!(rt::Auth::Any(&[#(#alternatives),*]))
+        }
     }
 }
 
@@ -145,6 +153,10 @@ fn auth_doc(auth: &Auth) -> &'static str {
         }
         Auth::Basic { .. } => "Authenticates with HTTP Basic.",
         Auth::ApiKeyHeader { .. } | Auth::ApiKeyQuery { .. } => "Authenticates with the client's API key.",
+        Auth::All(_) => {
+            "Sends every credential of its security requirement (API keys set with `ClientBuilder::api_key_for`, by header or query parameter name, else the client's API key)."
+        }
+        Auth::Any(_) => "Sends the credentials of the first security requirement the client has every credential for.",
     }
 }
 
@@ -333,11 +345,15 @@ fn builder(op: &Operation, models: &TokenStream) -> TokenStream {
             let v = ident(&r.variant);
             let docs = doc(Some(&format!(
                 "{}{}",
-                if r.status == 0 { "Any other status".to_owned() } else { format!("`{}`", r.status) },
+                match r.status {
+                    Status::Code(c) => format!("`{c}`"),
+                    Status::Range(n) => format!("`{n}XX` (any status from {n}00 to {n}99)"),
+                    Status::Default => "`default` (any 2xx status)".to_owned(),
+                },
                 r.doc.as_deref().map(|d| format!(": {}", crate::text::markdown(d))).unwrap_or_default()
             )));
             match &r.body {
-                ResponseBody::Empty if (300..400).contains(&r.status) => quote! {
+                ResponseBody::Empty if r.status.is_redirect() => quote! {
                     #docs
                     #v {
                         /// The `Location` header: where the server redirects to.
@@ -413,23 +429,22 @@ fn parts_fn(op: &Operation) -> TokenStream {
         rest = &rest[start + len + 1..];
     }
     format.push_str(&rest.replace('{', "{{").replace('}', "}}"));
+    // Without parameters the path is used as written (a literal `{` or `}` in it is
+    // percent-encoded once, when the URL is built), not as a format string.
     let path = if values.is_empty() {
-        quote!(#format.to_owned())
+        let literal = &op.path;
+        quote!(#literal.to_owned())
     } else {
         quote!(format!(#format, #(#values),*))
     };
     let params = op.params.iter().filter(|p| p.location != ParamIn::Path).map(|p| {
         let name = ident(&p.name);
-        let wire = &p.wire;
-        let call = match p.location {
-            ParamIn::Header => quote!(header),
-            _ => quote!(query),
-        };
         let check = bounds_check(p);
+        let send = send_param(p);
         if is_argument(p) {
-            quote!({ let value = &self.#name; #check parts.#call(#wire, value); })
+            quote!({ let value = &self.#name; #check #send })
         } else {
-            quote!(if let Some(value) = &self.#name { #check parts.#call(#wire, value); })
+            quote!(if let Some(value) = &self.#name { #check #send })
         }
     });
     let body = op.body.as_ref().map(|body| {
@@ -473,14 +488,51 @@ fn parts_fn(op: &Operation) -> TokenStream {
     }
 }
 
-/// The encoded value of a path parameter; a list in the default `simple` style (`1,2,3`).
+/// The value of a path parameter, percent-encoded in its style. Scalars in the default `simple`
+/// style are encoded as text; lists and objects, and the `label` and `matrix` styles, go through
+/// `rt::path_styled`; `content: application/json` sends the JSON text.
 fn path_value(p: &Param) -> TokenStream {
     let name = ident(&p.name);
     let wire = &p.wire;
-    match &p.ty {
-        TypeRef::String => quote!(rt::encode_path_segment(#wire, &self.#name)?),
-        TypeRef::Vec(_) => quote!(rt::encode_path_list(#wire, &self.#name)?),
-        _ => quote!(rt::encode_path_segment(#wire, &self.#name.to_string())?),
+    if p.json {
+        return quote!(rt::encode_path_segment(#wire, &rt::json_text(#wire, &self.#name)?)?);
+    }
+    let scalar = matches!(p.ty, TypeRef::String | TypeRef::Integer(_) | TypeRef::Number(_) | TypeRef::Bool | TypeRef::Named(_));
+    let style = match p.style {
+        ParamStyle::Label => quote!(Label),
+        ParamStyle::Matrix => quote!(Matrix),
+        _ if scalar => {
+            let value = match &p.ty {
+                TypeRef::String => quote!(&self.#name),
+                _ => quote!(&self.#name.to_string()),
+            };
+            return quote!(rt::encode_path_segment(#wire, #value)?);
+        }
+        _ => quote!(Simple),
+    };
+    let explode = p.explode;
+    quote!(rt::path_styled(#wire, &self.#name, rt::PathStyle::#style, #explode)?)
+}
+
+/// Adds a query, header or cookie parameter (`value`, a reference) to `parts` in its style.
+fn send_param(p: &Param) -> TokenStream {
+    let wire = &p.wire;
+    if p.json {
+        let call = match p.location {
+            ParamIn::Header => quote!(parts.header(#wire, value);),
+            ParamIn::Cookie => quote!(parts.cookie(#wire, value, false);),
+            _ => quote!(parts.query(#wire, value);),
+        };
+        return quote!(let value = &rt::json_text(#wire, value)?; #call);
+    }
+    match (p.location, p.style, p.explode) {
+        (ParamIn::Header, _, false) => quote!(parts.header(#wire, value);),
+        (ParamIn::Header, _, true) => quote!(parts.header_styled(#wire, value, true);),
+        (ParamIn::Cookie, _, explode) => quote!(parts.cookie(#wire, value, #explode);),
+        (_, ParamStyle::Form, false) => quote!(parts.query_delimited(#wire, value, ",");),
+        (_, ParamStyle::SpaceDelimited, false) => quote!(parts.query_delimited(#wire, value, "%20");),
+        (_, ParamStyle::PipeDelimited, false) => quote!(parts.query_delimited(#wire, value, "|");),
+        _ => quote!(parts.query(#wire, value);),
     }
 }
 
@@ -496,32 +548,46 @@ fn decode(op: &Operation, models: &TokenStream) -> TokenStream {
         None => {
             let r = &op.responses[0];
             let body = decode_body(&r.body);
-            if r.status == 0 {
-                quote!(#body)
-            } else {
-                // Any 2xx decodes as the documented body; a documented 3xx is accepted too.
-                let accepted = if (200..300).contains(&r.status) {
-                    quote!(raw.status().is_success())
-                } else {
-                    let status = proc_macro2::Literal::u16_unsuffixed(r.status);
+            // A documented 2xx (code, `2XX` or a lone `default`) accepts any 2xx; a documented
+            // 3xx code accepts itself and any 2xx; `3XX` accepts any 3xx. Everything else is an
+            // error.
+            let accepted = match r.status {
+                Status::Code(c) if !(200..300).contains(&c) => {
+                    let status = proc_macro2::Literal::u16_unsuffixed(c);
                     quote!(raw.status().as_u16() == #status || raw.status().is_success())
-                };
-                quote! {
-                    if #accepted {
-                        #body
-                    } else {
-                        Err(raw.into_error())
-                    }
+                }
+                Status::Range(3) => quote!(raw.status().is_redirection()),
+                _ => quote!(raw.status().is_success()),
+            };
+            quote! {
+                if #accepted {
+                    #body
+                } else {
+                    Err(raw.into_error())
                 }
             }
         }
         Some(name) => {
             let name = ident(name);
-            let arms = op.responses.iter().map(|r| {
+            // Exact codes first, then ranges, then a lone `default` (2xx only); anything else is
+            // an error.
+            let mut ordered: Vec<_> = op.responses.iter().collect();
+            ordered.sort_by_key(|r| r.status);
+            let arms = ordered.into_iter().map(|r| {
                 let v = ident(&r.variant);
-                let pattern = if r.status == 0 { quote!(_) } else { let s = proc_macro2::Literal::u16_unsuffixed(r.status); quote!(#s) };
+                let pattern = match r.status {
+                    Status::Code(c) => {
+                        let s = proc_macro2::Literal::u16_unsuffixed(c);
+                        quote!(#s)
+                    }
+                    Status::Range(n) => {
+                        let (lo, hi) = (proc_macro2::Literal::u16_unsuffixed(n * 100), proc_macro2::Literal::u16_unsuffixed(n * 100 + 99));
+                        quote!(#lo..=#hi)
+                    }
+                    Status::Default => quote!(200..=299),
+                };
                 let value = match &r.body {
-                    ResponseBody::Empty if (300..400).contains(&r.status) => quote! {
+                    ResponseBody::Empty if r.status.is_redirect() => quote! {
                         {
                             let location = raw.header_str("location");
                             Ok(raw.with(#name::#v { location }))
@@ -535,11 +601,24 @@ fn decode(op: &Operation, models: &TokenStream) -> TokenStream {
                 };
                 quote!(#pattern => #value,)
             });
-            let fallback = if op.responses.iter().any(|r| r.status == 0) { quote!() } else { quote!(_ => Err(raw.into_error()),) };
-            quote! {
-                match raw.status().as_u16() {
-                    #(#arms)*
-                    #fallback
+            let overlapping = op.responses.iter().any(|r| matches!(r.status, Status::Range(_)))
+                && op.responses.iter().any(|r| matches!(r.status, Status::Code(_)));
+            if overlapping {
+                // An exact code listed before its range is intended.
+                quote! {
+                    #[allow(clippy::match_overlapping_arm)]
+                    let decoded = match raw.status().as_u16() {
+                        #(#arms)*
+                        _ => Err(raw.into_error()),
+                    };
+                    decoded
+                }
+            } else {
+                quote! {
+                    match raw.status().as_u16() {
+                        #(#arms)*
+                        _ => Err(raw.into_error()),
+                    }
                 }
             }
         }

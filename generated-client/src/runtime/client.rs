@@ -1,3 +1,4 @@
+use std::collections::BTreeMap;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
@@ -153,6 +154,8 @@ struct Inner {
     /// Host of the document's default server, to recognise operation servers on the same host.
     default_host: Option<String>,
     api_key: Option<Secret>,
+    /// Keys for API-key schemes, by lower-cased header or query parameter name.
+    api_keys: BTreeMap<String, Secret>,
     bearer_source: Option<Arc<dyn BearerSource>>,
     client_credentials: Option<ClientCredentials>,
     max_retries: u32,
@@ -177,6 +180,7 @@ impl fmt::Debug for Client {
         f.debug_struct("Client")
             .field("base_url", &url_for_display(&self.inner.api_base))
             .field("api_key", &self.inner.api_key)
+            .field("api_keys", &self.inner.api_keys)
             .field("bearer_source", &self.inner.bearer_source.is_some())
             .field("client_credentials", &self.inner.client_credentials)
             .field("max_retries", &self.inner.max_retries)
@@ -190,6 +194,7 @@ pub struct ClientBuilder {
     info: &'static ApiInfo,
     base_url: Option<String>,
     api_key: Option<Secret>,
+    api_keys: BTreeMap<String, Secret>,
     bearer_source: Option<Arc<dyn BearerSource>>,
     client_credentials: Option<ClientCredentials>,
     timeout: Duration,
@@ -211,6 +216,7 @@ impl fmt::Debug for ClientBuilder {
         f.debug_struct("ClientBuilder")
             .field("base_url", &base_url)
             .field("api_key", &self.api_key)
+            .field("api_keys", &self.api_keys)
             .field("bearer_source", &self.bearer_source.is_some())
             .field("client_credentials", &self.client_credentials)
             .field("timeout", &self.timeout)
@@ -231,6 +237,7 @@ impl ClientBuilder {
             info,
             base_url: None,
             api_key: None,
+            api_keys: BTreeMap::new(),
             bearer_source: None,
             client_credentials: None,
             timeout: Duration::from_secs(60),
@@ -247,6 +254,15 @@ impl ClientBuilder {
     /// The API key sent as a bearer token.
     pub fn api_key(mut self, key: impl Into<Secret>) -> Self {
         self.api_key = Some(key.into());
+        self
+    }
+
+    /// The key for the API-key security scheme sent in the header or query parameter `name`
+    /// (`PLAID-SECRET`; header names are compared case-insensitively). Operations that need
+    /// several keys at once (a client id and a secret) take each from here; a scheme without a
+    /// key of its own uses [`api_key`](Self::api_key).
+    pub fn api_key_for(mut self, name: &str, key: impl Into<Secret>) -> Self {
+        self.api_keys.insert(name.to_ascii_lowercase(), key.into());
         self
     }
 
@@ -383,6 +399,7 @@ impl ClientBuilder {
                 root_base,
                 default_host: default.host_str().map(str::to_owned),
                 api_key: self.api_key,
+                api_keys: self.api_keys,
                 bearer_source: self.bearer_source,
                 client_credentials: self.client_credentials,
                 max_retries: self.max_retries,
@@ -414,6 +431,8 @@ struct Prepared {
     body: Option<Bytes>,
     /// Whether the caller's headers already carry `authorization` (then no bearer is added).
     caller_authorization: bool,
+    /// Whether the chosen security requirement takes a bearer token from the bearer source.
+    bearer_from_source: bool,
     caller_retry_count: bool,
 }
 
@@ -470,6 +489,9 @@ impl Client {
     /// The URL an operation is sent to.
     pub fn url_for(&self, op: &Operation, path: &str) -> Result<Url> {
         let base = match (op.server, &self.inner.root_base) {
+            (Some(server), _) if super::request::is_relative_server(server) => {
+                super::request::resolve_relative_server(&self.inner.api_base, server)?
+            }
             (Some(server), Some(root)) => {
                 let server_url = Url::parse(server)
                     .map_err(|e| Error::invalid_input(format!("invalid server `{server}`: {e}")))?;
@@ -583,51 +605,9 @@ impl Client {
         let mut url = self.url_for(op, &parts.path)?;
         let mut body = parts.body;
         let mut headers = self.inner.default_headers.clone();
-        let mut query_key: Option<(&'static str, &Secret)> = None;
-        let missing =
-            |what: &str| Error::invalid_input(format!("{} requires {what}, and the client has none configured", op.id));
-        match op.auth {
-            Auth::None => {}
-            Auth::Bearer { optional } => {
-                if self.inner.bearer_source.is_none() {
-                    match &self.inner.api_key {
-                        Some(key) => {
-                            headers.insert(AUTHORIZATION, bearer_value(key)?);
-                        }
-                        None if optional => {}
-                        None => return Err(missing("an API key or bearer source")),
-                    }
-                }
-            }
-            Auth::ClientAuth { optional } | Auth::Basic { optional } => match &self.inner.client_credentials {
-                None if optional => {}
-                None => return Err(missing("OAuth client credentials")),
-                Some(creds) => {
-                    let method = if matches!(op.auth, Auth::Basic { .. }) {
-                        ClientAuthMethod::ClientSecretBasic
-                    } else {
-                        creds.method
-                    };
-                    client_authenticate(creds, method, &mut headers, &mut body)?;
-                }
-            },
-            Auth::ApiKeyHeader { name, optional } => match &self.inner.api_key {
-                Some(key) => {
-                    let name = HeaderName::from_static_checked(name)?;
-                    let mut value = HeaderValue::from_str(key.expose())
-                        .map_err(|_| Error::invalid_input("the API key contains characters not allowed in a header"))?;
-                    value.set_sensitive(true);
-                    headers.insert(name, value);
-                }
-                None if optional => {}
-                None => return Err(missing("an API key")),
-            },
-            Auth::ApiKeyQuery { name, optional } => match &self.inner.api_key {
-                Some(key) => query_key = Some((name, key)),
-                None if optional => {}
-                None => return Err(missing("an API key")),
-            },
-        }
+        let mut query_keys: Vec<(&'static str, &Secret)> = Vec::new();
+        let mut bearer_from_source = false;
+        self.apply_auth(op, op.auth, &mut headers, &mut body, &mut query_keys, &mut bearer_from_source)?;
         {
             let mut pairs = url.query_pairs_mut();
             for (k, v) in &parts.query {
@@ -636,10 +616,11 @@ impl Client {
             for (k, v) in &options.query {
                 pairs.append_pair(k, v);
             }
-            if let Some((name, key)) = query_key {
+            for (name, key) in query_keys {
                 pairs.append_pair(name, key.expose());
             }
         }
+        super::request::append_encoded_query(&mut url, &parts.query_encoded);
         if url.query() == Some("") {
             url.set_query(None);
         }
@@ -678,8 +659,97 @@ impl Client {
             headers,
             body,
             caller_authorization: options.headers.iter().any(|(n, _)| n == AUTHORIZATION),
+            bearer_from_source,
             caller_retry_count: options.headers.iter().any(|(n, _)| n.as_str() == RETRY_COUNT_HEADER),
         })
+    }
+
+    /// The key for an API-key scheme sent as `name`: its own key, else the client's API key.
+    fn api_key_named(&self, name: &str) -> Option<&Secret> {
+        self.inner.api_keys.get(&name.to_ascii_lowercase()).or(self.inner.api_key.as_ref())
+    }
+
+    /// Whether the client has every credential `auth` needs.
+    fn has_credentials(&self, auth: Auth) -> bool {
+        match auth {
+            Auth::None => true,
+            Auth::Bearer { .. } => self.inner.bearer_source.is_some() || self.inner.api_key.is_some(),
+            Auth::ClientAuth { .. } | Auth::Basic { .. } => self.inner.client_credentials.is_some(),
+            Auth::ApiKeyHeader { name, .. } | Auth::ApiKeyQuery { name, .. } => self.api_key_named(name).is_some(),
+            Auth::All(schemes) => schemes.iter().all(|s| self.has_credentials(*s)),
+            Auth::Any(alternatives) => alternatives.iter().any(|a| self.has_credentials(*a)),
+        }
+    }
+
+    /// Adds the credentials of `auth` (all schemes of a requirement; the first requirement the
+    /// client can meet among alternatives) to the request.
+    fn apply_auth<'s>(
+        &'s self,
+        op: &Operation,
+        auth: Auth,
+        headers: &mut HeaderMap,
+        body: &mut Body,
+        query_keys: &mut Vec<(&'static str, &'s Secret)>,
+        bearer_from_source: &mut bool,
+    ) -> Result<()> {
+        let missing =
+            |what: &str| Error::invalid_input(format!("{} requires {what}, and the client has none configured", op.id));
+        match auth {
+            Auth::None => {}
+            Auth::All(schemes) => {
+                for scheme in schemes {
+                    self.apply_auth(op, *scheme, headers, body, query_keys, bearer_from_source)?;
+                }
+            }
+            Auth::Any(alternatives) => {
+                let chosen = alternatives.iter().find(|a| self.has_credentials(**a)).or(alternatives.first());
+                if let Some(chosen) = chosen {
+                    self.apply_auth(op, *chosen, headers, body, query_keys, bearer_from_source)?;
+                }
+            }
+            Auth::Bearer { optional } => {
+                if self.inner.bearer_source.is_some() {
+                    *bearer_from_source = true;
+                } else {
+                    match &self.inner.api_key {
+                        Some(key) => {
+                            headers.insert(AUTHORIZATION, bearer_value(key)?);
+                        }
+                        None if optional => {}
+                        None => return Err(missing("an API key or bearer source")),
+                    }
+                }
+            }
+            Auth::ClientAuth { optional } | Auth::Basic { optional } => match &self.inner.client_credentials {
+                None if optional => {}
+                None => return Err(missing("OAuth client credentials")),
+                Some(creds) => {
+                    let method = if matches!(auth, Auth::Basic { .. }) {
+                        ClientAuthMethod::ClientSecretBasic
+                    } else {
+                        creds.method
+                    };
+                    client_authenticate(creds, method, headers, body)?;
+                }
+            },
+            Auth::ApiKeyHeader { name, optional } => match self.api_key_named(name) {
+                Some(key) => {
+                    let name = HeaderName::from_static_checked(name)?;
+                    let mut value = HeaderValue::from_str(key.expose())
+                        .map_err(|_| Error::invalid_input("the API key contains characters not allowed in a header"))?;
+                    value.set_sensitive(true);
+                    headers.insert(name, value);
+                }
+                None if optional => {}
+                None => return Err(missing("an API key")),
+            },
+            Auth::ApiKeyQuery { name, optional } => match self.api_key_named(name) {
+                Some(key) => query_keys.push((name, key)),
+                None if optional => {}
+                None => return Err(missing("an API key")),
+            },
+        }
+        Ok(())
     }
 
     /// One attempt's request: the prepared parts plus a fresh bearer token and the retry count.
@@ -693,8 +763,8 @@ impl Client {
         let mut request = reqwest::Request::new(op.method.clone(), prepared.url.clone());
         let headers = request.headers_mut();
         headers.clone_from(&prepared.headers);
-        if let (Auth::Bearer { .. }, Some(source), false) =
-            (op.auth, &self.inner.bearer_source, prepared.caller_authorization)
+        if let (true, Some(source), false) =
+            (prepared.bearer_from_source, &self.inner.bearer_source, prepared.caller_authorization)
         {
             let token = source.bearer().await?;
             headers.insert(AUTHORIZATION, bearer_value(&token)?);

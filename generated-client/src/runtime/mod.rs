@@ -59,7 +59,10 @@ pub use error::{ApiError, Error, ErrorBody, ErrorKind, OAuthErrorBody, Result, T
 pub(crate) use macros::{request_builder, string_enum};
 pub use multipart::{multipart, Part};
 pub use pagination::{items, pages, Page, PageData, PageFuture, Paginated};
-pub use request::{encode_path_list, encode_path_segment, push_nested, Auth, Body, Operation, QueryValue, RequestParts};
+pub use request::{
+    append_encoded_query, encode_path_segment, json_text, path_styled, push_nested, Auth, Body, Operation, PathStyle,
+    QueryValue, RequestParts,
+};
 pub use response::{ApiResponse, RawResponse};
 pub use retry::{MAX_RETRY_AFTER, RETRY_COUNT_HEADER};
 pub use secret::Secret;
