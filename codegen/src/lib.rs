@@ -35,8 +35,41 @@ pub struct Options {
     /// `name`; the runtime sources are added by the caller.
     pub standalone_crate: Option<String>,
     /// Leave out an operation that uses an unsupported construct (listed in
-    /// [`Output::skipped`]) instead of failing the whole run.
+    /// [`Output::skipped`]) instead of failing the whole run; resolve a type name collision with
+    /// a numbered suffix and a warning instead of failing.
     pub skip_unsupported: bool,
+    /// Rust names chosen by the maintainer, by JSON pointer (see [`Renames`]).
+    pub renames: Renames,
+}
+
+/// Rust names chosen by the maintainer for schemas (their types) and operations (their methods),
+/// read from a small YAML file next to the spec: `JSON pointer: RustName`, for example
+/// `/components/schemas/OAuthClient/properties/client_type: ClientType`. An entry wins over the
+/// spec's `x-rust-name` and over the natural name; an entry that names nothing is an error.
+#[derive(Debug, Clone, Default)]
+pub struct Renames {
+    /// How errors name the file (`spec/renames.yaml`).
+    pub path: String,
+    /// Rust name by JSON pointer.
+    pub names: BTreeMap<String, String>,
+}
+
+impl Renames {
+    /// Parses the renames file (`path` is for error messages). An empty file has no entries.
+    pub fn parse(text: &str, path: &str) -> Result<Self, Error> {
+        let located = |message: String| Error {
+            kind: ErrorKind::Invalid,
+            location: Location { file: path.to_owned(), pointer: String::new() },
+            message,
+        };
+        let names: Option<BTreeMap<String, String>> =
+            serde_yaml::from_str(text).map_err(|e| located(format!("expected a map of JSON pointer to Rust name: {e}")))?;
+        let names = names.unwrap_or_default();
+        if let Some((pointer, _)) = names.iter().find(|(p, name)| !p.starts_with('/') || naming::camel(name).is_empty()) {
+            return Err(located(format!("entry `{pointer}`: the key must be a JSON pointer into the spec and the value a name with letters or digits")));
+        }
+        Ok(Self { path: path.to_owned(), names })
+    }
 }
 
 impl Default for Options {
@@ -47,6 +80,7 @@ impl Default for Options {
             regen_command: "cargo xtask regen".into(),
             standalone_crate: None,
             skip_unsupported: false,
+            renames: Renames::default(),
         }
     }
 }
@@ -169,7 +203,7 @@ pub fn parse(spec_text: &str, options: &Options) -> Result<(ir::Api, Vec<Error>)
     let ctx = error::Ctx { file: options.spec_path.clone() };
     let value = load::load(&ctx, spec_text)?;
     let spec = normalize::normalize(&ctx, value)?;
-    lower::lower(&ctx, &spec, options.skip_unsupported)
+    lower::lower(&ctx, &spec, options.skip_unsupported, &options.renames)
 }
 
 /// Formats tokens as a Rust file.

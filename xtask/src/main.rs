@@ -6,6 +6,8 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 const SPEC: &str = "spec/telnyx-oauth.openapi.yaml";
+/// Rust names pinned by the maintainer (JSON pointer → name), read by `regen` and `check`.
+const RENAMES: &str = "spec/renames.yaml";
 const CLIENT_DIR: &str = "generated-client";
 const GENERATED_DIR: &str = "src/generated";
 const RUNTIME_DIR: &str = "generated-client/src/runtime";
@@ -41,13 +43,23 @@ enum Mode {
     Check,
 }
 
-fn telnyx_options() -> codegen::Options {
+fn telnyx_options(renames: codegen::Renames) -> codegen::Options {
     codegen::Options {
         spec_path: SPEC.into(),
         env_prefix: "TELNYX".into(),
         regen_command: "cargo xtask regen".into(),
         standalone_crate: None,
         skip_unsupported: false,
+        renames,
+    }
+}
+
+/// The renames file next to a spec, if there is one.
+fn read_renames(path: &Path, label: &str) -> Result<codegen::Renames, String> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => codegen::Renames::parse(&text, label).map_err(|e| e.to_string()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(codegen::Renames::default()),
+        Err(e) => Err(format!("cannot read {label}: {e}")),
     }
 }
 
@@ -56,7 +68,8 @@ fn regen(mode: Mode) -> Result<(), String> {
     let started = Instant::now();
     let root = root();
     let text = std::fs::read_to_string(root.join(SPEC)).map_err(|e| format!("cannot read {SPEC}: {e}"))?;
-    let output = codegen::generate(&text, &telnyx_options()).map_err(|e| e.to_string())?;
+    let renames = read_renames(&root.join(RENAMES), RENAMES)?;
+    let output = codegen::generate(&text, &telnyx_options(renames)).map_err(|e| e.to_string())?;
     report_skipped(&output);
     let dir = root.join(CLIENT_DIR);
     let problems = sync_files(&dir, GENERATED_DIR, &output.files, mode)?;
@@ -179,6 +192,7 @@ fn generate_cmd(args: &[String]) -> Result<(), String> {
         regen_command: format!("cargo xtask generate --spec {spec}"),
         standalone_crate: Some(crate_name.clone()),
         skip_unsupported: true,
+        renames: read_renames(&Path::new(&spec).with_file_name("renames.yaml"), "renames.yaml next to the spec")?,
     };
     let output = codegen::generate(&text, &options).map_err(|e| e.to_string())?;
     report_skipped(&output);
