@@ -9,12 +9,16 @@
 //! 3. [`lower`](crate::lower): validated and turned into the plain-data [`ir`];
 //! 4. [`emit`](crate::emit): IR to token streams with `quote!`;
 //! 5. [`render`]: `syn` + `prettyplease`, with a header naming the regenerate command.
+//!
+//! Beside the code, [`manifest`] describes the generated public API as text and classifies
+//! what changed between two versions of it.
 
 mod emit;
 mod error;
 pub mod ir;
 mod load;
 mod lower;
+pub mod manifest;
 pub mod naming;
 mod normalize;
 
@@ -99,6 +103,8 @@ pub struct Output {
     pub skipped: Vec<Error>,
     /// Problems worked around (for example a duplicate operationId given a suffixed name).
     pub warnings: Vec<Error>,
+    /// The public API as text ([`manifest::manifest`]), for `regen` to commit and compare.
+    pub manifest: String,
 }
 
 /// Generates a client from spec text.
@@ -156,7 +162,8 @@ pub fn generate(spec_text: &str, options: &Options) -> Result<Output, Error> {
         let features: Vec<&str> = if tag_features { modules.iter().map(|m| naming::unraw(m.name)).collect() } else { Vec::new() };
         files.insert("Cargo.toml".to_owned(), standalone_manifest(name, &api, &features));
     }
-    Ok(Output { files, operations: api.operations.len(), types: api.types.len(), skipped, warnings })
+    let manifest = manifest::manifest(&api, &options.regen_command);
+    Ok(Output { files, operations: api.operations.len(), types: api.types.len(), skipped, warnings, manifest })
 }
 
 /// Types per chunk of `models.rs` rendered on one thread.
