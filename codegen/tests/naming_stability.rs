@@ -94,3 +94,32 @@ fn lenient_mode_reports_a_collision_it_works_around() {
     assert_eq!(name_at(&api, "/components/schemas/pet"), "Pet2");
     assert!(notes.iter().any(|n| n.location.pointer == "/components/schemas/pet" && n.message.contains("x-rust-name")), "{notes:?}");
 }
+
+#[test]
+fn a_property_inherited_through_all_of_keeps_its_owners_type() {
+    let spec = r#"
+openapi: 3.0.3
+info: {title: T, version: "1"}
+paths: {}
+components:
+  schemas:
+    Derived:
+      allOf:
+        - $ref: '#/components/schemas/Base'
+        - {type: object, properties: {extra: {type: object, properties: {a: {type: string}}}}}
+    Base:
+      type: object
+      properties:
+        kind: {type: string, enum: [x, y]}
+"#;
+    let api = parse(spec, "").expect("valid");
+    let field_type = |owner: &str, field: &str| {
+        let def = api.types.iter().find(|t| t.name == owner).expect("the type");
+        let codegen::ir::TypeKind::Struct(s) = &def.kind else { panic!("{owner} is a struct") };
+        s.fields.iter().find(|f| f.wire == field).expect("the field").ty.clone()
+    };
+    assert_eq!(field_type("Derived", "kind"), codegen::ir::TypeRef::Named("BaseKind".into()));
+    assert_eq!(field_type("Base", "kind"), codegen::ir::TypeRef::Named("BaseKind".into()));
+    assert_eq!(field_type("Derived", "extra"), codegen::ir::TypeRef::Named("DerivedExtra".into()));
+    assert_eq!(api.types.iter().filter(|t| t.origin == "/components/schemas/Base/properties/kind").count(), 1);
+}
