@@ -217,7 +217,7 @@ fn parse(text: &str) -> (BTreeMap<String, Item>, BTreeMap<String, Item>) {
                 let (kind, rest) = member.split_once(' ').unwrap_or((member, ""));
                 let end = rest.find([':', ' ', '(']).unwrap_or(rest.len());
                 let (name, value) = rest.split_at(end);
-                let value = value.trim_start_matches(':').trim().to_owned();
+                let value = value.trim_start_matches([':', ' ', '=']).to_owned();
                 if kind == "arg" {
                     item.args.push((name.to_owned(), value));
                 } else {

@@ -109,17 +109,23 @@ fn the_report_names_the_kind_of_break() {
     let (_, old) = generate(BEFORE);
     let cases = [
         // A required parameter is a new positional argument.
-        (BEFORE.replace("{name: verbose, in: query,", "{name: verbose, in: query, required: true,"), "breaking: operation `get_thing`: parameter `verbose` became required"),
-        (BEFORE.replace("        name: {type: string}\n", ""), "breaking: field `Thing.name` removed"),
-        (BEFORE.replace("required: [id]", "required: []"), "breaking: field `Thing.id` became optional"),
-        (BEFORE.replace("width: {type: integer}", "width: {type: string}"), "breaking: field `ThingSize.width` is `Option<String>, optional` instead of `Option<i64>, optional`"),
-        (BEFORE.replace("[small, large, huge]", "[small, large, huge, tiny]"), "additive: enum `ThingKind` variant `Tiny` added"),
-        (BEFORE.replace("summary: Fetch a thing", "summary: Fetch one thing"), "docs-only: operation `get_thing`: documentation changed"),
+        (BEFORE.replace("{name: verbose, in: query,", "{name: verbose, in: query, required: true,"), vec!["breaking: operation `get_thing`: parameter `verbose` became required"]),
+        (
+            BEFORE.replace("        - {name: verbose,", "        - {name: X-Trace, in: header, required: true, schema: {type: string}}\n        - {name: verbose,"),
+            vec!["breaking: operation `get_thing`: required parameter `x_trace` added"],
+        ),
+        (BEFORE.replace("operationId: getThing", "operationId: fetchThing"), vec!["breaking: operation `get_thing` removed", "additive: operation `fetch_thing`"]),
+        (BEFORE.replace("        name: {type: string}\n", ""), vec!["breaking: field `Thing.name` removed"]),
+        (BEFORE.replace("required: [id]", "required: []"), vec!["breaking: field `Thing.id` became optional"]),
+        (BEFORE.replace("width: {type: integer}", "width: {type: string}"), vec!["breaking: field `ThingSize.width` is `Option<String>, optional` instead of `Option<i64>, optional`"]),
+        (BEFORE.replace("[small, large, huge]", "[small, large, huge, tiny]"), vec!["additive: enum `ThingKind` variant `Tiny` added"]),
+        (BEFORE.replace("[small, large, huge]", "[small, large, Huge]"), vec!["breaking: enum `ThingKind` variant `Huge` is `\"Huge\"` instead of `\"huge\"`"]),
+        (BEFORE.replace("summary: Fetch a thing", "summary: Fetch one thing"), vec!["docs-only: operation `get_thing`: documentation changed"]),
     ];
     for (spec, expected) in cases {
         let (_, new) = generate(&spec);
         let report: Vec<String> = diff(&old, &new).iter().map(ToString::to_string).collect();
-        assert_eq!(report, vec![expected.to_owned()]);
+        assert_eq!(report, expected);
     }
 }
 
