@@ -255,6 +255,12 @@ impl<'a> Lowerer<'a> {
             v.dedup();
             v
         });
+        // A component whose schema is lowered as an inline type (`type: object` with `oneOf`) is an
+        // alias of that type, which cannot share the component's name: it gets the name plus `2`.
+        let is_component = at.strip_prefix("/components/schemas/").is_some_and(|key| !key.contains('/'));
+        if is_component && self.names.get(naming::unraw(&name)).is_some_and(|holder| holder.origin == at) {
+            name = format!("{}2", naming::unraw(&name));
+        }
         if let Some(holder) = self.names.get(naming::unraw(&name)) {
             if holder.origin == at || (values.is_some() && holder.enum_values == values) {
                 return Ok((name, true));

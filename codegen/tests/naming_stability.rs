@@ -123,3 +123,26 @@ components:
     assert_eq!(field_type("Derived", "extra"), codegen::ir::TypeRef::Named("DerivedExtra".into()));
     assert_eq!(api.types.iter().filter(|t| t.origin == "/components/schemas/Base/properties/kind").count(), 1);
 }
+
+#[test]
+fn a_component_lowered_as_an_inline_type_is_not_an_alias_of_itself() {
+    let spec = r#"
+openapi: 3.0.3
+info: {title: T, version: "1"}
+paths: {}
+components:
+  schemas:
+    Event:
+      type: object
+      oneOf:
+        - {$ref: '#/components/schemas/A'}
+        - {$ref: '#/components/schemas/B'}
+    A: {type: object, properties: {a: {type: string}}}
+    B: {type: object, properties: {b: {type: string}}}
+"#;
+    let api = parse(spec, "").expect("valid");
+    let event = api.types.iter().find(|t| t.name == "Event").expect("Event");
+    let codegen::ir::TypeKind::Alias(target) = &event.kind else { panic!("Event is an alias: {:?}", event.kind) };
+    assert_eq!(*target, codegen::ir::TypeRef::Named("Event2".into()), "not `type Event = Event;`");
+    assert!(api.types.iter().any(|t| t.name == "Event2" && matches!(t.kind, codegen::ir::TypeKind::Untagged(_))));
+}
