@@ -32,6 +32,7 @@ fn options(skip_unsupported: bool) -> codegen::Options {
         regen_command: "cargo bench".into(),
         standalone_crate: None,
         skip_unsupported,
+        ..codegen::Options::default()
     }
 }
 

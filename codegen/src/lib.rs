@@ -13,6 +13,9 @@
 //! 4. [`lower`](crate::lower): validated and turned into the plain-data [`ir`];
 //! 5. [`emit`](crate::emit): IR to token streams with `quote!`;
 //! 6. [`render`]: `syn` + `prettyplease`, with a header naming the regenerate command.
+//!
+//! Beside the code, [`manifest`] describes the generated public API as text and classifies
+//! what changed between two versions of it.
 
 mod aliases;
 mod bundle;
@@ -21,6 +24,7 @@ mod error;
 pub mod ir;
 mod load;
 mod lower;
+pub mod manifest;
 pub mod naming;
 mod normalize;
 mod shape;
@@ -45,8 +49,41 @@ pub struct Options {
     /// `name`; the runtime sources are added by the caller.
     pub standalone_crate: Option<String>,
     /// Leave out an operation that uses an unsupported construct (listed in
-    /// [`Output::skipped`]) instead of failing the whole run.
+    /// [`Output::skipped`]) instead of failing the whole run; resolve a type name collision with
+    /// a numbered suffix and a warning instead of failing.
     pub skip_unsupported: bool,
+    /// Rust names chosen by the maintainer, by JSON pointer (see [`Renames`]).
+    pub renames: Renames,
+}
+
+/// Rust names chosen by the maintainer for schemas (their types) and operations (their methods),
+/// read from a small YAML file next to the spec: `JSON pointer: RustName`, for example
+/// `/components/schemas/OAuthClient/properties/client_type: ClientType`. An entry wins over the
+/// spec's `x-rust-name` and over the natural name; an entry that names nothing is an error.
+#[derive(Debug, Clone, Default)]
+pub struct Renames {
+    /// How errors name the file (`spec/renames.yaml`).
+    pub path: String,
+    /// Rust name by JSON pointer.
+    pub names: BTreeMap<String, String>,
+}
+
+impl Renames {
+    /// Parses the renames file (`path` is for error messages). An empty file has no entries.
+    pub fn parse(text: &str, path: &str) -> Result<Self, Error> {
+        let located = |message: String| Error {
+            kind: ErrorKind::Invalid,
+            location: Location { file: path.to_owned(), pointer: String::new() },
+            message,
+        };
+        let names: Option<BTreeMap<String, String>> =
+            serde_yaml::from_str(text).map_err(|e| located(format!("expected a map of JSON pointer to Rust name: {e}")))?;
+        let names = names.unwrap_or_default();
+        if let Some((pointer, _)) = names.iter().find(|(p, name)| !p.starts_with('/') || naming::camel(name).is_empty()) {
+            return Err(located(format!("entry `{pointer}`: the key must be a JSON pointer into the spec and the value a name with letters or digits")));
+        }
+        Ok(Self { path: path.to_owned(), names })
+    }
 }
 
 impl Default for Options {
@@ -57,6 +94,7 @@ impl Default for Options {
             regen_command: "cargo xtask regen".into(),
             standalone_crate: None,
             skip_unsupported: false,
+            renames: Renames::default(),
         }
     }
 }
@@ -75,6 +113,8 @@ pub struct Output {
     pub skipped: Vec<Error>,
     /// Problems worked around (for example a duplicate operationId given a suffixed name).
     pub warnings: Vec<Error>,
+    /// The public API as text ([`manifest::manifest`]), for `regen` to commit and compare.
+    pub manifest: String,
 }
 
 /// Generates a client from spec text. A reference to another file is an error: use
@@ -174,7 +214,8 @@ fn emit_output(api: ir::Api, notes: Vec<Error>, options: &Options) -> Result<Out
         let features: Vec<&str> = if tag_features { modules.iter().map(|m| naming::unraw(m.name)).collect() } else { Vec::new() };
         files.insert("Cargo.toml".to_owned(), standalone_manifest(name, &api, &features));
     }
-    Ok(Output { files, operations: api.operations.len(), types: api.types.len(), skipped, warnings })
+    let manifest = manifest::manifest(&api, &options.regen_command);
+    Ok(Output { files, operations: api.operations.len(), types: api.types.len(), skipped, warnings, manifest })
 }
 
 /// A generator defect, located at the spec as a whole.
@@ -241,7 +282,7 @@ fn parse_source(entry: &Path, text: &str, read: &dyn Fn(&Path) -> io::Result<Str
         e
     };
     let spec = normalize::normalize(&ctx, value).map_err(relocate)?;
-    let (mut api, notes) = lower::lower(&ctx, &spec, options.skip_unsupported).map_err(relocate)?;
+    let (mut api, notes) = lower::lower(&ctx, &spec, options.skip_unsupported, &options.renames).map_err(relocate)?;
     aliases::check(&ctx, &api).map_err(relocate)?;
     for def in &mut api.types {
         if let Some(origin) = sources.origin(&def.origin) {

@@ -1,6 +1,6 @@
 //! Stage 3 and 4: validate the parsed document and turn it into the IR.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use indexmap::IndexMap;
 use openapiv3::{
@@ -24,52 +24,60 @@ const RESERVED_TYPES: &[&str] = &[
 /// An operation that was left out, with where and why.
 pub type Skipped = Vec<Error>;
 
-/// How a name for an inline type is chosen.
+/// The natural name of an inline type: its owner's name and its place in the owner
+/// (`OAuthClient` + `client_type` → `OAuthClientClientType`). It depends only on where the schema
+/// is, never on what else the document contains (see [`Lowerer::type_name`]).
 #[derive(Debug, Clone)]
 struct Hint {
-    /// Unambiguous name: parent type and property (`OAuthClientClientType`).
     qualified: String,
-    /// Short name from the property alone (`ClientType`), preferred for enums.
-    short: String,
 }
 
 impl Hint {
     fn new(name: &str) -> Self {
-        Self { qualified: name.to_owned(), short: name.to_owned() }
+        Self { qualified: name.to_owned() }
     }
 
     fn property(&self, prop: &str) -> Self {
         let short = naming::ident_camel(prop, "Field");
-        Self { qualified: format!("{}{}", self.qualified, naming::unraw(&short)), short: naming::unraw(&short).to_owned() }
+        Self { qualified: format!("{}{}", self.qualified, naming::unraw(&short)) }
     }
 
     fn item(&self) -> Self {
-        Self { qualified: naming::singular(&self.qualified), short: naming::singular(&self.short) }
+        Self { qualified: naming::singular(&self.qualified) }
     }
 
     fn suffix(&self, s: &str) -> Self {
-        Self { qualified: format!("{}{s}", self.qualified), short: format!("{}{s}", self.short) }
+        Self { qualified: format!("{}{s}", self.qualified) }
     }
 }
 
-/// Inline string enums are grouped by their set of values and named once at the end.
+/// What holds a type name: where its schema is, and for a string enum its set of values.
 #[derive(Debug)]
-struct EnumGroup {
-    values: Vec<String>,
-    shorts: BTreeSet<String>,
-    qualified: String,
-    fixed: Option<String>,
+struct Holder {
     origin: String,
+    enum_values: Option<Vec<String>>,
 }
+
+/// The extension that overrides the Rust name of a schema (its type) or an operation (its method).
+const RUST_NAME: &str = "x-rust-name";
 
 struct Lowerer<'a> {
     ctx: &'a Ctx,
     spec: &'a OpenAPI,
     types: Vec<TypeDef>,
-    type_scope: Scope,
+    /// Inline string enums, emitted after the other types.
+    enums: Vec<TypeDef>,
+    /// Every type name given out, with what holds it.
+    names: HashMap<String, Holder>,
     components: HashMap<String, String>,
-    enum_groups: Vec<EnumGroup>,
-    enum_index: HashMap<Vec<String>, usize>,
+    /// Names chosen by the maintainer: JSON pointer → Rust name.
+    renames: &'a BTreeMap<String, String>,
+    /// Pointers of `renames` that named something.
+    renames_used: HashSet<String>,
+    /// Resolve name collisions with a suffix and a warning instead of failing.
+    lenient: bool,
+    /// Problems worked around (name collisions in lenient mode).
+    warnings: Vec<Error>,
     depth: usize,
     /// While lowering a multipart body: `format: binary` properties are bytes (file parts).
     binary_as_bytes: bool,
@@ -77,20 +85,27 @@ struct Lowerer<'a> {
     multipart_components: HashSet<String>,
 }
 
-const ENUM_PLACEHOLDER: &str = "\u{0}enum";
 const MAX_SCHEMA_DEPTH: usize = 48;
 
 /// Turns a parsed document into the IR. Operations that use an unsupported construct are
 /// left out and listed in the returned `Skipped`.
-pub(crate) fn lower(ctx: &Ctx, spec: &OpenAPI, skip_unsupported: bool) -> Result<(Api, Skipped), Error> {
+pub(crate) fn lower(
+    ctx: &Ctx,
+    spec: &OpenAPI,
+    skip_unsupported: bool,
+    renames: &crate::Renames,
+) -> Result<(Api, Skipped), Error> {
     let mut l = Lowerer {
         ctx,
         spec,
         types: Vec::new(),
-        type_scope: Scope::with_reserved(RESERVED_TYPES),
+        enums: Vec::new(),
+        names: HashMap::new(),
         components: HashMap::new(),
-        enum_groups: Vec::new(),
-        enum_index: HashMap::new(),
+        renames: &renames.names,
+        renames_used: HashSet::new(),
+        lenient: skip_unsupported,
+        warnings: Vec::new(),
         depth: 0,
         binary_as_bytes: false,
         multipart_components: multipart_components(spec),
@@ -98,7 +113,7 @@ pub(crate) fn lower(ctx: &Ctx, spec: &OpenAPI, skip_unsupported: bool) -> Result
     let default_server = spec.servers.first().map(server_url).unwrap_or_else(|| "http://localhost".to_owned());
     let default_server = if default_server.starts_with('/') { format!("http://localhost{default_server}") } else { default_server };
 
-    l.name_components();
+    l.name_components()?;
     l.define_components()?;
     let mut skipped = Vec::new();
     let operations = l.operations(&default_server, skip_unsupported, &mut skipped)?;
@@ -110,9 +125,20 @@ pub(crate) fn lower(ctx: &Ctx, spec: &OpenAPI, skip_unsupported: bool) -> Result
         types: Vec::new(),
         operations,
     };
-    let renames = l.finish_enums();
     api.types = std::mem::take(&mut l.types);
-    rename_refs(&mut api, &renames);
+    api.types.append(&mut l.enums);
+    for pointer in renames.names.keys().filter(|p| !l.renames_used.contains(*p)) {
+        let error = Error {
+            kind: crate::ErrorKind::Invalid,
+            location: crate::Location { file: renames.path.clone(), pointer: pointer.clone() },
+            message: format!("renames entry `{pointer}` does not name a schema or operation of {}", ctx.file),
+        };
+        if !skip_unsupported {
+            return Err(error);
+        }
+        l.warnings.push(error);
+    }
+    skipped.append(&mut l.warnings);
     box_cycles(&mut api);
     relax_directional_required(&mut api);
     mark_tri_state(&mut api);
@@ -171,11 +197,101 @@ fn server_url(server: &openapiv3::Server) -> String {
 }
 
 impl<'a> Lowerer<'a> {
-    fn name_components(&mut self) {
-        let Some(components) = &self.spec.components else { return };
-        for key in components.schemas.keys() {
-            let name = self.type_scope.claim(&naming::ident_camel(key, "Schema"));
+    fn name_components(&mut self) -> Result<(), Error> {
+        let Some(components) = &self.spec.components else { return Ok(()) };
+        for (key, schema) in &components.schemas {
+            let at = ptr("/components/schemas", key);
+            let (data, values) = match schema {
+                ReferenceOr::Item(s) => (Some(&s.schema_data), string_enum_values(s)),
+                ReferenceOr::Reference { .. } => (None, None),
+            };
+            let (name, _) = self.type_name(key, data, &at, values.as_deref())?;
             self.components.insert(key.clone(), name);
+        }
+        Ok(())
+    }
+
+    /// The Rust name for the type of the schema at `at`.
+    ///
+    /// The rule: a name depends only on the schema's own place in the document, never on what
+    /// else the document contains, so adding a schema or an operation does not rename anything.
+    /// - An override wins: the renames file's entry for `at`, else `x-rust-name` on the schema.
+    /// - Else the natural name: a component's key, an inline schema's owner and place
+    ///   (`OAuthClient.client_type` → `OAuthClientClientType`, a list's item → the singular,
+    ///   an operation's body → `<Operation>Body`, its response → `<Operation>Response`).
+    /// - A name the generated code itself uses (`Option`, `Client`, ...) gets a `2`.
+    /// - String enums that end up with the same name and the same set of values are one type
+    ///   (this is how an override names several places at once); so is one schema met twice.
+    /// - Any other second claim on a name is a collision: an error at `at` that asks for an
+    ///   override, or in lenient mode a numbered suffix and a warning (such names are stable only
+    ///   while the collision lasts).
+    ///
+    /// Returns the name and whether it names a type that already exists (nothing to define).
+    fn type_name(
+        &mut self,
+        natural: &str,
+        data: Option<&openapiv3::SchemaData>,
+        at: &str,
+        enum_values: Option<&[String]>,
+    ) -> Result<(String, bool), Error> {
+        let mut name = match self.override_name(data, at)? {
+            Some(name) => name,
+            None => naming::ident_camel(natural, "Schema"),
+        };
+        if RESERVED_TYPES.contains(&naming::unraw(&name)) {
+            name = format!("{}2", naming::unraw(&name));
+        }
+        let values = enum_values.map(|v| {
+            let mut v = v.to_vec();
+            v.sort();
+            v.dedup();
+            v
+        });
+        // A component whose schema is lowered as an inline type (`type: object` with `oneOf`) is an
+        // alias of that type, which cannot share the component's name: it gets the name plus `2`.
+        let is_component = at.strip_prefix("/components/schemas/").is_some_and(|key| !key.contains('/'));
+        if is_component && self.names.get(naming::unraw(&name)).is_some_and(|holder| holder.origin == at) {
+            name = format!("{}2", naming::unraw(&name));
+        }
+        if let Some(holder) = self.names.get(naming::unraw(&name)) {
+            if holder.origin == at || (values.is_some() && holder.enum_values == values) {
+                return Ok((name, true));
+            }
+            let message = format!(
+                "the Rust name `{}` is already taken by the type for {}; name one of them with `{RUST_NAME}` or an entry in the renames file",
+                naming::unraw(&name),
+                holder.origin
+            );
+            if !self.lenient {
+                return Err(self.ctx.invalid(at, message));
+            }
+            // Without an escaping underscore: `Self_` is numbered `Self2`, not `Self_2`, which
+            // `non_camel_case_types` rejects.
+            let plain = naming::unraw(&name).trim_end_matches('_').to_owned();
+            let sep = if plain.ends_with(|c: char| c.is_ascii_digit()) { "_" } else { "" };
+            name = (2..).map(|n| format!("{plain}{sep}{n}")).find(|n| !self.names.contains_key(n)).unwrap_or_default();
+            self.warnings.push(self.ctx.invalid(at, format!("{message} (named `{name}` for now)")));
+        }
+        self.names.insert(naming::unraw(&name).to_owned(), Holder { origin: at.to_owned(), enum_values: values });
+        Ok((name, false))
+    }
+
+    /// The maintainer's name for the schema or operation at `at`: the renames file's entry, else
+    /// the `x-rust-name` extension, as an `UpperCamelCase` identifier.
+    fn override_name(&mut self, data: Option<&openapiv3::SchemaData>, at: &str) -> Result<Option<String>, Error> {
+        let extensions = data.map(|d| &d.extensions);
+        self.override_from(extensions, at).map(|name| name.map(|n| naming::ident_camel(&n, "Schema")))
+    }
+
+    fn override_from(&mut self, extensions: Option<&IndexMap<String, serde_json::Value>>, at: &str) -> Result<Option<String>, Error> {
+        if let Some(name) = self.renames.get(at) {
+            self.renames_used.insert(at.to_owned());
+            return Ok(Some(name.clone()));
+        }
+        match extensions.and_then(|e| e.get(RUST_NAME)) {
+            None => Ok(None),
+            Some(serde_json::Value::String(name)) if !naming::camel(name).is_empty() => Ok(Some(name.clone())),
+            Some(_) => Err(self.ctx.invalid(&ptr(at, RUST_NAME), format!("`{RUST_NAME}` must be a string with letters or digits"))),
         }
     }
 
@@ -207,18 +323,6 @@ impl<'a> Lowerer<'a> {
         let kind = match &schema.schema_kind {
             SchemaKind::Type(Type::String(s)) if !s.enumeration.is_empty() => {
                 let values: Vec<String> = s.enumeration.iter().flatten().cloned().collect();
-                let mut sorted = values.clone();
-                sorted.sort();
-                sorted.dedup();
-                let index = self.enum_groups.len();
-                self.enum_groups.push(EnumGroup {
-                    values: values.clone(),
-                    shorts: BTreeSet::new(),
-                    qualified: name.to_owned(),
-                    fixed: Some(name.to_owned()),
-                    origin: at.to_owned(),
-                });
-                self.enum_index.entry(sorted).or_insert(index);
                 TypeKind::Enum(string_enum(&values))
             }
             SchemaKind::Type(Type::Object(o)) if !o.properties.is_empty() || o.additional_properties.is_none() => {
@@ -270,7 +374,7 @@ impl<'a> Lowerer<'a> {
             let branch_at = ptr(at, &i.to_string());
             let (ty, _) = self.schema_ref_type(branch, &hint.suffix(&format!("Variant{i}")), &branch_at)?;
             let base = match &ty {
-                TypeRef::Named(n) if !n.starts_with(ENUM_PLACEHOLDER) => n.clone(),
+                TypeRef::Named(n) => naming::unraw(n).to_owned(),
                 TypeRef::String => "String".into(),
                 TypeRef::Integer(_) => "Integer".into(),
                 TypeRef::Number(_) => "Number".into(),
@@ -294,27 +398,35 @@ impl<'a> Lowerer<'a> {
         hint: &Hint,
         at: &str,
     ) -> Result<Option<Struct>, Error> {
-        let mut properties: IndexMap<String, (ReferenceOr<Box<Schema>>, String)> = IndexMap::new();
+        // Each property keeps the owner it is written in: an inline type of a property that comes
+        // from a referenced component is named (and shared) as that component's.
+        let mut properties: IndexMap<String, (ReferenceOr<Box<Schema>>, String, Hint)> = IndexMap::new();
         let mut required: Vec<String> = own_required.to_vec();
         let mut additional = None;
-        let mut stack: Vec<(ReferenceOr<Schema>, String)> =
-            parts.iter().enumerate().map(|(i, p)| (p.clone(), ptr(&ptr(at, "allOf"), &i.to_string()))).rev().collect();
+        let mut stack: Vec<(ReferenceOr<Schema>, String, Hint)> = parts
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.clone(), ptr(&ptr(at, "allOf"), &i.to_string()), hint.clone()))
+            .rev()
+            .collect();
         let mut seen = HashSet::new();
-        while let Some((part, part_at)) = stack.pop() {
-            let (schema, schema_at) = match &part {
+        while let Some((part, part_at, owner)) = stack.pop() {
+            let (schema, schema_at, owner) = match &part {
                 ReferenceOr::Reference { reference } => {
                     if !seen.insert(reference.clone()) {
                         continue;
                     }
                     let (schema, target_at) = self.lookup_schema(reference, &part_at)?;
-                    (schema.clone(), target_at)
+                    let key = target_at.trim_start_matches("/components/schemas/").replace("~1", "/").replace("~0", "~");
+                    let owner = self.components.get(&key).map_or(owner, |name| Hint::new(naming::unraw(name)));
+                    (schema.clone(), target_at, owner)
                 }
-                ReferenceOr::Item(s) => (s.clone(), part_at.clone()),
+                ReferenceOr::Item(s) => (s.clone(), part_at.clone(), owner),
             };
             match &schema.schema_kind {
                 SchemaKind::Type(Type::Object(o)) => {
                     for (k, v) in &o.properties {
-                        properties.insert(k.clone(), (v.clone(), ptr(&ptr(&schema_at, "properties"), k)));
+                        properties.insert(k.clone(), (v.clone(), ptr(&ptr(&schema_at, "properties"), k), owner.clone()));
                     }
                     required.extend(o.required.iter().cloned());
                     if additional.is_none() {
@@ -323,11 +435,11 @@ impl<'a> Lowerer<'a> {
                 }
                 SchemaKind::Any(any) if any.typ.as_deref().is_none_or(|t| t == "object") => {
                     for (k, v) in &any.properties {
-                        properties.insert(k.clone(), (v.clone(), ptr(&ptr(&schema_at, "properties"), k)));
+                        properties.insert(k.clone(), (v.clone(), ptr(&ptr(&schema_at, "properties"), k), owner.clone()));
                     }
                     required.extend(any.required.iter().cloned());
                     for (i, p) in any.all_of.iter().enumerate().rev() {
-                        stack.push((p.clone(), ptr(&ptr(&schema_at, "allOf"), &i.to_string())));
+                        stack.push((p.clone(), ptr(&ptr(&schema_at, "allOf"), &i.to_string()), owner.clone()));
                     }
                     if !any.one_of.is_empty() || !any.any_of.is_empty() {
                         return Ok(None);
@@ -335,19 +447,19 @@ impl<'a> Lowerer<'a> {
                 }
                 SchemaKind::AllOf { all_of } => {
                     for (i, p) in all_of.iter().enumerate().rev() {
-                        stack.push((p.clone(), ptr(&ptr(&schema_at, "allOf"), &i.to_string())));
+                        stack.push((p.clone(), ptr(&ptr(&schema_at, "allOf"), &i.to_string()), owner.clone()));
                     }
                 }
                 _ => return Ok(None),
             }
         }
         for (k, v) in own {
-            properties.insert(k.clone(), (v.clone(), ptr(&ptr(at, "properties"), k)));
+            properties.insert(k.clone(), (v.clone(), ptr(&ptr(at, "properties"), k), hint.clone()));
         }
         let mut fields = Vec::new();
         let mut scope = field_scope(additional.as_ref());
-        for (wire, (schema, field_at)) in &properties {
-            fields.push(self.field(&mut scope, wire, schema, required.contains(wire), hint, field_at)?);
+        for (wire, (schema, field_at, owner)) in &properties {
+            fields.push(self.field(&mut scope, wire, schema, required.contains(wire), owner, field_at)?);
         }
         let additional = self.additional(additional.as_ref(), hint, at)?;
         Ok(Some(Struct { fields, deny_unknown: false, additional }))
@@ -494,7 +606,7 @@ impl<'a> Lowerer<'a> {
                 if !s.enumeration.is_empty() {
                     let values: Vec<String> = s.enumeration.iter().flatten().cloned().collect();
                     let nullable = nullable || s.enumeration.iter().any(Option::is_none);
-                    return Ok((self.inline_enum(values, hint, at), nullable));
+                    return Ok((self.inline_enum(values, &schema.schema_data, hint, at)?, nullable));
                 }
                 // `format: binary` inside a JSON document is still text on the wire; raw bodies
                 // are typed from their media type, multipart file parts are bytes.
@@ -549,14 +661,18 @@ impl<'a> Lowerer<'a> {
                     self.define_inline(schema, hint, at)?
                 } else if !any.enumeration.is_empty() && any.enumeration.iter().all(|v| v.is_string() || v.is_null()) {
                     let values = any.enumeration.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect();
-                    self.inline_enum(values, hint, at)
+                    self.inline_enum(values, &schema.schema_data, hint, at)?
                 } else if let Some(items) = &any.items {
                     TypeRef::Vec(Box::new(self.boxed_ref_type(items, &hint.item(), &ptr(at, "items"))?.0))
                 } else if let Some(AdditionalProperties::Schema(s)) = &any.additional_properties {
                     TypeRef::Map(Box::new(self.schema_ref_type(s, &hint.suffix("Value"), &ptr(at, "additionalProperties"))?.0))
                 } else if !any.one_of.is_empty() || !any.any_of.is_empty() {
                     let branches = if any.one_of.is_empty() { &any.any_of } else { &any.one_of };
-                    let name = self.type_scope.claim(&hint.qualified);
+                    let (name, exists) = self.type_name(&hint.qualified, Some(&schema.schema_data), at, None)?;
+                    if exists {
+                        return Ok((TypeRef::Named(name), nullable));
+                    }
+                    let hint = &Hint::new(naming::unraw(&name));
                     let mut variants = self.variants(branches, hint, at)?;
                     if let Some(d) = &schema.schema_data.discriminator {
                         tag_variants(&mut variants, branches, d);
@@ -585,80 +701,31 @@ impl<'a> Lowerer<'a> {
     }
 
     fn define_inline(&mut self, schema: &Schema, hint: &Hint, at: &str) -> Result<TypeRef, Error> {
-        let name = self.type_scope.claim(&naming::ident_camel(&hint.qualified, "Inline"));
-        let def = self.named_type(&name, schema, &Hint::new(&name), at)?;
-        self.types.push(def);
+        let (name, exists) = self.type_name(&hint.qualified, Some(&schema.schema_data), at, None)?;
+        if !exists {
+            let def = self.named_type(&name, schema, &Hint::new(naming::unraw(&name)), at)?;
+            self.types.push(def);
+        }
         Ok(TypeRef::Named(name))
     }
 
-    fn inline_enum(&mut self, values: Vec<String>, hint: &Hint, at: &str) -> TypeRef {
-        let mut key = values.clone();
-        key.sort();
-        key.dedup();
-        let index = match self.enum_index.get(&key) {
-            Some(&i) => i,
-            None => {
-                let i = self.enum_groups.len();
-                self.enum_groups.push(EnumGroup {
-                    values,
-                    shorts: BTreeSet::new(),
-                    qualified: naming::ident_camel(&hint.qualified, "Enum"),
-                    fixed: None,
-                    origin: at.to_owned(),
-                });
-                self.enum_index.insert(key, i);
-                i
-            }
-        };
-        let short = naming::ident_camel(&hint.short, "Enum");
-        self.enum_groups[index].shorts.insert(naming::unraw(&short).to_owned());
-        TypeRef::Named(format!("{ENUM_PLACEHOLDER}{index}"))
-    }
-
-    /// Names the inline enums: the shortest property name among their uses when no other enum
-    /// wants it, else the name qualified by the first use's parent.
-    fn finish_enums(&mut self) -> HashMap<String, String> {
-        let mut renames = HashMap::new();
-        let mut wanted: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-        for (i, group) in self.enum_groups.iter().enumerate() {
-            if group.fixed.is_none() {
-                let short = group
-                    .shorts
-                    .iter()
-                    .min_by(|a, b| a.len().cmp(&b.len()).then(a.cmp(b)))
-                    .cloned()
-                    .unwrap_or_else(|| group.qualified.clone());
-                wanted.entry(short).or_default().push(i);
-            }
-        }
-        let mut chosen: BTreeMap<usize, String> = BTreeMap::new();
-        for (short, groups) in &wanted {
-            if groups.len() == 1 && !self.type_scope.contains(short) {
-                chosen.insert(groups[0], short.clone());
-            }
-        }
-        for (i, group) in self.enum_groups.iter().enumerate() {
-            if let Some(fixed) = &group.fixed {
-                renames.insert(format!("{ENUM_PLACEHOLDER}{i}"), fixed.clone());
-                continue;
-            }
-            let base = chosen.get(&i).cloned().unwrap_or_else(|| group.qualified.clone());
-            let name = self.type_scope.claim(&base);
-            renames.insert(format!("{ENUM_PLACEHOLDER}{i}"), name.clone());
+    fn inline_enum(&mut self, values: Vec<String>, data: &openapiv3::SchemaData, hint: &Hint, at: &str) -> Result<TypeRef, Error> {
+        let (name, exists) = self.type_name(&hint.qualified, Some(data), at, Some(&values))?;
+        if !exists {
             let doc = Some(format!(
                 "One of {}. Values the spec does not list are kept as they are.",
-                group.values.iter().map(|v| format!("`{v}`")).collect::<Vec<_>>().join(", ")
+                values.iter().map(|v| format!("`{v}`")).collect::<Vec<_>>().join(", ")
             ));
-            self.types.push(TypeDef {
-                name,
+            self.enums.push(TypeDef {
+                name: name.clone(),
                 doc,
-                origin: group.origin.clone(),
+                origin: at.to_owned(),
                 deprecated: false,
                 discriminator: None,
-                kind: TypeKind::Enum(string_enum(&group.values)),
+                kind: TypeKind::Enum(string_enum(&values)),
             });
         }
-        renames
+        Ok(TypeRef::Named(name))
     }
 
     fn lookup_schema(&self, reference: &str, at: &str) -> Result<(&'a Schema, String), Error> {
@@ -786,7 +853,9 @@ impl<'a> Lowerer<'a> {
         fn_scope: &mut Scope,
         builder_scope: &mut Scope,
     ) -> Result<Operation, Error> {
-        let builder_base = naming::ident_camel(id, "Operation");
+        // `x-rust-name` (or a renames entry) on the operation replaces its operationId in Rust names.
+        let rust_id = self.override_from(Some(&op.extensions), at)?.unwrap_or_else(|| id.to_owned());
+        let builder_base = naming::ident_camel(&rust_id, "Operation");
         let hint = Hint::new(naming::unraw(&builder_base));
         let auth = self.auth(op, at)?;
 
@@ -822,8 +891,7 @@ impl<'a> Lowerer<'a> {
             };
             let base = param_rust_name(&p.name, &query_names);
             let name = if scope.contains(&base) { scope.claim(&naming::suffixed(&base, "_param")) } else { scope.claim(&base) };
-            let short = last_bracket_segment(&p.name);
-            let param_hint = Hint { qualified: format!("{}{}", hint.qualified, naming::camel(&p.name)), short: naming::camel(short) };
+            let param_hint = Hint::new(&format!("{}{}", hint.qualified, naming::camel(&p.name)));
             let (ty, _) = match &p.schema {
                 Some(schema) => self.schema_ref_type(schema, &param_hint, &ptr(p_at, "schema"))?,
                 None => (TypeRef::String, false),
@@ -856,7 +924,7 @@ impl<'a> Lowerer<'a> {
             Some(body) => Some(self.request_body(body, &hint, &auth, &ptr(at, "requestBody"))?),
         };
         let responses = self.responses(op, &hint, &ptr(at, "responses"))?;
-        let fn_name = fn_scope.claim(&naming::ident_snake(id, "operation"));
+        let fn_name = fn_scope.claim(&naming::ident_snake(&rust_id, "operation"));
         let builder = builder_scope.claim(&builder_base);
         let response_enum = (responses.len() > 1).then(|| builder_scope.claim(&format!("{}Response", naming::unraw(&builder))));
         let mut operation = Operation {
@@ -1260,6 +1328,14 @@ impl PropertiesVec for openapiv3::AnySchema {
     }
 }
 
+/// The values of a string enum schema (`None` for any other schema).
+fn string_enum_values(schema: &Schema) -> Option<Vec<String>> {
+    match &schema.schema_kind {
+        SchemaKind::Type(Type::String(s)) if !s.enumeration.is_empty() => Some(s.enumeration.iter().flatten().cloned().collect()),
+        _ => None,
+    }
+}
+
 fn string_enum(values: &[String]) -> StringEnum {
     let mut scope = Scope::default();
     let mut seen = HashSet::new();
@@ -1362,15 +1438,6 @@ fn path_template_names(path: &str) -> Vec<String> {
     names
 }
 
-fn last_bracket_segment(name: &str) -> &str {
-    // `filter[client_type]` → `client_type`; `filter[name][contains]` → `name][contains` is
-    // not wanted, so take the first bracketed segment.
-    match name.find('[') {
-        Some(i) => name[i + 1..].split(']').next().unwrap_or(name),
-        None => name,
-    }
-}
-
 /// `page[size]` → `page_size`; `filter[client_type]` → `client_type` when no other query
 /// parameter would then share the name.
 fn param_rust_name(wire: &str, all: &[String]) -> String {
@@ -1392,47 +1459,6 @@ fn is_secret(wire: &str) -> bool {
     ];
     let lower = wire.to_ascii_lowercase();
     SECRETS.contains(&lower.as_str())
-}
-
-fn rename_refs(api: &mut Api, renames: &HashMap<String, String>) {
-    fn fix(ty: &mut TypeRef, renames: &HashMap<String, String>) {
-        match ty {
-            TypeRef::Named(n) => {
-                if let Some(new) = renames.get(n) {
-                    *n = new.clone();
-                }
-            }
-            TypeRef::Vec(inner) | TypeRef::Map(inner) => fix(inner, renames),
-            _ => {}
-        }
-    }
-    for t in &mut api.types {
-        match &mut t.kind {
-            TypeKind::Struct(s) => {
-                s.fields.iter_mut().for_each(|f| fix(&mut f.ty, renames));
-                if let Some(a) = &mut s.additional {
-                    fix(a, renames);
-                }
-            }
-            TypeKind::Untagged(vs) => vs.iter_mut().for_each(|v| fix(&mut v.ty, renames)),
-            TypeKind::Alias(ty) => fix(ty, renames),
-            TypeKind::Enum(_) => {}
-        }
-    }
-    for op in &mut api.operations {
-        op.params.iter_mut().for_each(|p| fix(&mut p.ty, renames));
-        if let Some(b) = &mut op.body {
-            fix(&mut b.ty, renames);
-        }
-        for r in &mut op.responses {
-            if let ResponseBody::Json(ty) = &mut r.body {
-                fix(ty, renames);
-            }
-        }
-        if let Some(p) = &mut op.pagination {
-            fix(&mut p.item, renames);
-        }
-    }
 }
 
 /// Named types reachable from `roots` (through fields, extra members, branches, aliases, lists

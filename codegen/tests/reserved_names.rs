@@ -128,6 +128,19 @@ fn generate(fixture: &str) -> codegen::Output {
     codegen::generate(&text, &options).unwrap_or_else(|e| panic!("{e}"))
 }
 
+/// The fixture without its `x-rust-name` override, so `Self` and `self` clash: the lenient mode
+/// numbers the second name, and the numbered name must pass the case lints too.
+fn generate_clashing() -> codegen::Output {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/names_reserved.yaml");
+    let text = std::fs::read_to_string(&path).expect("fixture is readable").replace("x-rust-name: LowerSelf, ", "");
+    let strict = codegen::Options { spec_path: "fixtures/names_reserved.yaml".into(), ..Default::default() };
+    assert!(codegen::generate(&text, &strict).is_err(), "without the override the names clash");
+    let lenient = codegen::Options { skip_unsupported: true, ..strict };
+    let output = codegen::generate(&text, &lenient).unwrap_or_else(|e| panic!("{e}"));
+    assert!(output.files["src/generated/models.rs"].contains("pub struct Self2"), "the clash is numbered Self2");
+    output
+}
+
 fn duplicates(names: &[String]) -> Vec<String> {
     let mut seen = BTreeSet::new();
     names.iter().filter(|n| !seen.insert(n.as_str())).cloned().collect()
@@ -245,8 +258,9 @@ fn generated_names_pass_the_case_lints() {
         }
     }
     let mut names = Names(Vec::new());
-    for fixture in ["names_reserved.yaml", "keywords_collisions.yaml"] {
-        for (path, code) in generate(fixture).files.iter().filter(|(p, _)| p.ends_with(".rs")) {
+    let outputs = [generate("names_reserved.yaml"), generate("keywords_collisions.yaml"), generate_clashing()];
+    for output in &outputs {
+        for (path, code) in output.files.iter().filter(|(p, _)| p.ends_with(".rs")) {
             names.items(&syn::parse_file(code).unwrap_or_else(|e| panic!("{path}: {e}")).items);
         }
     }

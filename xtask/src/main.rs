@@ -6,15 +6,21 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 const SPEC: &str = "spec/telnyx-oauth.openapi.yaml";
+/// Rust names pinned by the maintainer (JSON pointer → name), read by `regen` and `check`.
+const RENAMES: &str = "spec/renames.yaml";
 const CLIENT_DIR: &str = "generated-client";
 const GENERATED_DIR: &str = "src/generated";
 const RUNTIME_DIR: &str = "generated-client/src/runtime";
+/// The generated client's public API, relative to `CLIENT_DIR` (see `codegen::manifest`).
+const MANIFEST: &str = "api-manifest.txt";
+/// Regen adds the API changes it finds under this file's "Unreleased" heading.
+const CHANGELOG: &str = "CHANGELOG.md";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
-        Some("regen") => regen(Mode::Write),
-        Some("check") => regen(Mode::Check),
+        Some("regen") => regen(&root(), Mode::Write),
+        Some("check") => regen(&root(), Mode::Check),
         Some("generate") => generate_cmd(&args[1..]),
         Some("check-fixtures") => check_fixtures(&args[1..]),
         _ => Err(format!(
@@ -41,38 +47,73 @@ enum Mode {
     Check,
 }
 
-fn telnyx_options() -> codegen::Options {
+fn telnyx_options(renames: codegen::Renames) -> codegen::Options {
     codegen::Options {
         spec_path: SPEC.into(),
         env_prefix: "TELNYX".into(),
         regen_command: "cargo xtask regen".into(),
         standalone_crate: None,
         skip_unsupported: false,
+        renames,
     }
 }
 
-/// Generates the Telnyx client from `spec/` and writes (or checks) `generated-client/src/generated`.
-fn regen(mode: Mode) -> Result<(), String> {
+/// The renames file next to a spec, if there is one.
+fn read_renames(path: &Path, label: &str) -> Result<codegen::Renames, String> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => codegen::Renames::parse(&text, label).map_err(|e| e.to_string()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(codegen::Renames::default()),
+        Err(e) => Err(format!("cannot read {label}: {e}")),
+    }
+}
+
+/// Generates the Telnyx client from `root/spec` and writes (or checks)
+/// `root/generated-client/src/generated` and the API manifest beside it. Prints what changed in
+/// the public API since the committed manifest; `Write` also adds it to `CHANGELOG.md`.
+fn regen(root: &Path, mode: Mode) -> Result<(), String> {
     let started = Instant::now();
-    let root = root();
-    let output = codegen::generate_from_path(&root.join(SPEC), &telnyx_options()).map_err(|e| e.to_string())?;
+    let renames = read_renames(&root.join(RENAMES), RENAMES)?;
+    let output = codegen::generate_from_path(&root.join(SPEC), &telnyx_options(renames)).map_err(|e| e.to_string())?;
     report_skipped(&output);
     let dir = root.join(CLIENT_DIR);
-    let problems = sync_files(&dir, GENERATED_DIR, &output.files, mode)?;
+    // Without a committed manifest there is nothing to compare with: every item would be "added".
+    let changes = match std::fs::read_to_string(dir.join(MANIFEST)) {
+        Ok(old_manifest) => codegen::manifest::diff(&old_manifest, &output.manifest),
+        Err(_) => {
+            println!("no {CLIENT_DIR}/{MANIFEST} yet: the API change report starts from this one");
+            Vec::new()
+        }
+    };
+    for change in &changes {
+        println!("{change}");
+    }
+    let mut files = output.files.clone();
+    files.insert(MANIFEST.to_owned(), output.manifest.clone());
+    let problems = sync_files(&dir, GENERATED_DIR, &files, mode)?;
     match mode {
         Mode::Write => {
+            if !changes.is_empty() {
+                let path = root.join(CHANGELOG);
+                let current = std::fs::read_to_string(&path).unwrap_or_else(|_| "# Changelog\n".to_owned());
+                let updated = codegen::manifest::changelog_with(&current, &changes);
+                if updated != current {
+                    write_atomic(&path, &updated)?;
+                }
+            }
             println!(
-                "regen: {} operations, {} types, {} of {} files written, in {} ms",
+                "regen: {} operations, {} types, {} of {} files written, {} API changes ({} breaking), in {} ms",
                 output.operations,
                 output.types,
                 problems.len(),
-                output.files.len(),
+                files.len(),
+                changes.len(),
+                changes.iter().filter(|c| c.class == codegen::manifest::Class::Breaking).count(),
                 started.elapsed().as_millis()
             );
             Ok(())
         }
         Mode::Check if problems.is_empty() => {
-            println!("check: {} generated files are up to date", output.files.len());
+            println!("check: {} generated files and the API manifest are up to date", output.files.len());
             Ok(())
         }
         Mode::Check => Err(format!(
@@ -180,6 +221,7 @@ fn generate_cmd(args: &[String]) -> Result<(), String> {
         regen_command: format!("cargo xtask generate --spec {spec}"),
         standalone_crate: Some(crate_name.clone()),
         skip_unsupported,
+        renames: read_renames(&Path::new(&spec).with_file_name("renames.yaml"), "renames.yaml next to the spec")?,
     };
     let output = codegen::generate_from_path(Path::new(&spec), &options).map_err(|e| e.to_string())?;
     report_skipped(&output);
@@ -346,7 +388,7 @@ fn runtime_sources() -> Result<BTreeMap<String, String>, String> {
 
 #[cfg(test)]
 mod tests {
-    use std::path::PathBuf;
+    use std::path::{Path, PathBuf};
 
     /// A spec with one supported and one unsupported operation (a multipart body that is not an
     /// object), written to a fresh folder under the system temp dir.
@@ -413,10 +455,65 @@ paths:
         );
     }
 
+    use super::{list_files, regen, root, Mode, CHANGELOG, CLIENT_DIR, GENERATED_DIR, MANIFEST, RENAMES, SPEC};
+
+    /// A scratch copy of what `regen` reads and writes, removed when dropped.
+    struct Scratch(std::path::PathBuf);
+
+    impl Drop for Scratch {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    fn scratch_copy() -> Scratch {
+        let dir = std::env::temp_dir().join(format!("xtask-regen-test-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let root = root();
+        let mut files = vec![SPEC.to_owned(), RENAMES.to_owned(), CHANGELOG.to_owned(), format!("{CLIENT_DIR}/{MANIFEST}")];
+        let mut generated = Vec::new();
+        list_files(&root.join(CLIENT_DIR), Path::new(GENERATED_DIR), &mut generated);
+        files.extend(generated.into_iter().map(|f| format!("{CLIENT_DIR}/{f}")));
+        for file in files {
+            let to = dir.join(&file);
+            std::fs::create_dir_all(to.parent().expect("a parent")).expect("scratch dir");
+            std::fs::copy(root.join(&file), &to).unwrap_or_else(|e| panic!("copy {file}: {e}"));
+        }
+        Scratch(dir)
+    }
+
+    #[test]
+    fn check_fails_on_a_stale_manifest_and_regen_reports_and_records_the_change() {
+        let scratch = scratch_copy();
+        let dir = &scratch.0;
+        regen(dir, Mode::Check).expect("a copy of the committed state is up to date");
+
+        // The committed manifest predates the type `TokenType`.
+        let manifest_path = dir.join(CLIENT_DIR).join(MANIFEST);
+        let manifest = std::fs::read_to_string(&manifest_path).expect("manifest");
+        let block = manifest.find("\ntype TokenType: enum\n").expect("TokenType is in the manifest");
+        let end = manifest[block + 1..].find("\n\n").map_or(manifest.len(), |i| block + 1 + i);
+        std::fs::write(&manifest_path, format!("{}{}", &manifest[..block], &manifest[end..])).expect("write");
+
+        let error = regen(dir, Mode::Check).expect_err("a stale manifest fails the check");
+        assert!(error.contains(&format!("{CLIENT_DIR}/{MANIFEST}")), "{error}");
+        let changelog_before = std::fs::read_to_string(dir.join(CHANGELOG)).expect("changelog");
+
+        regen(dir, Mode::Write).expect("regen");
+        regen(dir, Mode::Check).expect("up to date after regen");
+        assert_eq!(std::fs::read_to_string(&manifest_path).expect("manifest"), manifest);
+        let changelog = std::fs::read_to_string(dir.join(CHANGELOG)).expect("changelog");
+        let added: Vec<&str> = changelog.lines().filter(|l| !changelog_before.lines().any(|b| b == *l)).collect();
+        assert_eq!(added, ["- additive: type `TokenType`"]);
+
+        regen(dir, Mode::Write).expect("regen again");
+        assert_eq!(std::fs::read_to_string(dir.join(CHANGELOG)).expect("changelog"), changelog, "nothing added twice");
+    }
+
     /// `cargo test` fails when the committed generated code differs from what regen writes.
     #[test]
     fn generated_code_is_up_to_date() {
-        if let Err(message) = super::regen(super::Mode::Check) {
+        if let Err(message) = regen(&root(), Mode::Check) {
             panic!("{message}");
         }
     }

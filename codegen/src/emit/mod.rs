@@ -3,7 +3,7 @@
 mod models;
 mod operations;
 
-pub(crate) use models::{allow_deprecated_uses, models_header, models_items, ModelContext};
+pub(crate) use models::{allow_deprecated_uses, field_type, models_header, models_items, ModelContext};
 pub(crate) use operations::{modules, operations_module, operations_root};
 
 use proc_macro2::TokenStream;

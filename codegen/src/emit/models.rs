@@ -191,7 +191,7 @@ fn discriminated(name: &proc_macro2::Ident, type_name: &str, property: &str, var
     }
 }
 
-fn field_type(f: &Field) -> TokenStream {
+pub(crate) fn field_type(f: &Field) -> TokenStream {
     let mut t = local(&f.ty);
     if f.boxed {
         t = quote!(Box<#t>);
