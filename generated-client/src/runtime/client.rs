@@ -469,6 +469,11 @@ impl Client {
 
     /// The URL an operation is sent to.
     pub fn url_for(&self, op: &Operation, path: &str) -> Result<Url> {
+        // URL parsing resolves `.` and `..` segments (also `%2e%2e`): a path built by hand must
+        // not climb out of the operation's path any more than a generated one can.
+        if path.split('/').any(super::request::is_dot_segment) {
+            return Err(Error::invalid_input(format!("{}: the path must not contain `.` or `..` segments", op.id)));
+        }
         let base = match (op.server, &self.inner.root_base) {
             (Some(server), Some(root)) => {
                 let server_url = Url::parse(server)
@@ -890,6 +895,16 @@ mod tests {
         for (base, expected) in table {
             assert_eq!(urls(base), expected.map(str::to_owned), "base URL {base:?}");
         }
+    }
+
+    #[test]
+    fn hand_built_paths_with_dot_segments_are_refused() {
+        let client = Client::builder_for(&INFO).build().expect("client builds");
+        for path in ["/things/..", "/things/./x", "/things/%2e%2E", "/things/%252e"] {
+            let error = client.url_for(&API_OP, path).expect_err(path);
+            assert!(matches!(error, Error::InvalidInput(_)), "{path}: {error:?}");
+        }
+        assert_eq!(client.url_for(&API_OP, "/things/a..b").expect("url").path(), "/v2/things/a..b");
     }
 
     #[test]
