@@ -325,6 +325,7 @@ pub(crate) fn to_runtime_error(e: &OAuthError) -> Error {
             headers: t.headers.clone(),
             body: t.body.clone(),
             parsed: ErrorBody::parse(&t.body),
+            attempts: 1,
         })),
         OAuthError::UnexpectedResponse { status, body, .. } => Error::Api(Box::new(ApiError {
             operation: "OAuthTokenRequest",
@@ -332,6 +333,7 @@ pub(crate) fn to_runtime_error(e: &OAuthError) -> Error {
             headers: HeaderMap::new(),
             body: body.clone(),
             parsed: ErrorBody::parse(body),
+            attempts: 1,
         })),
         OAuthError::Http(Error::Timeout) => Error::Timeout,
         other => Error::InvalidInput(format!("could not obtain an OAuth access token: {other}")),

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use bytes::Bytes;
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue, AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
 use tracing::Instrument;
 use url::Url;
 
@@ -15,6 +15,11 @@ use super::request::{Auth, Body, Operation, RequestParts};
 use super::response::RawResponse;
 use super::retry::{self, RETRY_COUNT_HEADER};
 use super::secret::Secret;
+
+/// The default response size limit: 16 MiB. A JSON API's largest answers (a page of a list, a
+/// key set) are far below a megabyte; 16 MiB leaves ample room for those while an endless or
+/// hostile body stops long before it can hurt the process.
+pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 16 * 1024 * 1024;
 
 /// Facts about the API that the generator emits once per crate.
 #[derive(Debug)]
@@ -97,6 +102,14 @@ pub struct RequestOptions {
     pub timeout: Option<Duration>,
     /// Maximum retries for this request.
     pub max_retries: Option<u32>,
+    /// Whether this request may be sent again once it may have reached the server: `Some(true)`
+    /// treats it as idempotent, `Some(false)` as not, `None` applies the rule of the
+    /// [module documentation](super#retries).
+    pub idempotent: Option<bool>,
+    /// Largest response body accepted for this request, in bytes.
+    pub max_response_bytes: Option<u64>,
+    /// Time allowed for the whole call, all attempts and waits between them included.
+    pub total_timeout: Option<Duration>,
     /// Problems found by [`RequestOptions::header`], reported when the request is executed.
     /// Public only so that `RequestOptions { timeout: .., ..Default::default() }` keeps working.
     #[doc(hidden)]
@@ -104,14 +117,20 @@ pub struct RequestOptions {
 }
 
 impl RequestOptions {
-    /// Adds a header. An invalid name or value is not an error here: the request fails with
-    /// [`Error::InvalidInput`] when it is executed, before anything is sent. Values of
-    /// credential headers are marked sensitive (hidden from `Debug`, never indexed by HTTP/2).
+    /// Adds a header. An invalid name or value, or a header that frames the message
+    /// (`content-length`, `host`, `transfer-encoding`, `connection`, ...: the HTTP client sets
+    /// those itself), is not an error here: the request fails with [`Error::InvalidInput`] when
+    /// it is executed, before anything is sent. Values of credential headers are marked
+    /// sensitive (hidden from `Debug`, never indexed by HTTP/2).
     pub fn header(&mut self, name: &str, value: &str) {
         let Ok(header) = HeaderName::from_bytes(name.as_bytes()) else {
             self.invalid.push(format!("invalid header name `{}`", one_line(name, 60)));
             return;
         };
+        if is_framing_header(&header) {
+            self.invalid.push(framing_problem(&header));
+            return;
+        }
         let Ok(mut value) = HeaderValue::from_str(value) else {
             self.invalid.push(format!("invalid value for header `{header}`"));
             return;
@@ -122,13 +141,38 @@ impl RequestOptions {
         self.headers.push((header, value));
     }
 
-    /// The problems [`RequestOptions::header`] recorded, as one error.
+    /// The problems [`RequestOptions::header`] recorded, and framing headers pushed directly
+    /// into [`RequestOptions::headers`], as one error.
     pub fn validate(&self) -> Result<()> {
-        match self.invalid.as_slice() {
+        let mut problems = self.invalid.clone();
+        problems.extend(self.headers.iter().filter(|(n, _)| is_framing_header(n)).map(|(n, _)| framing_problem(n)));
+        match problems.as_slice() {
             [] => Ok(()),
             problems => Err(Error::invalid_input(problems.join("; "))),
         }
     }
+}
+
+/// Headers that describe the message itself rather than the request. Sent by a caller they would
+/// contradict what the HTTP client sends (a wrong `content-length` hangs the call).
+fn is_framing_header(name: &HeaderName) -> bool {
+    matches!(
+        name.as_str(),
+        "content-length"
+            | "host"
+            | "transfer-encoding"
+            | "connection"
+            | "keep-alive"
+            | "proxy-connection"
+            | "upgrade"
+            | "te"
+            | "trailer"
+            | "expect"
+    )
+}
+
+fn framing_problem(name: &HeaderName) -> String {
+    format!("the header `{name}` frames the message and is set by the client itself")
 }
 
 impl fmt::Debug for RequestOptions {
@@ -138,6 +182,9 @@ impl fmt::Debug for RequestOptions {
             .field("query", &self.query.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>())
             .field("timeout", &self.timeout)
             .field("max_retries", &self.max_retries)
+            .field("idempotent", &self.idempotent)
+            .field("max_response_bytes", &self.max_response_bytes)
+            .field("total_timeout", &self.total_timeout)
             .field("invalid", &self.invalid)
             .finish()
     }
@@ -157,6 +204,8 @@ struct Inner {
     client_credentials: Option<ClientCredentials>,
     max_retries: u32,
     timeout: Duration,
+    total_timeout: Option<Duration>,
+    max_response_bytes: u64,
     retry_initial: Duration,
     retry_max: Duration,
     /// Sent with every request, before everything else (so anything can override them).
@@ -193,13 +242,17 @@ pub struct ClientBuilder {
     bearer_source: Option<Arc<dyn BearerSource>>,
     client_credentials: Option<ClientCredentials>,
     timeout: Duration,
+    total_timeout: Option<Duration>,
     connect_timeout: Duration,
     max_retries: u32,
+    max_response_bytes: u64,
     retry_initial: Duration,
     retry_max: Duration,
     default_headers: HeaderMap,
     user_agent: Option<String>,
-    http: Option<reqwest::Client>,
+    http: Option<reqwest::ClientBuilder>,
+    /// Problems found by setters that cannot fail, reported by `build`.
+    invalid: Vec<String>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -214,8 +267,10 @@ impl fmt::Debug for ClientBuilder {
             .field("bearer_source", &self.bearer_source.is_some())
             .field("client_credentials", &self.client_credentials)
             .field("timeout", &self.timeout)
+            .field("total_timeout", &self.total_timeout)
             .field("connect_timeout", &self.connect_timeout)
             .field("max_retries", &self.max_retries)
+            .field("max_response_bytes", &self.max_response_bytes)
             .field("retry_backoff", &(self.retry_initial, self.retry_max))
             .field("default_headers", &self.default_headers.keys().map(HeaderName::as_str).collect::<Vec<_>>())
             .field("user_agent", &self.user_agent)
@@ -234,13 +289,16 @@ impl ClientBuilder {
             bearer_source: None,
             client_credentials: None,
             timeout: Duration::from_secs(60),
+            total_timeout: None,
             connect_timeout: Duration::from_secs(5),
             max_retries: 2,
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             retry_initial: Duration::from_millis(500),
             retry_max: Duration::from_secs(8),
             default_headers: HeaderMap::new(),
             user_agent: None,
             http: None,
+            invalid: Vec::new(),
         }
     }
 
@@ -282,6 +340,23 @@ impl ClientBuilder {
         self
     }
 
+    /// Time allowed for a whole call: every attempt and every wait between attempts (default:
+    /// no limit beyond `timeout` per attempt). When it runs out the call fails with
+    /// [`Error::Timeout`].
+    pub fn total_timeout(mut self, timeout: Duration) -> Self {
+        self.total_timeout = Some(timeout);
+        self
+    }
+
+    /// Largest response body the client reads, in bytes (default
+    /// [`DEFAULT_MAX_RESPONSE_BYTES`], 16 MiB). The body is read chunk by chunk and the call
+    /// fails with [`Error::ResponseTooLarge`] as soon as `content-length` announces more or the
+    /// bytes read pass the limit, so an endless body costs at most this much memory.
+    pub fn max_response_bytes(mut self, limit: u64) -> Self {
+        self.max_response_bytes = limit;
+        self
+    }
+
     /// Connection timeout (default 5 s). Not applied to a client given with
     /// [`http_client`](Self::http_client).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
@@ -306,7 +381,13 @@ impl ClientBuilder {
 
     /// A header sent with every request (operation parameters and per-request headers replace
     /// it). Values of credential headers are marked sensitive.
+    ///
+    /// A header that frames the message (`content-length`, `host`, ...) makes `build` fail.
     pub fn default_header(mut self, name: HeaderName, mut value: HeaderValue) -> Self {
+        if is_framing_header(&name) {
+            self.invalid.push(framing_problem(&name));
+            return self;
+        }
         if is_sensitive_header(name.as_str()) {
             value.set_sensitive(true);
         }
@@ -320,15 +401,23 @@ impl ClientBuilder {
         self
     }
 
-    /// Uses a caller-supplied `reqwest::Client` (its own connect timeout, proxy and redirect
-    /// policy apply; this builder's user agent is sent only if set explicitly).
-    pub fn http_client(mut self, http: reqwest::Client) -> Self {
+    /// Builds the HTTP client from a caller-supplied `reqwest::ClientBuilder` (its connect
+    /// timeout, proxy, TLS and pool settings apply; this builder's user agent is sent only if set
+    /// explicitly).
+    ///
+    /// Whatever the given builder says, redirects are not followed: the runtime sets
+    /// `redirect::Policy::none()`, so a `3xx` comes back to the caller as the response and no
+    /// credential in a header or body ever reaches an origin the operation was not sent to.
+    pub fn http_client(mut self, http: reqwest::ClientBuilder) -> Self {
         self.http = Some(http);
         self
     }
 
     /// Builds the client.
     pub fn build(self) -> Result<Client> {
+        if !self.invalid.is_empty() {
+            return Err(Error::invalid_input(self.invalid.join("; ")));
+        }
         let default = Url::parse(self.info.default_server)
             .map_err(|e| Error::invalid_input(format!("invalid default server: {e}")))?;
         let (api_base, root_base) = match &self.base_url {
@@ -368,14 +457,18 @@ impl ClientBuilder {
             let value = HeaderValue::from_str(&ua).map_err(|_| Error::invalid_input("invalid user agent"))?;
             default_headers.insert(USER_AGENT, value);
         }
+        if !default_headers.contains_key(ACCEPT) {
+            // The operations answer JSON; one that does not gets what the caller asks for with
+            // `.header("accept", ...)`.
+            default_headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+        }
         let http = match self.http {
             Some(http) => http,
-            None => reqwest::Client::builder()
-                .connect_timeout(self.connect_timeout)
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .map_err(Error::from_reqwest)?,
+            None => reqwest::Client::builder().connect_timeout(self.connect_timeout),
         };
+        // Never follow redirects: a followed redirect re-sends headers (and, for 307/308, the
+        // body with client secrets or tokens) to wherever the server points.
+        let http = http.redirect(reqwest::redirect::Policy::none()).build().map_err(Error::from_reqwest)?;
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
@@ -387,6 +480,8 @@ impl ClientBuilder {
                 client_credentials: self.client_credentials,
                 max_retries: self.max_retries,
                 timeout: self.timeout,
+                total_timeout: self.total_timeout,
+                max_response_bytes: self.max_response_bytes,
                 retry_initial: self.retry_initial,
                 retry_max: self.retry_max,
                 default_headers,
@@ -511,22 +606,24 @@ impl Client {
         options: &RequestOptions,
     ) -> Result<RawResponse> {
         options.validate()?;
-        let single_use = retry::is_single_use(&parts.body);
+        let replay = retry::Replay::of(&op.method, &parts.body, options.idempotent);
         let prepared = self.prepare(op, parts, options)?;
-        let max_retries = options.max_retries.unwrap_or(self.inner.max_retries);
-        let timeout = options.timeout.unwrap_or(self.inner.timeout);
+        let limits = Limits {
+            max_retries: options.max_retries.unwrap_or(self.inner.max_retries),
+            timeout: options.timeout.unwrap_or(self.inner.timeout),
+            max_body: options.max_response_bytes.unwrap_or(self.inner.max_response_bytes),
+            replay,
+        };
         let span = tracing::debug_span!("request", operation = op.id, method = %op.method, path = op.path);
-        self.send_with_retries(op, prepared, max_retries, timeout, single_use).instrument(span).await
+        let call = self.send_with_retries(op, prepared, limits).instrument(span);
+        match options.total_timeout.or(self.inner.total_timeout) {
+            Some(total) => tokio::time::timeout(total, call).await.unwrap_or(Err(Error::Timeout)),
+            None => call.await,
+        }
     }
 
-    async fn send_with_retries(
-        &self,
-        op: &'static Operation,
-        prepared: Prepared,
-        max_retries: u32,
-        timeout: Duration,
-        single_use: bool,
-    ) -> Result<RawResponse> {
+    async fn send_with_retries(&self, op: &'static Operation, prepared: Prepared, limits: Limits) -> Result<RawResponse> {
+        let Limits { max_retries, timeout, max_body, replay } = limits;
         let mut retries: u32 = 0;
         loop {
             let attempt = retries.saturating_add(1);
@@ -534,16 +631,14 @@ impl Client {
             let started = Instant::now();
             // `sent`: whether the request may have reached the server.
             let (error, sent) = match self.inner.http.execute(request).await {
-                Ok(mut response) => {
+                Ok(response) => {
                     let status = response.status();
-                    // Reading the body needs no headers: take them instead of copying.
-                    let headers = std::mem::take(response.headers_mut());
-                    match response.bytes().await {
-                        Ok(body) => {
+                    match read_body(response, max_body).await {
+                        Ok((headers, body)) => {
                             let elapsed_ms = started.elapsed().as_millis() as u64;
                             tracing::debug!(attempt, status = status.as_u16(), elapsed_ms, "response");
-                            let retryable = !status.is_success() && retry::status_is_retryable(status, &headers);
-                            if retryable && retries < max_retries && !single_use {
+                            let retryable = !status.is_success() && replay.retries_status(status, &headers);
+                            if retryable && retries < max_retries {
                                 let delay = retry::server_delay(&headers, SystemTime::now())
                                     .unwrap_or_else(|| self.backoff(retries));
                                 tracing::info!(
@@ -558,7 +653,7 @@ impl Client {
                             }
                             return Ok(RawResponse { operation: op.id, status, headers, body, attempts: attempt });
                         }
-                        Err(e) => (Error::from_reqwest(e), true),
+                        Err(e) => (e, true),
                     }
                 }
                 Err(e) => {
@@ -567,7 +662,7 @@ impl Client {
                 }
             };
             let elapsed_ms = started.elapsed().as_millis() as u64;
-            let may_retry = error.is_retryable() && (!single_use || !sent);
+            let may_retry = error.is_retryable() && (!sent || replay == retry::Replay::Safe);
             if !may_retry || retries >= max_retries {
                 tracing::debug!(attempt, elapsed_ms, error = %error, "request failed");
                 return Err(error);
@@ -711,6 +806,42 @@ impl Client {
         *request.timeout_mut() = Some(timeout);
         Ok(request)
     }
+}
+
+/// What one call may spend.
+#[derive(Clone, Copy)]
+struct Limits {
+    max_retries: u32,
+    timeout: Duration,
+    max_body: u64,
+    replay: retry::Replay,
+}
+
+/// Reads the body chunk by chunk, failing as soon as `content-length` announces more than
+/// `limit` bytes or the bytes read pass it.
+async fn read_body(mut response: reqwest::Response, limit: u64) -> Result<(HeaderMap, Bytes)> {
+    let status = response.status();
+    let too_large = || Error::ResponseTooLarge { status, limit };
+    if response.content_length().is_some_and(|announced| announced > limit) {
+        return Err(too_large());
+    }
+    // Reading the body needs no headers: take them instead of copying.
+    let headers = std::mem::take(response.headers_mut());
+    let mut chunks: Vec<Bytes> = Vec::new();
+    let mut total: u64 = 0;
+    while let Some(chunk) = response.chunk().await.map_err(Error::from_reqwest)? {
+        total = total.saturating_add(chunk.len() as u64);
+        if total > limit {
+            return Err(too_large());
+        }
+        chunks.push(chunk);
+    }
+    let body = match chunks.len() {
+        0 => Bytes::new(),
+        1 => chunks.pop().unwrap_or_default(),
+        _ => Bytes::from(chunks.concat()),
+    };
+    Ok((headers, body))
 }
 
 /// `Bearer <token>`, marked sensitive.

@@ -48,6 +48,22 @@ pub enum Error {
     /// The request did not finish within the timeout (per attempt).
     #[error("request timed out")]
     Timeout,
+    /// The response body is larger than the limit
+    /// ([`ClientBuilder::max_response_bytes`](super::ClientBuilder::max_response_bytes)); the
+    /// client stopped reading as soon as it knew (from `content-length`, or once the bytes read
+    /// passed the limit). Never retried: the same request would get the same body.
+    #[error("the {status} response body exceeds the limit of {limit} bytes")]
+    ResponseTooLarge {
+        /// The response status.
+        status: StatusCode,
+        /// The limit that applied.
+        limit: u64,
+    },
+    /// The server's answer is not valid HTTP (an invalid status line, oversized or invalid
+    /// headers, conflicting `content-length`, a malformed chunk). Not retried: the server would
+    /// answer the same way again.
+    #[error("invalid HTTP response: {0}")]
+    Protocol(String),
     /// The response body did not decode into the documented type.
     #[error("cannot decode {status} response at `{path}`: {message} (body starts: {excerpt:?})")]
     Decode {
@@ -74,6 +90,26 @@ fn connection_message(error: &reqwest::Error) -> String {
         Some(cause) if !cause.is_empty() && !top.contains(&cause) => one_line(&format!("{top}: {cause}"), 300),
         _ => one_line(&top, 300),
     }
+}
+
+/// The cause of `error` when the server's answer broke HTTP itself (hyper could not parse the
+/// head, or the body framing is invalid) rather than the connection failing.
+fn protocol_violation(error: &reqwest::Error) -> Option<String> {
+    let mut next: Option<&(dyn std::error::Error + 'static)> = error.source();
+    while let Some(cause) = next {
+        if let Some(h) = cause.downcast_ref::<hyper::Error>() {
+            if h.is_parse() {
+                return Some(h.to_string());
+            }
+        }
+        if let Some(io) = cause.downcast_ref::<std::io::Error>() {
+            if matches!(io.kind(), std::io::ErrorKind::InvalidData | std::io::ErrorKind::InvalidInput) {
+                return Some(io.to_string());
+            }
+        }
+        next = cause.source();
+    }
+    None
 }
 
 /// What kind of failure an [`Error`] is: the HTTP status class of an API error, or how the
@@ -105,6 +141,10 @@ pub enum ErrorKind {
     Timeout,
     /// The response body did not decode ([`Error::Decode`]).
     Decode,
+    /// The response body exceeded the size limit ([`Error::ResponseTooLarge`]).
+    ResponseTooLarge,
+    /// The response was not valid HTTP ([`Error::Protocol`]).
+    Protocol,
     /// Nothing was sent because the input was invalid ([`Error::InvalidInput`]).
     InvalidInput,
 }
@@ -139,6 +179,8 @@ impl Error {
             Error::Timeout
         } else if error.is_builder() {
             Error::InvalidInput(one_line(&error.without_url().to_string(), 300))
+        } else if let Some(cause) = protocol_violation(&error) {
+            Error::Protocol(one_line(&cause, 300))
         } else {
             Error::Connection(error.without_url())
         }
@@ -152,6 +194,8 @@ impl Error {
             Error::Connection(_) => ErrorKind::Connection,
             Error::Timeout => ErrorKind::Timeout,
             Error::Decode { .. } => ErrorKind::Decode,
+            Error::ResponseTooLarge { .. } => ErrorKind::ResponseTooLarge,
+            Error::Protocol(_) => ErrorKind::Protocol,
         }
     }
 
@@ -159,7 +203,7 @@ impl Error {
     pub fn status(&self) -> Option<StatusCode> {
         match self {
             Error::Api(api) => Some(api.status),
-            Error::Decode { status, .. } => Some(*status),
+            Error::Decode { status, .. } | Error::ResponseTooLarge { status, .. } => Some(*status),
             _ => None,
         }
     }
@@ -214,13 +258,15 @@ pub struct ApiError {
     pub body: Bytes,
     /// The body parsed into one of the known error shapes.
     pub parsed: ErrorBody,
+    /// How many attempts the call made, the last of which got this answer (1 when not retried).
+    pub attempts: u32,
 }
 
 impl ApiError {
     /// An error for `status` with `body` parsed into [`ApiError::parsed`].
     pub fn new(operation: &'static str, status: StatusCode, headers: HeaderMap, body: Bytes) -> Self {
         let parsed = ErrorBody::parse(&body);
-        Self { operation, status, headers, body, parsed }
+        Self { operation, status, headers, body, parsed, attempts: 1 }
     }
 
     /// What kind of failure the status stands for.
@@ -283,6 +329,7 @@ impl fmt::Debug for ApiError {
             .field("operation", &self.operation)
             .field("status", &self.status)
             .field("request_id", &self.request_id())
+            .field("attempts", &self.attempts)
             .field("parsed", &self.parsed)
             .field("headers", &headers)
             .field("body", &one_line(&redact_secrets(&String::from_utf8_lossy(&self.body)), 500))
@@ -474,6 +521,7 @@ mod tests {
             headers: HeaderMap::new(),
             body: Bytes::copy_from_slice(body.as_bytes()),
             parsed: ErrorBody::parse(body.as_bytes()),
+            attempts: 1,
         }
     }
 

@@ -7,30 +7,54 @@
 //!
 //! # Retries
 //!
-//! Every operation is retried up to [`ClientBuilder::max_retries`] times (default 2; per request
-//! with `.max_retries(n)`, which sets [`RequestOptions::max_retries`]) after:
+//! A call is retried up to [`ClientBuilder::max_retries`] times (default 2; per request with
+//! `.max_retries(n)`, which sets [`RequestOptions::max_retries`]). What is retried depends on
+//! whether the request may already have reached the server:
 //!
-//! - a response with `x-should-retry: true`, or, without that header, 408, 409, 429 or any 5xx
+//! - a failure before the request was sent (connection refused, DNS, connect timeout) is always
+//!   retried;
+//! - a request that is safe to repeat — an idempotent method (GET, HEAD, PUT, DELETE, OPTIONS,
+//!   TRACE) or a token request (form or JSON body) with `grant_type=client_credentials` — is also
+//!   retried after a connection error or timeout, and after a response with
+//!   `x-should-retry: true`, or, without that header, 408, 409, 429 or any 5xx
 //!   (`x-should-retry: false` prevents the retry);
-//! - a connection error (refused, reset, closed in the middle of the response) or a timeout.
+//! - any other request (POST, PATCH) is retried only when the server says it was not acted on:
+//!   `x-should-retry: true`, or 429 without `x-should-retry: false`;
+//! - a token request with any other grant (`authorization_code`, `refresh_token`, an
+//!   assertion) carries a single-use credential and is never sent again once it may have
+//!   reached the server, whatever the answer.
+//!
+//! [`RequestOptions::idempotent`] (`.idempotent(b)` on request builders) overrides the rule for
+//! one request: `true` retries it like an idempotent request, `false` like a POST. Failures that
+//! would repeat identically are not retried: [`Error::ResponseTooLarge`] and
+//! [`Error::Protocol`].
 //!
 //! Between attempts the client waits what `retry-after-ms` or `retry-after` (seconds or an HTTP
 //! date) asks for when that is more than 0 and at most 60 s ([`MAX_RETRY_AFTER`]), otherwise
 //! `min(0.5 s · 2ⁿ, 8 s)` less up to 25 % jitter ([`ClientBuilder::retry_backoff`]). Each attempt
 //! carries [`RETRY_COUNT_HEADER`] (`x-retry-count: 0` on the first, then the number of retries
-//! before it) and gets a fresh token from a [`BearerSource`]. [`RawResponse::attempts`] tells how
-//! many attempts a response took.
+//! before it) and gets a fresh token from a [`BearerSource`]. [`RawResponse::attempts`],
+//! [`ApiResponse::attempts`] and [`ApiError::attempts`] tell how many attempts a call took.
+//! [`ClientBuilder::total_timeout`] (per request [`RequestOptions::total_timeout`]) bounds the
+//! whole call.
 //!
-//! **Exception:** an OAuth authorization-code exchange (a form or JSON body with
-//! `grant_type=authorization_code`) is retried only when the connection could not be opened, so
-//! the code provably never reached the server. A code is single-use: sending it again would fail
-//! with `invalid_grant`, or make the server revoke the tokens the first attempt issued.
+//! # Limits and redirects
+//!
+//! Response bodies are read chunk by chunk and may not exceed
+//! [`ClientBuilder::max_response_bytes`] (default [`DEFAULT_MAX_RESPONSE_BYTES`], 16 MiB; per
+//! request [`RequestOptions::max_response_bytes`]): a larger `content-length` fails the call
+//! before the body is read, a body without one as soon as the bytes read pass the limit, with
+//! [`Error::ResponseTooLarge`]. Redirects are never followed, also with a caller-supplied
+//! [`ClientBuilder::http_client`]: a `3xx` is the response, so credentials never travel to an
+//! origin the operation was not sent to. Headers that frame the message (`content-length`,
+//! `host`, `transfer-encoding`, `connection`, ...) cannot be set by callers.
 //!
 //! # Errors
 //!
 //! One [`Error`] type; [`Error::kind`] gives an [`ErrorKind`] (`BadRequest`, `Unauthorized`,
 //! `Forbidden`, `NotFound`, `Conflict`, `UnprocessableEntity`, `RateLimited`, `Server`, `Other`
-//! for error statuses; `Connection`, `Timeout`, `Decode`, `InvalidInput` otherwise). API errors
+//! for error statuses; `Connection`, `Timeout`, `Decode`, `ResponseTooLarge`, `Protocol`,
+//! `InvalidInput` otherwise). API errors
 //! ([`ApiError`]) keep the status, headers, request id, raw body and the body parsed as an OAuth
 //! or Telnyx-style error, or decode it into an operation's own schema with [`ApiError::decode`].
 //!
@@ -53,7 +77,10 @@ mod response;
 mod retry;
 mod secret;
 
-pub use client::{ApiInfo, BearerSource, Client, ClientAuthMethod, ClientBuilder, ClientCredentials, RequestOptions};
+pub use client::{
+    ApiInfo, BearerSource, Client, ClientAuthMethod, ClientBuilder, ClientCredentials, RequestOptions,
+    DEFAULT_MAX_RESPONSE_BYTES,
+};
 pub use error::{ApiError, Error, ErrorBody, ErrorKind, OAuthErrorBody, Result, TelnyxError};
 #[allow(unused_imports)]
 pub(crate) use macros::{request_builder, string_enum};

@@ -103,7 +103,7 @@ impl RawResponse {
 
     /// Wraps `data` with this response's status and headers.
     pub fn with<T>(self, data: T) -> ApiResponse<T> {
-        ApiResponse { data, status: self.status, headers: self.headers }
+        ApiResponse { data, status: self.status, headers: self.headers, attempts: self.attempts }
     }
 
     /// Turns an unexpected status into an [`Error::Api`].
@@ -115,6 +115,7 @@ impl RawResponse {
             headers: self.headers,
             body: self.body,
             parsed,
+            attempts: self.attempts,
         }))
     }
 }
@@ -134,6 +135,9 @@ pub struct ApiResponse<T> {
     pub status: StatusCode,
     /// The headers.
     pub headers: HeaderMap,
+    /// How many attempts the call made, the last of which got this response (1 when not
+    /// retried).
+    pub attempts: u32,
 }
 
 impl<T> ApiResponse<T> {
@@ -149,6 +153,6 @@ impl<T> ApiResponse<T> {
 
     /// Maps the decoded body.
     pub fn map<U>(self, f: impl FnOnce(T) -> U) -> ApiResponse<U> {
-        ApiResponse { data: f(self.data), status: self.status, headers: self.headers }
+        ApiResponse { data: f(self.data), status: self.status, headers: self.headers, attempts: self.attempts }
     }
 }
