@@ -66,3 +66,29 @@ async fn oauth_helpers_do_not_follow_redirects_either() {
     assert!(origin.count() >= 2);
     assert_eq!(thief.count(), 0, "the other origin received {:?}", thief.requests());
 }
+
+#[tokio::test]
+async fn credentials_in_default_headers_stay_with_the_api_origin() {
+    let api = Server::start(Answer::Status(200, "", r#"{"keys":[]}"#.into())).await;
+    let auth = Server::start(Answer::Status(200, "", r#"{"access_token":"x","token_type":"bearer"}"#.into())).await;
+    let client = Client::builder()
+        .base_url(format!("{}/v2", api.uri))
+        .default_header(
+            reqwest::header::HeaderName::from_static("x-api-key"),
+            reqwest::header::HeaderValue::from_static("DEFAULT-HEADER-KEY"),
+        )
+        .default_header(reqwest::header::HeaderName::from_static("x-team"), reqwest::header::HeaderValue::from_static("blue"))
+        .build()
+        .expect("client");
+    client.get_oauth_jwks().await.expect("api call");
+    let oauth = OAuth::new(
+        &client,
+        AuthServer::from_base_url(&format!("{}/v2", auth.uri)).expect("server"),
+        ClientCredentials::new("client-1", Secret::new(SECRET)),
+    );
+    oauth.client_credentials_token(&[]).await.expect("token");
+    assert_eq!(api.requests()[0].header("x-api-key"), Some("DEFAULT-HEADER-KEY"));
+    let at_auth = &auth.requests()[0];
+    assert_eq!(at_auth.header("x-api-key"), None, "a credential for the API went to another origin");
+    assert_eq!(at_auth.header("x-team"), Some("blue"));
+}

@@ -12,7 +12,7 @@ use serde::Deserialize;
 use url::Url;
 
 use super::error::{JwtError, OAuthError, OAuthResult};
-use super::http::Transport;
+use super::http::{Transport, FETCH_JWKS};
 use super::server::transport;
 use crate::runtime::Client;
 
@@ -112,7 +112,7 @@ impl JwksCache {
         struct Raw {
             keys: Vec<serde_json::Value>,
         }
-        let raw: Raw = self.transport.get(&self.uri).await?.json()?;
+        let raw: Raw = self.transport.get(&FETCH_JWKS, &self.uri).await?.json()?;
         // Keys of a type this library cannot read are skipped, not fatal to the whole set.
         let keys = raw.keys.into_iter().filter_map(|k| serde_json::from_value::<Jwk>(k).ok()).collect();
         let set = Arc::new(JwkSet { keys });

@@ -4,6 +4,8 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine as _;
 use bytes::Bytes;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
 use tracing::Instrument;
@@ -605,9 +607,38 @@ impl Client {
         parts: RequestParts,
         options: &RequestOptions,
     ) -> Result<RawResponse> {
+        self.execute_to(op, None, parts, options).await
+    }
+
+    /// Sends one operation to an absolute URL (an endpoint found by discovery, possibly on
+    /// another host) instead of the client's base URL and the operation's path; otherwise the
+    /// same as [`execute`](Self::execute): the same headers, retry rule, limits, redaction and
+    /// tracing. Credentials in the client's default headers are not sent when the URL's origin
+    /// is not the base URL's.
+    #[doc(hidden)]
+    pub async fn execute_at(
+        &self,
+        op: &'static Operation,
+        url: Url,
+        parts: RequestParts,
+        options: &RequestOptions,
+    ) -> Result<RawResponse> {
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(Error::invalid_input(format!("{}: the URL scheme must be http or https", op.id)));
+        }
+        self.execute_to(op, Some(url), parts, options).await
+    }
+
+    async fn execute_to(
+        &self,
+        op: &'static Operation,
+        url: Option<Url>,
+        parts: RequestParts,
+        options: &RequestOptions,
+    ) -> Result<RawResponse> {
         options.validate()?;
         let replay = retry::Replay::of(&op.method, &parts.body, options.idempotent);
-        let prepared = self.prepare(op, parts, options)?;
+        let prepared = self.prepare(op, url, parts, options)?;
         let limits = Limits {
             max_retries: options.max_retries.unwrap_or(self.inner.max_retries),
             timeout: options.timeout.unwrap_or(self.inner.timeout),
@@ -679,10 +710,23 @@ impl Client {
     }
 
     /// URL, headers and body: everything but what changes per attempt.
-    fn prepare(&self, op: &Operation, parts: RequestParts, options: &RequestOptions) -> Result<Prepared> {
-        let mut url = self.url_for(op, &parts.path)?;
-        let mut body = parts.body;
+    fn prepare(&self, op: &Operation, url: Option<Url>, parts: RequestParts, options: &RequestOptions) -> Result<Prepared> {
         let mut headers = self.inner.default_headers.clone();
+        let mut url = match url {
+            None => self.url_for(op, &parts.path)?,
+            Some(url) => {
+                if url.origin() != self.inner.api_base.origin() {
+                    // Default headers may carry credentials meant for the API's own origin.
+                    let secret: Vec<HeaderName> =
+                        headers.keys().filter(|n| is_sensitive_header(n.as_str())).cloned().collect();
+                    for name in secret {
+                        headers.remove(name);
+                    }
+                }
+                url
+            }
+        };
+        let mut body = parts.body;
         let mut query_key: Option<(&'static str, &Secret)> = None;
         let missing =
             |what: &str| Error::invalid_input(format!("{} requires {what}, and the client has none configured", op.id));
@@ -864,7 +908,7 @@ fn client_authenticate(
             // The id and secret are form-encoded first, then joined with `:` and base64-encoded.
             let enc = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
             let secret = creds.client_secret.as_ref().map(|s| enc(s.expose())).unwrap_or_default();
-            let credentials = base64_encode(format!("{}:{secret}", enc(&creds.client_id)).as_bytes());
+            let credentials = STANDARD.encode(format!("{}:{secret}", enc(&creds.client_id)));
             let mut value = HeaderValue::from_str(&format!("Basic {credentials}"))
                 .map_err(|_| Error::invalid_input("client credentials cannot be sent as a header"))?;
             value.set_sensitive(true);
@@ -910,24 +954,6 @@ fn client_authenticate(
         }
     }
     Ok(())
-}
-
-/// Standard base64 with padding (RFC 4648 §4).
-fn base64_encode(input: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(input.len().div_ceil(3) * 4);
-    for chunk in input.chunks(3) {
-        let b = [chunk.first().copied().unwrap_or(0), chunk.get(1).copied().unwrap_or(0), chunk.get(2).copied().unwrap_or(0)];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(char::from(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize]));
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
 }
 
 /// Replaces every header named in `pairs` with the values given there (several values of one
@@ -1045,15 +1071,6 @@ mod tests {
             assert!(matches!(error, Error::InvalidInput(_)), "{raw}: {error:?}");
             assert!(!error.to_string().contains("SECRETKEY"), "{error}");
         }
-    }
-
-    #[test]
-    fn base64_matches_rfc_4648_vectors() {
-        let table = [("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foob", "Zm9vYg=="), ("fooba", "Zm9vYmE="), ("foobar", "Zm9vYmFy")];
-        for (input, expected) in table {
-            assert_eq!(base64_encode(input.as_bytes()), expected, "{input}");
-        }
-        assert_eq!(base64_encode(&[0xff, 0xfe, 0xfd]), "//79");
     }
 
     #[test]

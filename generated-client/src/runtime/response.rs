@@ -53,6 +53,11 @@ impl RawResponse {
         &self.headers
     }
 
+    /// The body as received.
+    pub fn body(&self) -> &Bytes {
+        &self.body
+    }
+
     /// A header's value as text, if present and valid.
     pub fn header_str(&self, name: &str) -> Option<String> {
         self.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned)
