@@ -1263,7 +1263,7 @@ fn param_rust_name(wire: &str, all: &[String]) -> String {
     full
 }
 
-fn is_secret(wire: &str) -> bool {
+pub(crate) fn is_secret(wire: &str) -> bool {
     const SECRETS: &[&str] = &[
         "client_secret", "access_token", "refresh_token", "id_token", "code_verifier", "token", "password", "api_key",
         "apikey", "secret", "private_key", "consent_token",

@@ -189,7 +189,11 @@ fn field_type(f: &Field) -> TokenStream {
 }
 
 fn structure(name: &proc_macro2::Ident, s: &Struct, attrs: TokenStream) -> TokenStream {
-    let has_secret = s.fields.iter().any(|f| f.secret);
+    // In an OAuth token request (a body with `grant_type`) `code` is an authorization code,
+    // a single-use credential; elsewhere `code` is usually an error code and stays visible.
+    let token_request = s.fields.iter().any(|f| f.wire == "grant_type");
+    let is_secret = |f: &crate::ir::Field| f.secret || (token_request && f.wire == "code");
+    let has_secret = s.fields.iter().any(is_secret);
     let all_optional = s.fields.iter().all(|f| !f.required || f.nullable);
     let mut derives = vec![quote!(Clone), quote!(PartialEq), quote!(::serde::Serialize), quote!(::serde::Deserialize)];
     if !has_secret {
@@ -203,7 +207,7 @@ fn structure(name: &proc_macro2::Ident, s: &Struct, attrs: TokenStream) -> Token
         let fname = ident(&f.name);
         let t = field_type(f);
         let mut text = f.doc.clone().unwrap_or_default();
-        if f.secret {
+        if is_secret(f) {
             if !text.is_empty() {
                 text.push_str("\n\n");
             }
@@ -271,7 +275,7 @@ fn structure(name: &proc_macro2::Ident, s: &Struct, attrs: TokenStream) -> Token
         let entries = s.fields.iter().map(|f| {
             let fname = ident(&f.name);
             let wire = &f.wire;
-            if !f.secret {
+            if !is_secret(f) {
                 quote!(.field(#wire, &self.#fname))
             } else if !f.required || f.nullable {
                 quote!(.field(#wire, &self.#fname.as_ref().map(|_| "<redacted>")))

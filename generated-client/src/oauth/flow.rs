@@ -133,7 +133,14 @@ impl OAuth {
         })?;
         let mut req = AuthorizationRequest::new(endpoint, self.inner.credentials.client_id.clone(), redirect_uri);
         if let Some(issuer) = &self.inner.server.issuer {
-            req = req.issuer(issuer.clone());
+            let always_sends_iss = self
+                .inner
+                .server
+                .metadata
+                .as_ref()
+                .and_then(|m| m.authorization_response_iss_parameter_supported)
+                .unwrap_or(false);
+            req = req.issuer(issuer.clone()).require_iss(always_sends_iss);
         }
         Ok(req)
     }
@@ -346,8 +353,10 @@ pub struct TokenResponse {
 
 impl TokenResponse {
     /// When the access token expires, if the server gave a lifetime.
+    /// A lifetime too long to represent (a server sending `expires_in: 1e19`) counts as no
+    /// expiry rather than overflowing.
     pub fn expires_at(&self) -> Option<Instant> {
-        self.expires_in.map(|s| self.issued_at + Duration::from_secs(s))
+        self.expires_in.and_then(|s| self.issued_at.checked_add(Duration::from_secs(s)))
     }
 }
 

@@ -66,10 +66,10 @@ pub fn well_known_url(identifier: &str, suffix: &str) -> OAuthResult<Url> {
     Ok(url)
 }
 
-/// Identifiers compare as strings, except that a lone trailing `/` is not significant
-/// (`https://a.example` and `https://a.example/` are the same URL once parsed).
+/// Issuer and resource identifiers compare as exact strings (RFC 8414 §3.3, RFC 9728 §3.3):
+/// `https://a.example` and `https://a.example/` are different identifiers.
 fn same_identifier(a: &str, b: &str) -> bool {
-    a.trim_end_matches('/') == b.trim_end_matches('/')
+    a == b
 }
 
 /// Authorization server metadata (RFC 8414 §2). Members this type does not name are kept in
@@ -330,8 +330,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn same_identifier_ignores_only_a_trailing_slash() {
-        assert!(same_identifier("https://a.example", "https://a.example/"));
+    fn identifiers_compare_as_exact_strings() {
+        assert!(same_identifier("https://a.example", "https://a.example"));
+        assert!(!same_identifier("https://a.example", "https://a.example/"));
         assert!(!same_identifier("https://a.example", "https://a.example/x"));
         assert!(!same_identifier("https://a.example", "http://a.example"));
     }

@@ -342,7 +342,7 @@ impl fmt::Display for ApiError {
         write!(f, "{} failed with {}", self.operation, self.status)?;
         let detail = match &self.parsed {
             ErrorBody::OAuth(e) => match &e.error_description {
-                Some(d) => format!("{} ({d})", e.error),
+                Some(d) => format!("{} ({})", e.error, redact_secrets(d)),
                 None => e.error.clone(),
             },
             ErrorBody::Telnyx(errors) => match errors.first() {
@@ -353,7 +353,8 @@ impl fmt::Display for ApiError {
                         .collect::<Vec<_>>()
                         .join(" ");
                     if let Some(d) = &first.detail {
-                        text = if text.is_empty() { d.clone() } else { format!("{text} ({d})") };
+                        let d = redact_secrets(d);
+                        text = if text.is_empty() { d } else { format!("{text} ({d})") };
                     }
                     if errors.len() > 1 {
                         text.push_str(&format!(" and {} more", errors.len() - 1));
@@ -376,7 +377,7 @@ impl fmt::Display for ApiError {
                     .or_else(|| value.get("error"))
                     .and_then(serde_json::Value::as_str);
                 match message {
-                    Some(m) => m.to_owned(),
+                    Some(m) => redact_secrets(m),
                     None => redact_secrets(&value.to_string()),
                 }
             }
@@ -412,14 +413,23 @@ impl fmt::Debug for ErrorBody {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ErrorBody::OAuth(e) => f.debug_tuple("OAuth").field(e).finish(),
-            ErrorBody::Telnyx(errors) => f.debug_tuple("Telnyx").field(errors).finish(),
+            ErrorBody::Telnyx(errors) => {
+                // A server decides how many entries there are: show a few.
+                let shown = errors.get(..errors.len().min(5)).unwrap_or_default();
+                f.debug_tuple("Telnyx").field(&shown).field(&format_args!("{} in all", errors.len())).finish()
+            }
             ErrorBody::Other(serde_json::Value::String(text)) => {
                 f.debug_tuple("Other").field(&one_line(&redact_secrets(text), 500)).finish()
             }
-            ErrorBody::Other(value) => f.debug_tuple("Other").field(&redact_value(value)).finish(),
+            ErrorBody::Other(value) => f.debug_tuple("Other").field(&bounded_json(&redact_value(value), 500)).finish(),
             ErrorBody::Empty => f.write_str("Empty"),
         }
     }
+}
+
+/// A JSON value as one line of at most `max` characters.
+fn bounded_json(value: &serde_json::Value, max: usize) -> String {
+    one_line(&value.to_string(), max)
 }
 
 impl ErrorBody {
@@ -461,9 +471,9 @@ pub struct OAuthErrorBody {
 impl fmt::Debug for OAuthErrorBody {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("OAuthErrorBody")
-            .field("error", &self.error)
-            .field("error_description", &self.error_description)
-            .field("extra", &redact_value(&serde_json::Value::Object(self.extra.clone())))
+            .field("error", &one_line(&self.error, 100))
+            .field("error_description", &self.error_description.as_deref().map(|d| one_line(&redact_secrets(d), 300)))
+            .field("extra", &bounded_json(&redact_value(&serde_json::Value::Object(self.extra.clone())), 300))
             .finish()
     }
 }
@@ -491,12 +501,13 @@ pub struct TelnyxError {
 
 impl fmt::Debug for TelnyxError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let text = |t: &Option<String>| t.as_deref().map(|t| one_line(&redact_secrets(t), 300));
         f.debug_struct("TelnyxError")
-            .field("code", &self.code)
-            .field("title", &self.title)
-            .field("detail", &self.detail)
-            .field("source", &self.source.as_ref().map(redact_value))
-            .field("meta", &self.meta.as_ref().map(redact_value))
+            .field("code", &text(&self.code))
+            .field("title", &text(&self.title))
+            .field("detail", &text(&self.detail))
+            .field("source", &self.source.as_ref().map(|v| bounded_json(&redact_value(v), 200)))
+            .field("meta", &self.meta.as_ref().map(|v| bounded_json(&redact_value(v), 200)))
             .finish()
     }
 }

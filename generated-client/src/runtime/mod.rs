@@ -87,6 +87,8 @@ pub(crate) use macros::{request_builder, string_enum};
 pub use multipart::{multipart, Part};
 pub use pagination::{items, pages, Page, PageData, PageFuture, Paginated};
 pub use request::{encode_path_segment, push_nested, Auth, Body, Operation, QueryValue, RequestParts};
+pub(crate) use redact::{one_line, redact_secrets};
+pub(crate) use response::headers_for_debug;
 pub use response::{ApiResponse, RawResponse};
 pub use retry::{MAX_RETRY_AFTER, RETRY_COUNT_HEADER};
 pub use secret::Secret;
