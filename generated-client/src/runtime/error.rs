@@ -298,10 +298,10 @@ impl ApiError {
         }
     }
 
-    /// The entries of a Telnyx `{"errors": [...]}` body (empty for other bodies).
-    pub fn telnyx_errors(&self) -> &[TelnyxError] {
+    /// The entries of a JSON:API-style `{"errors": [...]}` body (empty for other bodies).
+    pub fn errors(&self) -> &[ErrorObject] {
         match &self.parsed {
-            ErrorBody::Telnyx(errors) => errors,
+            ErrorBody::Errors(errors) => errors,
             _ => &[],
         }
     }
@@ -345,7 +345,7 @@ impl fmt::Display for ApiError {
                 Some(d) => format!("{} ({})", e.error, redact_secrets(d)),
                 None => e.error.clone(),
             },
-            ErrorBody::Telnyx(errors) => match errors.first() {
+            ErrorBody::Errors(errors) => match errors.first() {
                 Some(first) => {
                     let mut text = [first.code.as_deref(), first.title.as_deref()]
                         .into_iter()
@@ -401,8 +401,9 @@ impl fmt::Display for ApiError {
 pub enum ErrorBody {
     /// RFC 6749 §5.2: `{"error": "...", "error_description": "..."}`.
     OAuth(OAuthErrorBody),
-    /// Telnyx's `{"errors": [...]}`.
-    Telnyx(Vec<TelnyxError>),
+    /// JSON:API-style `{"errors": [{"code", "title", "detail", "source", "meta"}]}` (used by
+    /// many APIs); an operation's own error schema is reachable with [`ApiError::decode`].
+    Errors(Vec<ErrorObject>),
     /// Some other JSON, or the body as text when it is not JSON.
     Other(serde_json::Value),
     /// No body.
@@ -413,10 +414,10 @@ impl fmt::Debug for ErrorBody {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ErrorBody::OAuth(e) => f.debug_tuple("OAuth").field(e).finish(),
-            ErrorBody::Telnyx(errors) => {
+            ErrorBody::Errors(errors) => {
                 // A server decides how many entries there are: show a few.
                 let shown = errors.get(..errors.len().min(5)).unwrap_or_default();
-                f.debug_tuple("Telnyx").field(&shown).field(&format_args!("{} in all", errors.len())).finish()
+                f.debug_tuple("Errors").field(&shown).field(&format_args!("{} in all", errors.len())).finish()
             }
             ErrorBody::Other(serde_json::Value::String(text)) => {
                 f.debug_tuple("Other").field(&one_line(&redact_secrets(text), 500)).finish()
@@ -436,7 +437,7 @@ impl ErrorBody {
     pub(crate) fn parse(body: &[u8]) -> Self {
         #[derive(Deserialize)]
         struct Errors {
-            errors: Vec<TelnyxError>,
+            errors: Vec<ErrorObject>,
         }
         if body.iter().all(u8::is_ascii_whitespace) {
             return ErrorBody::Empty;
@@ -445,7 +446,7 @@ impl ErrorBody {
             return ErrorBody::OAuth(e);
         }
         if let Ok(e) = serde_json::from_slice::<Errors>(body) {
-            return ErrorBody::Telnyx(e.errors);
+            return ErrorBody::Errors(e.errors);
         }
         match serde_json::from_slice(body) {
             Ok(v) => ErrorBody::Other(v),
@@ -478,11 +479,11 @@ impl fmt::Debug for OAuthErrorBody {
     }
 }
 
-/// One entry of Telnyx's `errors` array.
+/// One entry of a JSON:API-style `errors` array (an "error object").
 #[derive(Clone, Deserialize)]
 #[non_exhaustive]
-pub struct TelnyxError {
-    /// Telnyx error code.
+pub struct ErrorObject {
+    /// The API's error code.
     #[serde(default, deserialize_with = "string_or_number")]
     pub code: Option<String>,
     /// Short summary.
@@ -499,10 +500,10 @@ pub struct TelnyxError {
     pub meta: Option<serde_json::Value>,
 }
 
-impl fmt::Debug for TelnyxError {
+impl fmt::Debug for ErrorObject {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let text = |t: &Option<String>| t.as_deref().map(|t| one_line(&redact_secrets(t), 300));
-        f.debug_struct("TelnyxError")
+        f.debug_struct("ErrorObject")
             .field("code", &text(&self.code))
             .field("title", &text(&self.title))
             .field("detail", &text(&self.detail))
@@ -512,7 +513,7 @@ impl fmt::Debug for TelnyxError {
     }
 }
 
-/// Telnyx documents `code` as a string; accept a number too rather than lose the whole body.
+/// `code` is documented as a string; accept a number too rather than lose the whole body.
 fn string_or_number<'de, D: serde::Deserializer<'de>>(de: D) -> std::result::Result<Option<String>, D::Error> {
     Ok(match Option::<serde_json::Value>::deserialize(de)? {
         None | Some(serde_json::Value::Null) => None,
@@ -575,9 +576,9 @@ mod tests {
     }
 
     #[test]
-    fn telnyx_error_codes_may_be_numbers() {
+    fn error_object_codes_may_be_numbers() {
         let e = api_error(401, r#"{"errors":[{"code":"10009"},{"code":10010},{"code":null}]}"#);
-        let codes: Vec<_> = e.telnyx_errors().iter().map(|e| e.code.clone()).collect();
+        let codes: Vec<_> = e.errors().iter().map(|e| e.code.clone()).collect();
         assert_eq!(codes, [Some("10009".to_owned()), Some("10010".to_owned()), None]);
     }
 }

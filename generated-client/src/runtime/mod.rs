@@ -56,7 +56,7 @@
 //! for error statuses; `Connection`, `Timeout`, `Decode`, `ResponseTooLarge`, `Protocol`,
 //! `InvalidInput` otherwise). API errors
 //! ([`ApiError`]) keep the status, headers, request id, raw body and the body parsed as an OAuth
-//! or Telnyx-style error, or decode it into an operation's own schema with [`ApiError::decode`].
+//! or JSON:API-style `{"errors": [...]}` error, or decode it into an operation's own schema with [`ApiError::decode`].
 //!
 //! # Secrets
 //!
@@ -81,7 +81,7 @@ pub use client::{
     ApiInfo, BearerSource, Client, ClientAuthMethod, ClientBuilder, ClientCredentials, RequestOptions,
     DEFAULT_MAX_RESPONSE_BYTES,
 };
-pub use error::{ApiError, Error, ErrorBody, ErrorKind, OAuthErrorBody, Result, TelnyxError};
+pub use error::{ApiError, Error, ErrorBody, ErrorKind, OAuthErrorBody, Result, ErrorObject};
 #[allow(unused_imports)]
 pub(crate) use macros::{request_builder, string_enum};
 pub use multipart::{multipart, Part};
