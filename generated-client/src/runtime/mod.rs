@@ -66,29 +66,48 @@
 //! quote, and credential headers are marked sensitive. Each call is a `request` span (operation
 //! id, method, path template) with an event per attempt (attempt, status, elapsed time).
 
+mod builder;
 mod client;
+mod client_auth;
 mod error;
 mod macros;
 mod multipart;
+mod options;
 mod pagination;
+mod prepare;
 mod redact;
 mod request;
 mod response;
 mod retry;
 mod secret;
+mod send;
+mod urls;
 
-pub use client::{
-    ApiInfo, BearerSource, Client, ClientAuthMethod, ClientBuilder, ClientCredentials, RequestOptions,
-    DEFAULT_MAX_RESPONSE_BYTES,
-};
-pub use error::{ApiError, Error, ErrorBody, ErrorKind, OAuthErrorBody, Result, ErrorObject};
+pub use builder::{ClientBuilder, DEFAULT_MAX_RESPONSE_BYTES};
+// Plumbing for generated code: public so that generated crates can use it, hidden from the docs.
+#[doc(hidden)]
+pub use builder::ApiInfo;
+pub use client::{BearerSource, Client};
+pub use client_auth::{ClientAuthMethod, ClientCredentials};
+pub use options::RequestOptions;
+pub use error::{ApiError, Error, ErrorBody, ErrorKind, ErrorObject, OAuthErrorBody, Result};
 #[allow(unused_imports)]
 pub(crate) use macros::{request_builder, string_enum};
+#[doc(hidden)]
 pub use multipart::{multipart, Part};
-pub use pagination::{items, pages, Page, PageData, PageFuture, Paginated};
-pub use request::{encode_path_segment, push_nested, Auth, Body, Operation, QueryValue, RequestParts};
+pub use pagination::Page;
+#[doc(hidden)]
+pub use pagination::{items, pages, PageData, PageFuture, Paginated};
+pub use request::QueryValue;
+#[doc(hidden)]
+pub use request::{encode_path_segment, push_nested, Auth, Body, Operation, RequestParts};
+// For the crate's own helpers (the `oauth` module of this crate); unused in standalone crates.
+#[allow(unused_imports)]
 pub(crate) use redact::{one_line, redact_secrets};
+#[allow(unused_imports)]
 pub(crate) use response::headers_for_debug;
-pub use response::{ApiResponse, RawResponse};
+pub use response::ApiResponse;
+#[doc(hidden)]
+pub use response::RawResponse;
 pub use retry::{MAX_RETRY_AFTER, RETRY_COUNT_HEADER};
 pub use secret::Secret;
