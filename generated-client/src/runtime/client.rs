@@ -69,11 +69,6 @@ impl fmt::Debug for Client {
 }
 
 impl Client {
-    /// The underlying HTTP client (for helpers that call URLs found by discovery).
-    pub fn http(&self) -> &reqwest::Client {
-        &self.inner.http
-    }
-
     /// The configured OAuth client credentials, if any.
     pub fn client_credentials(&self) -> Option<&ClientCredentials> {
         self.inner.client_credentials.as_ref()
