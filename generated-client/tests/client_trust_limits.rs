@@ -163,13 +163,13 @@ async fn framing_headers_from_the_caller_are_refused_before_sending() {
 }
 
 #[tokio::test]
-async fn json_is_asked_for_unless_the_caller_says_otherwise() {
+async fn json_is_preferred_unless_the_caller_says_otherwise() {
     let server = Server::start(Answer::Status(200, "", r#"{"keys":[]}"#.into())).await;
     let client = builder(&server).build().expect("client");
     client.get_oauth_jwks().await.expect("ok");
     client.get_oauth_jwks().header("accept", "application/jwk-set+json").await.expect("ok");
     let accepts: Vec<_> = server.requests().iter().map(|r| r.header("accept").unwrap_or("-").to_owned()).collect();
-    assert_eq!(accepts, ["application/json", "application/jwk-set+json"]);
+    assert_eq!(accepts, ["application/json, */*;q=0.5", "application/jwk-set+json"]);
 }
 
 #[tokio::test]

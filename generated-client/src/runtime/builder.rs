@@ -20,6 +20,12 @@ use super::secret::Secret;
 /// hostile body stops long before it can hurt the process.
 pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 16 * 1024 * 1024;
 
+/// The `accept` header sent unless the caller sets one: JSON preferred, since that is what
+/// operations decode, but anything else accepted at a lower weight, so that an operation
+/// documented to answer something else (an HTML error page, a file) still gets its answer
+/// instead of a `406`.
+pub const DEFAULT_ACCEPT: &str = "application/json, */*;q=0.5";
+
 /// Facts about the API that the generator emits once per crate.
 #[derive(Debug)]
 pub struct ApiInfo {
@@ -261,9 +267,7 @@ impl ClientBuilder {
             default_headers.insert(USER_AGENT, value);
         }
         if !default_headers.contains_key(ACCEPT) {
-            // The operations answer JSON; one that does not gets what the caller asks for with
-            // `.header("accept", ...)`.
-            default_headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+            default_headers.insert(ACCEPT, HeaderValue::from_static(DEFAULT_ACCEPT));
         }
         let http = match self.http {
             Some(http) => http,

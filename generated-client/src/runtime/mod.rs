@@ -83,7 +83,7 @@ mod secret;
 mod send;
 mod urls;
 
-pub use builder::{ClientBuilder, DEFAULT_MAX_RESPONSE_BYTES};
+pub use builder::{ClientBuilder, DEFAULT_ACCEPT, DEFAULT_MAX_RESPONSE_BYTES};
 // Plumbing for generated code: public so that generated crates can use it, hidden from the docs.
 #[doc(hidden)]
 pub use builder::ApiInfo;
