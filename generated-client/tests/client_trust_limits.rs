@@ -186,3 +186,15 @@ async fn the_attempt_count_is_reachable_from_responses_and_errors() {
     let error = builder(&server).build().expect("client").get_oauth_jwks().await.expect_err("503");
     assert_eq!(error.api().map(|api| api.attempts), Some(3));
 }
+
+#[tokio::test]
+async fn a_head_answer_announcing_a_large_body_is_not_too_large() {
+    use telnyx_oauth::runtime::{Auth, Operation, RequestOptions, RequestParts};
+    static HEAD_THING: Operation =
+        Operation { id: "HeadThing", method: reqwest::Method::HEAD, path: "/thing", server: None, auth: Auth::None };
+    let server = Server::start(Answer::Bytes(b"HTTP/1.1 200 OK\r\ncontent-length: 1073741824\r\n\r\n")).await;
+    let client = builder(&server).build().expect("client");
+    let raw = client.execute(&HEAD_THING, RequestParts::new("/thing".into()), &RequestOptions::default()).await.expect("head");
+    assert_eq!(raw.status().as_u16(), 200);
+    assert!(raw.body().is_empty());
+}
