@@ -62,9 +62,12 @@
 //!
 //! API keys, client secrets, tokens and code verifiers are [`Secret`]s and never appear in
 //! `Debug` output, `Display` of errors, or `tracing` events: errors carry no URLs (which could
-//! hold a key in their query), decode errors redact `access_token`-like members of the body they
-//! quote, and credential headers are marked sensitive. Each call is a `request` span (operation
-//! id, method, path template) with an event per attempt (attempt, status, elapsed time).
+//! hold a key in their query), bodies quoted in errors are cut short and have the values of
+//! `access_token`-like members redacted (JSON and form-encoded bodies alike), `Debug` of
+//! responses and errors shows credential headers (`authorization`, `set-cookie`, ...) as
+//! `<redacted>` and stays a few kilobytes whatever the server sent, and credential headers are
+//! marked sensitive. Each call is a `request` span (operation id, method, path template) with an
+//! event per attempt (attempt, status, elapsed time).
 
 mod builder;
 mod client;
