@@ -185,6 +185,7 @@ async fn the_attempt_count_is_reachable_from_responses_and_errors() {
     let server = Server::start(Answer::Status(503, "", "{}".into())).await;
     let error = builder(&server).build().expect("client").get_oauth_jwks().await.expect_err("503");
     assert_eq!(error.api().map(|api| api.attempts), Some(3));
+    assert_eq!(error.attempts(), Some(3));
 }
 
 #[tokio::test]

@@ -216,6 +216,13 @@ impl Error {
         }
     }
 
+    /// How many attempts the call made when the server answered with an error status (the
+    /// last attempt got this answer). Failures without an answer (connection, timeout) do not
+    /// carry it; the `tracing` events of the call do.
+    pub fn attempts(&self) -> Option<u32> {
+        self.api().map(|api| api.attempts)
+    }
+
     /// The `x-request-id` of the error response, for support tickets.
     pub fn request_id(&self) -> Option<&str> {
         self.api().and_then(ApiError::request_id)
