@@ -353,6 +353,8 @@ tracing = "0.1"
 thiserror = "2"
 httpdate = "1"
 fastrand = "2"
+hyper = {{ version = "1", default-features = false }}
+base64 = "0.22"
 
 [workspace]
 {feature_table}"#

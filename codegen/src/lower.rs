@@ -461,6 +461,7 @@ impl<'a> Lowerer<'a> {
         for (wire, (schema, field_at, owner)) in &properties {
             fields.push(self.field(&mut scope, wire, schema, required.contains(wire), owner, field_at)?);
         }
+        mark_authorization_code(&mut fields);
         let additional = self.additional(additional.as_ref(), hint, at)?;
         Ok(Some(Struct { fields, deny_unknown: false, additional }))
     }
@@ -479,6 +480,7 @@ impl<'a> Lowerer<'a> {
             let field_at = ptr(&ptr(at, "properties"), wire);
             fields.push(self.field(&mut scope, wire, schema, required.iter().any(|r| r == wire), hint, &field_at)?);
         }
+        mark_authorization_code(&mut fields);
         let deny_unknown = matches!(additional, Some(AdditionalProperties::Any(false)));
         let additional = self.additional(additional, hint, at)?;
         Ok(Struct { fields, deny_unknown, additional })
@@ -1452,7 +1454,15 @@ fn param_rust_name(wire: &str, all: &[String]) -> String {
     full
 }
 
-fn is_secret(wire: &str) -> bool {
+/// In an OAuth token request (an object with `grant_type`) `code` is an authorization code, a
+/// single-use credential; elsewhere `code` is usually an error code and stays visible.
+fn mark_authorization_code(fields: &mut [Field]) {
+    if fields.iter().any(|f| f.wire == "grant_type") {
+        fields.iter_mut().filter(|f| f.wire == "code").for_each(|f| f.secret = true);
+    }
+}
+
+pub(crate) fn is_secret(wire: &str) -> bool {
     const SECRETS: &[&str] = &[
         "client_secret", "access_token", "refresh_token", "id_token", "code_verifier", "token", "password", "api_key",
         "apikey", "secret", "private_key", "consent_token",

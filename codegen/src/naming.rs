@@ -19,10 +19,10 @@ const KEYWORDS: &[&str] = &[
 pub const CLIENT_METHODS: &[&str] = &[
     // generated/mod.rs
     "new", "builder", "from_env",
-    // runtime/client.rs
+    // runtime/*.rs (inherent methods of Client, private ones too: any of them clashes)
     "http", "client_credentials", "base_url", "max_retries", "timeout", "builder_for", "builder_from_env", "url_for",
     "execute", "send_with_retries", "backoff", "prepare", "attempt_request", "apply_auth", "has_credentials",
-    "api_key_named",
+    "api_key_named", "execute_at", "execute_to",
     // oauth/token_source.rs
     "oauth",
     // Clone, Debug
@@ -35,7 +35,8 @@ pub const CLIENT_METHODS: &[&str] = &[
 /// fields), and those of derived traits. A parameter named like one gets a `_param` suffix.
 pub const BUILDER_METHODS: &[&str] = &[
     // runtime/macros.rs
-    "send", "items", "pages", "header", "query_param", "timeout", "max_retries", "into_future",
+    "send", "items", "pages", "header", "query_param", "timeout", "max_retries", "into_future", "idempotent",
+    "max_response_bytes", "total_timeout",
     // emit/operations.rs
     "send_with_response", "parts", "body", "encoding", "client", "options",
     // Clone, Debug

@@ -181,7 +181,7 @@ async fn every_request_carries_user_agent_default_headers_and_the_retry_count() 
 async fn a_caller_supplied_http_client_is_used_with_its_own_user_agent() {
     let server = MockServer::start().await;
     Mock::given(method("GET")).respond_with(ResponseTemplate::new(204)).mount(&server).await;
-    let http = reqwest::Client::builder().user_agent("my-app/2").build().expect("reqwest client");
+    let http = reqwest::Client::builder().user_agent("my-app/2");
     let client = builder(&server.uri()).http_client(http).build().expect("client");
     client.execute(&PUBLIC, RequestParts::new("/public".into()), &RequestOptions::default()).await.expect("sent");
     assert_eq!(header_of(&only_request(&server).await, "user-agent").as_deref(), Some("my-app/2"));

@@ -105,7 +105,7 @@ async fn unauthorized_with_telnyx_errors_is_parsed() {
     assert_eq!(error.status().map(|s| s.as_u16()), Some(401));
     assert_eq!(error.request_id(), Some("req-401"));
     let api = error.api().expect("api error");
-    let first = api.telnyx_errors().first().expect("one error");
+    let first = api.errors().first().expect("one error");
     assert_eq!(first.code.as_deref(), Some("10009"));
     assert_eq!(first.title.as_deref(), Some("Authentication failed"));
     assert_eq!(first.source, Some(json!({"pointer": "/"})));

@@ -170,7 +170,28 @@ async fn a_server_that_repeats_the_same_page_cannot_make_it_loop() {
         .respond_with(ResponseTemplate::new(200).set_body_json(page_json(Some(1), Some(5), &["a", "b"])))
         .mount(&server)
         .await;
-    assert_eq!(ids(list(&server)).await, ["a", "b"]);
+    // The answer to the request for page 2 arrived, so its items are yielded; then it stops.
+    assert_eq!(ids(list(&server)).await, ["a", "b", "a", "b"]);
+    assert_eq!(received(&server).await.len(), 2);
+}
+
+#[tokio::test]
+async fn a_page_answered_with_another_page_number_keeps_its_items_then_stops() {
+    // Prism's static example answers `page[number]=1` with `meta.page_number: 0`.
+    let server = MockServer::start().await;
+    serve_page(&server, Some("1"), page_json(Some(0), Some(5), &["a", "b"])).await;
+    let request = ListThings { page_number: Some(1), ..list(&server) };
+    assert_eq!(ids(request.clone()).await, ["a", "b"]);
+    assert_eq!(received(&server).await.len(), 1);
+    let pages: Vec<_> = pages(request).try_collect().await.expect("pages");
+    assert_eq!(pages.len(), 1);
+    assert!(!pages[0].has_next_page());
+
+    // Later pages too: page 2 answered as page 7 still yields its items.
+    let server = MockServer::start().await;
+    serve_page(&server, None, page_json(Some(1), Some(9), &["a"])).await;
+    serve_page(&server, Some("2"), page_json(Some(7), Some(9), &["b", "c"])).await;
+    assert_eq!(ids(list(&server)).await, ["a", "b", "c"]);
     assert_eq!(received(&server).await.len(), 2);
 }
 

@@ -160,10 +160,15 @@ async fn authorization_code_exchange_is_not_retried_on_503() {
     assert_eq!(error.status().map(|s| s.as_u16()), Some(503));
     assert_eq!(received(&server).await.len(), 1, "a code is never sent twice");
 
-    // Other grants are retried as usual.
+    // A rotating refresh token is single-use too: never replayed (see client_trust_retries.rs).
     let parts = token_parts(&[("grant_type", "refresh_token"), ("refresh_token", "rt")]);
     call::<Token>(&client, &TOKEN, parts, &RequestOptions::default()).await.expect_err("503");
-    assert_eq!(received(&server).await.len(), 1 + 3);
+    assert_eq!(received(&server).await.len(), 1 + 1);
+
+    // The client credentials grant is retried as usual.
+    let parts = token_parts(&[("grant_type", "client_credentials")]);
+    call::<Token>(&client, &TOKEN, parts, &RequestOptions::default()).await.expect_err("503");
+    assert_eq!(received(&server).await.len(), 1 + 1 + 3);
 }
 
 #[tokio::test]

@@ -236,8 +236,18 @@ fn builder(op: &Operation, models: &TokenStream) -> TokenStream {
 
     let mut fields = Vec::new();
     let mut setters = Vec::new();
+    // A builder with a parameter named like a secret (`consent_token`) gets a `Debug` that
+    // redacts it; the others derive it.
+    let has_secret_param = op.params.iter().any(|p| crate::lower::is_secret(&p.wire));
+    let mut debug_fields = Vec::new();
     for p in &op.params {
         let name = ident(&p.name);
+        let name_text = crate::naming::unraw(&name.to_string()).to_owned();
+        if crate::lower::is_secret(&p.wire) {
+            debug_fields.push(quote!(.field(#name_text, &"<redacted>")));
+        } else {
+            debug_fields.push(quote!(.field(#name_text, &self.#name)));
+        }
         let t = ty(&p.ty, models);
         if is_argument(p) {
             fields.push(quote!(#name: #t));
@@ -263,6 +273,7 @@ fn builder(op: &Operation, models: &TokenStream) -> TokenStream {
         }
     }
     if let Some(body) = &op.body {
+        debug_fields.push(quote!(.field("body", &self.body)));
         let t = ty(&body.ty, models);
         if body.required {
             fields.push(quote!(body: #t));
@@ -278,6 +289,7 @@ fn builder(op: &Operation, models: &TokenStream) -> TokenStream {
             });
         }
         if body.encodings.len() > 1 {
+            debug_fields.push(quote!(.field("encoding", &self.encoding)));
             fields.push(quote!(encoding: RequestEncoding));
             let default = match body.encodings[body.default_encoding] {
                 Encoding::Form => "form",
@@ -293,6 +305,26 @@ fn builder(op: &Operation, models: &TokenStream) -> TokenStream {
             });
         }
     }
+
+    let (derive, debug_impl) = if has_secret_param {
+        let builder_text = builder.to_string();
+        (
+            quote!(#[derive(Clone)]),
+            quote! {
+                impl ::std::fmt::Debug for #builder {
+                    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                        f.debug_struct(#builder_text)
+                            .field("client", &self.client)
+                            #(#debug_fields)*
+                            .field("options", &self.options)
+                            .finish()
+                    }
+                }
+            },
+        )
+    } else {
+        (quote!(#[derive(Debug, Clone)]), quote!())
+    };
 
     let parts = parts_fn(op);
     let success = success_type(op, models);
@@ -385,13 +417,15 @@ fn builder(op: &Operation, models: &TokenStream) -> TokenStream {
         };
 
         #[doc = #builder_doc]
-        #[derive(Debug, Clone)]
+        #derive
         #[must_use = "a request does nothing until it is awaited or sent"]
         pub struct #builder {
             client: Client,
             #(#fields,)*
             options: rt::RequestOptions,
         }
+
+        #debug_impl
 
         impl #builder {
             #(#setters)*

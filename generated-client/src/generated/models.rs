@@ -610,6 +610,8 @@ pub struct TokenRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_secret: Option<String>,
     /// Code received from the authorization endpoint; used with the `authorization_code` grant.
+    ///
+    /// Redacted in `Debug` output.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
     /// PKCE verifier matching the earlier `code_challenge`; used with the `authorization_code` grant.
@@ -653,7 +655,7 @@ impl ::std::fmt::Debug for TokenRequest {
         f.debug_struct("TokenRequest")
             .field("client_id", &self.client_id)
             .field("client_secret", &self.client_secret.as_ref().map(|_| "<redacted>"))
-            .field("code", &self.code)
+            .field("code", &self.code.as_ref().map(|_| "<redacted>"))
             .field("code_verifier", &self.code_verifier.as_ref().map(|_| "<redacted>"))
             .field("grant_type", &self.grant_type)
             .field("redirect_uri", &self.redirect_uri)

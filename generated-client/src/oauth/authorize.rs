@@ -36,6 +36,7 @@ pub struct AuthorizationRequest {
     pkce: Option<Pkce>,
     state: Option<Secret>,
     issuer: Option<String>,
+    require_iss: bool,
     extra: Vec<(String, String)>,
 }
 
@@ -51,6 +52,7 @@ impl AuthorizationRequest {
             pkce: None,
             state: None,
             issuer: None,
+            require_iss: false,
             extra: Vec::new(),
         }
     }
@@ -84,9 +86,19 @@ impl AuthorizationRequest {
         self
     }
 
-    /// The issuer the request goes to; a callback carrying another `iss` (RFC 9207) is refused.
+    /// The issuer the request goes to; a callback (success or error) carrying another `iss`
+    /// (RFC 9207, compared as exact strings) is refused.
     pub fn issuer(mut self, issuer: impl Into<String>) -> Self {
         self.issuer = Some(issuer.into());
+        self
+    }
+
+    /// Whether the server always sends `iss` in its redirects (its metadata's
+    /// `authorization_response_iss_parameter_supported`): then a callback without `iss` is
+    /// refused too. Needs [`issuer`](Self::issuer). [`OAuth::authorization_request`](super::OAuth::authorization_request)
+    /// sets both from discovery.
+    pub fn require_iss(mut self, required: bool) -> Self {
+        self.require_iss = required;
         self
     }
 
@@ -134,6 +146,7 @@ impl AuthorizationRequest {
             client_id: self.client_id,
             redirect_uri: self.redirect_uri,
             issuer: self.issuer,
+            require_iss: self.require_iss,
         };
         (url, pending)
     }
@@ -149,6 +162,7 @@ pub struct PendingAuthorization {
     client_id: String,
     redirect_uri: String,
     issuer: Option<String>,
+    require_iss: bool,
 }
 
 impl fmt::Debug for PendingAuthorization {
@@ -159,6 +173,7 @@ impl fmt::Debug for PendingAuthorization {
             .field("client_id", &self.client_id)
             .field("redirect_uri", &self.redirect_uri)
             .field("issuer", &self.issuer)
+            .field("require_iss", &self.require_iss)
             .finish()
     }
 }
@@ -185,15 +200,23 @@ impl PendingAuthorization {
     }
 
     /// Reads the redirect back (see [`parse_callback`]), checking its `state` against this
-    /// request's and, when the issuer is known, its `iss`.
+    /// request's and, when the issuer is known, its `iss` (RFC 9207): on success and error
+    /// redirects alike, an `iss` must equal the issuer exactly, and a missing one is refused when
+    /// the server always sends it ([`AuthorizationRequest::require_iss`]).
     pub fn callback(&self, redirect: &str) -> OAuthResult<AuthorizationCode> {
-        let code = parse_callback(redirect, self.state.expose())?;
-        if let (Some(expected), Some(found)) = (&self.issuer, &code.issuer) {
-            if expected.trim_end_matches('/') != found.trim_end_matches('/') {
-                return Err(OAuthError::CallbackIssuerMismatch { expected: expected.clone(), found: found.clone() });
+        let params = read_callback(redirect)?;
+        if let Some(expected) = &self.issuer {
+            match &params.iss {
+                Some(found) if found != expected => {
+                    return Err(OAuthError::CallbackIssuerMismatch { expected: expected.clone(), found: found.clone() })
+                }
+                None if self.require_iss => {
+                    return Err(OAuthError::CallbackIssuerMissing { expected: expected.clone() })
+                }
+                _ => {}
             }
         }
-        Ok(code)
+        params.into_result(self.state.expose())
     }
 }
 
@@ -239,6 +262,20 @@ fn constant_time_eq(a: &str, b: &str) -> bool {
 /// }
 /// ```
 pub fn parse_callback(redirect: &str, expected_state: &str) -> OAuthResult<AuthorizationCode> {
+    read_callback(redirect)?.into_result(expected_state)
+}
+
+/// The parameters of a redirect back, each at most once.
+struct CallbackParams {
+    code: Option<String>,
+    state: Option<String>,
+    error: Option<String>,
+    description: Option<String>,
+    uri: Option<String>,
+    iss: Option<String>,
+}
+
+fn read_callback(redirect: &str) -> OAuthResult<CallbackParams> {
     let url = match Url::parse(redirect) {
         Ok(url) => url,
         Err(url::ParseError::RelativeUrlWithoutBase) => Url::parse("http://localhost")
@@ -263,25 +300,32 @@ pub fn parse_callback(redirect: &str, expected_state: &str) -> OAuthResult<Autho
         }
         *slot = Some(v.into_owned());
     }
-    let state_ok = state.as_deref().is_some_and(|s| constant_time_eq(s, expected_state));
-    if let Some(error) = error {
-        // An error redirect without state is still reported as the error (it grants nothing);
-        // one with a wrong state is not from our request.
-        if state.is_some() && !state_ok {
+    Ok(CallbackParams { code, state, error, description, uri, iss })
+}
+
+impl CallbackParams {
+    fn into_result(self, expected_state: &str) -> OAuthResult<AuthorizationCode> {
+        let CallbackParams { code, state, error, description, uri, iss } = self;
+        let state_ok = state.as_deref().is_some_and(|s| constant_time_eq(s, expected_state));
+        if let Some(error) = error {
+            // An error redirect without state is still reported as the error (it grants nothing);
+            // one with a wrong state is not from our request.
+            if state.is_some() && !state_ok {
+                return Err(OAuthError::StateMismatch);
+            }
+            return Err(OAuthError::Authorization(AuthorizationError {
+                code: AuthorizationErrorCode::parse(&error),
+                description,
+                uri,
+            }));
+        }
+        if !state_ok {
             return Err(OAuthError::StateMismatch);
         }
-        return Err(OAuthError::Authorization(AuthorizationError {
-            code: AuthorizationErrorCode::parse(&error),
-            description,
-            uri,
-        }));
-    }
-    if !state_ok {
-        return Err(OAuthError::StateMismatch);
-    }
-    match code {
-        Some(code) if !code.is_empty() => Ok(AuthorizationCode { code: Secret::new(code), issuer: iss }),
-        _ => Err(OAuthError::InvalidCallback("the redirect has neither `code` nor `error`".into())),
+        match code {
+            Some(code) if !code.is_empty() => Ok(AuthorizationCode { code: Secret::new(code), issuer: iss }),
+            _ => Err(OAuthError::InvalidCallback("the redirect has neither `code` nor `error`".into())),
+        }
     }
 }
 

@@ -5,13 +5,16 @@ use bytes::Bytes;
 use reqwest::header::HeaderMap;
 use reqwest::StatusCode;
 
-use crate::runtime::{ApiError, Error, ErrorBody};
+use crate::runtime::{headers_for_debug, one_line, redact_secrets, ApiError, Error, ErrorBody};
 
 /// `Result` with [`OAuthError`].
 pub type OAuthResult<T> = std::result::Result<T, OAuthError>;
 
 /// Everything that can go wrong in an OAuth flow helper.
-#[derive(Debug, thiserror::Error)]
+///
+/// Neither `Display` nor `Debug` shows a token or secret: bodies are quoted only in part, with
+/// the values of members named like secrets (JSON or form-encoded) redacted.
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum OAuthError {
     /// The authorization server redirected back with an error (RFC 6749 §4.1.2.1).
@@ -22,12 +25,20 @@ pub enum OAuthError {
     #[error("the callback's `state` does not match the one sent with the authorization request")]
     StateMismatch,
     /// The callback's `iss` parameter (RFC 9207) names another authorization server.
-    #[error("the callback comes from issuer `{found}`, expected `{expected}`")]
+    #[error("the callback comes from issuer `{}`, expected `{expected}`", one_line(found, 200))]
     CallbackIssuerMismatch {
         /// The issuer the request was sent to.
         expected: String,
         /// The `iss` parameter of the callback.
         found: String,
+    },
+    /// The callback has no `iss` parameter although the server's metadata says it sends one
+    /// (`authorization_response_iss_parameter_supported`, RFC 9207 §2.4): it may come from
+    /// another authorization server (mix-up attack).
+    #[error("the callback has no `iss` parameter, but issuer `{expected}` always sends one")]
+    CallbackIssuerMissing {
+        /// The issuer the request was sent to.
+        expected: String,
     },
     /// The callback URL cannot be read, or has neither `code` nor `error`.
     #[error("invalid callback: {0}")]
@@ -93,9 +104,46 @@ impl OAuthError {
     }
 }
 
+/// The start of a body, on one line, secrets redacted.
 fn excerpt(body: &Bytes) -> String {
-    let text = String::from_utf8_lossy(body);
-    text.chars().take(200).collect()
+    let head = body.get(..body.len().min(400)).unwrap_or(body);
+    one_line(&redact_secrets(&String::from_utf8_lossy(head)), 200)
+}
+
+impl fmt::Debug for OAuthError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            OAuthError::Authorization(e) => f.debug_tuple("Authorization").field(e).finish(),
+            OAuthError::StateMismatch => f.write_str("StateMismatch"),
+            OAuthError::CallbackIssuerMismatch { expected, found } => f
+                .debug_struct("CallbackIssuerMismatch")
+                .field("expected", expected)
+                .field("found", &one_line(found, 200))
+                .finish(),
+            OAuthError::CallbackIssuerMissing { expected } => {
+                f.debug_struct("CallbackIssuerMissing").field("expected", expected).finish()
+            }
+            OAuthError::InvalidCallback(m) => f.debug_tuple("InvalidCallback").field(m).finish(),
+            OAuthError::Token(t) => f.debug_tuple("Token").field(t).finish(),
+            OAuthError::UnexpectedResponse { endpoint, status, body } => f
+                .debug_struct("UnexpectedResponse")
+                .field("endpoint", endpoint)
+                .field("status", status)
+                .field("body_len", &body.len())
+                .field("body_starts", &excerpt(body))
+                .finish(),
+            OAuthError::IssuerMismatch { expected, found, url } => f
+                .debug_struct("IssuerMismatch")
+                .field("expected", expected)
+                .field("found", &one_line(found, 200))
+                .field("url", url)
+                .finish(),
+            OAuthError::Config(m) => f.debug_tuple("Config").field(m).finish(),
+            OAuthError::Http(e) => f.debug_tuple("Http").field(e).finish(),
+            OAuthError::Jwt(e) => f.debug_tuple("Jwt").field(e).finish(),
+            OAuthError::RefreshFailed(e) => f.debug_tuple("RefreshFailed").field(e).finish(),
+        }
+    }
 }
 
 /// The error codes of an authorization response (RFC 6749 §4.1.2.1).
@@ -170,9 +218,9 @@ pub struct AuthorizationError {
 
 impl fmt::Display for AuthorizationError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "authorization failed: {}", self.code)?;
+        write!(f, "authorization failed: {}", one_line(self.code.as_str(), 100))?;
         if let Some(d) = &self.description {
-            write!(f, " ({d})")?;
+            write!(f, " ({})", one_line(d, 200))?;
         }
         Ok(())
     }
@@ -240,7 +288,10 @@ impl fmt::Display for TokenErrorCode {
 
 /// An OAuth error response (`{"error": ..., "error_description": ...}`) from a token,
 /// introspection or revocation endpoint, with the status, headers and raw body kept.
-#[derive(Debug, Clone)]
+///
+/// `Debug` shows header values except credential ones and the start of the body with secrets
+/// redacted; both it and `Display` cut the description short.
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct TokenError {
     /// The URL called.
@@ -261,11 +312,25 @@ pub struct TokenError {
 
 impl fmt::Display for TokenError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} answered {}: {}", self.endpoint, self.status, self.code)?;
+        write!(f, "{} answered {}: {}", self.endpoint, self.status, one_line(self.code.as_str(), 100))?;
         if let Some(d) = &self.description {
-            write!(f, " ({d})")?;
+            write!(f, " ({})", one_line(&redact_secrets(d), 200))?;
         }
         Ok(())
+    }
+}
+
+impl fmt::Debug for TokenError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TokenError")
+            .field("endpoint", &self.endpoint)
+            .field("status", &self.status)
+            .field("code", &one_line(self.code.as_str(), 100))
+            .field("description", &self.description.as_deref().map(|d| one_line(&redact_secrets(d), 300)))
+            .field("uri", &self.uri.as_deref().map(|u| one_line(u, 200)))
+            .field("headers", &headers_for_debug(&self.headers))
+            .field("body_starts", &excerpt(&self.body))
+            .finish()
     }
 }
 
@@ -325,6 +390,7 @@ pub(crate) fn to_runtime_error(e: &OAuthError) -> Error {
             headers: t.headers.clone(),
             body: t.body.clone(),
             parsed: ErrorBody::parse(&t.body),
+            attempts: 1,
         })),
         OAuthError::UnexpectedResponse { status, body, .. } => Error::Api(Box::new(ApiError {
             operation: "OAuthTokenRequest",
@@ -332,6 +398,7 @@ pub(crate) fn to_runtime_error(e: &OAuthError) -> Error {
             headers: HeaderMap::new(),
             body: body.clone(),
             parsed: ErrorBody::parse(body),
+            attempts: 1,
         })),
         OAuthError::Http(Error::Timeout) => Error::Timeout,
         other => Error::InvalidInput(format!("could not obtain an OAuth access token: {other}")),

@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use super::authorize::{AuthorizationCode, AuthorizationRequest, PendingAuthorization};
 use super::error::{OAuthError, OAuthResult};
-use super::http::{Retry, Transport};
+use super::http::{Transport, INTROSPECT, REVOKE, TOKEN};
 use super::jwks::{JwksCache, JwtVerifier};
 use super::server::{transport, AuthServer};
 use super::token_source::TokenSource;
@@ -76,16 +76,16 @@ impl OAuth {
         Ok(Self::new(client, AuthServer::discover_for_client(client).await?, credentials))
     }
 
-    /// Sets the per-request timeout (default 30 s).
+    /// Sets the per-attempt timeout of the flows' requests (default: the client's).
     pub fn with_timeout(self, timeout: Duration) -> Self {
-        self.map_transport(|t| t.timeout = timeout)
+        self.map_transport(|t| t.timeout = Some(timeout))
     }
 
-    /// Sets how often a request is retried (default 2). Authorization code exchanges and
-    /// refreshes are only retried when the connection could not be made, so a code or a
-    /// rotating refresh token is never sent twice.
+    /// Sets how often a request is retried (default: the client's). The client's retry rule
+    /// applies: authorization code exchanges and refreshes are only retried when the connection
+    /// could not be made, so a code or a rotating refresh token is never sent twice.
     pub fn with_max_retries(self, retries: u32) -> Self {
-        self.map_transport(|t| t.max_retries = retries)
+        self.map_transport(|t| t.max_retries = Some(retries))
     }
 
     fn map_transport(self, f: impl FnOnce(&mut Transport)) -> Self {
@@ -133,7 +133,14 @@ impl OAuth {
         })?;
         let mut req = AuthorizationRequest::new(endpoint, self.inner.credentials.client_id.clone(), redirect_uri);
         if let Some(issuer) = &self.inner.server.issuer {
-            req = req.issuer(issuer.clone());
+            let always_sends_iss = self
+                .inner
+                .server
+                .metadata
+                .as_ref()
+                .and_then(|m| m.authorization_response_iss_parameter_supported)
+                .unwrap_or(false);
+            req = req.issuer(issuer.clone()).require_iss(always_sends_iss);
         }
         Ok(req)
     }
@@ -151,7 +158,7 @@ impl OAuth {
             ("redirect_uri", pending.redirect_uri().to_owned()),
             ("code_verifier", pending.pkce().verifier().expose().to_owned()),
         ];
-        self.token_request(form, Retry::ConnectOnly).await
+        self.token_request(form).await
     }
 
     /// The client credentials grant (RFC 6749 §4.4); `scopes` may be empty.
@@ -160,7 +167,7 @@ impl OAuth {
         if !scopes.is_empty() {
             form.push(("scope", scopes.join(" ")));
         }
-        self.token_request(form, Retry::Idempotent).await
+        self.token_request(form).await
     }
 
     /// The refresh token grant (RFC 6749 §6). The response may hold a new refresh token that
@@ -170,15 +177,15 @@ impl OAuth {
         if !scopes.is_empty() {
             form.push(("scope", scopes.join(" ")));
         }
-        self.token_request(form, Retry::ConnectOnly).await
+        self.token_request(form).await
     }
 
-    async fn token_request(&self, form: Vec<(&'static str, String)>, retry: Retry) -> OAuthResult<TokenResponse> {
+    async fn token_request(&self, form: Vec<(&'static str, String)>) -> OAuthResult<TokenResponse> {
         let sent_at = Instant::now();
         let answer = self
             .inner
             .transport
-            .post_form(&self.inner.server.token_endpoint, form, Some(&self.inner.credentials), retry)
+            .post_form(&TOKEN, &self.inner.server.token_endpoint, form, Some(&self.inner.credentials))
             .await?;
         let raw: RawTokenResponse = answer.json()?;
         Ok(raw.into_response(sent_at))
@@ -193,7 +200,7 @@ impl OAuth {
         if let Some(hint) = token_type_hint {
             form.push(("token_type_hint", hint.to_owned()));
         }
-        let answer = self.inner.transport.post_form(url, form, Some(&self.inner.credentials), Retry::Idempotent).await?;
+        let answer = self.inner.transport.post_form(&INTROSPECT, url, form, Some(&self.inner.credentials)).await?;
         answer.json()
     }
 
@@ -207,8 +214,8 @@ impl OAuth {
         if let Some(hint) = token_type_hint {
             form.push(("token_type_hint", hint.to_owned()));
         }
-        let answer = self.inner.transport.post_form(url, form, Some(&self.inner.credentials), Retry::Idempotent).await?;
-        if answer.status.is_success() {
+        let answer = self.inner.transport.post_form(&REVOKE, url, form, Some(&self.inner.credentials)).await?;
+        if answer.raw.status().is_success() {
             Ok(())
         } else {
             Err(answer.into_error())
@@ -346,8 +353,10 @@ pub struct TokenResponse {
 
 impl TokenResponse {
     /// When the access token expires, if the server gave a lifetime.
+    /// A lifetime too long to represent (a server sending `expires_in: 1e19`) counts as no
+    /// expiry rather than overflowing.
     pub fn expires_at(&self) -> Option<Instant> {
-        self.expires_in.map(|s| self.issued_at + Duration::from_secs(s))
+        self.expires_in.and_then(|s| self.issued_at.checked_add(Duration::from_secs(s)))
     }
 }
 

@@ -1,59 +1,57 @@
-//! The few HTTP exchanges the flows make, through the runtime's `reqwest::Client`.
+//! The few HTTP exchanges the flows make, sent through the runtime ([`Client::execute_at`]) so
+//! that they get what every generated operation gets: the user agent and default headers,
+//! `x-retry-count`, the `request` tracing span, the retry rule (a token request with
+//! `grant_type=client_credentials` is retried, an authorization code or refresh token never once
+//! it may have reached the server), the response size limit, no redirects and redacted errors.
 
 use std::time::Duration;
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
-use bytes::Bytes;
-use reqwest::header::{HeaderMap, ACCEPT, AUTHORIZATION, CONTENT_TYPE};
-use reqwest::StatusCode;
+use reqwest::header::{HeaderValue, AUTHORIZATION};
+use reqwest::Method;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use url::Url;
 
 use super::error::{OAuthError, OAuthResult, TokenError, TokenErrorCode};
-use crate::runtime::{ClientAuthMethod, ClientCredentials, Error};
+use crate::runtime::{Auth, Body, Client, ClientAuthMethod, ClientCredentials, Operation, RawResponse, RequestOptions, RequestParts};
 
-/// When a request may be sent again after a failure.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Retry {
-    /// Only when the connection could not be made, so the request cannot have reached the
-    /// server (authorization codes and rotating refresh tokens are single use).
-    ConnectOnly,
-    /// Also after timeouts, 429 and 5xx (reads, client credentials).
-    Idempotent,
-}
+/// The exchanges, as operations of the runtime (their ids name them in traces and errors).
+pub(crate) static FETCH_METADATA: Operation =
+    Operation { id: "OAuthFetchMetadata", method: Method::GET, path: "", server: None, auth: Auth::None };
+pub(crate) static FETCH_JWKS: Operation =
+    Operation { id: "OAuthFetchJwks", method: Method::GET, path: "", server: None, auth: Auth::None };
+pub(crate) static TOKEN: Operation =
+    Operation { id: "OAuthTokenRequest", method: Method::POST, path: "", server: None, auth: Auth::None };
+pub(crate) static INTROSPECT: Operation =
+    Operation { id: "OAuthIntrospect", method: Method::POST, path: "", server: None, auth: Auth::None };
+pub(crate) static REVOKE: Operation =
+    Operation { id: "OAuthRevoke", method: Method::POST, path: "", server: None, auth: Auth::None };
 
-/// Transport settings shared by the helpers.
+/// The runtime client plus the helpers' per-request overrides.
 #[derive(Debug, Clone)]
 pub(crate) struct Transport {
-    pub http: reqwest::Client,
-    pub timeout: Duration,
-    pub max_retries: u32,
+    pub client: Client,
+    pub timeout: Option<Duration>,
+    pub max_retries: Option<u32>,
 }
 
 /// A response with a status the caller still has to judge.
 pub(crate) struct Answer {
+    /// The endpoint, without query or credentials (for errors).
     pub url: String,
-    pub status: StatusCode,
-    pub headers: HeaderMap,
-    pub body: Bytes,
+    pub raw: RawResponse,
 }
 
 impl Answer {
-    /// Decodes a 2xx JSON body, or turns the answer into an error.
+    /// Decodes a 2xx JSON body, or turns the answer into an error. A body that does not fit is
+    /// [`Error::Decode`](crate::runtime::Error::Decode) with secrets redacted from its excerpt.
     pub fn json<T: DeserializeOwned>(self) -> OAuthResult<T> {
-        if !self.status.is_success() {
+        if !self.raw.status().is_success() {
             return Err(self.into_error());
         }
-        serde_json::from_slice(&self.body).map_err(|e| {
-            OAuthError::Http(Error::Decode {
-                status: self.status,
-                path: String::new(),
-                message: format!("{} returned JSON that does not fit: {e}", self.url),
-                excerpt: String::from_utf8_lossy(&self.body).chars().take(200).collect(),
-            })
-        })
+        Ok(self.raw.json::<T>()?.data)
     }
 
     /// An OAuth error (`{"error": ...}`) when the body is one, else an unexpected response.
@@ -66,26 +64,19 @@ impl Answer {
             #[serde(default)]
             error_uri: Option<String>,
         }
-        match serde_json::from_slice::<Body>(&self.body) {
+        let status = self.raw.status();
+        match serde_json::from_slice::<Body>(self.raw.body()) {
             Ok(b) => OAuthError::Token(Box::new(TokenError {
                 endpoint: self.url,
-                status: self.status,
+                status,
                 code: TokenErrorCode::parse(&b.error),
                 description: b.error_description,
                 uri: b.error_uri,
-                headers: self.headers,
-                body: self.body,
+                headers: self.raw.headers().clone(),
+                body: self.raw.body().clone(),
             })),
-            Err(_) => OAuthError::UnexpectedResponse { endpoint: self.url, status: self.status, body: self.body },
+            Err(_) => OAuthError::UnexpectedResponse { endpoint: self.url, status, body: self.raw.body().clone() },
         }
-    }
-}
-
-fn map_reqwest(e: reqwest::Error) -> Error {
-    if e.is_timeout() {
-        Error::Timeout
-    } else {
-        Error::Connection(e)
     }
 }
 
@@ -96,21 +87,34 @@ pub(crate) fn basic_credentials(client_id: &str, secret: &str) -> String {
 }
 
 impl Transport {
-    /// `GET url` expecting JSON.
-    pub async fn get(&self, url: &Url) -> OAuthResult<Answer> {
-        self.send(url, Retry::Idempotent, || self.http.get(url.clone()).header(ACCEPT, "application/json"))
-            .await
+    pub fn new(client: &Client) -> Self {
+        Self { client: client.clone(), timeout: None, max_retries: None }
     }
 
-    /// `POST url` with a form body, authenticating the client as `credentials` say.
+    fn options(&self) -> RequestOptions {
+        RequestOptions { timeout: self.timeout, max_retries: self.max_retries, ..RequestOptions::default() }
+    }
+
+    /// `GET url` expecting JSON.
+    pub async fn get(&self, op: &'static Operation, url: &Url) -> OAuthResult<Answer> {
+        let raw = self.client.execute_at(op, url.clone(), RequestParts::new(String::new()), &self.options()).await?;
+        Ok(Answer { url: display(url), raw })
+    }
+
+    /// `POST url` with a form body, authenticating the client as `credentials` say. `op` decides
+    /// the retry rule together with the body (see the runtime's retry documentation);
+    /// introspection and revocation are idempotent.
     pub async fn post_form(
         &self,
+        op: &'static Operation,
         url: &Url,
         mut form: Vec<(&'static str, String)>,
         credentials: Option<&ClientCredentials>,
-        retry: Retry,
     ) -> OAuthResult<Answer> {
-        let mut basic = None;
+        let mut options = self.options();
+        if std::ptr::eq(op, &INTROSPECT) || std::ptr::eq(op, &REVOKE) {
+            options.idempotent = Some(true);
+        }
         if let Some(creds) = credentials {
             match creds.method {
                 ClientAuthMethod::ClientSecretPost => {
@@ -123,66 +127,28 @@ impl Transport {
                 // ClientSecretBasic and any method added later.
                 _ => {
                     let secret = creds.client_secret.as_ref().map(|s| s.expose()).unwrap_or("");
-                    basic = Some(basic_credentials(&creds.client_id, secret));
+                    let mut value = HeaderValue::from_str(&basic_credentials(&creds.client_id, secret))
+                        .map_err(|_| OAuthError::Config("client credentials cannot be sent as a header".into()))?;
+                    value.set_sensitive(true);
+                    options.headers.push((AUTHORIZATION, value));
                 }
             }
         }
-        let body = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(form.iter()).finish();
-        self.send(url, retry, || {
-            let mut req = self
-                .http
-                .post(url.clone())
-                .header(ACCEPT, "application/json")
-                .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
-                .body(body.clone());
-            if let Some(value) = &basic {
-                req = req.header(AUTHORIZATION, value.as_str());
-            }
-            req
-        })
-        .await
-    }
-
-    async fn send(
-        &self,
-        url: &Url,
-        retry: Retry,
-        build: impl Fn() -> reqwest::RequestBuilder,
-    ) -> OAuthResult<Answer> {
-        let mut attempt = 0u32;
-        loop {
-            let last = attempt >= self.max_retries;
-            let result = build().timeout(self.timeout).send().await;
-            let resp = match result {
-                Ok(resp) => resp,
-                Err(e) => {
-                    let may_retry = e.is_connect() || (retry == Retry::Idempotent && e.is_timeout());
-                    if may_retry && !last {
-                        backoff(attempt).await;
-                        attempt += 1;
-                        continue;
-                    }
-                    return Err(OAuthError::Http(map_reqwest(e)));
-                }
-            };
-            let status = resp.status();
-            if retry == Retry::Idempotent
-                && !last
-                && (status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error())
-            {
-                backoff(attempt).await;
-                attempt += 1;
-                continue;
-            }
-            let headers = resp.headers().clone();
-            let body = resp.bytes().await.map_err(|e| OAuthError::Http(map_reqwest(e)))?;
-            return Ok(Answer { url: url.to_string(), status, headers, body });
-        }
+        let mut parts = RequestParts::new(String::new());
+        parts.body = Body::Form(form.into_iter().map(|(k, v)| (k.to_owned(), v)).collect());
+        let raw = self.client.execute_at(op, url.clone(), parts, &options).await?;
+        Ok(Answer { url: display(url), raw })
     }
 }
 
-async fn backoff(attempt: u32) {
-    tokio::time::sleep(Duration::from_millis(100u64 << attempt.min(5))).await;
+/// A URL for error messages: no credentials, query or fragment.
+fn display(url: &Url) -> String {
+    let mut url = url.clone();
+    url.set_query(None);
+    url.set_fragment(None);
+    let _ = url.set_password(None);
+    let _ = url.set_username("");
+    url.to_string()
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ use serde::Deserialize;
 use url::Url;
 
 use super::error::{JwtError, OAuthError, OAuthResult};
-use super::http::Transport;
+use super::http::{Transport, FETCH_JWKS};
 use super::server::transport;
 use crate::runtime::Client;
 
@@ -31,13 +31,18 @@ struct Fetched {
 /// The set is fetched on first use and again when older than the max age (default one hour).
 /// A token whose `kid` is not in the set causes one refetch (key rotation), but at most one per
 /// minimum interval (default 60 s), so a stream of tokens with made-up `kid`s cannot make it
-/// fetch on every request. Concurrent lookups share one fetch.
+/// fetch on every request. Concurrent fetches are single flight (one request, the others wait
+/// for its result), and no lock is held across a fetch that a lookup of a key already in the
+/// set would wait on: verifications of known keys go on while an unknown `kid` is refetched.
 pub struct JwksCache {
     transport: Transport,
     uri: Url,
     min_refetch_interval: Duration,
     max_age: Duration,
-    state: tokio::sync::Mutex<Option<Fetched>>,
+    /// The current set; locked only to read or replace it, never across a fetch.
+    state: std::sync::Mutex<Option<Fetched>>,
+    /// Held by the one task fetching; the others wait on it and then use its result.
+    fetching: tokio::sync::Mutex<()>,
 }
 
 impl fmt::Debug for JwksCache {
@@ -71,7 +76,8 @@ impl JwksCache {
             uri,
             min_refetch_interval: DEFAULT_MIN_REFETCH_INTERVAL,
             max_age: DEFAULT_JWKS_MAX_AGE,
-            state: tokio::sync::Mutex::new(None),
+            state: std::sync::Mutex::new(None),
+            fetching: tokio::sync::Mutex::new(()),
         }
     }
 
@@ -92,30 +98,51 @@ impl JwksCache {
         &self.uri
     }
 
+    /// The cached set and when it was fetched.
+    fn current(&self) -> Option<(Arc<JwkSet>, Instant)> {
+        let state = self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        state.as_ref().map(|f| (f.set.clone(), f.at))
+    }
+
+    /// The cached set if it is younger than the max age.
+    fn fresh(&self) -> Option<Arc<JwkSet>> {
+        self.current().filter(|(_, at)| at.elapsed() < self.max_age).map(|(set, _)| set)
+    }
+
     /// The cached set, fetched if there is none yet or it is older than the max age.
     pub async fn keys(&self) -> OAuthResult<Arc<JwkSet>> {
-        let mut state = self.state.lock().await;
-        match &*state {
-            Some(f) if f.at.elapsed() < self.max_age => Ok(f.set.clone()),
-            _ => self.fetch_into(&mut state).await,
+        if let Some(set) = self.fresh() {
+            return Ok(set);
+        }
+        let _fetching = self.fetching.lock().await;
+        // Another task may have fetched while this one waited.
+        match self.fresh() {
+            Some(set) => Ok(set),
+            None => self.fetch().await,
         }
     }
 
-    /// Fetches the set now, whatever the cache holds.
+    /// Fetches the set now, whatever the cache holds (joining a fetch already under way).
     pub async fn refresh(&self) -> OAuthResult<Arc<JwkSet>> {
-        let mut state = self.state.lock().await;
-        self.fetch_into(&mut state).await
+        let before = self.current().map(|(_, at)| at);
+        let _fetching = self.fetching.lock().await;
+        match self.current() {
+            Some((set, at)) if Some(at) != before => Ok(set),
+            _ => self.fetch().await,
+        }
     }
 
-    async fn fetch_into(&self, state: &mut Option<Fetched>) -> OAuthResult<Arc<JwkSet>> {
+    /// Fetches and stores the set; called with `fetching` held.
+    async fn fetch(&self) -> OAuthResult<Arc<JwkSet>> {
         #[derive(Deserialize)]
         struct Raw {
             keys: Vec<serde_json::Value>,
         }
-        let raw: Raw = self.transport.get(&self.uri).await?.json()?;
+        let raw: Raw = self.transport.get(&FETCH_JWKS, &self.uri).await?.json()?;
         // Keys of a type this library cannot read are skipped, not fatal to the whole set.
         let keys = raw.keys.into_iter().filter_map(|k| serde_json::from_value::<Jwk>(k).ok()).collect();
         let set = Arc::new(JwkSet { keys });
+        let mut state = self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         *state = Some(Fetched { set: set.clone(), at: Instant::now() });
         Ok(set)
     }
@@ -123,22 +150,24 @@ impl JwksCache {
     /// The key for a token: by `kid`, or the only signing key fitting `alg` when the token has
     /// no `kid`. An unknown `kid` refetches the set once per minimum interval.
     pub(crate) async fn key_for(&self, kid: Option<&str>, alg: Algorithm) -> OAuthResult<Jwk> {
-        let mut state = self.state.lock().await;
-        let set = match &*state {
-            Some(f) if f.at.elapsed() < self.max_age => f.set.clone(),
-            _ => self.fetch_into(&mut state).await?,
-        };
+        let set = self.keys().await?;
         if let Some(key) = pick(&set, kid, alg) {
             return Ok(key);
         }
-        let may_refetch = state.as_ref().is_none_or(|f| f.at.elapsed() >= self.min_refetch_interval);
-        if may_refetch {
-            let set = self.fetch_into(&mut state).await?;
+        let unknown = || OAuthError::Jwt(JwtError::UnknownKey(kid.map(str::to_owned)));
+        let _fetching = self.fetching.lock().await;
+        // While this task waited, another may have fetched a set that has the key, or fetched
+        // too recently for another fetch.
+        if let Some((set, at)) = self.current() {
             if let Some(key) = pick(&set, kid, alg) {
                 return Ok(key);
             }
+            if at.elapsed() < self.min_refetch_interval {
+                return Err(unknown());
+            }
         }
-        Err(OAuthError::Jwt(JwtError::UnknownKey(kid.map(str::to_owned))))
+        let set = self.fetch().await?;
+        pick(&set, kid, alg).ok_or_else(unknown)
     }
 }
 

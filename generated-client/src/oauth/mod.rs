@@ -5,7 +5,9 @@
 //! Everything here works with any RFC 6749 / RFC 8414 authorization server: endpoints come from
 //! an [`AuthServer`], either the defaults under the client's base URL
 //! ([`DEFAULT_BASE_URL`]`/oauth/token` etc., or under `TELNYX_BASE_URL`) or RFC 8414 discovery.
-//! HTTP goes through the [`Client`](crate::Client)'s connection pool.
+//! Every request goes through the [`Client`](crate::Client)'s runtime, like a generated
+//! operation: same user agent and default headers, retry rule, size limit, redirect rule
+//! (none followed), tracing span and redacted errors.
 //!
 //! Authorization code with PKCE:
 //!

@@ -1,13 +1,11 @@
 //! Where the authorization server's endpoints are: defaults from the base URL, or RFC 8414
 //! discovery; and RFC 9728 protected resource metadata.
 
-use std::time::Duration;
-
 use serde::{Deserialize, Serialize};
 use url::Url;
 
 use super::error::{OAuthError, OAuthResult};
-use super::http::Transport;
+use super::http::{Transport, FETCH_METADATA};
 use crate::runtime::{Auth, Client, Operation};
 
 /// The documented default API base URL. Default endpoints are this plus `/oauth/token` etc.;
@@ -68,10 +66,10 @@ pub fn well_known_url(identifier: &str, suffix: &str) -> OAuthResult<Url> {
     Ok(url)
 }
 
-/// Identifiers compare as strings, except that a lone trailing `/` is not significant
-/// (`https://a.example` and `https://a.example/` are the same URL once parsed).
+/// Issuer and resource identifiers compare as exact strings (RFC 8414 §3.3, RFC 9728 §3.3):
+/// `https://a.example` and `https://a.example/` are different identifiers.
 fn same_identifier(a: &str, b: &str) -> bool {
-    a.trim_end_matches('/') == b.trim_end_matches('/')
+    a == b
 }
 
 /// Authorization server metadata (RFC 8414 §2). Members this type does not name are kept in
@@ -173,7 +171,7 @@ impl ProtectedResourceMetadata {
     /// is given.
     pub async fn discover_at(client: &Client, url: &str, expected_resource: Option<&str>) -> OAuthResult<Self> {
         let url = parse_url("metadata URL", url)?;
-        let meta: Self = transport(client).get(&url).await?.json()?;
+        let meta: Self = transport(client).get(&FETCH_METADATA, &url).await?.json()?;
         if let Some(expected) = expected_resource {
             if !same_identifier(&meta.resource, expected) {
                 return Err(OAuthError::IssuerMismatch {
@@ -202,7 +200,7 @@ fn parse_url(what: &str, raw: &str) -> OAuthResult<Url> {
 }
 
 pub(crate) fn transport(client: &Client) -> Transport {
-    Transport { http: client.http().clone(), timeout: Duration::from_secs(30), max_retries: 2 }
+    Transport::new(client)
 }
 
 /// The endpoints of an authorization server, from defaults or discovery.
@@ -297,7 +295,7 @@ impl AuthServer {
     /// `expected_issuer`, for servers whose document is not where RFC 8414 puts it.
     pub async fn discover_at(client: &Client, url: &str, expected_issuer: &str) -> OAuthResult<Self> {
         let url = parse_url("metadata URL", url)?;
-        let metadata: AuthorizationServerMetadata = transport(client).get(&url).await?.json()?;
+        let metadata: AuthorizationServerMetadata = transport(client).get(&FETCH_METADATA, &url).await?.json()?;
         if !same_identifier(&metadata.issuer, expected_issuer) {
             return Err(OAuthError::IssuerMismatch {
                 expected: expected_issuer.to_owned(),
@@ -332,8 +330,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn same_identifier_ignores_only_a_trailing_slash() {
-        assert!(same_identifier("https://a.example", "https://a.example/"));
+    fn identifiers_compare_as_exact_strings() {
+        assert!(same_identifier("https://a.example", "https://a.example"));
+        assert!(!same_identifier("https://a.example", "https://a.example/"));
         assert!(!same_identifier("https://a.example", "https://a.example/x"));
         assert!(!same_identifier("https://a.example", "http://a.example"));
     }

@@ -48,6 +48,22 @@ pub enum Error {
     /// The request did not finish within the timeout (per attempt).
     #[error("request timed out")]
     Timeout,
+    /// The response body is larger than the limit
+    /// ([`ClientBuilder::max_response_bytes`](super::ClientBuilder::max_response_bytes)); the
+    /// client stopped reading as soon as it knew (from `content-length`, or once the bytes read
+    /// passed the limit). Never retried: the same request would get the same body.
+    #[error("the {status} response body exceeds the limit of {limit} bytes")]
+    ResponseTooLarge {
+        /// The response status.
+        status: StatusCode,
+        /// The limit that applied.
+        limit: u64,
+    },
+    /// The server's answer is not valid HTTP (an invalid status line, oversized or invalid
+    /// headers, conflicting `content-length`, a malformed chunk). Not retried: the server would
+    /// answer the same way again.
+    #[error("invalid HTTP response: {0}")]
+    Protocol(String),
     /// The response body did not decode into the documented type.
     #[error("cannot decode {status} response at `{path}`: {message} (body starts: {excerpt:?})")]
     Decode {
@@ -74,6 +90,26 @@ fn connection_message(error: &reqwest::Error) -> String {
         Some(cause) if !cause.is_empty() && !top.contains(&cause) => one_line(&format!("{top}: {cause}"), 300),
         _ => one_line(&top, 300),
     }
+}
+
+/// The cause of `error` when the server's answer broke HTTP itself (hyper could not parse the
+/// head, or the body framing is invalid) rather than the connection failing.
+fn protocol_violation(error: &reqwest::Error) -> Option<String> {
+    let mut next: Option<&(dyn std::error::Error + 'static)> = error.source();
+    while let Some(cause) = next {
+        if let Some(h) = cause.downcast_ref::<hyper::Error>() {
+            if h.is_parse() {
+                return Some(h.to_string());
+            }
+        }
+        if let Some(io) = cause.downcast_ref::<std::io::Error>() {
+            if matches!(io.kind(), std::io::ErrorKind::InvalidData | std::io::ErrorKind::InvalidInput) {
+                return Some(io.to_string());
+            }
+        }
+        next = cause.source();
+    }
+    None
 }
 
 /// What kind of failure an [`Error`] is: the HTTP status class of an API error, or how the
@@ -105,6 +141,10 @@ pub enum ErrorKind {
     Timeout,
     /// The response body did not decode ([`Error::Decode`]).
     Decode,
+    /// The response body exceeded the size limit ([`Error::ResponseTooLarge`]).
+    ResponseTooLarge,
+    /// The response was not valid HTTP ([`Error::Protocol`]).
+    Protocol,
     /// Nothing was sent because the input was invalid ([`Error::InvalidInput`]).
     InvalidInput,
 }
@@ -139,6 +179,8 @@ impl Error {
             Error::Timeout
         } else if error.is_builder() {
             Error::InvalidInput(one_line(&error.without_url().to_string(), 300))
+        } else if let Some(cause) = protocol_violation(&error) {
+            Error::Protocol(one_line(&cause, 300))
         } else {
             Error::Connection(error.without_url())
         }
@@ -152,6 +194,8 @@ impl Error {
             Error::Connection(_) => ErrorKind::Connection,
             Error::Timeout => ErrorKind::Timeout,
             Error::Decode { .. } => ErrorKind::Decode,
+            Error::ResponseTooLarge { .. } => ErrorKind::ResponseTooLarge,
+            Error::Protocol(_) => ErrorKind::Protocol,
         }
     }
 
@@ -159,7 +203,7 @@ impl Error {
     pub fn status(&self) -> Option<StatusCode> {
         match self {
             Error::Api(api) => Some(api.status),
-            Error::Decode { status, .. } => Some(*status),
+            Error::Decode { status, .. } | Error::ResponseTooLarge { status, .. } => Some(*status),
             _ => None,
         }
     }
@@ -170,6 +214,13 @@ impl Error {
             Error::Api(api) => Some(api),
             _ => None,
         }
+    }
+
+    /// How many attempts the call made when the server answered with an error status (the
+    /// last attempt got this answer). Failures without an answer (connection, timeout) do not
+    /// carry it; the `tracing` events of the call do.
+    pub fn attempts(&self) -> Option<u32> {
+        self.api().map(|api| api.attempts)
     }
 
     /// The `x-request-id` of the error response, for support tickets.
@@ -214,13 +265,15 @@ pub struct ApiError {
     pub body: Bytes,
     /// The body parsed into one of the known error shapes.
     pub parsed: ErrorBody,
+    /// How many attempts the call made, the last of which got this answer (1 when not retried).
+    pub attempts: u32,
 }
 
 impl ApiError {
     /// An error for `status` with `body` parsed into [`ApiError::parsed`].
     pub fn new(operation: &'static str, status: StatusCode, headers: HeaderMap, body: Bytes) -> Self {
         let parsed = ErrorBody::parse(&body);
-        Self { operation, status, headers, body, parsed }
+        Self { operation, status, headers, body, parsed, attempts: 1 }
     }
 
     /// What kind of failure the status stands for.
@@ -252,10 +305,10 @@ impl ApiError {
         }
     }
 
-    /// The entries of a Telnyx `{"errors": [...]}` body (empty for other bodies).
-    pub fn telnyx_errors(&self) -> &[TelnyxError] {
+    /// The entries of a JSON:API-style `{"errors": [...]}` body (empty for other bodies).
+    pub fn errors(&self) -> &[ErrorObject] {
         match &self.parsed {
-            ErrorBody::Telnyx(errors) => errors,
+            ErrorBody::Errors(errors) => errors,
             _ => &[],
         }
     }
@@ -283,6 +336,7 @@ impl fmt::Debug for ApiError {
             .field("operation", &self.operation)
             .field("status", &self.status)
             .field("request_id", &self.request_id())
+            .field("attempts", &self.attempts)
             .field("parsed", &self.parsed)
             .field("headers", &headers)
             .field("body", &one_line(&redact_secrets(&String::from_utf8_lossy(&self.body)), 500))
@@ -295,10 +349,10 @@ impl fmt::Display for ApiError {
         write!(f, "{} failed with {}", self.operation, self.status)?;
         let detail = match &self.parsed {
             ErrorBody::OAuth(e) => match &e.error_description {
-                Some(d) => format!("{} ({d})", e.error),
+                Some(d) => format!("{} ({})", e.error, redact_secrets(d)),
                 None => e.error.clone(),
             },
-            ErrorBody::Telnyx(errors) => match errors.first() {
+            ErrorBody::Errors(errors) => match errors.first() {
                 Some(first) => {
                     let mut text = [first.code.as_deref(), first.title.as_deref()]
                         .into_iter()
@@ -306,7 +360,8 @@ impl fmt::Display for ApiError {
                         .collect::<Vec<_>>()
                         .join(" ");
                     if let Some(d) = &first.detail {
-                        text = if text.is_empty() { d.clone() } else { format!("{text} ({d})") };
+                        let d = redact_secrets(d);
+                        text = if text.is_empty() { d } else { format!("{text} ({d})") };
                     }
                     if errors.len() > 1 {
                         text.push_str(&format!(" and {} more", errors.len() - 1));
@@ -329,7 +384,7 @@ impl fmt::Display for ApiError {
                     .or_else(|| value.get("error"))
                     .and_then(serde_json::Value::as_str);
                 match message {
-                    Some(m) => m.to_owned(),
+                    Some(m) => redact_secrets(m),
                     None => redact_secrets(&value.to_string()),
                 }
             }
@@ -353,8 +408,9 @@ impl fmt::Display for ApiError {
 pub enum ErrorBody {
     /// RFC 6749 §5.2: `{"error": "...", "error_description": "..."}`.
     OAuth(OAuthErrorBody),
-    /// Telnyx's `{"errors": [...]}`.
-    Telnyx(Vec<TelnyxError>),
+    /// JSON:API-style `{"errors": [{"code", "title", "detail", "source", "meta"}]}` (used by
+    /// many APIs); an operation's own error schema is reachable with [`ApiError::decode`].
+    Errors(Vec<ErrorObject>),
     /// Some other JSON, or the body as text when it is not JSON.
     Other(serde_json::Value),
     /// No body.
@@ -365,21 +421,30 @@ impl fmt::Debug for ErrorBody {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ErrorBody::OAuth(e) => f.debug_tuple("OAuth").field(e).finish(),
-            ErrorBody::Telnyx(errors) => f.debug_tuple("Telnyx").field(errors).finish(),
+            ErrorBody::Errors(errors) => {
+                // A server decides how many entries there are: show a few.
+                let shown = errors.get(..errors.len().min(5)).unwrap_or_default();
+                f.debug_tuple("Errors").field(&shown).field(&format_args!("{} in all", errors.len())).finish()
+            }
             ErrorBody::Other(serde_json::Value::String(text)) => {
                 f.debug_tuple("Other").field(&one_line(&redact_secrets(text), 500)).finish()
             }
-            ErrorBody::Other(value) => f.debug_tuple("Other").field(&redact_value(value)).finish(),
+            ErrorBody::Other(value) => f.debug_tuple("Other").field(&bounded_json(&redact_value(value), 500)).finish(),
             ErrorBody::Empty => f.write_str("Empty"),
         }
     }
+}
+
+/// A JSON value as one line of at most `max` characters.
+fn bounded_json(value: &serde_json::Value, max: usize) -> String {
+    one_line(&value.to_string(), max)
 }
 
 impl ErrorBody {
     pub(crate) fn parse(body: &[u8]) -> Self {
         #[derive(Deserialize)]
         struct Errors {
-            errors: Vec<TelnyxError>,
+            errors: Vec<ErrorObject>,
         }
         if body.iter().all(u8::is_ascii_whitespace) {
             return ErrorBody::Empty;
@@ -388,7 +453,7 @@ impl ErrorBody {
             return ErrorBody::OAuth(e);
         }
         if let Ok(e) = serde_json::from_slice::<Errors>(body) {
-            return ErrorBody::Telnyx(e.errors);
+            return ErrorBody::Errors(e.errors);
         }
         match serde_json::from_slice(body) {
             Ok(v) => ErrorBody::Other(v),
@@ -414,18 +479,18 @@ pub struct OAuthErrorBody {
 impl fmt::Debug for OAuthErrorBody {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("OAuthErrorBody")
-            .field("error", &self.error)
-            .field("error_description", &self.error_description)
-            .field("extra", &redact_value(&serde_json::Value::Object(self.extra.clone())))
+            .field("error", &one_line(&self.error, 100))
+            .field("error_description", &self.error_description.as_deref().map(|d| one_line(&redact_secrets(d), 300)))
+            .field("extra", &bounded_json(&redact_value(&serde_json::Value::Object(self.extra.clone())), 300))
             .finish()
     }
 }
 
-/// One entry of Telnyx's `errors` array.
+/// One entry of a JSON:API-style `errors` array (an "error object").
 #[derive(Clone, Deserialize)]
 #[non_exhaustive]
-pub struct TelnyxError {
-    /// Telnyx error code.
+pub struct ErrorObject {
+    /// The API's error code.
     #[serde(default, deserialize_with = "string_or_number")]
     pub code: Option<String>,
     /// Short summary.
@@ -442,19 +507,20 @@ pub struct TelnyxError {
     pub meta: Option<serde_json::Value>,
 }
 
-impl fmt::Debug for TelnyxError {
+impl fmt::Debug for ErrorObject {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("TelnyxError")
-            .field("code", &self.code)
-            .field("title", &self.title)
-            .field("detail", &self.detail)
-            .field("source", &self.source.as_ref().map(redact_value))
-            .field("meta", &self.meta.as_ref().map(redact_value))
+        let text = |t: &Option<String>| t.as_deref().map(|t| one_line(&redact_secrets(t), 300));
+        f.debug_struct("ErrorObject")
+            .field("code", &text(&self.code))
+            .field("title", &text(&self.title))
+            .field("detail", &text(&self.detail))
+            .field("source", &self.source.as_ref().map(|v| bounded_json(&redact_value(v), 200)))
+            .field("meta", &self.meta.as_ref().map(|v| bounded_json(&redact_value(v), 200)))
             .finish()
     }
 }
 
-/// Telnyx documents `code` as a string; accept a number too rather than lose the whole body.
+/// `code` is documented as a string; accept a number too rather than lose the whole body.
 fn string_or_number<'de, D: serde::Deserializer<'de>>(de: D) -> std::result::Result<Option<String>, D::Error> {
     Ok(match Option::<serde_json::Value>::deserialize(de)? {
         None | Some(serde_json::Value::Null) => None,
@@ -474,6 +540,7 @@ mod tests {
             headers: HeaderMap::new(),
             body: Bytes::copy_from_slice(body.as_bytes()),
             parsed: ErrorBody::parse(body.as_bytes()),
+            attempts: 1,
         }
     }
 
@@ -516,9 +583,9 @@ mod tests {
     }
 
     #[test]
-    fn telnyx_error_codes_may_be_numbers() {
+    fn error_object_codes_may_be_numbers() {
         let e = api_error(401, r#"{"errors":[{"code":"10009"},{"code":10010},{"code":null}]}"#);
-        let codes: Vec<_> = e.telnyx_errors().iter().map(|e| e.code.clone()).collect();
+        let codes: Vec<_> = e.errors().iter().map(|e| e.code.clone()).collect();
         assert_eq!(codes, [Some("10009".to_owned()), Some("10010".to_owned()), None]);
     }
 }

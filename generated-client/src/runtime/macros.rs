@@ -68,7 +68,8 @@ macro_rules! string_enum {
 }
 
 /// What every generated request builder has besides its parameters: `send`, the per-request
-/// settings (`header`, `query_param`, `timeout`, `max_retries`) and `IntoFuture`, so that
+/// settings (`header`, `query_param`, `timeout`, `max_retries`, `idempotent`,
+/// `max_response_bytes`, `total_timeout`) and `IntoFuture`, so that
 /// awaiting a builder sends it; list operations also get `items` and `pages`. The builder must
 /// have an `options: RequestOptions` field and an `async fn send_with_response(self)`.
 macro_rules! request_builder {
@@ -128,6 +129,27 @@ macro_rules! request_builder {
             /// Overrides the client's retry limit for this request.
             pub fn max_retries(mut self, max_retries: u32) -> Self {
                 self.options.max_retries = Some(max_retries);
+                self
+            }
+
+            /// Says whether this request is safe to send again once it may have reached the
+            /// server (`true`: retried like an idempotent request; `false`: only when the server
+            /// asks with 429 or `x-should-retry: true`), instead of the client's rule (see the
+            /// runtime's retry documentation).
+            pub fn idempotent(mut self, idempotent: bool) -> Self {
+                self.options.idempotent = Some(idempotent);
+                self
+            }
+
+            /// Overrides the client's response size limit (bytes) for this request.
+            pub fn max_response_bytes(mut self, limit: u64) -> Self {
+                self.options.max_response_bytes = Some(limit);
+                self
+            }
+
+            /// Time allowed for this whole call, all attempts and waits included.
+            pub fn total_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+                self.options.total_timeout = Some(timeout);
                 self
             }
         }

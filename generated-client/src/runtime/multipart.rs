@@ -45,7 +45,7 @@ impl Part {
 pub fn multipart(parts: Vec<Part>) -> Body {
     let mut seed = parts.iter().map(|p| p.data.len() as u64).fold(0x9E37_79B9_7F4A_7C15_u64, |a, b| a.rotate_left(7) ^ b);
     let boundary = loop {
-        let candidate = format!("----telnyx-rs-{seed:016x}");
+        let candidate = format!("----rust-client-{seed:016x}");
         if !parts.iter().any(|p| contains(&p.data, candidate.as_bytes())) {
             break candidate;
         }

@@ -131,9 +131,10 @@ impl<R: Paginated> Deref for Page<R> {
 /// Every item of every page, fetched lazily, one page at a time.
 ///
 /// Stops after the last page (`page_number >= total_pages`), on an empty page, when `meta` is
-/// missing or says there are no pages, after an error, and when the server answers with a page
-/// number it already sent or one before it (a server that ignores the page parameter cannot make
-/// it loop).
+/// missing or says there are no pages, and after an error. A page the server answers with
+/// another page number than the one asked for is yielded with its items (nothing that arrived is
+/// dropped), and then the stream stops: a server that ignores the page parameter cannot make it
+/// loop.
 pub fn items<R: Paginated>(request: R) -> impl Stream<Item = Result<<R::Data as PageData>::Item>> + Send {
     use futures::StreamExt;
     pages(request)
@@ -157,12 +158,13 @@ pub fn pages<R: Paginated>(request: R) -> impl Stream<Item = Result<Page<R>>> + 
             Ok(response) => {
                 let page = Page::new(request, response);
                 let number = page.current_page_number();
-                if page.is_off_track() || state.last.is_some_and(|last| number <= last) {
-                    // The server ignored the page number we asked for (or sent a page it
-                    // already sent): stop rather than loop or repeat items.
+                if state.last.is_some_and(|last| number <= last) {
                     return None;
                 }
                 state.last = Some(number);
+                // A page answered with another page number than the one asked for (a server
+                // that ignores the page parameter) is still yielded, since its items arrived;
+                // `next_request` then gives no next page, so the stream stops after it.
                 state.next = page.next_request();
                 Some((Ok(page), state))
             }

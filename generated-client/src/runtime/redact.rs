@@ -50,10 +50,49 @@ pub(crate) fn is_sensitive_header(name: &str) -> bool {
             .any(|part| name.contains(part))
 }
 
-/// Replaces the string values of sensitive JSON members (`"access_token": "..."`) with
-/// `"<redacted>"`. Works on truncated or malformed JSON too: a value cut off by the end of the
-/// text is dropped entirely.
+/// Replaces the values of sensitive members with `<redacted>`, in both encodings a token
+/// endpoint may answer with: JSON (`"access_token": "..."`) and form fields
+/// (`access_token=...&...`). Works on truncated or malformed text too: a JSON value cut off by
+/// the end of the text is dropped entirely.
 pub(crate) fn redact_secrets(text: &str) -> String {
+    let json = redact_json_strings(text);
+    if json.contains('=') {
+        redact_form_values(&json)
+    } else {
+        json
+    }
+}
+
+/// `key=value` pairs separated by `&` (form bodies, query strings): the values of sensitive
+/// keys (percent-decoded before comparing) become `<redacted>`, up to the next `&`.
+fn redact_form_values(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for (i, pair) in text.split('&').enumerate() {
+        if i > 0 {
+            out.push('&');
+        }
+        match pair.split_once('=') {
+            Some((key, _)) if form_key_is_sensitive(key) => {
+                out.push_str(key);
+                out.push_str("=<redacted>");
+            }
+            _ => out.push_str(pair),
+        }
+    }
+    out
+}
+
+fn form_key_is_sensitive(key: &str) -> bool {
+    let key = key.trim().trim_start_matches('?').replace('+', " ");
+    let decoded = percent_encoding::percent_decode_str(&key).decode_utf8_lossy();
+    // The last word of a key that follows other text (`... refresh_token=`).
+    let last = decoded.rsplit(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).next().unwrap_or_default();
+    is_sensitive_key(decoded.trim()) || is_sensitive_key(last)
+}
+
+/// Replaces the string values of sensitive JSON members (`"access_token": "..."`) with
+/// `"<redacted>"`.
+fn redact_json_strings(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(open) = rest.find('"') {
@@ -161,6 +200,18 @@ mod tests {
         let value = serde_json::json!({"a": [{"refresh_token": "r"}], "client_secret": {"x": 1}, "b": "keep"});
         let expected = serde_json::json!({"a": [{"refresh_token": "<redacted>"}], "client_secret": "<redacted>", "b": "keep"});
         assert_eq!(redact_value(&value), expected);
+    }
+
+    #[test]
+    fn sensitive_form_values_are_replaced() {
+        let body = "access_token=AT-123&token_type=bearer&refresh%5Ftoken=RT-9&id_token=ID+x&scope=a%20b";
+        assert_eq!(
+            redact_secrets(body),
+            "access_token=<redacted>&token_type=bearer&refresh%5Ftoken=<redacted>&id_token=<redacted>&scope=a%20b"
+        );
+        assert_eq!(redact_secrets("?client_secret=s&x=1"), "?client_secret=<redacted>&x=1");
+        assert_eq!(redact_secrets("note: expected access_token=AT-1"), "note: expected access_token=<redacted>");
+        assert_eq!(redact_secrets(r#"{"a":"b=c"}"#), r#"{"a":"b=c"}"#);
     }
 
     #[test]

@@ -343,11 +343,19 @@ impl<T: QueryValue + ?Sized> QueryValue for &T {
 
 /// Percent-encodes one path segment (everything but RFC 3986 unreserved characters).
 ///
-/// Returns an error for an empty value, which would otherwise change the path's meaning.
+/// Returns an error for a value that would not stay one literal segment: an empty value, and
+/// `.` or `..` (also once or more percent-decoded, like `%2e%2e`), which URL parsing and servers
+/// treat as "this" or "the parent" path segment, so that `delete_client("..")` would otherwise
+/// reach another resource. The error names the parameter, never its value.
 pub fn encode_path_segment(name: &str, value: &str) -> crate::runtime::Result<String> {
     if value.is_empty() {
         return Err(crate::runtime::Error::invalid_input(format!(
             "path parameter `{name}` must not be empty"
+        )));
+    }
+    if is_dot_segment(value) {
+        return Err(crate::runtime::Error::invalid_input(format!(
+            "path parameter `{name}` must not be `.` or `..` (or percent-encode to them)"
         )));
     }
     const SET: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
@@ -356,6 +364,23 @@ pub fn encode_path_segment(name: &str, value: &str) -> crate::runtime::Result<St
         .remove(b'_')
         .remove(b'~');
     Ok(percent_encoding::utf8_percent_encode(value, SET).to_string())
+}
+
+/// Whether `value` is `.` or `..`, as it is or after percent-decoding it any number of times
+/// (a server or proxy may decode more than once).
+pub(crate) fn is_dot_segment(value: &str) -> bool {
+    let mut current = std::borrow::Cow::Borrowed(value.as_bytes());
+    // Each decoding that changes the text makes it shorter, so this ends.
+    loop {
+        if matches!(current.as_ref(), b"." | b"..") {
+            return true;
+        }
+        let decoded: Vec<u8> = percent_encoding::percent_decode(&current).collect();
+        if decoded == current.as_ref() {
+            return false;
+        }
+        current = std::borrow::Cow::Owned(decoded);
+    }
 }
 
 /// Pushes `value` under `name[key]` (the OpenAPI `deepObject` style), keeping deeper keys.

@@ -3,7 +3,7 @@ use reqwest::header::HeaderMap;
 use reqwest::StatusCode;
 
 use super::error::{ApiError, Error, ErrorBody, Result};
-use super::redact::{is_sensitive_key, one_line, redact_secrets};
+use super::redact::{is_sensitive_header, is_sensitive_key, one_line, redact_secrets};
 
 /// A response received for an operation, before it is decoded.
 ///
@@ -51,6 +51,11 @@ impl RawResponse {
     /// The headers.
     pub fn headers(&self) -> &HeaderMap {
         &self.headers
+    }
+
+    /// The body as received.
+    pub fn body(&self) -> &Bytes {
+        &self.body
     }
 
     /// A header's value as text, if present and valid.
@@ -103,7 +108,7 @@ impl RawResponse {
 
     /// Wraps `data` with this response's status and headers.
     pub fn with<T>(self, data: T) -> ApiResponse<T> {
-        ApiResponse { data, status: self.status, headers: self.headers }
+        ApiResponse { data, status: self.status, headers: self.headers, attempts: self.attempts }
     }
 
     /// Turns an unexpected status into an [`Error::Api`].
@@ -115,6 +120,7 @@ impl RawResponse {
             headers: self.headers,
             body: self.body,
             parsed,
+            attempts: self.attempts,
         }))
     }
 }
@@ -126,7 +132,10 @@ fn excerpt(body: &[u8]) -> String {
 }
 
 /// A decoded value with the response's status and headers.
-#[derive(Debug, Clone)]
+///
+/// `Debug` shows the values of headers except credential ones (`set-cookie`, `authorization`,
+/// anything named like a token, secret or key), which show as `<redacted>`.
+#[derive(Clone)]
 pub struct ApiResponse<T> {
     /// The decoded body.
     pub data: T,
@@ -134,6 +143,35 @@ pub struct ApiResponse<T> {
     pub status: StatusCode,
     /// The headers.
     pub headers: HeaderMap,
+    /// How many attempts the call made, the last of which got this response (1 when not
+    /// retried).
+    pub attempts: u32,
+}
+
+impl<T: std::fmt::Debug> std::fmt::Debug for ApiResponse<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiResponse")
+            .field("data", &self.data)
+            .field("status", &self.status)
+            .field("headers", &headers_for_debug(&self.headers))
+            .field("attempts", &self.attempts)
+            .finish()
+    }
+}
+
+/// `name: value` lines with credential header values replaced by `<redacted>`, each value cut
+/// to 200 characters.
+pub(crate) fn headers_for_debug(headers: &HeaderMap) -> Vec<String> {
+    headers
+        .iter()
+        .map(|(name, value)| {
+            if is_sensitive_header(name.as_str()) {
+                format!("{name}: <redacted>")
+            } else {
+                format!("{name}: {}", one_line(&String::from_utf8_lossy(value.as_bytes()), 200))
+            }
+        })
+        .collect()
 }
 
 impl<T> ApiResponse<T> {
@@ -149,6 +187,6 @@ impl<T> ApiResponse<T> {
 
     /// Maps the decoded body.
     pub fn map<U>(self, f: impl FnOnce(T) -> U) -> ApiResponse<U> {
-        ApiResponse { data: f(self.data), status: self.status, headers: self.headers }
+        ApiResponse { data: f(self.data), status: self.status, headers: self.headers, attempts: self.attempts }
     }
 }

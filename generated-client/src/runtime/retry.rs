@@ -4,7 +4,7 @@
 use std::time::{Duration, SystemTime};
 
 use reqwest::header::HeaderMap;
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode};
 
 use super::request::Body;
 
@@ -18,11 +18,8 @@ pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
 /// Whether a response with this status and these headers is worth another attempt:
 /// `x-should-retry: true|false` decides when present, otherwise 408, 409, 429 and 5xx are.
 pub(crate) fn status_is_retryable(status: StatusCode, headers: &HeaderMap) -> bool {
-    match headers.get("x-should-retry").and_then(|v| v.to_str().ok()).map(str::trim) {
-        Some(v) if v.eq_ignore_ascii_case("true") => true,
-        Some(v) if v.eq_ignore_ascii_case("false") => false,
-        _ => matches!(status.as_u16(), 408 | 409 | 429) || status.is_server_error(),
-    }
+    should_retry_header(headers)
+        .unwrap_or_else(|| matches!(status.as_u16(), 408 | 409 | 429) || status.is_server_error())
 }
 
 /// The wait the server asked for: `retry-after-ms` (milliseconds), else `retry-after` (seconds
@@ -68,27 +65,91 @@ pub(crate) fn backoff(retry: u32, initial: Duration, max: Duration, random: f64)
     Duration::try_from_secs_f64(secs * jitter).unwrap_or(max)
 }
 
-/// Whether the body exchanges an OAuth authorization code (`grant_type=authorization_code`, form
-/// or JSON). A code is single-use: once such a request may have reached the server it is never
-/// sent again, whatever the answer, or a retry would fail with `invalid_grant` (and could revoke
-/// the tokens the first attempt issued).
-pub(crate) fn is_single_use(body: &Body) -> bool {
-    const GRANT: &str = "authorization_code";
+/// Whether a request may be sent again once it may have reached the server (failures before
+/// that, such as a refused connection, are always retried).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Replay {
+    /// Repeating it is safe: an idempotent method (GET, HEAD, PUT, DELETE, OPTIONS, TRACE), a
+    /// token request with `grant_type=client_credentials`, or the caller said so. Retried after
+    /// connection errors, timeouts and retryable statuses.
+    Safe,
+    /// It may have effects (POST, PATCH): repeated only when the server says it was not acted
+    /// on, with 429 or `x-should-retry: true`.
+    IfAsked,
+    /// It carries a single-use credential (a token request with any grant but
+    /// `client_credentials`: an authorization code, a rotating refresh token, an assertion).
+    /// Never sent again once it may have reached the server: a replay fails with
+    /// `invalid_grant` or makes the server revoke the whole grant.
+    Never,
+}
+
+impl Replay {
+    /// The rule for a request: `idempotent` is the caller's override
+    /// ([`RequestOptions::idempotent`](super::RequestOptions::idempotent)).
+    pub(crate) fn of(method: &Method, body: &Body, idempotent: Option<bool>) -> Self {
+        let grant = grant_type(body);
+        match (idempotent, grant.as_deref()) {
+            (Some(true), _) => Replay::Safe,
+            (_, Some(grant)) if grant != "client_credentials" => Replay::Never,
+            (Some(false), _) => Replay::IfAsked,
+            (None, Some(_)) => Replay::Safe,
+            (None, None) => {
+                if matches!(method.as_str(), "GET" | "HEAD" | "PUT" | "DELETE" | "OPTIONS" | "TRACE") {
+                    Replay::Safe
+                } else {
+                    Replay::IfAsked
+                }
+            }
+        }
+    }
+
+    /// Whether an error response is worth another attempt under this rule.
+    pub(crate) fn retries_status(self, status: StatusCode, headers: &HeaderMap) -> bool {
+        match self {
+            Replay::Safe => status_is_retryable(status, headers),
+            Replay::IfAsked => match should_retry_header(headers) {
+                Some(asked) => asked,
+                None => status == StatusCode::TOO_MANY_REQUESTS,
+            },
+            Replay::Never => false,
+        }
+    }
+}
+
+/// `x-should-retry: true|false`, if present and one of those.
+fn should_retry_header(headers: &HeaderMap) -> Option<bool> {
+    match headers.get("x-should-retry").and_then(|v| v.to_str().ok()).map(str::trim) {
+        Some(v) if v.eq_ignore_ascii_case("true") => Some(true),
+        Some(v) if v.eq_ignore_ascii_case("false") => Some(false),
+        _ => None,
+    }
+}
+
+/// The `grant_type` of an OAuth token request body (form or JSON), if the body has one. A
+/// multipart body naming a `grant_type` field counts as one with an unknown grant.
+pub(crate) fn grant_type(body: &Body) -> Option<String> {
+    let from_form = |data: &[u8]| {
+        url::form_urlencoded::parse(data).find(|(k, _)| k == "grant_type").map(|(_, v)| v.into_owned())
+    };
     match body {
-        Body::Form(pairs) => pairs.iter().any(|(k, v)| k == "grant_type" && v == GRANT),
+        Body::Form(pairs) => pairs.iter().find(|(k, _)| k == "grant_type").map(|(_, v)| v.clone()),
         Body::Json(bytes) => {
-            contains(bytes, GRANT.as_bytes())
-                && serde_json::from_slice::<serde_json::Value>(bytes)
-                    .ok()
-                    .and_then(|v| v.get("grant_type").and_then(|g| g.as_str().map(|g| g == GRANT)))
-                    .unwrap_or(false)
+            if !contains(bytes, b"grant_type") {
+                return None;
+            }
+            let value = serde_json::from_slice::<serde_json::Value>(bytes).ok()?;
+            value.get("grant_type").map(|g| g.as_str().map(str::to_owned).unwrap_or_default())
         }
         Body::Bytes { content_type, data } => {
-            content_type.starts_with("application/x-www-form-urlencoded")
-                && url::form_urlencoded::parse(data).any(|(k, v)| k == "grant_type" && v == GRANT)
-                || content_type.starts_with("multipart/form-data") && contains(data, GRANT.as_bytes())
+            if content_type.starts_with("application/x-www-form-urlencoded") {
+                from_form(data)
+            } else if content_type.starts_with("multipart/form-data") && contains(data, b"name=\"grant_type\"") {
+                Some(String::new())
+            } else {
+                None
+            }
         }
-        Body::Empty => false,
+        Body::Empty => None,
     }
 }
 
@@ -195,17 +256,45 @@ mod tests {
     }
 
     #[test]
-    fn authorization_code_exchanges_are_single_use() {
+    fn replay_rule_per_method_grant_and_override() {
         let form = |pairs: &[(&str, &str)]| Body::Form(pairs.iter().map(|(k, v)| ((*k).into(), (*v).into())).collect());
-        assert!(is_single_use(&form(&[("grant_type", "authorization_code"), ("code", "c")])));
-        assert!(!is_single_use(&form(&[("grant_type", "refresh_token")])));
-        assert!(!is_single_use(&form(&[("note", "authorization_code")])));
-        assert!(is_single_use(&Body::Json(br#"{"grant_type":"authorization_code"}"#.to_vec())));
-        assert!(!is_single_use(&Body::Json(br#"{"grant_type":"client_credentials","x":"authorization_code"}"#.to_vec())));
-        assert!(is_single_use(&Body::Bytes {
+        let post = Method::POST;
+        assert_eq!(Replay::of(&post, &form(&[("grant_type", "authorization_code"), ("code", "c")]), None), Replay::Never);
+        assert_eq!(Replay::of(&post, &form(&[("grant_type", "refresh_token")]), None), Replay::Never);
+        assert_eq!(Replay::of(&post, &form(&[("grant_type", "refresh_token")]), Some(false)), Replay::Never);
+        assert_eq!(Replay::of(&post, &form(&[("grant_type", "refresh_token")]), Some(true)), Replay::Safe);
+        assert_eq!(Replay::of(&post, &form(&[("grant_type", "client_credentials")]), None), Replay::Safe);
+        assert_eq!(Replay::of(&post, &form(&[("note", "authorization_code")]), None), Replay::IfAsked);
+        assert_eq!(Replay::of(&post, &Body::Json(br#"{"grant_type":"authorization_code"}"#.to_vec()), None), Replay::Never);
+        assert_eq!(
+            Replay::of(&post, &Body::Json(br#"{"grant_type":"client_credentials","x":"authorization_code"}"#.to_vec()), None),
+            Replay::Safe
+        );
+        let bytes = Body::Bytes {
             content_type: "application/x-www-form-urlencoded".into(),
             data: bytes::Bytes::from_static(b"code=c&grant_type=authorization_code"),
-        }));
-        assert!(!is_single_use(&Body::Empty));
+        };
+        assert_eq!(Replay::of(&post, &bytes, None), Replay::Never);
+        for method in [Method::GET, Method::HEAD, Method::PUT, Method::DELETE, Method::OPTIONS, Method::TRACE] {
+            assert_eq!(Replay::of(&method, &Body::Empty, None), Replay::Safe, "{method}");
+        }
+        assert_eq!(Replay::of(&Method::PATCH, &Body::Empty, None), Replay::IfAsked);
+        assert_eq!(Replay::of(&post, &Body::Empty, Some(true)), Replay::Safe);
+        assert_eq!(Replay::of(&Method::GET, &Body::Empty, Some(false)), Replay::IfAsked);
+    }
+
+    #[test]
+    fn statuses_retried_under_each_rule() {
+        let none = HeaderMap::new();
+        let asked = headers(&[("x-should-retry", "true")]);
+        let refused = headers(&[("x-should-retry", "false")]);
+        let s = |code: u16| StatusCode::from_u16(code).expect("status");
+        assert!(Replay::Safe.retries_status(s(503), &none));
+        assert!(!Replay::IfAsked.retries_status(s(503), &none));
+        assert!(!Replay::IfAsked.retries_status(s(500), &none));
+        assert!(Replay::IfAsked.retries_status(s(429), &none));
+        assert!(!Replay::IfAsked.retries_status(s(429), &refused));
+        assert!(Replay::IfAsked.retries_status(s(503), &asked));
+        assert!(!Replay::Never.retries_status(s(429), &asked));
     }
 }

@@ -245,12 +245,21 @@ static GET_OAUTH_CONSENT_TOKEN: rt::Operation = rt::Operation {
     },
 };
 /// Request builder for [`Client::get_oauth_consent_token`]: set optional parameters, then `.await` it.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetOAuthConsentToken {
     client: Client,
     consent_token: String,
     options: rt::RequestOptions,
+}
+impl ::std::fmt::Debug for GetOAuthConsentToken {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("GetOAuthConsentToken")
+            .field("client", &self.client)
+            .field("consent_token", &"<redacted>")
+            .field("options", &self.options)
+            .finish()
+    }
 }
 impl GetOAuthConsentToken {
     fn parts(&self) -> rt::Result<rt::RequestParts> {

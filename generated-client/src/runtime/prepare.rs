@@ -1,0 +1,253 @@
+//! Turning an operation and its parts into a request: URL, query, credentials, body, headers.
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue, AUTHORIZATION, CONTENT_TYPE};
+use url::Url;
+
+use super::client::Client;
+use super::client_auth::{client_authenticate, ClientAuthMethod};
+use super::error::{Error, Result};
+use super::options::RequestOptions;
+use super::redact::{is_sensitive_header, one_line};
+use super::request::{Auth, Body, Operation, RequestParts};
+use super::retry::RETRY_COUNT_HEADER;
+use super::secret::Secret;
+
+/// The parts of a request that stay the same across attempts.
+pub(super) struct Prepared {
+    pub(super) url: Url,
+    pub(super) headers: HeaderMap,
+    pub(super) body: Option<Bytes>,
+    /// Whether the caller's headers already carry `authorization` (then no bearer is added).
+    pub(super) caller_authorization: bool,
+    /// Whether the chosen security requirement takes a bearer token from the bearer source.
+    pub(super) bearer_from_source: bool,
+    pub(super) caller_retry_count: bool,
+}
+
+impl Client {
+    /// URL, headers and body: everything but what changes per attempt.
+    pub(super) fn prepare(&self, op: &Operation, url: Option<Url>, parts: RequestParts, options: &RequestOptions) -> Result<Prepared> {
+        let mut headers = self.inner.default_headers.clone();
+        let mut url = match url {
+            None => self.url_for(op, &parts.path)?,
+            Some(url) => {
+                if url.origin() != self.inner.api_base.origin() {
+                    // Default headers may carry credentials meant for the API's own origin.
+                    let secret: Vec<HeaderName> =
+                        headers.keys().filter(|n| is_sensitive_header(n.as_str())).cloned().collect();
+                    for name in secret {
+                        headers.remove(name);
+                    }
+                }
+                url
+            }
+        };
+        let mut body = parts.body;
+        let mut query_keys: Vec<(&'static str, &Secret)> = Vec::new();
+        let mut bearer_from_source = false;
+        self.apply_auth(op, op.auth, &mut headers, &mut body, &mut query_keys, &mut bearer_from_source)?;
+        {
+            let mut pairs = url.query_pairs_mut();
+            for (k, v) in &parts.query {
+                pairs.append_pair(k, v);
+            }
+            for (k, v) in &options.query {
+                pairs.append_pair(k, v);
+            }
+            for (name, key) in query_keys {
+                pairs.append_pair(name, key.expose());
+            }
+        }
+        super::request::append_encoded_query(&mut url, &parts.query_encoded);
+        if url.query() == Some("") {
+            url.set_query(None);
+        }
+        let body = match body {
+            Body::Empty => None,
+            Body::Json(bytes) => {
+                headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+                Some(Bytes::from(bytes))
+            }
+            Body::Form(pairs) => {
+                let encoded = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs.iter()).finish();
+                headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/x-www-form-urlencoded"));
+                Some(Bytes::from(encoded))
+            }
+            Body::Bytes { content_type, data } => {
+                let value = HeaderValue::from_str(&content_type)
+                    .map_err(|_| Error::invalid_input(format!("invalid content type `{}`", one_line(&content_type, 60))))?;
+                headers.insert(CONTENT_TYPE, value);
+                Some(data)
+            }
+        };
+        let mut param_headers = Vec::with_capacity(parts.headers.len());
+        for (name, value) in &parts.headers {
+            let header = HeaderName::from_static_checked(name)?;
+            let mut value = HeaderValue::from_str(value)
+                .map_err(|_| Error::invalid_input(format!("invalid value for header parameter `{name}`")))?;
+            if is_sensitive_header(name) {
+                value.set_sensitive(true);
+            }
+            param_headers.push((header, value));
+        }
+        overlay(&mut headers, param_headers);
+        overlay(&mut headers, options.headers.iter().cloned());
+        Ok(Prepared {
+            url,
+            headers,
+            body,
+            caller_authorization: options.headers.iter().any(|(n, _)| n == AUTHORIZATION),
+            bearer_from_source,
+            caller_retry_count: options.headers.iter().any(|(n, _)| n.as_str() == RETRY_COUNT_HEADER),
+        })
+    }
+
+    /// The key for an API-key scheme sent as `name`: its own key, else the client's API key.
+    fn api_key_named(&self, name: &str) -> Option<&Secret> {
+        self.inner.api_keys.get(&name.to_ascii_lowercase()).or(self.inner.api_key.as_ref())
+    }
+
+    /// Whether the client has every credential `auth` needs.
+    fn has_credentials(&self, auth: Auth) -> bool {
+        match auth {
+            Auth::None => true,
+            Auth::Bearer { .. } => self.inner.bearer_source.is_some() || self.inner.api_key.is_some(),
+            Auth::ClientAuth { .. } | Auth::Basic { .. } => self.inner.client_credentials.is_some(),
+            Auth::ApiKeyHeader { name, .. } | Auth::ApiKeyQuery { name, .. } => self.api_key_named(name).is_some(),
+            Auth::All(schemes) => schemes.iter().all(|s| self.has_credentials(*s)),
+            Auth::Any(alternatives) => alternatives.iter().any(|a| self.has_credentials(*a)),
+        }
+    }
+
+    /// Adds the credentials of `auth` (all schemes of a requirement; the first requirement the
+    /// client can meet among alternatives) to the request.
+    fn apply_auth<'s>(
+        &'s self,
+        op: &Operation,
+        auth: Auth,
+        headers: &mut HeaderMap,
+        body: &mut Body,
+        query_keys: &mut Vec<(&'static str, &'s Secret)>,
+        bearer_from_source: &mut bool,
+    ) -> Result<()> {
+        let missing =
+            |what: &str| Error::invalid_input(format!("{} requires {what}, and the client has none configured", op.id));
+        match auth {
+            Auth::None => {}
+            Auth::All(schemes) => {
+                for scheme in schemes {
+                    self.apply_auth(op, *scheme, headers, body, query_keys, bearer_from_source)?;
+                }
+            }
+            Auth::Any(alternatives) => {
+                let chosen = alternatives.iter().find(|a| self.has_credentials(**a)).or(alternatives.first());
+                if let Some(chosen) = chosen {
+                    self.apply_auth(op, *chosen, headers, body, query_keys, bearer_from_source)?;
+                }
+            }
+            Auth::Bearer { optional } => {
+                if self.inner.bearer_source.is_some() {
+                    *bearer_from_source = true;
+                } else {
+                    match &self.inner.api_key {
+                        Some(key) => {
+                            headers.insert(AUTHORIZATION, bearer_value(key)?);
+                        }
+                        None if optional => {}
+                        None => return Err(missing("an API key or bearer source")),
+                    }
+                }
+            }
+            Auth::ClientAuth { optional } | Auth::Basic { optional } => match &self.inner.client_credentials {
+                None if optional => {}
+                None => return Err(missing("OAuth client credentials")),
+                Some(creds) => {
+                    let method = if matches!(auth, Auth::Basic { .. }) {
+                        ClientAuthMethod::ClientSecretBasic
+                    } else {
+                        creds.method
+                    };
+                    client_authenticate(creds, method, headers, body)?;
+                }
+            },
+            Auth::ApiKeyHeader { name, optional } => match self.api_key_named(name) {
+                Some(key) => {
+                    let name = HeaderName::from_static_checked(name)?;
+                    let mut value = HeaderValue::from_str(key.expose())
+                        .map_err(|_| Error::invalid_input("the API key contains characters not allowed in a header"))?;
+                    value.set_sensitive(true);
+                    headers.insert(name, value);
+                }
+                None if optional => {}
+                None => return Err(missing("an API key")),
+            },
+            Auth::ApiKeyQuery { name, optional } => match self.api_key_named(name) {
+                Some(key) => query_keys.push((name, key)),
+                None if optional => {}
+                None => return Err(missing("an API key")),
+            },
+        }
+        Ok(())
+    }
+
+    /// One attempt's request: the prepared parts plus a fresh bearer token and the retry count.
+    pub(super) async fn attempt_request(
+        &self,
+        op: &Operation,
+        prepared: &Prepared,
+        retries: u32,
+        timeout: Duration,
+    ) -> Result<reqwest::Request> {
+        let mut request = reqwest::Request::new(op.method.clone(), prepared.url.clone());
+        let headers = request.headers_mut();
+        headers.clone_from(&prepared.headers);
+        if let (true, Some(source), false) =
+            (prepared.bearer_from_source, &self.inner.bearer_source, prepared.caller_authorization)
+        {
+            let token = source.bearer().await?;
+            headers.insert(AUTHORIZATION, bearer_value(&token)?);
+        }
+        if !prepared.caller_retry_count {
+            headers.insert(RETRY_COUNT_HEADER, HeaderValue::from(retries));
+        }
+        *request.body_mut() = prepared.body.clone().map(reqwest::Body::from);
+        *request.timeout_mut() = Some(timeout);
+        Ok(request)
+    }
+}
+
+/// `Bearer <token>`, marked sensitive.
+fn bearer_value(token: &Secret) -> Result<HeaderValue> {
+    let mut value = HeaderValue::from_str(&format!("Bearer {}", token.expose()))
+        .map_err(|_| Error::invalid_input("the bearer token contains characters not allowed in a header"))?;
+    value.set_sensitive(true);
+    Ok(value)
+}
+
+/// Replaces every header named in `pairs` with the values given there (several values of one
+/// name are all kept).
+fn overlay(headers: &mut HeaderMap, pairs: impl IntoIterator<Item = (HeaderName, HeaderValue)>) {
+    let pairs: Vec<_> = pairs.into_iter().collect();
+    for (name, _) in &pairs {
+        headers.remove(name);
+    }
+    for (name, value) in pairs {
+        headers.append(name, value);
+    }
+}
+
+trait HeaderNameExt: Sized {
+    fn from_static_checked(name: &str) -> Result<Self>;
+}
+
+impl HeaderNameExt for HeaderName {
+    /// A header name from generated code or the spec, checked rather than trusted.
+    fn from_static_checked(name: &str) -> Result<Self> {
+        HeaderName::from_bytes(name.as_bytes())
+            .map_err(|_| Error::invalid_input(format!("invalid header name `{}`", one_line(name, 60))))
+    }
+}
+

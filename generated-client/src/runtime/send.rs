@@ -1,0 +1,170 @@
+//! Sending an operation: the retry loop, the per-call limits and reading the body. The retry
+//! rule itself is in `retry.rs`.
+
+use std::time::{Duration, Instant, SystemTime};
+
+use bytes::Bytes;
+use reqwest::header::HeaderMap;
+use tracing::Instrument;
+use url::Url;
+
+use super::client::Client;
+use super::error::{Error, Result};
+use super::options::RequestOptions;
+use super::prepare::Prepared;
+use super::request::{Operation, RequestParts};
+use super::response::RawResponse;
+use super::retry;
+
+impl Client {
+    /// Sends one operation and returns its response, whatever the status; the generated
+    /// operation decides which statuses are errors. Retries as described in the
+    /// [module documentation](super#retries).
+    ///
+    /// Nothing is sent when the input is invalid ([`Error::InvalidInput`]), including an invalid
+    /// header added with [`RequestOptions::header`] or missing credentials.
+    #[doc(hidden)]
+    pub async fn execute(
+        &self,
+        op: &'static Operation,
+        parts: RequestParts,
+        options: &RequestOptions,
+    ) -> Result<RawResponse> {
+        self.execute_to(op, None, parts, options).await
+    }
+
+    /// Sends one operation to an absolute URL (an endpoint found by discovery, possibly on
+    /// another host) instead of the client's base URL and the operation's path; otherwise the
+    /// same as [`execute`](Self::execute): the same headers, retry rule, limits, redaction and
+    /// tracing. Credentials in the client's default headers are not sent when the URL's origin
+    /// is not the base URL's.
+    #[doc(hidden)]
+    pub async fn execute_at(
+        &self,
+        op: &'static Operation,
+        url: Url,
+        parts: RequestParts,
+        options: &RequestOptions,
+    ) -> Result<RawResponse> {
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(Error::invalid_input(format!("{}: the URL scheme must be http or https", op.id)));
+        }
+        self.execute_to(op, Some(url), parts, options).await
+    }
+
+    async fn execute_to(
+        &self,
+        op: &'static Operation,
+        url: Option<Url>,
+        parts: RequestParts,
+        options: &RequestOptions,
+    ) -> Result<RawResponse> {
+        options.validate()?;
+        let replay = retry::Replay::of(&op.method, &parts.body, options.idempotent);
+        let prepared = self.prepare(op, url, parts, options)?;
+        let limits = Limits {
+            max_retries: options.max_retries.unwrap_or(self.inner.max_retries),
+            timeout: options.timeout.unwrap_or(self.inner.timeout),
+            max_body: options.max_response_bytes.unwrap_or(self.inner.max_response_bytes),
+            replay,
+        };
+        let span = tracing::debug_span!("request", operation = op.id, method = %op.method, path = op.path);
+        let call = self.send_with_retries(op, prepared, limits).instrument(span);
+        match options.total_timeout.or(self.inner.total_timeout) {
+            Some(total) => tokio::time::timeout(total, call).await.unwrap_or(Err(Error::Timeout)),
+            None => call.await,
+        }
+    }
+
+    async fn send_with_retries(&self, op: &'static Operation, prepared: Prepared, limits: Limits) -> Result<RawResponse> {
+        let Limits { max_retries, timeout, max_body, replay } = limits;
+        let mut retries: u32 = 0;
+        loop {
+            let attempt = retries.saturating_add(1);
+            let request = self.attempt_request(op, &prepared, retries, timeout).await?;
+            let started = Instant::now();
+            // `sent`: whether the request may have reached the server.
+            let (error, sent) = match self.inner.http.execute(request).await {
+                Ok(response) => {
+                    let status = response.status();
+                    match read_body(response, max_body).await {
+                        Ok((headers, body)) => {
+                            let elapsed_ms = started.elapsed().as_millis() as u64;
+                            tracing::debug!(attempt, status = status.as_u16(), elapsed_ms, "response");
+                            let retryable = !status.is_success() && replay.retries_status(status, &headers);
+                            if retryable && retries < max_retries {
+                                let delay = retry::server_delay(&headers, SystemTime::now())
+                                    .unwrap_or_else(|| self.backoff(retries));
+                                tracing::info!(
+                                    attempt,
+                                    status = status.as_u16(),
+                                    delay_ms = delay.as_millis() as u64,
+                                    "retrying after error status"
+                                );
+                                tokio::time::sleep(delay).await;
+                                retries += 1;
+                                continue;
+                            }
+                            return Ok(RawResponse { operation: op.id, status, headers, body, attempts: attempt });
+                        }
+                        Err(e) => (e, true),
+                    }
+                }
+                Err(e) => {
+                    let sent = !e.is_connect();
+                    (Error::from_reqwest(e), sent)
+                }
+            };
+            let elapsed_ms = started.elapsed().as_millis() as u64;
+            let may_retry = error.is_retryable() && (!sent || replay == retry::Replay::Safe);
+            if !may_retry || retries >= max_retries {
+                tracing::debug!(attempt, elapsed_ms, error = %error, "request failed");
+                return Err(error);
+            }
+            let delay = self.backoff(retries);
+            tracing::info!(attempt, elapsed_ms, error = %error, delay_ms = delay.as_millis() as u64, "retrying after error");
+            tokio::time::sleep(delay).await;
+            retries += 1;
+        }
+    }
+
+    fn backoff(&self, retries: u32) -> Duration {
+        retry::backoff(retries, self.inner.retry_initial, self.inner.retry_max, retry::random_unit())
+    }
+}
+
+/// What one call may spend.
+#[derive(Clone, Copy)]
+struct Limits {
+    max_retries: u32,
+    timeout: Duration,
+    max_body: u64,
+    replay: retry::Replay,
+}
+
+/// Reads the body chunk by chunk, failing as soon as `content-length` announces more than
+/// `limit` bytes or the bytes read pass it.
+async fn read_body(mut response: reqwest::Response, limit: u64) -> Result<(HeaderMap, Bytes)> {
+    let status = response.status();
+    let too_large = || Error::ResponseTooLarge { status, limit };
+    if response.content_length().is_some_and(|announced| announced > limit) {
+        return Err(too_large());
+    }
+    // Reading the body needs no headers: take them instead of copying.
+    let headers = std::mem::take(response.headers_mut());
+    let mut chunks: Vec<Bytes> = Vec::new();
+    let mut total: u64 = 0;
+    while let Some(chunk) = response.chunk().await.map_err(Error::from_reqwest)? {
+        total = total.saturating_add(chunk.len() as u64);
+        if total > limit {
+            return Err(too_large());
+        }
+        chunks.push(chunk);
+    }
+    let body = match chunks.len() {
+        0 => Bytes::new(),
+        1 => chunks.pop().unwrap_or_default(),
+        _ => Bytes::from(chunks.concat()),
+    };
+    Ok((headers, body))
+}
