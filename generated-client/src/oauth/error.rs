@@ -80,6 +80,13 @@ pub enum OAuthError {
     /// A token refresh failed; every caller waiting on that refresh gets the same error.
     #[error("token refresh failed: {0}")]
     RefreshFailed(Arc<OAuthError>),
+    /// The device flow's codes expired by this client's clock (their `expires_in` passed)
+    /// before the user approved (RFC 8628 §3.5); start again.
+    #[error("the device code expired after {expires_in} s before the user approved")]
+    DeviceCodeExpired {
+        /// The lifetime the server gave the codes, in seconds.
+        expires_in: u64,
+    },
 }
 
 impl OAuthError {
@@ -142,6 +149,9 @@ impl fmt::Debug for OAuthError {
             OAuthError::Http(e) => f.debug_tuple("Http").field(e).finish(),
             OAuthError::Jwt(e) => f.debug_tuple("Jwt").field(e).finish(),
             OAuthError::RefreshFailed(e) => f.debug_tuple("RefreshFailed").field(e).finish(),
+            OAuthError::DeviceCodeExpired { expires_in } => {
+                f.debug_struct("DeviceCodeExpired").field("expires_in", expires_in).finish()
+            }
         }
     }
 }

@@ -180,7 +180,11 @@ impl OAuth {
         self.token_request(form).await
     }
 
-    async fn token_request(&self, form: Vec<(&'static str, String)>) -> OAuthResult<TokenResponse> {
+    pub(super) fn transport(&self) -> &Transport {
+        &self.inner.transport
+    }
+
+    pub(super) async fn token_request(&self, form: Vec<(&'static str, String)>) -> OAuthResult<TokenResponse> {
         let sent_at = Instant::now();
         let answer = self
             .inner

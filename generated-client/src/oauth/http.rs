@@ -28,6 +28,8 @@ pub(crate) static INTROSPECT: Operation =
     Operation { id: "OAuthIntrospect", method: Method::POST, path: "", server: None, auth: Auth::None };
 pub(crate) static REVOKE: Operation =
     Operation { id: "OAuthRevoke", method: Method::POST, path: "", server: None, auth: Auth::None };
+pub(crate) static DEVICE_AUTHORIZATION: Operation =
+    Operation { id: "OAuthDeviceAuthorization", method: Method::POST, path: "", server: None, auth: Auth::None };
 
 /// The runtime client plus the helpers' per-request overrides.
 #[derive(Debug, Clone)]
@@ -103,7 +105,7 @@ impl Transport {
 
     /// `POST url` with a form body, authenticating the client as `credentials` say. `op` decides
     /// the retry rule together with the body (see the runtime's retry documentation);
-    /// introspection and revocation are idempotent.
+    /// introspection, revocation and device authorization requests are safe to repeat.
     pub async fn post_form(
         &self,
         op: &'static Operation,
@@ -112,7 +114,7 @@ impl Transport {
         credentials: Option<&ClientCredentials>,
     ) -> OAuthResult<Answer> {
         let mut options = self.options();
-        if std::ptr::eq(op, &INTROSPECT) || std::ptr::eq(op, &REVOKE) {
+        if std::ptr::eq(op, &INTROSPECT) || std::ptr::eq(op, &REVOKE) || std::ptr::eq(op, &DEVICE_AUTHORIZATION) {
             options.idempotent = Some(true);
         }
         if let Some(creds) = credentials {

@@ -37,6 +37,7 @@
 //! ```
 
 mod authorize;
+mod device;
 mod error;
 mod flow;
 mod http;
@@ -46,6 +47,7 @@ mod server;
 mod token_source;
 
 pub use authorize::{parse_callback, AuthorizationCode, AuthorizationRequest, PendingAuthorization};
+pub use device::{DeviceAuthorization, DEFAULT_DEVICE_POLL_INTERVAL, DEVICE_CODE_GRANT_TYPE, SLOW_DOWN_INCREMENT};
 pub use error::{
     AuthorizationError, AuthorizationErrorCode, JwtError, OAuthError, OAuthResult, TokenError, TokenErrorCode,
 };

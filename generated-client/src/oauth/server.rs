@@ -115,6 +115,9 @@ pub struct AuthorizationServerMetadata {
     /// Whether authorization responses carry `iss` (RFC 9207).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authorization_response_iss_parameter_supported: Option<bool>,
+    /// The device authorization endpoint (RFC 8628 §4).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_authorization_endpoint: Option<String>,
     /// Every other member.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
@@ -226,6 +229,9 @@ pub struct AuthServer {
     pub revocation_endpoint: Option<Url>,
     /// The JWK set.
     pub jwks_uri: Option<Url>,
+    /// The device authorization endpoint (RFC 8628), for
+    /// [`OAuth::start_device_authorization`](super::OAuth::start_device_authorization).
+    pub device_authorization_endpoint: Option<Url>,
     /// The discovered document, if the endpoints came from discovery.
     pub metadata: Option<AuthorizationServerMetadata>,
 }
@@ -247,6 +253,7 @@ impl AuthServer {
             introspection_endpoint: Some(at("/oauth/introspect")),
             revocation_endpoint: None,
             jwks_uri: Some(at("/oauth/jwks")),
+            device_authorization_endpoint: None,
             metadata: None,
         })
     }
@@ -270,6 +277,7 @@ impl AuthServer {
             introspection_endpoint: opt("introspection_endpoint", &metadata.introspection_endpoint)?,
             revocation_endpoint: opt("revocation_endpoint", &metadata.revocation_endpoint)?,
             jwks_uri: opt("jwks_uri", &metadata.jwks_uri)?,
+            device_authorization_endpoint: opt("device_authorization_endpoint", &metadata.device_authorization_endpoint)?,
             metadata: Some(metadata),
         })
     }
@@ -286,9 +294,24 @@ impl AuthServer {
     /// println!("token endpoint: {}", server.token_endpoint);
     /// # Ok(()) }
     /// ```
+    ///
+    /// A server that has no RFC 8414 document (404) but is an OpenID Provider is discovered
+    /// through its OpenID Connect configuration instead ([`discover_oidc`](Self::discover_oidc)):
+    /// the two documents share their members.
     pub async fn discover(client: &Client, issuer: &str) -> OAuthResult<Self> {
         let url = well_known_url(issuer, "oauth-authorization-server")?;
-        Self::discover_at(client, url.as_str(), issuer).await
+        match Self::discover_at(client, url.as_str(), issuer).await {
+            Err(e) if e.status() == Some(reqwest::StatusCode::NOT_FOUND) => Self::discover_oidc(client, issuer).await,
+            other => other,
+        }
+    }
+
+    /// OpenID Connect Discovery 1.0 §4: fetches `{issuer}/.well-known/openid-configuration`
+    /// (appended to the issuer's path, unlike RFC 8414) and requires the document's `issuer` to
+    /// equal `issuer`.
+    pub async fn discover_oidc(client: &Client, issuer: &str) -> OAuthResult<Self> {
+        let url = format!("{}/.well-known/openid-configuration", issuer.trim_end_matches('/'));
+        Self::discover_at(client, &url, issuer).await
     }
 
     /// Fetches a metadata document from `url` and requires its `issuer` to equal
