@@ -3,9 +3,9 @@
 //! Shared by the `oauth_*` test files.
 #![allow(dead_code, clippy::result_large_err)] // test-only helper; ResponseTemplate errors are fine here
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine as _;
@@ -51,6 +51,32 @@ pub struct State {
     pub scopes: Vec<Option<String>>,
     /// Every RFC violation seen; tests assert it stays empty.
     pub violations: Vec<String>,
+    /// The device flow (RFC 8628).
+    pub device: DeviceState,
+}
+
+/// What the device endpoints send and saw.
+#[derive(Debug, Default)]
+pub struct DeviceState {
+    /// `expires_in` sent with the codes.
+    pub expires_in: u64,
+    /// `interval` sent with the codes (`None`: not sent, the RFC's default of 5 applies).
+    pub interval: Option<u64>,
+    /// Whether the server itself answers `expired_token` once `expires_in` has passed.
+    pub enforce_expiry: bool,
+    /// Answers to the polls, in order: `authorization_pending`, `slow_down`, `access_denied`,
+    /// `expired_token`, or `approve` (tokens). When empty: `authorization_pending`.
+    pub script: VecDeque<&'static str>,
+    /// The outstanding device code, when it was issued and the interval now in force.
+    code: Option<(String, Instant, Duration)>,
+    /// When each poll arrived, relative to the device authorization request.
+    pub polls: Vec<Duration>,
+    /// The scope of the device authorization request.
+    pub scope: Option<String>,
+    /// `user-agent` of every device request.
+    pub user_agents: Vec<String>,
+    /// Device authorization requests received.
+    pub authorizations: usize,
 }
 
 #[derive(Clone)]
@@ -76,12 +102,18 @@ impl FakeAuthServer {
             token_requests: Vec::new(),
             scopes: Vec::new(),
             violations: Vec::new(),
+            device: DeviceState { expires_in: 600, interval: Some(1), enforce_expiry: true, ..DeviceState::default() },
         }));
         let fake = Self { server: server.clone(), state: state.clone() };
         Mock::given(path("/v2/oauth/token")).respond_with(TokenEndpoint(state.clone())).mount(&server).await;
         Mock::given(method("POST"))
             .and(path("/v2/oauth/introspect"))
             .respond_with(IntrospectEndpoint(state.clone()))
+            .mount(&server)
+            .await;
+        Mock::given(method("POST"))
+            .and(path("/v2/oauth/device_authorization"))
+            .respond_with(DeviceAuthorizationEndpoint(state.clone()))
             .mount(&server)
             .await;
         let issuer = fake.issuer();
@@ -94,6 +126,7 @@ impl FakeAuthServer {
                 "token_endpoint": format!("{base}/oauth/token"),
                 "introspection_endpoint": format!("{base}/oauth/introspect"),
                 "jwks_uri": format!("{base}/oauth/jwks"),
+                "device_authorization_endpoint": format!("{base}/oauth/device_authorization"),
                 "response_types_supported": ["code"],
                 "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],
                 "code_challenge_methods_supported": ["S256"],
@@ -364,6 +397,9 @@ impl Respond for TokenEndpoint {
                     let scope = form.get("scope").cloned();
                     s.scopes.push(scope);
                 }
+                "urn:ietf:params:oauth:grant-type:device_code" => {
+                    refresh_to_issue = device_poll(&mut s, &form, req, &mut violations)?;
+                }
                 other => return Err(oauth_error(400, "unsupported_grant_type", &format!("grant `{other}`"))),
             }
             s.serial += 1;
@@ -407,5 +443,92 @@ impl Respond for IntrospectEndpoint {
         } else {
             ResponseTemplate::new(200).set_body_json(json!({"active": false}))
         }
+    }
+}
+
+/// RFC 8628 §3.1 / §3.2: issues a device code and a user code.
+struct DeviceAuthorizationEndpoint(Arc<Mutex<State>>);
+
+impl Respond for DeviceAuthorizationEndpoint {
+    fn respond(&self, req: &Request) -> ResponseTemplate {
+        let mut s = self.0.lock().unwrap();
+        let mut violations = Vec::new();
+        let form = check_form_request(req, &mut violations);
+        let expect = s.expect_auth;
+        let result = authenticate(req, &form, expect, &mut violations);
+        for key in form.keys() {
+            if !["scope", "client_id", "client_secret"].contains(&key.as_str()) {
+                violations.push(format!("unexpected device authorization parameter `{key}`"));
+            }
+        }
+        let ua = req.headers.get("user-agent").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+        s.device.user_agents.push(ua);
+        s.device.authorizations += 1;
+        s.violations.extend(violations);
+        if let Err(e) = result {
+            return e;
+        }
+        s.serial += 1;
+        let code = format!("device-code-secret-{}", s.serial);
+        let interval = Duration::from_secs(s.device.interval.unwrap_or(5));
+        s.device.code = Some((code.clone(), Instant::now(), interval));
+        s.device.scope = form.get("scope").cloned();
+        s.device.polls.clear();
+        let mut body = json!({
+            "device_code": code,
+            "user_code": "WDJB-MJHT",
+            "verification_uri": "https://example.com/device",
+            "verification_uri_complete": "https://example.com/device?user_code=WDJB-MJHT",
+            "expires_in": s.device.expires_in,
+        });
+        if let Some(interval) = s.device.interval {
+            body["interval"] = json!(interval);
+        }
+        ResponseTemplate::new(200).insert_header("cache-control", "no-store").set_body_json(body)
+    }
+}
+
+/// RFC 8628 §3.4 / §3.5 for one poll: checks the code and the client's pace, answers from the
+/// script. `Ok(true)` when tokens (with a refresh token) are to be issued.
+fn device_poll(
+    s: &mut State,
+    form: &HashMap<String, String>,
+    req: &Request,
+    violations: &mut Vec<String>,
+) -> Result<bool, ResponseTemplate> {
+    let ua = req.headers.get("user-agent").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+    s.device.user_agents.push(ua);
+    let Some((code, issued, interval)) = s.device.code.clone() else {
+        violations.push("device code poll without an outstanding device code".into());
+        return Err(oauth_error(400, "invalid_grant", "unknown device code"));
+    };
+    if form.get("device_code") != Some(&code) {
+        violations.push("poll with a wrong or missing device_code".into());
+        return Err(oauth_error(400, "invalid_grant", "unknown device code"));
+    }
+    let now = issued.elapsed();
+    let previous = s.device.polls.last().copied().unwrap_or(Duration::ZERO);
+    s.device.polls.push(now);
+    // §3.5: the client waits `interval` seconds between requests (from the authorization
+    // response for the first one). A few milliseconds of slack for the two clocks.
+    if now + Duration::from_millis(20) < previous + interval {
+        violations.push(format!("polled after {:?}, sooner than the interval {interval:?}", now - previous));
+        s.device.code = Some((code, issued, interval + Duration::from_secs(5)));
+        return Err(oauth_error(400, "slow_down", "too fast"));
+    }
+    if s.device.enforce_expiry && now > Duration::from_secs(s.device.expires_in) {
+        return Err(oauth_error(400, "expired_token", "the device code expired"));
+    }
+    match s.device.script.pop_front().unwrap_or("authorization_pending") {
+        "approve" => {
+            // Single use from here on.
+            s.device.code = None;
+            Ok(true)
+        }
+        "slow_down" => {
+            s.device.code = Some((code, issued, interval + Duration::from_secs(5)));
+            Err(oauth_error(400, "slow_down", "slow down"))
+        }
+        other => Err(oauth_error(400, other, "scripted")),
     }
 }
