@@ -35,6 +35,17 @@
 //! let api = TokenSource::from_env()?.client()?;
 //! # Ok(()) }
 //! ```
+//!
+//! The device authorization grant (RFC 8628), for CLIs and devices without a browser:
+//!
+//! ```no_run
+//! # async fn run(oauth: telnyx_oauth::oauth::OAuth) -> telnyx_oauth::oauth::OAuthResult<()> {
+//! let device = oauth.start_device_authorization(&["openid"]).await?;
+//! println!("go to {} and enter {}", device.verification_uri, device.user_code);
+//! let tokens = oauth.poll_device_token(&device).await?; // paced by `interval` and `slow_down`
+//! let source = oauth.token_source(tokens);
+//! # Ok(()) }
+//! ```
 
 mod authorize;
 mod device;
