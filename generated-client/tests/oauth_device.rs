@@ -214,3 +214,19 @@ async fn discovery_falls_back_to_the_openid_configuration() {
     let err = AuthServer::discover(&client, &other).await.unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(500), "{err:?}");
 }
+
+#[tokio::test]
+async fn a_device_code_never_shows_in_errors() {
+    let (server, oauth) = plain_server().await;
+    // Not a valid device authorization response (no user_code): a decode error quoting the body.
+    Mock::given(path("/device"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "device_code": "DEVICE-CODE-SECRET-123", "verification_uri": "https://example.com/d", "expires_in": 30
+        })))
+        .mount(&server)
+        .await;
+    let err = oauth.start_device_authorization(&[]).await.unwrap_err();
+    let shown = format!("{err} {err:?}");
+    assert!(shown.contains("user_code"), "the error says what is wrong: {shown}");
+    assert!(!shown.contains("DEVICE-CODE-SECRET-123"), "{shown}");
+}

@@ -11,6 +11,7 @@ const SENSITIVE_KEYS: &[&str] = &[
     "token",
     "client_secret",
     "code_verifier",
+    "device_code",
     "password",
     "api_key",
     "apikey",
