@@ -214,38 +214,44 @@ async fn introspection_and_revocation() {
 #[tokio::test]
 async fn device_flow_approved_through_the_verification_pages() {
     let Some(issuer) = require("device_flow_approved_through_the_verification_pages") else { return };
-    for creds in [public(), basic()] {
-        let client_id = creds.client_id.clone();
-        let oauth = oauth(issuer, creds).await;
-        let device = oauth.start_device_authorization(&["openid", "offline_access", "api:read"]).await.unwrap();
-        assert!(!format!("{device:?}").contains(device.device_code.expose()));
-        assert_eq!(device.verification_uri, format!("{issuer}/device"));
-        let complete = Url::parse(device.verification_uri_complete.as_deref().unwrap()).unwrap();
-        assert!(complete.query_pairs().any(|(k, v)| k == "user_code" && v == device.user_code.as_str()));
-        assert_eq!(device.interval, 5, "oidc-provider names no interval: the RFC's default");
+    // A public and a confidential client, side by side (each waits the 5 s interval).
+    let (a, b) = tokio::join!(device_flow_approved(issuer, public()), device_flow_approved(issuer, basic()));
+    a.unwrap();
+    b.unwrap();
+}
 
-        // The user approves on "another device" while this one polls.
-        let user = tokio::spawn(async move {
-            let end = Browser::new().walk(&complete, log_in_and_approve("bob")).await.unwrap_err();
-            assert!(end.body.contains("Device approved"), "{} {}: {}", end.url, end.status, end.body);
-        });
-        let tokens = oauth.poll_device_token(&device).await.unwrap();
-        user.await.unwrap();
-        assert_eq!(tokens.token_type, "Bearer");
-        let id_token = tokens.id_token.clone().unwrap();
-        let claims = oauth.jwt_verifier(client_id.clone()).unwrap().verify(id_token.expose()).await.unwrap();
-        assert_eq!(claims.sub.as_deref(), Some("bob"));
+async fn device_flow_approved(issuer: &str, creds: ClientCredentials) -> Result<(), String> {
+    let client_id = creds.client_id.clone();
+    let oauth = oauth(issuer, creds).await;
+    let device = oauth.start_device_authorization(&["openid", "offline_access", "api:read"]).await.unwrap();
+    assert!(!format!("{device:?}").contains(device.device_code.expose()));
+    assert_eq!(device.verification_uri, format!("{issuer}/device"));
+    let complete = Url::parse(device.verification_uri_complete.as_deref().unwrap()).unwrap();
+    assert!(complete.query_pairs().any(|(k, v)| k == "user_code" && v == device.user_code.as_str()));
+    assert_eq!(device.interval, 5, "oidc-provider names no interval: the RFC's default");
 
-        // Same token type as the other grants: a token source renews it with the refresh token.
-        let source = oauth.token_source(tokens.clone());
-        source.invalidate();
-        let renewed = source.access_token().await.unwrap();
-        assert_ne!(renewed, tokens.access_token, "{client_id}");
+    // The user approves on "another device" while this one polls.
+    let user = tokio::spawn(async move {
+        let end = Browser::new().walk(&complete, log_in_and_approve("bob")).await.unwrap_err();
+        assert!(end.body.contains("Device approved"), "{} {}: {}", end.url, end.status, end.body);
+    });
+    let tokens = oauth.poll_device_token(&device).await.unwrap();
+    user.await.map_err(|e| format!("{client_id}: the browser failed: {e}"))?;
+    assert_eq!(tokens.token_type, "Bearer");
+    let id_token = tokens.id_token.clone().unwrap();
+    let claims = oauth.jwt_verifier(client_id.clone()).unwrap().verify(id_token.expose()).await.unwrap();
+    assert_eq!(claims.sub.as_deref(), Some("bob"));
 
-        // The device code is single use.
-        let again = oauth.device_token_request(&device).await.unwrap_err();
-        assert_eq!(again.token_error().map(|t| t.code.clone()), Some(TokenErrorCode::InvalidGrant), "{again:?}");
-    }
+    // Same token type as the other grants: a token source renews it with the refresh token.
+    let source = oauth.token_source(tokens.clone());
+    source.invalidate();
+    let renewed = source.access_token().await.unwrap();
+    assert_ne!(renewed, tokens.access_token, "{client_id}");
+
+    // The device code is single use.
+    let again = oauth.device_token_request(&device).await.unwrap_err();
+    assert_eq!(again.token_error().map(|t| t.code.clone()), Some(TokenErrorCode::InvalidGrant), "{again:?}");
+    Ok(())
 }
 
 #[tokio::test]

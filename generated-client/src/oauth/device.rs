@@ -71,8 +71,10 @@ impl DeviceAuthorization {
         self.issued_at + Duration::from_secs(self.expires_in.min(u64::from(u32::MAX)))
     }
 
+    /// The interval to start with: the server's, but at least a second, so that a server
+    /// sending `interval: 0` does not get a request loop without pause.
     fn poll_interval(&self) -> Duration {
-        Duration::from_secs(self.interval)
+        Duration::from_secs(self.interval.max(1))
     }
 }
 
@@ -163,9 +165,11 @@ impl OAuth {
     /// Polls the token endpoint (RFC 8628 §3.4, §3.5) until the user approves, returning the
     /// same [`TokenResponse`] as the other grants (so [`OAuth::token_source`] can renew it).
     ///
-    /// - waits [`interval`](DeviceAuthorization::interval) seconds before each request;
+    /// - waits [`interval`](DeviceAuthorization::interval) seconds (at least one) before each
+    ///   request;
     /// - `authorization_pending`: polls again;
-    /// - `slow_down`: adds 5 seconds to the interval for this and every later request;
+    /// - `slow_down`, or a 429 status: adds 5 seconds to the interval for this and every later
+    ///   request (a 429 says the request was not acted on, so the device code is not spent);
     /// - a timeout or connection failure: doubles the interval and polls again (§3.5);
     /// - `access_denied`, `expired_token` or any other error: returned as
     ///   [`OAuthError::Token`] (read it with [`OAuthError::token_error`]);
@@ -199,6 +203,7 @@ where
             Err(e) => match e.token_error().map(|t| t.code.as_str()) {
                 Some("authorization_pending") => {}
                 Some("slow_down") => interval += SLOW_DOWN_INCREMENT,
+                _ if e.status() == Some(reqwest::StatusCode::TOO_MANY_REQUESTS) => interval += SLOW_DOWN_INCREMENT,
                 _ if matches!(e, OAuthError::Http(Error::Timeout | Error::Connection(_))) => {
                     interval = (interval * 2).max(Duration::from_secs(1));
                 }
@@ -334,6 +339,19 @@ mod tests {
         let (result, times) = run(&d, script).await;
         assert!(result.is_ok());
         assert_eq!(times, vec![2, 6, 14]);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_zero_interval_still_waits_a_second_and_429_slows_down() {
+        let d = device(600, 0);
+        let too_many = OAuthError::UnexpectedResponse {
+            endpoint: "http://127.0.0.1/token".into(),
+            status: StatusCode::TOO_MANY_REQUESTS,
+            body: Bytes::new(),
+        };
+        let (result, times) = run(&d, vec![Some(server_error("authorization_pending")), Some(too_many), None]).await;
+        assert!(result.is_ok(), "{result:?}");
+        assert_eq!(times, vec![1, 2, 8]);
     }
 
     #[tokio::test(start_paused = true)]
