@@ -230,3 +230,18 @@ async fn a_device_code_never_shows_in_errors() {
     assert!(shown.contains("user_code"), "the error says what is wrong: {shown}");
     assert!(!shown.contains("DEVICE-CODE-SECRET-123"), "{shown}");
 }
+
+#[tokio::test]
+async fn a_configured_endpoint_works_without_discovery() {
+    let fake = FakeAuthServer::start(ExpectAuth::Basic).await;
+    fake.with(|s| s.device.script = ["approve"].into());
+    let client = fake.client(ClientAuthMethod::ClientSecretBasic);
+    let mut server = AuthServer::for_client(&client).unwrap();
+    assert!(server.device_authorization_endpoint.is_none(), "Telnyx's default layout has none");
+    server.device_authorization_endpoint = Some(format!("{}/oauth/device_authorization", fake.base_url()).parse().unwrap());
+    let oauth = OAuth::new(&client, server, client.client_credentials().unwrap().clone());
+    let device = oauth.start_device_authorization(&["admin"]).await.unwrap();
+    oauth.poll_device_token(&device).await.unwrap();
+    fake.assert_no_violations();
+    assert_eq!(fake.with(|s| s.device.authorizations), 1);
+}
