@@ -19,8 +19,8 @@ use crate::runtime::{Client, ClientAuthMethod, ClientCredentials, Secret};
 /// code exchange, client credentials, refresh, introspection, revocation, token sources and JWT
 /// verification. Cheap to clone.
 ///
-/// HTTP goes through the [`Client`]'s connection pool ([`Client::http`]); the endpoints come
-/// from an [`AuthServer`] (defaults under the base URL, or discovery), so the flows work with
+/// Requests go through the [`Client`]'s runtime (its connection pool, user agent, default
+/// headers, retry rule, size limit and redaction); the endpoints come from an [`AuthServer`] (defaults under the base URL, or discovery), so the flows work with
 /// any RFC 6749 / RFC 8414 server.
 ///
 /// ```no_run
