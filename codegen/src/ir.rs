@@ -1,4 +1,4 @@
-//! Stage 4: the plain-data model the emitters read. Nothing from `openapiv3` or `proc_macro2`
+//! The IR: what stage 4 (`lower`) produces and stage 5 (`emit`) reads, a plain-data model. Nothing from `openapiv3` or `proc_macro2`
 //! lives here: every name is already a valid, unique Rust identifier.
 
 /// The whole API.

@@ -1,4 +1,17 @@
-//! Stage 3 and 4: validate the parsed document and turn it into the IR.
+//! Stage 4 (of the list in `lib.rs`): validate the parsed document and turn it into the IR.
+//!
+//! [`lower`] is the entry point and [`Lowerer`] holds the state of one run. The work is split
+//! by concern:
+//! - [`names`]: type names (natural names, overrides, reserved names, collisions);
+//! - [`refs`]: `#/components/...` references to what they stand for;
+//! - [`schemas`]: schemas to named types and type references; [`merge`]: `allOf` merging;
+//!   [`enums`]: string enums;
+//! - [`operations`]: operations and parameters; [`auth`]: security requirements;
+//!   [`bodies`]: request bodies and responses; [`pagination`]: pagination detection;
+//! - then passes over the finished IR: [`cycles`] (boxing members that would make a type contain
+//!   itself) and [`passes`] (directional `required`, tri-state fields).
+//!
+//! After this stage, [`aliases`](crate::aliases) refuses type aliases that name themselves.
 
 mod names;
 mod refs;
