@@ -2,7 +2,6 @@
 
 use std::collections::HashMap;
 
-
 use crate::ir::*;
 
 /// Boxes struct fields that would otherwise make a type contain itself.

@@ -3,7 +3,6 @@
 
 use std::collections::{HashMap, HashSet};
 
-
 use crate::ir::*;
 
 /// Named types reachable from `roots` (through fields, extra members, branches, aliases, lists
