@@ -36,7 +36,7 @@ use bodies::multipart_components;
 use cycles::box_cycles;
 use names::Holder;
 use operations::server_url;
-use passes::{mark_tri_state, relax_directional_required};
+use passes::{mark_tri_state, record_uses, relax_directional_required};
 
 pub(crate) use schemas::is_secret;
 
@@ -106,6 +106,7 @@ pub(crate) fn lower(
         default_server,
         types: Vec::new(),
         operations,
+        uses: TypeUses::default(),
     };
     api.types = std::mem::take(&mut l.types);
     api.types.append(&mut l.enums);
@@ -124,5 +125,6 @@ pub(crate) fn lower(
     box_cycles(&mut api);
     relax_directional_required(&mut api);
     mark_tri_state(&mut api);
+    record_uses(&mut api);
     Ok((api, skipped))
 }

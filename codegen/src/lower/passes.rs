@@ -1,7 +1,8 @@
-//! Passes over the finished IR: directional `required` (readOnly/writeOnly) and tri-state
-//! optional nullable fields in request types.
+//! Passes over the finished IR: directional `required` (readOnly/writeOnly), tri-state
+//! optional nullable fields in request types, and how the operations use the types
+//! ([`TypeUses`], so that the emitters do not walk the type graph for it).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use crate::ir::*;
 
@@ -94,4 +95,50 @@ pub(super) fn mark_tri_state(api: &mut Api) {
             _ => {}
         }
     }
+}
+
+/// Records how the operations use the named types ([`Api::uses`]).
+pub(super) fn record_uses(api: &mut Api) {
+    let query = reachable(
+        api,
+        api.operations
+            .iter()
+            .flat_map(|op| op.params.iter())
+            .filter(|p| p.location != ParamIn::Path || p.path_styled())
+            .map(|p| p.ty.clone())
+            .collect(),
+    );
+    let multipart = multipart_types(api);
+    api.uses = TypeUses { query: query.into_iter().collect(), multipart };
+}
+
+/// Types sent as `multipart/form-data`, including the branches of a `oneOf` body and the
+/// targets of aliases.
+fn multipart_types(api: &Api) -> BTreeSet<String> {
+    let by_name: HashMap<&str, &TypeDef> = api.types.iter().map(|t| (t.name.as_str(), t)).collect();
+    let mut stack: Vec<&str> = api
+        .operations
+        .iter()
+        .filter_map(|op| op.body.as_ref())
+        .filter(|b| b.encodings.contains(&Encoding::Multipart))
+        .filter_map(|b| match &b.ty {
+            TypeRef::Named(n) => Some(n.as_str()),
+            _ => None,
+        })
+        .collect();
+    let mut out = HashSet::new();
+    while let Some(name) = stack.pop() {
+        if !out.insert(name) {
+            continue;
+        }
+        match by_name.get(name).map(|d| &d.kind) {
+            Some(TypeKind::Untagged(vs)) => stack.extend(vs.iter().filter_map(|v| match &v.ty {
+                TypeRef::Named(n) => Some(n.as_str()),
+                _ => None,
+            })),
+            Some(TypeKind::Alias(TypeRef::Named(n))) => stack.push(n),
+            _ => {}
+        }
+    }
+    out.into_iter().map(str::to_owned).collect()
 }
