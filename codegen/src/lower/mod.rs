@@ -9,9 +9,11 @@
 //! - [`operations`]: operations and parameters; [`auth`]: security requirements;
 //!   [`bodies`]: request bodies and responses; [`pagination`]: pagination detection;
 //! - then passes over the finished IR: [`cycles`] (boxing members that would make a type contain
-//!   itself) and [`passes`] (directional `required`, tri-state fields).
+//!   itself) and [`passes`] (directional `required`, tri-state fields, and how the operations
+//!   use the types: [`TypeUses`]).
 //!
-//! After this stage, [`aliases`](crate::aliases) refuses type aliases that name themselves.
+//! The stage ends after [`lower`]: [`aliases`](crate::aliases) refuses type aliases that name
+//! themselves.
 
 mod names;
 mod refs;
