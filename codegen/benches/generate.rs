@@ -11,9 +11,10 @@
 //! Stages measured for each document (same run, so their ratios are meaningful):
 //! - `floor_yaml_to_json_value`: `serde_yaml` straight into a `serde_json::Value` (no OpenAPI
 //!   model, no validation): the least any YAML-reading generator must spend;
-//! - `parse_to_ir`: `codegen::parse` (load + 3.1 normalization + openapiv3 + lowering to the IR);
-//! - `generate`: `codegen::generate` (the above + `quote!` emission + `syn`/`prettyplease`
-//!   rendering of every file).
+//! - `parse_to_ir`: `codegen::parse`, stages 1-4 of the list in `codegen/src/lib.rs` (load,
+//!   bundle, 3.1 normalization into openapiv3, lowering to the IR);
+//! - `generate`: `codegen::generate` (the above + stage 5, `quote!` emission, + stage 6,
+//!   `syn`/`prettyplease` rendering of every file).
 
 use std::hint::black_box;
 use std::path::PathBuf;

@@ -1,4 +1,4 @@
-//! Type aliases that name themselves (`S: {$ref: S}`, `A → B → A`, `S: {allOf: [$ref S]}`,
+//! Stage 4, after lowering: type aliases that name themselves (`S: {$ref: S}`, `A → B → A`, `S: {allOf: [$ref S]}`,
 //! `S: {type: array, items: {$ref: S}}`) would be emitted as `pub type S = S;`, which does not
 //! compile: they are refused with the location of the first schema of the cycle.
 

@@ -1,5 +1,8 @@
-//! Stage 4: the plain-data model the emitters read. Nothing from `openapiv3` or `proc_macro2`
-//! lives here: every name is already a valid, unique Rust identifier.
+//! The IR: what stage 4 (`lower`) produces and stage 5 (`emit`) reads, a plain-data model.
+//! Nothing from `openapiv3` or `proc_macro2` lives here: every name is already a valid, unique
+//! Rust identifier.
+
+use std::collections::BTreeSet;
 
 /// The whole API.
 #[derive(Debug, Clone, Default)]
@@ -16,6 +19,21 @@ pub struct Api {
     pub types: Vec<TypeDef>,
     /// Operations in spec order.
     pub operations: Vec<Operation>,
+    /// How the operations use the named types (computed once, at the end of lowering).
+    pub uses: TypeUses,
+}
+
+/// How the operations use the named types: facts about the whole type graph that the emitters
+/// read instead of walking the graph themselves. Sets of [`TypeDef::name`]s.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TypeUses {
+    /// Types in query, header or cookie parameters, or in path parameters sent through
+    /// `rt::path_styled` (see [`Param::path_styled`]), directly or inside another type: they
+    /// get a `QueryValue` impl.
+    pub query: BTreeSet<String>,
+    /// Types sent as `multipart/form-data`: the named type of a multipart body, the branches of
+    /// a `oneOf` one and the targets of aliases. They get `multipart_parts()`.
+    pub multipart: BTreeSet<String>,
 }
 
 /// A named Rust type.
@@ -202,6 +220,17 @@ pub enum Auth {
     All(Vec<Auth>),
     /// Several requirements (OR): the first the client has credentials for is sent.
     Any(Vec<Auth>),
+}
+
+impl Param {
+    /// Whether a path parameter's value goes through `rt::path_styled` (which needs
+    /// `QueryValue`): a list or object, or the `label` or `matrix` style; not a JSON `content`
+    /// parameter. Scalars in the `simple` style are encoded as text.
+    pub fn path_styled(&self) -> bool {
+        !self.json
+            && (matches!(self.style, ParamStyle::Label | ParamStyle::Matrix)
+                || !matches!(self.ty, TypeRef::String | TypeRef::Integer(_) | TypeRef::Number(_) | TypeRef::Bool | TypeRef::Named(_)))
+    }
 }
 
 impl Auth {

@@ -1,5 +1,8 @@
 //! Stage 3: lower the OpenAPI 3.1 constructs that `openapiv3` (a 3.0 model) cannot hold,
 //! then deserialize into `openapiv3::OpenAPI` with located errors.
+//!
+//! Its version check, [`check_document`], also runs first of all, before stage 2, so that
+//! bundling only ever looks inside an OpenAPI 3.0/3.1 document.
 
 use serde_json::{Map, Value};
 

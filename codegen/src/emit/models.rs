@@ -2,15 +2,15 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::{doc, ident, ty};
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
-use crate::ir::{Api, Field, ParamIn, StringEnum, Struct, TypeDef, TypeKind, TypeRef};
+use crate::ir::{Api, Field, StringEnum, Struct, TypeDef, TypeKind, TypeRef};
 
 /// What the model emitters need to know about the whole API, computed once and shared by the
 /// threads that emit chunks of `models.rs`.
 pub(crate) struct ModelContext<'a> {
-    in_query: HashSet<String>,
-    multipart: HashSet<&'a str>,
+    in_query: &'a BTreeSet<String>,
+    multipart: &'a BTreeSet<String>,
     gates: HashMap<&'a str, Vec<String>>,
     /// Page types of list operations (the first operation's pagination describes each).
     pages: HashMap<&'a str, &'a crate::ir::Pagination>,
@@ -21,8 +21,8 @@ impl<'a> ModelContext<'a> {
     /// those tags' cargo features is on.
     pub(crate) fn new(api: &'a Api, tag_features: bool) -> Self {
         Self {
-            in_query: query_types(api),
-            multipart: multipart_types(api),
+            in_query: &api.uses.query,
+            multipart: &api.uses.multipart,
             gates: if tag_features { type_gates(api) } else { HashMap::new() },
             pages: api.operations.iter().rev().filter_map(|op| op.pagination.as_ref()).map(|p| (p.page_type.as_str(), p)).collect(),
         }
@@ -342,36 +342,6 @@ fn string_enum(name: &proc_macro2::Ident, e: &StringEnum, attrs: TokenStream) ->
     }
 }
 
-/// Named types that appear in query or header parameters (directly or inside another type):
-/// they get a `QueryValue` impl.
-fn query_types(api: &Api) -> HashSet<String> {
-    let by_name: HashMap<&str, &TypeDef> = api.types.iter().map(|t| (t.name.as_str(), t)).collect();
-    let mut stack: Vec<&TypeRef> =
-        api.operations.iter().flat_map(|op| op.params.iter()).filter(|p| p.location != ParamIn::Path || path_styled(p)).map(|p| &p.ty).collect();
-    let mut seen = HashSet::new();
-    while let Some(t) = stack.pop() {
-        match t {
-            TypeRef::Vec(inner) | TypeRef::Map(inner) => stack.push(inner),
-            TypeRef::Named(n) if seen.insert(n.clone()) => match by_name.get(n.as_str()).map(|def| &def.kind) {
-                Some(TypeKind::Struct(s)) => {
-                    stack.extend(s.fields.iter().map(|f| &f.ty));
-                    stack.extend(s.additional.iter());
-                }
-                Some(TypeKind::Untagged(vs)) => stack.extend(vs.iter().map(|v| &v.ty)),
-                Some(TypeKind::Alias(t)) => stack.push(t),
-                Some(TypeKind::Enum(_)) | None => {}
-            },
-            _ => {}
-        }
-    }
-    seen
-}
-
-/// A path parameter sent through `rt::path_styled` (which needs `QueryValue`).
-fn path_styled(p: &crate::ir::Param) -> bool {
-    !p.json && (matches!(p.style, crate::ir::ParamStyle::Label | crate::ir::ParamStyle::Matrix) || !matches!(p.ty, TypeRef::String | TypeRef::Integer(_) | TypeRef::Number(_) | TypeRef::Bool | TypeRef::Named(_)))
-}
-
 /// `QueryValue` for structs (the `deepObject` style: `name[field]=value`) and `oneOf`s.
 fn query_value(def: &TypeDef) -> TokenStream {
     let name = ident(&def.name);
@@ -409,37 +379,6 @@ fn query_value(def: &TypeDef) -> TokenStream {
             }
         }
     }
-}
-
-/// Types sent as `multipart/form-data`, including the branches of a `oneOf` body and the
-/// targets of aliases.
-fn multipart_types(api: &Api) -> HashSet<&str> {
-    let by_name: HashMap<&str, &TypeDef> = api.types.iter().map(|t| (t.name.as_str(), t)).collect();
-    let mut stack: Vec<&str> = api
-        .operations
-        .iter()
-        .filter_map(|op| op.body.as_ref())
-        .filter(|b| b.encodings.contains(&crate::ir::Encoding::Multipart))
-        .filter_map(|b| match &b.ty {
-            TypeRef::Named(n) => Some(n.as_str()),
-            _ => None,
-        })
-        .collect();
-    let mut out = HashSet::new();
-    while let Some(name) = stack.pop() {
-        if !out.insert(name) {
-            continue;
-        }
-        match by_name.get(name).map(|d| &d.kind) {
-            Some(TypeKind::Untagged(vs)) => stack.extend(vs.iter().filter_map(|v| match &v.ty {
-                TypeRef::Named(n) => Some(n.as_str()),
-                _ => None,
-            })),
-            Some(TypeKind::Alias(TypeRef::Named(n))) => stack.push(n),
-            _ => {}
-        }
-    }
-    out
 }
 
 /// `multipart_parts()` for a type sent as `multipart/form-data`: bytes become file parts,

@@ -1,0 +1,132 @@
+//! Stage 4 (of the list in `lib.rs`): validate the parsed document and turn it into the IR.
+//!
+//! [`lower`] is the entry point and [`Lowerer`] holds the state of one run. The work is split
+//! by concern:
+//! - [`names`]: type names (natural names, overrides, reserved names, collisions);
+//! - [`refs`]: `#/components/...` references to what they stand for;
+//! - [`schemas`]: schemas to named types and type references; [`merge`]: `allOf` merging;
+//!   [`enums`]: string enums;
+//! - [`operations`]: operations and parameters; [`auth`]: security requirements;
+//!   [`bodies`]: request bodies and responses; [`pagination`]: pagination detection;
+//! - then passes over the finished IR: [`cycles`] (boxing members that would make a type contain
+//!   itself) and [`passes`] (directional `required`, tri-state fields, and how the operations
+//!   use the types: [`TypeUses`]).
+//!
+//! The stage ends after [`lower`]: [`aliases`](crate::aliases) refuses type aliases that name
+//! themselves.
+
+mod names;
+mod refs;
+mod schemas;
+mod merge;
+mod enums;
+mod operations;
+mod auth;
+mod bodies;
+mod pagination;
+mod passes;
+mod cycles;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use openapiv3::OpenAPI;
+
+use crate::error::{Ctx, Error};
+use crate::ir::*;
+
+use bodies::multipart_components;
+use cycles::box_cycles;
+use names::Holder;
+use operations::server_url;
+use passes::{mark_tri_state, record_uses, relax_directional_required};
+
+pub(crate) use schemas::is_secret;
+
+/// An operation that was left out, with where and why.
+pub type Skipped = Vec<Error>;
+
+struct Lowerer<'a> {
+    ctx: &'a Ctx,
+    spec: &'a OpenAPI,
+    types: Vec<TypeDef>,
+    /// Inline string enums, emitted after the other types.
+    enums: Vec<TypeDef>,
+    /// Every type name given out, with what holds it.
+    names: HashMap<String, Holder>,
+    components: HashMap<String, String>,
+    /// Names chosen by the maintainer: JSON pointer → Rust name.
+    renames: &'a BTreeMap<String, String>,
+    /// Pointers of `renames` that named something.
+    renames_used: HashSet<String>,
+    /// Resolve name collisions with a suffix and a warning instead of failing.
+    lenient: bool,
+    /// Problems worked around (name collisions in lenient mode).
+    warnings: Vec<Error>,
+    depth: usize,
+    /// While lowering a multipart body: `format: binary` properties are bytes (file parts).
+    binary_as_bytes: bool,
+    /// Component schemas sent as multipart bodies (their binary properties are bytes).
+    multipart_components: HashSet<String>,
+}
+
+const MAX_SCHEMA_DEPTH: usize = 48;
+
+/// Turns a parsed document into the IR. Operations that use an unsupported construct are
+/// left out and listed in the returned `Skipped`.
+pub(crate) fn lower(
+    ctx: &Ctx,
+    spec: &OpenAPI,
+    skip_unsupported: bool,
+    renames: &crate::Renames,
+) -> Result<(Api, Skipped), Error> {
+    let mut l = Lowerer {
+        ctx,
+        spec,
+        types: Vec::new(),
+        enums: Vec::new(),
+        names: HashMap::new(),
+        components: HashMap::new(),
+        renames: &renames.names,
+        renames_used: HashSet::new(),
+        lenient: skip_unsupported,
+        warnings: Vec::new(),
+        depth: 0,
+        binary_as_bytes: false,
+        multipart_components: multipart_components(spec),
+    };
+    let default_server = spec.servers.first().map(server_url).unwrap_or_else(|| "http://localhost".to_owned());
+    let default_server = if default_server.starts_with('/') { format!("http://localhost{default_server}") } else { default_server };
+
+    l.name_components()?;
+    l.define_components()?;
+    let mut skipped = Vec::new();
+    let operations = l.operations(&default_server, skip_unsupported, &mut skipped)?;
+    let mut api = Api {
+        title: spec.info.title.clone(),
+        version: spec.info.version.clone(),
+        description: spec.info.description.clone(),
+        default_server,
+        types: Vec::new(),
+        operations,
+        uses: TypeUses::default(),
+    };
+    api.types = std::mem::take(&mut l.types);
+    api.types.append(&mut l.enums);
+    for pointer in renames.names.keys().filter(|p| !l.renames_used.contains(*p)) {
+        let error = Error {
+            kind: crate::ErrorKind::Invalid,
+            location: crate::Location { file: renames.path.clone(), pointer: pointer.clone() },
+            message: format!("renames entry `{pointer}` does not name a schema or operation of {}", ctx.file),
+        };
+        if !skip_unsupported {
+            return Err(error);
+        }
+        l.warnings.push(error);
+    }
+    skipped.append(&mut l.warnings);
+    box_cycles(&mut api);
+    relax_directional_required(&mut api);
+    mark_tri_state(&mut api);
+    record_uses(&mut api);
+    Ok((api, skipped))
+}
