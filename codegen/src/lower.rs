@@ -14,6 +14,9 @@ use crate::naming::{self, Scope};
 
 use crate::naming::{BUILDER_METHODS, CLIENT_METHODS};
 
+#[path = "lower_errors.rs"]
+mod lower_errors;
+
 /// Names taken in the models module by what the emitter refers to unqualified.
 const RESERVED_TYPES: &[&str] = &[
     "Option", "Result", "String", "Vec", "Box", "Some", "None", "Ok", "Err", "Self", "From", "Into", "TryFrom",
@@ -926,9 +929,11 @@ impl<'a> Lowerer<'a> {
             Some(body) => Some(self.request_body(body, &hint, &auth, &ptr(at, "requestBody"))?),
         };
         let responses = self.responses(op, &hint, &ptr(at, "responses"))?;
+        let errors = self.error_responses(op, &hint, &ptr(at, "responses"))?;
         let fn_name = fn_scope.claim(&naming::ident_snake(&rust_id, "operation"));
         let builder = builder_scope.claim(&builder_base);
         let response_enum = (responses.len() > 1).then(|| builder_scope.claim(&format!("{}Response", naming::unraw(&builder))));
+        let error_enum = (!errors.is_empty()).then(|| builder_scope.claim(&format!("{}Error", naming::unraw(&builder))));
         let mut operation = Operation {
             id: id.to_owned(),
             fn_name,
@@ -947,6 +952,8 @@ impl<'a> Lowerer<'a> {
             responses,
             pagination: None,
             response_enum,
+            error_enum,
+            errors,
         };
         operation.pagination = self.pagination(&operation);
         Ok(operation)
@@ -1134,7 +1141,6 @@ impl<'a> Lowerer<'a> {
 
     fn responses(&mut self, op: &openapiv3::Operation, hint: &Hint, at: &str) -> Result<Vec<Response>, Error> {
         let mut successes: Vec<(Status, &ReferenceOr<openapiv3::Response>, String)> = Vec::new();
-        let mut errors: Vec<(u16, &ReferenceOr<openapiv3::Response>, String)> = Vec::new();
         for (code, response) in &op.responses.responses {
             let (status, key, matcher) = match code {
                 StatusCode::Code(c) => (*c, c.to_string(), Status::Code(*c)),
@@ -1143,8 +1149,6 @@ impl<'a> Lowerer<'a> {
             let r_at = ptr(at, &key);
             if (200..400).contains(&status) {
                 successes.push((matcher, response, r_at));
-            } else {
-                errors.push((status, response, r_at));
             }
         }
         // `default` alone describes the success body (for 2xx statuses only); next to documented
@@ -1166,11 +1170,7 @@ impl<'a> Lowerer<'a> {
         if out.is_empty() {
             out.push(Response { status: Status::Default, variant: "Ok".into(), body: ResponseBody::Empty, doc: None });
         }
-        // Error bodies with inline schemas still get named types, for `ApiError::decode`.
-        for (status, response, r_at) in errors {
-            let type_hint = hint.suffix(&status_variant(Status::Code(status)));
-            self.response_body(response, &type_hint, &r_at)?;
-        }
+        // Error responses are lowered by `error_responses` (lower_errors.rs).
         Ok(out)
     }
 

@@ -527,12 +527,12 @@ async fn check_error(
     if op == "RegisterOAuthClient" {
         // RFC 7591's error body: its own inline schema, decoded with `decode`.
         match api.decode::<RegisterOAuthClientBadRequest>() {
-            Some(body) => {
+            Ok(body) => {
                 if mode == Mode::Static && body.error != doc.example_error {
                     report.fail(format!("{at}: error {:?}, the spec's example says {:?}", body.error, doc.example_error));
                 }
             }
-            None => report.fail(format!("{at}: body does not decode as RegisterOAuthClientBadRequest: {}", describe(&error))),
+            Err(e) => report.fail(format!("{at}: body does not decode as RegisterOAuthClientBadRequest: {e}; {}", describe(&error))),
         }
         return;
     }
@@ -552,8 +552,8 @@ async fn check_error(
             }
             other => report.fail(format!("{at}: oauth_Error body parsed as {other:?}")),
         }
-        if api.decode::<OAuthError>().is_none() {
-            report.fail(format!("{at}: body does not decode as OAuthError"));
+        if let Err(e) = api.decode::<OAuthError>() {
+            report.fail(format!("{at}: body does not decode as OAuthError: {e}"));
         }
         return;
     }

@@ -93,7 +93,9 @@ pub use builder::ApiInfo;
 pub use client::{BearerSource, Client};
 pub use client_auth::{ClientAuthMethod, ClientCredentials};
 pub use options::RequestOptions;
-pub use error::{ApiError, Error, ErrorBody, ErrorKind, ErrorObject, OAuthErrorBody, Result};
+pub use error::{
+    ApiError, DecodeError, DocumentedError, Error, ErrorBody, ErrorKind, ErrorObject, OAuthErrorBody, OperationError, Result,
+};
 #[allow(unused_imports)]
 pub(crate) use macros::{request_builder, string_enum};
 #[doc(hidden)]
