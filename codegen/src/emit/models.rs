@@ -1,5 +1,5 @@
 use proc_macro2::TokenStream;
-use quote::quote;
+use quote::{format_ident, quote};
 
 use super::{doc, ident, ty};
 use std::collections::{HashMap, HashSet};
@@ -76,13 +76,48 @@ pub(crate) fn models_items(types: &[TypeDef], cx: &ModelContext<'_>) -> TokenStr
         let query = if cx.in_query.contains(&def.name) { query_value(def) } else { quote!() };
         let parts = if cx.multipart.contains(def.name.as_str()) { multipart_parts(def) } else { quote!() };
         let page = cx.pages.get(def.name.as_str()).map(|p| page_data(p));
-        let items = quote!(#code #query #parts #page);
+        let envelope = envelope_impl(def);
+        let items = quote!(#code #query #parts #page #envelope);
         match cx.gates.get(def.name.as_str()) {
             Some(features) => gate(items, features),
             None => items,
         }
     });
     quote!(#(#types)*)
+}
+
+/// The `data` field of a single-member `{ "data": T }` envelope.
+pub(crate) fn envelope_field(def: &TypeDef) -> Option<&Field> {
+    match &def.kind {
+        TypeKind::Struct(s) if s.additional.is_none() && s.fields.len() == 1 && s.fields[0].wire == "data" => s.fields.first(),
+        _ => None,
+    }
+}
+
+/// `Envelope` for a `{ "data": T }` type, so that `send_data()` / `ApiResponse::into_data` unwrap it.
+fn envelope_impl(def: &TypeDef) -> Option<TokenStream> {
+    let f = envelope_field(def)?;
+    let name = ident(&def.name);
+    let fname = ident(&f.name);
+    let mut t = local(&f.ty);
+    if f.boxed {
+        t = quote!(Box<#t>);
+    }
+    let (t, body) = match (f.required && !f.nullable, f.tri_state) {
+        (true, _) => (t, quote!(Some(self.#fname))),
+        (false, false) => (t, quote!(self.#fname)),
+        (false, true) => (t, quote!(self.#fname.flatten())),
+    };
+    let allow = f.deprecated.then(|| quote!(#[allow(deprecated)]));
+    Some(quote! {
+        impl crate::runtime::Envelope for #name {
+            type Data = #t;
+            #allow
+            fn into_data(self) -> Option<Self::Data> {
+                #body
+            }
+        }
+    })
 }
 
 fn local(t: &TypeRef) -> TokenStream {
@@ -274,6 +309,17 @@ fn structure(name: &proc_macro2::Ident, s: &Struct, attrs: TokenStream) -> Token
     let additional_init = s.additional.as_ref().map(|_| quote!(additional_properties: ::std::collections::BTreeMap::new(),));
     let deprecated_fields = s.fields.iter().any(|f| f.deprecated);
     let allow_deprecated = if deprecated_fields { quote!(#[allow(deprecated)]) } else { quote!() };
+    let mut setter_names = crate::naming::Scope::default();
+    let setters: Vec<TokenStream> = s
+        .fields
+        .iter()
+        .filter(|f| !f.required || f.nullable)
+        .map(|f| {
+            // `_1st` (a name escaped for a leading digit) gives `with_1st`, not `with__1st`.
+            let name = setter_names.claim(&format!("with_{}", crate::naming::unraw(&f.name).trim_start_matches('_')));
+            setter(f, &name)
+        })
+        .collect();
     let constructor = quote! {
         impl #name {
             /// A value with the required fields set and every optional field empty.
@@ -281,6 +327,8 @@ fn structure(name: &proc_macro2::Ident, s: &Struct, attrs: TokenStream) -> Token
             pub fn new(#(#args),*) -> Self {
                 Self { #(#inits,)* #additional_init }
             }
+
+            #(#setters)*
         }
     };
     let debug = has_secret.then(|| {
@@ -313,6 +361,43 @@ fn structure(name: &proc_macro2::Ident, s: &Struct, attrs: TokenStream) -> Token
         pub struct #name { #fields }
         #constructor
         #debug
+    }
+}
+
+/// `with_<field>(value)`: sets an optional field, for building a value in one expression
+/// (`OAuthClientUpdateRequest::new().with_name("App").with_require_pkce(true)`). A field that may
+/// be sent as `null` (`Option<Option<T>>`) takes an `Option<T>`: `None` sends `null`.
+fn setter(f: &Field, setter: &str) -> TokenStream {
+    let fname = ident(&f.name);
+    let setter = format_ident!("{}", setter);
+    let mut inner = local(&f.ty);
+    if f.boxed {
+        inner = quote!(Box<#inner>);
+    }
+    let deprecated = if f.deprecated { quote!(#[deprecated] #[allow(deprecated)]) } else { quote!() };
+    let docs = doc(Some(&format!("Sets {}.", crate::text::code(&f.wire))));
+    if f.tri_state {
+        return quote! {
+            #docs
+            #deprecated
+            pub fn #setter(mut self, value: Option<#inner>) -> Self {
+                self.#fname = Some(value);
+                self
+            }
+        };
+    }
+    let (arg, value) = if f.ty == TypeRef::String && !f.boxed {
+        (quote!(impl Into<String>), quote!(value.into()))
+    } else {
+        (inner, quote!(value))
+    };
+    quote! {
+        #docs
+        #deprecated
+        pub fn #setter(mut self, value: #arg) -> Self {
+            self.#fname = Some(#value);
+            self
+        }
     }
 }
 

@@ -68,7 +68,7 @@ pub(crate) fn operations_module(api: &Api, module: &Module<'_>) -> TokenStream {
     let deprecated_uses = allow_deprecated_uses(api);
     let ops = &module.ops;
     let methods = ops.iter().map(|op| client_method(op, &models));
-    let builders = ops.iter().map(|op| builder(op, &models));
+    let builders = ops.iter().map(|op| builder(op, &models, envelope_data(api, op, &models)));
     let models_import = ops.iter().any(|op| uses_models(op)).then(|| quote!(use crate::generated::models;));
     let encoding_import = ops
         .iter()
@@ -224,7 +224,7 @@ fn client_method(op: &Operation, models: &TokenStream) -> TokenStream {
     }
 }
 
-fn builder(op: &Operation, models: &TokenStream) -> TokenStream {
+fn builder(op: &Operation, models: &TokenStream, envelope: Option<TokenStream>) -> TokenStream {
     let builder = ident(&op.builder);
     let static_name = static_name(op);
     let method = format_ident!("{}", op.method);
@@ -332,6 +332,15 @@ fn builder(op: &Operation, models: &TokenStream) -> TokenStream {
     let success = success_type(op, models);
     let decode = decode(op, models);
     let error_enum = error_enum(op, models);
+    let send_data = envelope.map(|data| {
+        quote! {
+            /// Sends the request and returns the `data` of the `{ "data": ... }` body; a body
+            /// without it fails with [`rt::Error::Decode`] at `data`.
+            pub async fn send_data(self) -> rt::Result<#data> {
+                self.send_with_response().await?.into_data()
+            }
+        }
+    });
     let errors_kind = op.error_enum.as_ref().map(|e| {
         let e = ident(e);
         quote!(, errors #e)
@@ -445,6 +454,8 @@ fn builder(op: &Operation, models: &TokenStream) -> TokenStream {
                 let raw = self.client.execute(&#static_name, parts, &self.options).await?;
                 #decode
             }
+
+            #send_data
         }
 
         crate::runtime::request_builder!(#builder, #builder_kind #errors_kind);
@@ -453,6 +464,19 @@ fn builder(op: &Operation, models: &TokenStream) -> TokenStream {
         #response_enum
         #error_enum
     }
+}
+
+/// The `data` type when the single success body of a non-list operation is a `{ "data": T }`
+/// envelope.
+fn envelope_data(api: &Api, op: &Operation, models: &TokenStream) -> Option<TokenStream> {
+    if op.pagination.is_some() || op.response_enum.is_some() {
+        return None;
+    }
+    let ResponseBody::Json(TypeRef::Named(name)) = &op.responses.first()?.body else { return None };
+    let def = api.types.iter().find(|t| &t.name == name)?;
+    let f = super::models::envelope_field(def)?;
+    let t = ty(&f.ty, models);
+    Some(if f.boxed { quote!(Box<#t>) } else { t })
 }
 
 /// The per-operation error enum: one variant per documented error status, and its

@@ -50,6 +50,16 @@ impl TokenResponse {
             token_type,
         }
     }
+    /// Sets `refresh_token`.
+    pub fn with_refresh_token(mut self, value: impl Into<String>) -> Self {
+        self.refresh_token = Some(value.into());
+        self
+    }
+    /// Sets `scope`.
+    pub fn with_scope(mut self, value: impl Into<String>) -> Self {
+        self.scope = Some(value.into());
+        self
+    }
 }
 impl ::std::fmt::Debug for TokenResponse {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -101,6 +111,36 @@ impl IntrospectResponse {
             scope: None,
         }
     }
+    /// Sets `aud`.
+    pub fn with_aud(mut self, value: impl Into<String>) -> Self {
+        self.aud = Some(value.into());
+        self
+    }
+    /// Sets `client_id`.
+    pub fn with_client_id(mut self, value: impl Into<String>) -> Self {
+        self.client_id = Some(value.into());
+        self
+    }
+    /// Sets `exp`.
+    pub fn with_exp(mut self, value: i64) -> Self {
+        self.exp = Some(value);
+        self
+    }
+    /// Sets `iat`.
+    pub fn with_iat(mut self, value: i64) -> Self {
+        self.iat = Some(value);
+        self
+    }
+    /// Sets `iss`.
+    pub fn with_iss(mut self, value: impl Into<String>) -> Self {
+        self.iss = Some(value.into());
+        self
+    }
+    /// Sets `scope`.
+    pub fn with_scope(mut self, value: impl Into<String>) -> Self {
+        self.scope = Some(value.into());
+        self
+    }
 }
 /// Schema: `/components/schemas/JWKSet/properties/keys/items`
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
@@ -128,6 +168,26 @@ impl JwkSetKey {
             r#use: None,
         }
     }
+    /// Sets `alg`.
+    pub fn with_alg(mut self, value: impl Into<String>) -> Self {
+        self.alg = Some(value.into());
+        self
+    }
+    /// Sets `kid`.
+    pub fn with_kid(mut self, value: impl Into<String>) -> Self {
+        self.kid = Some(value.into());
+        self
+    }
+    /// Sets `kty`.
+    pub fn with_kty(mut self, value: impl Into<String>) -> Self {
+        self.kty = Some(value.into());
+        self
+    }
+    /// Sets `use`.
+    pub fn with_use(mut self, value: impl Into<String>) -> Self {
+        self.r#use = Some(value.into());
+        self
+    }
 }
 /// A JSON Web Key Set (RFC 7517 section 5).
 ///
@@ -142,6 +202,11 @@ impl JwkSet {
     /// A value with the required fields set and every optional field empty.
     pub fn new() -> Self {
         Self { keys: None }
+    }
+    /// Sets `keys`.
+    pub fn with_keys(mut self, value: Vec<JwkSetKey>) -> Self {
+        self.keys = Some(value);
+        self
     }
 }
 /// Client information returned by dynamic registration (RFC 7591 section 3.2.1).
@@ -209,6 +274,56 @@ impl OAuthDynamicRegistrationResponse {
             token_endpoint_auth_method: None,
             tos_uri: None,
         }
+    }
+    /// Sets `client_name`.
+    pub fn with_client_name(mut self, value: impl Into<String>) -> Self {
+        self.client_name = Some(value.into());
+        self
+    }
+    /// Sets `client_secret`.
+    pub fn with_client_secret(mut self, value: impl Into<String>) -> Self {
+        self.client_secret = Some(value.into());
+        self
+    }
+    /// Sets `grant_types`.
+    pub fn with_grant_types(mut self, value: Vec<String>) -> Self {
+        self.grant_types = Some(value);
+        self
+    }
+    /// Sets `logo_uri`.
+    pub fn with_logo_uri(mut self, value: impl Into<String>) -> Self {
+        self.logo_uri = Some(value.into());
+        self
+    }
+    /// Sets `policy_uri`.
+    pub fn with_policy_uri(mut self, value: impl Into<String>) -> Self {
+        self.policy_uri = Some(value.into());
+        self
+    }
+    /// Sets `redirect_uris`.
+    pub fn with_redirect_uris(mut self, value: Vec<String>) -> Self {
+        self.redirect_uris = Some(value);
+        self
+    }
+    /// Sets `response_types`.
+    pub fn with_response_types(mut self, value: Vec<String>) -> Self {
+        self.response_types = Some(value);
+        self
+    }
+    /// Sets `scope`.
+    pub fn with_scope(mut self, value: impl Into<String>) -> Self {
+        self.scope = Some(value.into());
+        self
+    }
+    /// Sets `token_endpoint_auth_method`.
+    pub fn with_token_endpoint_auth_method(mut self, value: impl Into<String>) -> Self {
+        self.token_endpoint_auth_method = Some(value.into());
+        self
+    }
+    /// Sets `tos_uri`.
+    pub fn with_tos_uri(mut self, value: impl Into<String>) -> Self {
+        self.tos_uri = Some(value.into());
+        self
     }
 }
 impl ::std::fmt::Debug for OAuthDynamicRegistrationResponse {
@@ -296,6 +411,64 @@ impl AuthorizationServerMetadata {
             token_endpoint: None,
             token_endpoint_auth_methods_supported: None,
         }
+    }
+    /// Sets `authorization_endpoint`.
+    pub fn with_authorization_endpoint(mut self, value: impl Into<String>) -> Self {
+        self.authorization_endpoint = Some(value.into());
+        self
+    }
+    /// Sets `code_challenge_methods_supported`.
+    pub fn with_code_challenge_methods_supported(mut self, value: Vec<String>) -> Self {
+        self.code_challenge_methods_supported = Some(value);
+        self
+    }
+    /// Sets `grant_types_supported`.
+    pub fn with_grant_types_supported(mut self, value: Vec<String>) -> Self {
+        self.grant_types_supported = Some(value);
+        self
+    }
+    /// Sets `introspection_endpoint`.
+    pub fn with_introspection_endpoint(mut self, value: impl Into<String>) -> Self {
+        self.introspection_endpoint = Some(value.into());
+        self
+    }
+    /// Sets `issuer`.
+    pub fn with_issuer(mut self, value: impl Into<String>) -> Self {
+        self.issuer = Some(value.into());
+        self
+    }
+    /// Sets `jwks_uri`.
+    pub fn with_jwks_uri(mut self, value: impl Into<String>) -> Self {
+        self.jwks_uri = Some(value.into());
+        self
+    }
+    /// Sets `registration_endpoint`.
+    pub fn with_registration_endpoint(mut self, value: impl Into<String>) -> Self {
+        self.registration_endpoint = Some(value.into());
+        self
+    }
+    /// Sets `response_types_supported`.
+    pub fn with_response_types_supported(mut self, value: Vec<String>) -> Self {
+        self.response_types_supported = Some(value);
+        self
+    }
+    /// Sets `scopes_supported`.
+    pub fn with_scopes_supported(mut self, value: Vec<String>) -> Self {
+        self.scopes_supported = Some(value);
+        self
+    }
+    /// Sets `token_endpoint`.
+    pub fn with_token_endpoint(mut self, value: impl Into<String>) -> Self {
+        self.token_endpoint = Some(value.into());
+        self
+    }
+    /// Sets `token_endpoint_auth_methods_supported`.
+    pub fn with_token_endpoint_auth_methods_supported(
+        mut self,
+        value: Vec<String>,
+    ) -> Self {
+        self.token_endpoint_auth_methods_supported = Some(value);
+        self
     }
 }
 /// An OAuth client registered with Telnyx.
@@ -386,6 +559,41 @@ impl OAuthClient {
             updated_at: updated_at.into(),
             user_id: user_id.into(),
         }
+    }
+    /// Sets `allowed_grant_types`.
+    pub fn with_allowed_grant_types(mut self, value: Vec<GrantType>) -> Self {
+        self.allowed_grant_types = Some(value);
+        self
+    }
+    /// Sets `allowed_scopes`.
+    pub fn with_allowed_scopes(mut self, value: Vec<String>) -> Self {
+        self.allowed_scopes = Some(value);
+        self
+    }
+    /// Sets `client_secret`.
+    pub fn with_client_secret(mut self, value: impl Into<String>) -> Self {
+        self.client_secret = Some(value.into());
+        self
+    }
+    /// Sets `logo_uri`.
+    pub fn with_logo_uri(mut self, value: impl Into<String>) -> Self {
+        self.logo_uri = Some(value.into());
+        self
+    }
+    /// Sets `policy_uri`.
+    pub fn with_policy_uri(mut self, value: impl Into<String>) -> Self {
+        self.policy_uri = Some(value.into());
+        self
+    }
+    /// Sets `redirect_uris`.
+    pub fn with_redirect_uris(mut self, value: Vec<String>) -> Self {
+        self.redirect_uris = Some(value);
+        self
+    }
+    /// Sets `tos_uri`.
+    pub fn with_tos_uri(mut self, value: impl Into<String>) -> Self {
+        self.tos_uri = Some(value.into());
+        self
     }
 }
 impl ::std::fmt::Debug for OAuthClient {
@@ -482,6 +690,46 @@ impl OAuthClientUpdateRequest {
             tos_uri: None,
         }
     }
+    /// Sets `allowed_grant_types`.
+    pub fn with_allowed_grant_types(mut self, value: Vec<GrantType>) -> Self {
+        self.allowed_grant_types = Some(value);
+        self
+    }
+    /// Sets `allowed_scopes`.
+    pub fn with_allowed_scopes(mut self, value: Vec<String>) -> Self {
+        self.allowed_scopes = Some(value);
+        self
+    }
+    /// Sets `logo_uri`.
+    pub fn with_logo_uri(mut self, value: impl Into<String>) -> Self {
+        self.logo_uri = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `policy_uri`.
+    pub fn with_policy_uri(mut self, value: impl Into<String>) -> Self {
+        self.policy_uri = Some(value.into());
+        self
+    }
+    /// Sets `redirect_uris`.
+    pub fn with_redirect_uris(mut self, value: Vec<String>) -> Self {
+        self.redirect_uris = Some(value);
+        self
+    }
+    /// Sets `require_pkce`.
+    pub fn with_require_pkce(mut self, value: bool) -> Self {
+        self.require_pkce = Some(value);
+        self
+    }
+    /// Sets `tos_uri`.
+    pub fn with_tos_uri(mut self, value: impl Into<String>) -> Self {
+        self.tos_uri = Some(value.into());
+        self
+    }
 }
 /// Settings for a new OAuth client. Fields not listed here are rejected.
 ///
@@ -539,6 +787,31 @@ impl OAuthClientCreateRequest {
             tos_uri: None,
         }
     }
+    /// Sets `logo_uri`.
+    pub fn with_logo_uri(mut self, value: impl Into<String>) -> Self {
+        self.logo_uri = Some(value.into());
+        self
+    }
+    /// Sets `policy_uri`.
+    pub fn with_policy_uri(mut self, value: impl Into<String>) -> Self {
+        self.policy_uri = Some(value.into());
+        self
+    }
+    /// Sets `redirect_uris`.
+    pub fn with_redirect_uris(mut self, value: Vec<String>) -> Self {
+        self.redirect_uris = Some(value);
+        self
+    }
+    /// Sets `require_pkce`.
+    pub fn with_require_pkce(mut self, value: bool) -> Self {
+        self.require_pkce = Some(value);
+        self
+    }
+    /// Sets `tos_uri`.
+    pub fn with_tos_uri(mut self, value: impl Into<String>) -> Self {
+        self.tos_uri = Some(value.into());
+        self
+    }
 }
 /// Client metadata for dynamic registration (RFC 7591 section 2). Fields not listed here are rejected.
 ///
@@ -595,6 +868,54 @@ impl OAuthDynamicRegistrationRequest {
             tos_uri: None,
         }
     }
+    /// Sets `client_name`.
+    pub fn with_client_name(mut self, value: impl Into<String>) -> Self {
+        self.client_name = Some(value.into());
+        self
+    }
+    /// Sets `grant_types`.
+    pub fn with_grant_types(mut self, value: Vec<GrantType>) -> Self {
+        self.grant_types = Some(value);
+        self
+    }
+    /// Sets `logo_uri`.
+    pub fn with_logo_uri(mut self, value: impl Into<String>) -> Self {
+        self.logo_uri = Some(value.into());
+        self
+    }
+    /// Sets `policy_uri`.
+    pub fn with_policy_uri(mut self, value: impl Into<String>) -> Self {
+        self.policy_uri = Some(value.into());
+        self
+    }
+    /// Sets `redirect_uris`.
+    pub fn with_redirect_uris(mut self, value: Vec<String>) -> Self {
+        self.redirect_uris = Some(value);
+        self
+    }
+    /// Sets `response_types`.
+    pub fn with_response_types(mut self, value: Vec<String>) -> Self {
+        self.response_types = Some(value);
+        self
+    }
+    /// Sets `scope`.
+    pub fn with_scope(mut self, value: impl Into<String>) -> Self {
+        self.scope = Some(value.into());
+        self
+    }
+    /// Sets `token_endpoint_auth_method`.
+    pub fn with_token_endpoint_auth_method(
+        mut self,
+        value: TokenEndpointAuthMethod,
+    ) -> Self {
+        self.token_endpoint_auth_method = Some(value);
+        self
+    }
+    /// Sets `tos_uri`.
+    pub fn with_tos_uri(mut self, value: impl Into<String>) -> Self {
+        self.tos_uri = Some(value.into());
+        self
+    }
 }
 /// Token request parameters (RFC 6749). Which fields apply depends on `grant_type`.
 ///
@@ -649,6 +970,41 @@ impl TokenRequest {
             scope: None,
         }
     }
+    /// Sets `client_id`.
+    pub fn with_client_id(mut self, value: impl Into<String>) -> Self {
+        self.client_id = Some(value.into());
+        self
+    }
+    /// Sets `client_secret`.
+    pub fn with_client_secret(mut self, value: impl Into<String>) -> Self {
+        self.client_secret = Some(value.into());
+        self
+    }
+    /// Sets `code`.
+    pub fn with_code(mut self, value: impl Into<String>) -> Self {
+        self.code = Some(value.into());
+        self
+    }
+    /// Sets `code_verifier`.
+    pub fn with_code_verifier(mut self, value: impl Into<String>) -> Self {
+        self.code_verifier = Some(value.into());
+        self
+    }
+    /// Sets `redirect_uri`.
+    pub fn with_redirect_uri(mut self, value: impl Into<String>) -> Self {
+        self.redirect_uri = Some(value.into());
+        self
+    }
+    /// Sets `refresh_token`.
+    pub fn with_refresh_token(mut self, value: impl Into<String>) -> Self {
+        self.refresh_token = Some(value.into());
+        self
+    }
+    /// Sets `scope`.
+    pub fn with_scope(mut self, value: impl Into<String>) -> Self {
+        self.scope = Some(value.into());
+        self
+    }
 }
 impl ::std::fmt::Debug for TokenRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -685,6 +1041,21 @@ impl ConsentTokenResponseDataRequestedScope {
             id: None,
             name: None,
         }
+    }
+    /// Sets `description`.
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
     }
 }
 /// The requesting client and the access it asks for.
@@ -739,6 +1110,49 @@ impl ConsentTokenResponseData {
             verified: None,
         }
     }
+    /// Sets `client_id`.
+    pub fn with_client_id(mut self, value: impl Into<String>) -> Self {
+        self.client_id = Some(value.into());
+        self
+    }
+    /// Sets `logo_uri`.
+    pub fn with_logo_uri(mut self, value: impl Into<String>) -> Self {
+        self.logo_uri = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `policy_uri`.
+    pub fn with_policy_uri(mut self, value: impl Into<String>) -> Self {
+        self.policy_uri = Some(value.into());
+        self
+    }
+    /// Sets `redirect_uri`.
+    pub fn with_redirect_uri(mut self, value: impl Into<String>) -> Self {
+        self.redirect_uri = Some(value.into());
+        self
+    }
+    /// Sets `requested_scopes`.
+    pub fn with_requested_scopes(
+        mut self,
+        value: Vec<ConsentTokenResponseDataRequestedScope>,
+    ) -> Self {
+        self.requested_scopes = Some(value);
+        self
+    }
+    /// Sets `tos_uri`.
+    pub fn with_tos_uri(mut self, value: impl Into<String>) -> Self {
+        self.tos_uri = Some(value.into());
+        self
+    }
+    /// Sets `verified`.
+    pub fn with_verified(mut self, value: bool) -> Self {
+        self.verified = Some(value);
+        self
+    }
 }
 /// What a consent screen shows for a pending authorization request.
 ///
@@ -753,6 +1167,17 @@ impl ConsentTokenResponse {
     /// A value with the required fields set and every optional field empty.
     pub fn new() -> Self {
         Self { data: None }
+    }
+    /// Sets `data`.
+    pub fn with_data(mut self, value: ConsentTokenResponseData) -> Self {
+        self.data = Some(value);
+        self
+    }
+}
+impl crate::runtime::Envelope for ConsentTokenResponse {
+    type Data = ConsentTokenResponseData;
+    fn into_data(self) -> Option<Self::Data> {
+        self.data
     }
 }
 /// OAuth-style error body (RFC 6749 section 5.2).
@@ -773,6 +1198,11 @@ impl OAuthError {
             error: error.into(),
             error_description: None,
         }
+    }
+    /// Sets `error_description`.
+    pub fn with_error_description(mut self, value: impl Into<String>) -> Self {
+        self.error_description = Some(value.into());
+        self
     }
 }
 /// Outcome of a consent decision.
@@ -836,6 +1266,11 @@ impl OAuthGrant {
             scopes,
         }
     }
+    /// Sets `last_used_at`.
+    pub fn with_last_used_at(mut self, value: impl Into<String>) -> Self {
+        self.last_used_at = Some(value.into());
+        self
+    }
 }
 /// Protected resource metadata document (RFC 9728 section 2).
 ///
@@ -858,6 +1293,16 @@ impl ResourceMetadata {
             authorization_servers: None,
             resource: None,
         }
+    }
+    /// Sets `authorization_servers`.
+    pub fn with_authorization_servers(mut self, value: Vec<String>) -> Self {
+        self.authorization_servers = Some(value);
+        self
+    }
+    /// Sets `resource`.
+    pub fn with_resource(mut self, value: impl Into<String>) -> Self {
+        self.resource = Some(value.into());
+        self
     }
 }
 /// Paging details returned alongside list results.
@@ -887,6 +1332,26 @@ impl OAuthPaginationMeta {
             total_pages: None,
             total_results: None,
         }
+    }
+    /// Sets `page_number`.
+    pub fn with_page_number(mut self, value: i64) -> Self {
+        self.page_number = Some(value);
+        self
+    }
+    /// Sets `page_size`.
+    pub fn with_page_size(mut self, value: i64) -> Self {
+        self.page_size = Some(value);
+        self
+    }
+    /// Sets `total_pages`.
+    pub fn with_total_pages(mut self, value: i64) -> Self {
+        self.total_pages = Some(value);
+        self
+    }
+    /// Sets `total_results`.
+    pub fn with_total_results(mut self, value: i64) -> Self {
+        self.total_results = Some(value);
+        self
     }
 }
 /// A user's consent decision.
@@ -941,6 +1406,24 @@ impl RegisterOAuthClientBadRequest {
             invalid_fields: None,
         }
     }
+    /// Sets `error`.
+    pub fn with_error(mut self, value: impl Into<String>) -> Self {
+        self.error = Some(value.into());
+        self
+    }
+    /// Sets `error_description`.
+    pub fn with_error_description(mut self, value: impl Into<String>) -> Self {
+        self.error_description = Some(value.into());
+        self
+    }
+    /// Sets `invalid_fields`.
+    pub fn with_invalid_fields(
+        mut self,
+        value: ::std::collections::BTreeMap<String, Vec<String>>,
+    ) -> Self {
+        self.invalid_fields = Some(value);
+        self
+    }
 }
 /// Schema: `/paths/~1oauth_clients/get/responses/200/content/application~1json/schema`
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
@@ -955,6 +1438,16 @@ impl ListOAuthClientsResponse {
     /// A value with the required fields set and every optional field empty.
     pub fn new() -> Self {
         Self { data: None, meta: None }
+    }
+    /// Sets `data`.
+    pub fn with_data(mut self, value: Vec<OAuthClient>) -> Self {
+        self.data = Some(value);
+        self
+    }
+    /// Sets `meta`.
+    pub fn with_meta(mut self, value: OAuthPaginationMeta) -> Self {
+        self.meta = Some(value);
+        self
     }
 }
 impl crate::runtime::PageData for ListOAuthClientsResponse {
@@ -983,6 +1476,17 @@ impl CreateOAuthClientResponse {
     pub fn new() -> Self {
         Self { data: None }
     }
+    /// Sets `data`.
+    pub fn with_data(mut self, value: OAuthClient) -> Self {
+        self.data = Some(value);
+        self
+    }
+}
+impl crate::runtime::Envelope for CreateOAuthClientResponse {
+    type Data = OAuthClient;
+    fn into_data(self) -> Option<Self::Data> {
+        self.data
+    }
 }
 /// Schema: `/paths/~1oauth_clients~1{id}/get/responses/200/content/application~1json/schema`
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
@@ -995,6 +1499,17 @@ impl GetOAuthClientResponse {
     pub fn new() -> Self {
         Self { data: None }
     }
+    /// Sets `data`.
+    pub fn with_data(mut self, value: OAuthClient) -> Self {
+        self.data = Some(value);
+        self
+    }
+}
+impl crate::runtime::Envelope for GetOAuthClientResponse {
+    type Data = OAuthClient;
+    fn into_data(self) -> Option<Self::Data> {
+        self.data
+    }
 }
 /// Schema: `/paths/~1oauth_clients~1{id}/put/responses/200/content/application~1json/schema`
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
@@ -1006,6 +1521,17 @@ impl UpdateOAuthClientResponse {
     /// A value with the required fields set and every optional field empty.
     pub fn new() -> Self {
         Self { data: None }
+    }
+    /// Sets `data`.
+    pub fn with_data(mut self, value: OAuthClient) -> Self {
+        self.data = Some(value);
+        self
+    }
+}
+impl crate::runtime::Envelope for UpdateOAuthClientResponse {
+    type Data = OAuthClient;
+    fn into_data(self) -> Option<Self::Data> {
+        self.data
     }
 }
 /// Schema: `/paths/~1oauth_grants/get/responses/200/content/application~1json/schema`
@@ -1021,6 +1547,16 @@ impl ListOAuthGrantsResponse {
     /// A value with the required fields set and every optional field empty.
     pub fn new() -> Self {
         Self { data: None, meta: None }
+    }
+    /// Sets `data`.
+    pub fn with_data(mut self, value: Vec<OAuthGrant>) -> Self {
+        self.data = Some(value);
+        self
+    }
+    /// Sets `meta`.
+    pub fn with_meta(mut self, value: OAuthPaginationMeta) -> Self {
+        self.meta = Some(value);
+        self
     }
 }
 impl crate::runtime::PageData for ListOAuthGrantsResponse {
@@ -1049,6 +1585,17 @@ impl GetOAuthGrantResponse {
     pub fn new() -> Self {
         Self { data: None }
     }
+    /// Sets `data`.
+    pub fn with_data(mut self, value: OAuthGrant) -> Self {
+        self.data = Some(value);
+        self
+    }
+}
+impl crate::runtime::Envelope for GetOAuthGrantResponse {
+    type Data = OAuthGrant;
+    fn into_data(self) -> Option<Self::Data> {
+        self.data
+    }
 }
 /// Schema: `/paths/~1oauth_grants~1{id}/delete/responses/200/content/application~1json/schema`
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
@@ -1060,6 +1607,17 @@ impl RevokeOAuthGrantResponse {
     /// A value with the required fields set and every optional field empty.
     pub fn new() -> Self {
         Self { data: None }
+    }
+    /// Sets `data`.
+    pub fn with_data(mut self, value: OAuthGrant) -> Self {
+        self.data = Some(value);
+        self
+    }
+}
+impl crate::runtime::Envelope for RevokeOAuthGrantResponse {
+    type Data = OAuthGrant;
+    fn into_data(self) -> Option<Self::Data> {
+        self.data
     }
 }
 /// One of `Bearer`. Values the spec does not list are kept as they are.

@@ -114,7 +114,7 @@ pub use request::{
 pub(crate) use redact::{one_line, redact_secrets};
 #[allow(unused_imports)]
 pub(crate) use response::headers_for_debug;
-pub use response::ApiResponse;
+pub use response::{ApiResponse, Envelope};
 #[doc(hidden)]
 pub use response::RawResponse;
 pub use retry::{MAX_RETRY_AFTER, RETRY_COUNT_HEADER};

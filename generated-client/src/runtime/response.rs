@@ -150,6 +150,28 @@ pub(crate) fn headers_for_debug(headers: &HeaderMap) -> Vec<String> {
         .collect()
 }
 
+/// A `{ "data": T }` response body (generated for such types), unwrapped by the builder's
+/// `send_data()` and by [`ApiResponse::into_data`].
+pub trait Envelope {
+    /// The type of `data`.
+    type Data;
+    /// The `data`, if the body had it.
+    fn into_data(self) -> Option<Self::Data>;
+}
+
+impl<T: Envelope> ApiResponse<T> {
+    /// The `data` of the envelope; a body without it fails with [`Error::Decode`] at `data`.
+    pub fn into_data(self) -> Result<T::Data> {
+        let status = self.status;
+        self.data.into_data().ok_or_else(|| Error::Decode {
+            status,
+            path: "data".to_owned(),
+            message: "missing field `data`".to_owned(),
+            excerpt: String::new(),
+        })
+    }
+}
+
 impl<T> ApiResponse<T> {
     /// The decoded body.
     pub fn into_inner(self) -> T {

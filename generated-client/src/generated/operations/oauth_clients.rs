@@ -297,6 +297,11 @@ impl CreateOAuthClient {
         let raw = self.client.execute(&CREATE_OAUTH_CLIENT, parts, &self.options).await?;
         if raw.status().is_success() { raw.json() } else { Err(raw.into_error()) }
     }
+    /// Sends the request and returns the `data` of the `{ "data": ... }` body; a body
+    /// without it fails with [`rt::Error::Decode`] at `data`.
+    pub async fn send_data(self) -> rt::Result<models::OAuthClient> {
+        self.send_with_response().await?.into_data()
+    }
 }
 crate::runtime::request_builder!(
     CreateOAuthClient, returns models::CreateOAuthClientResponse, errors
@@ -364,6 +369,11 @@ impl GetOAuthClient {
         let raw = self.client.execute(&GET_OAUTH_CLIENT, parts, &self.options).await?;
         if raw.status().is_success() { raw.json() } else { Err(raw.into_error()) }
     }
+    /// Sends the request and returns the `data` of the `{ "data": ... }` body; a body
+    /// without it fails with [`rt::Error::Decode`] at `data`.
+    pub async fn send_data(self) -> rt::Result<models::OAuthClient> {
+        self.send_with_response().await?.into_data()
+    }
 }
 crate::runtime::request_builder!(
     GetOAuthClient, returns models::GetOAuthClientResponse, errors GetOAuthClientError
@@ -426,6 +436,11 @@ impl UpdateOAuthClient {
         let parts = self.parts()?;
         let raw = self.client.execute(&UPDATE_OAUTH_CLIENT, parts, &self.options).await?;
         if raw.status().is_success() { raw.json() } else { Err(raw.into_error()) }
+    }
+    /// Sends the request and returns the `data` of the `{ "data": ... }` body; a body
+    /// without it fails with [`rt::Error::Decode`] at `data`.
+    pub async fn send_data(self) -> rt::Result<models::OAuthClient> {
+        self.send_with_response().await?.into_data()
     }
 }
 crate::runtime::request_builder!(

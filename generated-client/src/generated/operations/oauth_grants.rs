@@ -196,6 +196,11 @@ impl GetOAuthGrant {
         let raw = self.client.execute(&GET_OAUTH_GRANT, parts, &self.options).await?;
         if raw.status().is_success() { raw.json() } else { Err(raw.into_error()) }
     }
+    /// Sends the request and returns the `data` of the `{ "data": ... }` body; a body
+    /// without it fails with [`rt::Error::Decode`] at `data`.
+    pub async fn send_data(self) -> rt::Result<models::OAuthGrant> {
+        self.send_with_response().await?.into_data()
+    }
 }
 crate::runtime::request_builder!(
     GetOAuthGrant, returns models::GetOAuthGrantResponse, errors GetOAuthGrantError
@@ -255,6 +260,11 @@ impl RevokeOAuthGrant {
         let parts = self.parts()?;
         let raw = self.client.execute(&REVOKE_OAUTH_GRANT, parts, &self.options).await?;
         if raw.status().is_success() { raw.json() } else { Err(raw.into_error()) }
+    }
+    /// Sends the request and returns the `data` of the `{ "data": ... }` body; a body
+    /// without it fails with [`rt::Error::Decode`] at `data`.
+    pub async fn send_data(self) -> rt::Result<models::OAuthGrant> {
+        self.send_with_response().await?.into_data()
     }
 }
 crate::runtime::request_builder!(

@@ -314,6 +314,11 @@ impl GetOAuthConsentToken {
             .await?;
         if raw.status().is_success() { raw.json() } else { Err(raw.into_error()) }
     }
+    /// Sends the request and returns the `data` of the `{ "data": ... }` body; a body
+    /// without it fails with [`rt::Error::Decode`] at `data`.
+    pub async fn send_data(self) -> rt::Result<models::ConsentTokenResponseData> {
+        self.send_with_response().await?.into_data()
+    }
 }
 crate::runtime::request_builder!(
     GetOAuthConsentToken, returns models::ConsentTokenResponse, errors

@@ -1,0 +1,61 @@
+//! Models that are pleasant to build and read: `with_*` setters for optional fields and
+//! `send_data()` for `{ "data": T }` envelopes.
+
+use serde_json::json;
+use telnyx_oauth::models::{GrantType, OAuthClientUpdateRequest};
+use telnyx_oauth::{Client, ErrorKind};
+use wiremock::matchers::{body_json, method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+fn client_json(id: &str) -> serde_json::Value {
+    json!({
+        "record_type": "oauth_client", "client_id": id, "name": "App", "org_id": "org", "user_id": "user",
+        "client_type": "public", "require_pkce": true, "created_at": "t", "updated_at": "t"
+    })
+}
+
+async fn client(server: &MockServer) -> Client {
+    Client::builder().api_key("KEY").base_url(server.uri()).max_retries(0).build().expect("client")
+}
+
+#[tokio::test]
+async fn setters_fill_optional_fields_and_only_those_are_sent() {
+    let server = MockServer::start().await;
+    Mock::given(method("PUT"))
+        .and(path("/oauth_clients/abc"))
+        .and(body_json(json!({"name": "Renamed", "require_pkce": false, "allowed_grant_types": ["client_credentials"]})))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"data": client_json("abc")})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let changes = OAuthClientUpdateRequest::new()
+        .with_name("Renamed")
+        .with_require_pkce(false)
+        .with_allowed_grant_types(vec![GrantType::ClientCredentials]);
+    assert_eq!(changes.logo_uri, None);
+    let updated = client(&server).await.update_oauth_client("abc", changes).send_data().await.expect("200");
+    assert_eq!(updated.client_id, "abc");
+}
+
+#[tokio::test]
+async fn send_data_unwraps_the_envelope_and_a_missing_data_is_a_decode_error() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/oauth_clients/abc"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"data": client_json("abc")})))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/oauth_clients/abc"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({})))
+        .mount(&server)
+        .await;
+    let c = client(&server).await;
+    let found = c.get_oauth_client("abc").send_data().await.expect("data");
+    assert_eq!((found.client_id.as_str(), found.name.as_str()), ("abc", "App"));
+
+    let error = c.get_oauth_client("abc").send_data().await.expect_err("no data");
+    assert_eq!(error.kind(), ErrorKind::Decode);
+    assert!(matches!(&error, telnyx_oauth::Error::Decode { path, status, .. } if path == "data" && status.as_u16() == 200), "{error:?}");
+}
