@@ -88,6 +88,9 @@ pub struct Field {
     /// Optional and nullable in a type sent in request bodies: `Option<Option<T>>`, so that
     /// "leave unchanged" (absent) and "clear" (`null`) stay distinct on the wire.
     pub tri_state: bool,
+    /// An optional array or map where absent and empty mean the same: a plain `Vec`/map,
+    /// empty when absent and left out when empty (see `lower_collections.rs` for the rule).
+    pub plain_collection: bool,
 }
 
 /// A string enum.

@@ -16,6 +16,8 @@ use crate::naming::{BUILDER_METHODS, CLIENT_METHODS};
 
 #[path = "lower_errors.rs"]
 mod lower_errors;
+#[path = "lower_collections.rs"]
+mod lower_collections;
 
 /// Names taken in the models module by what the emitter refers to unqualified.
 const RESERVED_TYPES: &[&str] = &[
@@ -145,6 +147,7 @@ pub(crate) fn lower(
     box_cycles(&mut api);
     relax_directional_required(&mut api);
     mark_tri_state(&mut api);
+    lower_collections::mark_plain_collections(&mut api, spec);
     Ok((api, skipped))
 }
 
@@ -550,6 +553,7 @@ impl<'a> Lowerer<'a> {
             read_only: data.is_some_and(|d| d.read_only),
             write_only: data.is_some_and(|d| d.write_only),
             tri_state: false,
+            plain_collection: false,
         })
     }
 

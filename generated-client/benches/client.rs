@@ -40,8 +40,8 @@ fn oauth_client(n: usize) -> OAuthClient {
         "2024-05-02T08:30:00Z",
         "3a1fa9c4-1f7c-4a8d-9b0e-2a2f0e3c8f11",
     );
-    c.allowed_scopes = Some(vec!["admin".into(), "messaging".into()]);
-    c.redirect_uris = Some(vec!["https://example.com/callback".into()]);
+    c.allowed_scopes = vec!["admin".into(), "messaging".into()];
+    c.redirect_uris = vec!["https://example.com/callback".into()];
     c.logo_uri = Some("https://example.com/logo.png".into());
     c
 }
@@ -75,7 +75,7 @@ impl Bodies {
                 meta.total_pages = Some(TOTAL_PAGES as i64);
                 meta.total_results = Some((PAGE_SIZE * TOTAL_PAGES) as i64);
                 let mut body = ListOAuthClientsResponse::new();
-                body.data = Some((0..PAGE_SIZE).map(|i| oauth_client((page - 1) * PAGE_SIZE + i)).collect());
+                body.data = (0..PAGE_SIZE).map(|i| oauth_client((page - 1) * PAGE_SIZE + i)).collect();
                 body.meta = Some(meta);
                 http_response(&serde_json::to_vec(&body).expect("serializes"))
             })
@@ -175,7 +175,7 @@ async fn bare_pages(http: &reqwest::Client, base: &str) -> Vec<OAuthClient> {
         let bytes = response.bytes().await.expect("body");
         let body: ListOAuthClientsResponse = serde_json::from_slice(&bytes).expect("decodes");
         let meta = body.meta.unwrap_or_default();
-        items.extend(body.data.unwrap_or_default());
+        items.extend(body.data);
         if meta.page_number.unwrap_or(page) >= meta.total_pages.unwrap_or(0) {
             return items;
         }

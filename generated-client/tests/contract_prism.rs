@@ -177,7 +177,7 @@ fn check_client(c: &OAuthClient, problems: &mut Vec<String>) {
     if let OAuthClientRecordType::Unknown(v) = &c.record_type {
         problems.push(format!("record_type {v:?} is not one of the spec's values"));
     }
-    for g in c.allowed_grant_types.iter().flatten() {
+    for g in &c.allowed_grant_types {
         if let GrantType::Unknown(v) = g {
             problems.push(format!("allowed_grant_types has {v:?}, not one of the spec's values"));
         }
@@ -253,7 +253,7 @@ async fn call(client: &Client, op: &str, shape: Shape, headers: &[(String, Strin
                 body.grant_types = Some(vec![GrantType::AuthorizationCode, GrantType::RefreshToken]);
                 body.logo_uri = Some("https://app.example/logo.png".into());
                 body.policy_uri = Some("https://app.example/privacy".into());
-                body.redirect_uris = Some(vec!["http://127.0.0.1:8080/cb".into()]);
+                body.redirect_uris = vec!["http://127.0.0.1:8080/cb".into()];
                 body.response_types = Some(vec!["code".into()]);
                 body.scope = Some("admin".into());
                 body.token_endpoint_auth_method = Some(TokenEndpointAuthMethod::ClientSecretPost);
@@ -292,7 +292,7 @@ async fn call(client: &Client, op: &str, shape: Shape, headers: &[(String, Strin
                     .name_contains("my app")
                     .client_id("client-1");
             }
-            send!(request, headers, |r| clients_problems(r.data.data.iter().flatten()))
+            send!(request, headers, |r| clients_problems(&r.data.data))
         }
         "CreateOAuthClient" => {
             let mut body = OAuthClientCreateRequest::new(
@@ -304,7 +304,7 @@ async fn call(client: &Client, op: &str, shape: Shape, headers: &[(String, Strin
             if full {
                 body.logo_uri = Some("https://app.example/logo.png".into());
                 body.policy_uri = Some("https://app.example/privacy".into());
-                body.redirect_uris = Some(vec!["https://app.example/cb".into()]);
+                body.redirect_uris = vec!["https://app.example/cb".into()];
                 body.require_pkce = Some(true);
                 body.tos_uri = Some("https://app.example/tos".into());
             }
@@ -331,7 +331,7 @@ async fn call(client: &Client, op: &str, shape: Shape, headers: &[(String, Strin
             if full {
                 request = request.page_size(10).page_number(3);
             }
-            send!(request, headers, |r| grants_problems(r.data.data.iter().flatten()))
+            send!(request, headers, |r| grants_problems(&r.data.data))
         }
         "GetOAuthGrant" => send!(client.get_oauth_grant(GRANT_UUID), headers, |r| grants_problems(&r.data.data)),
         "RevokeOAuthGrant" => send!(client.revoke_oauth_grant(GRANT_UUID), headers, |r| grants_problems(&r.data.data)),

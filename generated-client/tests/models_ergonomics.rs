@@ -59,3 +59,30 @@ async fn send_data_unwraps_the_envelope_and_a_missing_data_is_a_decode_error() {
     assert_eq!(error.kind(), ErrorKind::Decode);
     assert!(matches!(&error, telnyx_oauth::Error::Decode { path, status, .. } if path == "data" && status.as_u16() == 200), "{error:?}");
 }
+
+#[test]
+fn optional_arrays_are_plain_vecs_where_absent_and_empty_mean_the_same() {
+    use telnyx_oauth::models::{JwkSet, OAuthDynamicRegistrationRequest};
+    // Absent, null and [] all read as empty.
+    for body in [json!({}), json!({"keys": null}), json!({"keys": []})] {
+        let set: JwkSet = serde_json::from_value(body.clone()).expect("decodes");
+        assert!(set.keys.is_empty(), "{body}");
+    }
+    // An empty list is left out of a request; a filled one is sent.
+    let request = OAuthDynamicRegistrationRequest::default();
+    assert_eq!(serde_json::to_value(&request).unwrap(), json!({}));
+    let request = request.with_redirect_uris(vec!["https://app.example/cb".into()]);
+    assert_eq!(serde_json::to_value(&request).unwrap(), json!({"redirect_uris": ["https://app.example/cb"]}));
+}
+
+#[test]
+fn update_bodies_and_documented_defaults_keep_absent_apart_from_empty() {
+    use telnyx_oauth::models::OAuthDynamicRegistrationRequest;
+    // PUT body: [] clears the list, absent leaves it unchanged.
+    let clear = OAuthClientUpdateRequest::new().with_redirect_uris(vec![]);
+    assert_eq!(serde_json::to_value(&clear).unwrap(), json!({"redirect_uris": []}));
+    assert_eq!(serde_json::to_value(OAuthClientUpdateRequest::new()).unwrap(), json!({}));
+    // `grant_types` documents a default (`authorization_code`): absent is not the same as [].
+    let none = OAuthDynamicRegistrationRequest::default().with_grant_types(vec![]);
+    assert_eq!(serde_json::to_value(&none).unwrap(), json!({"grant_types": []}));
+}

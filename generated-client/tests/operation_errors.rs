@@ -77,7 +77,7 @@ async fn an_inline_error_schema_decodes_into_its_variant() {
         panic!("400 came out as {error:?}")
     };
     assert_eq!(body.error.as_deref(), Some("invalid_client_metadata"));
-    assert_eq!(body.invalid_fields.as_ref().expect("fields")["redirect_uris"], ["must be https"]);
+    assert_eq!(body.invalid_fields["redirect_uris"], ["must be https"]);
 }
 
 #[tokio::test]

@@ -45,6 +45,20 @@ pub(crate) fn models_header(api: &Api) -> TokenStream {
             }
         }
     });
+    let plain = api.types.iter().any(|t| matches!(&t.kind, TypeKind::Struct(s) if s.fields.iter().any(|f| f.plain_collection)));
+    let null_helper = plain.then(|| {
+        quote! {
+            /// Reads `null` as an empty collection, like an absent member.
+            #[allow(dead_code)]
+            fn null_as_empty<'de, T, D>(deserializer: D) -> Result<T, D::Error>
+            where
+                T: ::serde::Deserialize<'de> + Default,
+                D: ::serde::Deserializer<'de>,
+            {
+                Ok(<Option<T> as ::serde::Deserialize>::deserialize(deserializer)?.unwrap_or_default())
+            }
+        }
+    });
     let deprecated_uses = allow_deprecated_uses(api);
     quote! {
         //! Types for every schema of the API.
@@ -52,6 +66,7 @@ pub(crate) fn models_header(api: &Api) -> TokenStream {
         #![allow(missing_docs, rustdoc::broken_intra_doc_links, rustdoc::bare_urls, rustdoc::invalid_html_tags)]
         #deprecated_uses
         #helper
+        #null_helper
     }
 }
 
@@ -103,7 +118,7 @@ fn envelope_impl(def: &TypeDef) -> Option<TokenStream> {
     if f.boxed {
         t = quote!(Box<#t>);
     }
-    let (t, body) = match (f.required && !f.nullable, f.tri_state) {
+    let (t, body) = match ((f.required && !f.nullable) || f.plain_collection, f.tri_state) {
         (true, _) => (t, quote!(Some(self.#fname))),
         (false, false) => (t, quote!(self.#fname)),
         (false, true) => (t, quote!(self.#fname.flatten())),
@@ -231,7 +246,7 @@ pub(crate) fn field_type(f: &Field) -> TokenStream {
     if f.boxed {
         t = quote!(Box<#t>);
     }
-    if !f.required || f.nullable {
+    if (!f.required || f.nullable) && !f.plain_collection {
         t = quote!(Option<#t>);
     }
     if f.tri_state {
@@ -270,6 +285,9 @@ fn structure(name: &proc_macro2::Ident, s: &Struct, attrs: TokenStream) -> Token
         };
         let serde = if f.tri_state {
             quote!(#[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "deserialize_some")])
+        } else if f.plain_collection {
+            let is_empty = if matches!(f.ty, TypeRef::Map(_)) { "::std::collections::BTreeMap::is_empty" } else { "Vec::is_empty" };
+            quote!(#[serde(default, skip_serializing_if = #is_empty, deserialize_with = "null_as_empty")])
         } else if !f.required {
             quote!(#[serde(default, skip_serializing_if = "Option::is_none")])
         } else if f.nullable {
@@ -302,6 +320,8 @@ fn structure(name: &proc_macro2::Ident, s: &Struct, attrs: TokenStream) -> Token
         let fname = ident(&f.name);
         if f.required && !f.nullable {
             if takes_into(f) { quote!(#fname: #fname.into()) } else { quote!(#fname) }
+        } else if f.plain_collection {
+            quote!(#fname: ::std::default::Default::default())
         } else {
             quote!(#fname: None)
         }
@@ -386,6 +406,16 @@ fn setter(f: &Field, setter: &str) -> TokenStream {
             }
         };
     }
+    if f.plain_collection {
+        return quote! {
+            #docs
+            #deprecated
+            pub fn #setter(mut self, value: #inner) -> Self {
+                self.#fname = value;
+                self
+            }
+        };
+    }
     let (arg, value) = if f.ty == TypeRef::String && !f.boxed {
         (quote!(impl Into<String>), quote!(value.into()))
     } else {
@@ -465,7 +495,9 @@ fn query_value(def: &TypeDef) -> TokenStream {
             let fields = s.fields.iter().map(|f| {
                 let fname = ident(&f.name);
                 let wire = &f.wire;
-                if !f.required || f.nullable {
+                if f.plain_collection {
+                    quote!(if !self.#fname.is_empty() { crate::runtime::push_nested(name, #wire, &self.#fname, out); })
+                } else if !f.required || f.nullable {
                     quote!(if let Some(value) = &self.#fname { crate::runtime::push_nested(name, #wire, value, out); })
                 } else {
                     quote!(crate::runtime::push_nested(name, #wire, &self.#fname, out);)
@@ -566,7 +598,9 @@ fn multipart_parts(def: &TypeDef) -> TokenStream {
             TypeRef::Vec(_) => quote!(for item in #value { parts.push(crate::runtime::Part::value(#wire, item)); }),
             _ => quote!(parts.push(crate::runtime::Part::value(#wire, #value));),
         };
-        if !f.required || f.nullable {
+        if f.plain_collection {
+            push(quote!(&self.#fname), &f.ty)
+        } else if !f.required || f.nullable {
             let body = push(quote!(value), &f.ty);
             quote!(if let Some(value) = &self.#fname { #body })
         } else {

@@ -13,6 +13,18 @@
     rustdoc::bare_urls,
     rustdoc::invalid_html_tags
 )]
+/// Reads `null` as an empty collection, like an absent member.
+#[allow(dead_code)]
+fn null_as_empty<'de, T, D>(deserializer: D) -> Result<T, D::Error>
+where
+    T: ::serde::Deserialize<'de> + Default,
+    D: ::serde::Deserializer<'de>,
+{
+    Ok(
+        <Option<T> as ::serde::Deserialize>::deserialize(deserializer)?
+            .unwrap_or_default(),
+    )
+}
 /// Successful answer from the token endpoint (RFC 6749 section 5.1).
 ///
 /// Schema: `/components/schemas/TokenResponse`
@@ -195,17 +207,23 @@ impl JwkSetKey {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
 pub struct JwkSet {
     /// Public keys currently in use.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub keys: Option<Vec<JwkSetKey>>,
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "null_as_empty"
+    )]
+    pub keys: Vec<JwkSetKey>,
 }
 impl JwkSet {
     /// A value with the required fields set and every optional field empty.
     pub fn new() -> Self {
-        Self { keys: None }
+        Self {
+            keys: ::std::default::Default::default(),
+        }
     }
     /// Sets `keys`.
     pub fn with_keys(mut self, value: Vec<JwkSetKey>) -> Self {
-        self.keys = Some(value);
+        self.keys = value;
         self
     }
 }
@@ -227,8 +245,12 @@ pub struct OAuthDynamicRegistrationResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_secret: Option<String>,
     /// Grant types the client is permitted to use.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub grant_types: Option<Vec<String>>,
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "null_as_empty"
+    )]
+    pub grant_types: Vec<String>,
     /// Image shown as the client's logo.
     ///
     /// Format: uri. Kept as text, so an unexpected value still decodes.
@@ -240,11 +262,19 @@ pub struct OAuthDynamicRegistrationResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policy_uri: Option<String>,
     /// Redirect URIs registered for the client.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub redirect_uris: Option<Vec<String>>,
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "null_as_empty"
+    )]
+    pub redirect_uris: Vec<String>,
     /// Response types the client is permitted to use.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub response_types: Option<Vec<String>>,
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "null_as_empty"
+    )]
+    pub response_types: Vec<String>,
     /// Scopes registered for the client, separated by spaces.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
@@ -265,11 +295,11 @@ impl OAuthDynamicRegistrationResponse {
             client_id_issued_at,
             client_name: None,
             client_secret: None,
-            grant_types: None,
+            grant_types: ::std::default::Default::default(),
             logo_uri: None,
             policy_uri: None,
-            redirect_uris: None,
-            response_types: None,
+            redirect_uris: ::std::default::Default::default(),
+            response_types: ::std::default::Default::default(),
             scope: None,
             token_endpoint_auth_method: None,
             tos_uri: None,
@@ -287,7 +317,7 @@ impl OAuthDynamicRegistrationResponse {
     }
     /// Sets `grant_types`.
     pub fn with_grant_types(mut self, value: Vec<String>) -> Self {
-        self.grant_types = Some(value);
+        self.grant_types = value;
         self
     }
     /// Sets `logo_uri`.
@@ -302,12 +332,12 @@ impl OAuthDynamicRegistrationResponse {
     }
     /// Sets `redirect_uris`.
     pub fn with_redirect_uris(mut self, value: Vec<String>) -> Self {
-        self.redirect_uris = Some(value);
+        self.redirect_uris = value;
         self
     }
     /// Sets `response_types`.
     pub fn with_response_types(mut self, value: Vec<String>) -> Self {
-        self.response_types = Some(value);
+        self.response_types = value;
         self
     }
     /// Sets `scope`.
@@ -355,11 +385,19 @@ pub struct AuthorizationServerMetadata {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authorization_endpoint: Option<String>,
     /// PKCE challenge methods the server accepts (RFC 7636).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub code_challenge_methods_supported: Option<Vec<String>>,
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "null_as_empty"
+    )]
+    pub code_challenge_methods_supported: Vec<String>,
     /// Grant types the server can issue tokens for.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub grant_types_supported: Option<Vec<String>>,
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "null_as_empty"
+    )]
+    pub grant_types_supported: Vec<String>,
     /// Where the token introspection endpoint (RFC 7662) lives.
     ///
     /// Format: uri. Kept as text, so an unexpected value still decodes.
@@ -381,35 +419,47 @@ pub struct AuthorizationServerMetadata {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub registration_endpoint: Option<String>,
     /// Response types the authorization endpoint accepts.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub response_types_supported: Option<Vec<String>>,
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "null_as_empty"
+    )]
+    pub response_types_supported: Vec<String>,
     /// Scopes that clients are able to request.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub scopes_supported: Option<Vec<String>>,
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "null_as_empty"
+    )]
+    pub scopes_supported: Vec<String>,
     /// Where the token endpoint lives.
     ///
     /// Format: uri. Kept as text, so an unexpected value still decodes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_endpoint: Option<String>,
     /// Ways a client may authenticate when calling the token endpoint.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub token_endpoint_auth_methods_supported: Option<Vec<String>>,
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "null_as_empty"
+    )]
+    pub token_endpoint_auth_methods_supported: Vec<String>,
 }
 impl AuthorizationServerMetadata {
     /// A value with the required fields set and every optional field empty.
     pub fn new() -> Self {
         Self {
             authorization_endpoint: None,
-            code_challenge_methods_supported: None,
-            grant_types_supported: None,
+            code_challenge_methods_supported: ::std::default::Default::default(),
+            grant_types_supported: ::std::default::Default::default(),
             introspection_endpoint: None,
             issuer: None,
             jwks_uri: None,
             registration_endpoint: None,
-            response_types_supported: None,
-            scopes_supported: None,
+            response_types_supported: ::std::default::Default::default(),
+            scopes_supported: ::std::default::Default::default(),
             token_endpoint: None,
-            token_endpoint_auth_methods_supported: None,
+            token_endpoint_auth_methods_supported: ::std::default::Default::default(),
         }
     }
     /// Sets `authorization_endpoint`.
@@ -419,12 +469,12 @@ impl AuthorizationServerMetadata {
     }
     /// Sets `code_challenge_methods_supported`.
     pub fn with_code_challenge_methods_supported(mut self, value: Vec<String>) -> Self {
-        self.code_challenge_methods_supported = Some(value);
+        self.code_challenge_methods_supported = value;
         self
     }
     /// Sets `grant_types_supported`.
     pub fn with_grant_types_supported(mut self, value: Vec<String>) -> Self {
-        self.grant_types_supported = Some(value);
+        self.grant_types_supported = value;
         self
     }
     /// Sets `introspection_endpoint`.
@@ -449,12 +499,12 @@ impl AuthorizationServerMetadata {
     }
     /// Sets `response_types_supported`.
     pub fn with_response_types_supported(mut self, value: Vec<String>) -> Self {
-        self.response_types_supported = Some(value);
+        self.response_types_supported = value;
         self
     }
     /// Sets `scopes_supported`.
     pub fn with_scopes_supported(mut self, value: Vec<String>) -> Self {
-        self.scopes_supported = Some(value);
+        self.scopes_supported = value;
         self
     }
     /// Sets `token_endpoint`.
@@ -467,7 +517,7 @@ impl AuthorizationServerMetadata {
         mut self,
         value: Vec<String>,
     ) -> Self {
-        self.token_endpoint_auth_methods_supported = Some(value);
+        self.token_endpoint_auth_methods_supported = value;
         self
     }
 }
@@ -477,11 +527,19 @@ impl AuthorizationServerMetadata {
 #[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct OAuthClient {
     /// Grant types this client may use.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub allowed_grant_types: Option<Vec<GrantType>>,
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "null_as_empty"
+    )]
+    pub allowed_grant_types: Vec<GrantType>,
     /// Scopes this client may request.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub allowed_scopes: Option<Vec<String>>,
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "null_as_empty"
+    )]
+    pub allowed_scopes: Vec<String>,
     /// Public identifier of the client, sent as `client_id` in OAuth requests.
     pub client_id: String,
     /// Secret of the client. Returned for confidential clients, and only when it is available; otherwise null or absent.
@@ -512,8 +570,12 @@ pub struct OAuthClient {
     /// Kind of resource; always `oauth_client`.
     pub record_type: OAuthClientRecordType,
     /// Redirect URIs this client may use.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub redirect_uris: Option<Vec<String>>,
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "null_as_empty"
+    )]
+    pub redirect_uris: Vec<String>,
     /// When true, authorization code requests from this client have to use PKCE (RFC 7636).
     pub require_pkce: bool,
     /// Web page with the terms of service that govern this client; null when none is set.
@@ -542,8 +604,8 @@ impl OAuthClient {
         user_id: impl Into<String>,
     ) -> Self {
         Self {
-            allowed_grant_types: None,
-            allowed_scopes: None,
+            allowed_grant_types: ::std::default::Default::default(),
+            allowed_scopes: ::std::default::Default::default(),
             client_id: client_id.into(),
             client_secret: None,
             client_type,
@@ -553,7 +615,7 @@ impl OAuthClient {
             org_id: org_id.into(),
             policy_uri: None,
             record_type,
-            redirect_uris: None,
+            redirect_uris: ::std::default::Default::default(),
             require_pkce,
             tos_uri: None,
             updated_at: updated_at.into(),
@@ -562,12 +624,12 @@ impl OAuthClient {
     }
     /// Sets `allowed_grant_types`.
     pub fn with_allowed_grant_types(mut self, value: Vec<GrantType>) -> Self {
-        self.allowed_grant_types = Some(value);
+        self.allowed_grant_types = value;
         self
     }
     /// Sets `allowed_scopes`.
     pub fn with_allowed_scopes(mut self, value: Vec<String>) -> Self {
-        self.allowed_scopes = Some(value);
+        self.allowed_scopes = value;
         self
     }
     /// Sets `client_secret`.
@@ -587,7 +649,7 @@ impl OAuthClient {
     }
     /// Sets `redirect_uris`.
     pub fn with_redirect_uris(mut self, value: Vec<String>) -> Self {
-        self.redirect_uris = Some(value);
+        self.redirect_uris = value;
         self
     }
     /// Sets `tos_uri`.
@@ -756,8 +818,12 @@ pub struct OAuthClientCreateRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policy_uri: Option<String>,
     /// Redirect URIs the client may use; needed when the client uses the `authorization_code` grant.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub redirect_uris: Option<Vec<String>>,
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "null_as_empty"
+    )]
+    pub redirect_uris: Vec<String>,
     /// Whether authorization code requests from this client have to use PKCE (RFC 7636); false when omitted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub require_pkce: Option<bool>,
@@ -782,7 +848,7 @@ impl OAuthClientCreateRequest {
             logo_uri: None,
             name: name.into(),
             policy_uri: None,
-            redirect_uris: None,
+            redirect_uris: ::std::default::Default::default(),
             require_pkce: None,
             tos_uri: None,
         }
@@ -799,7 +865,7 @@ impl OAuthClientCreateRequest {
     }
     /// Sets `redirect_uris`.
     pub fn with_redirect_uris(mut self, value: Vec<String>) -> Self {
-        self.redirect_uris = Some(value);
+        self.redirect_uris = value;
         self
     }
     /// Sets `require_pkce`.
@@ -836,8 +902,12 @@ pub struct OAuthDynamicRegistrationRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policy_uri: Option<String>,
     /// Redirect URIs for redirect-based flows such as the authorization code grant.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub redirect_uris: Option<Vec<String>>,
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "null_as_empty"
+    )]
+    pub redirect_uris: Vec<String>,
     /// Response types the client intends to use; `code` when omitted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub response_types: Option<Vec<String>>,
@@ -861,7 +931,7 @@ impl OAuthDynamicRegistrationRequest {
             grant_types: None,
             logo_uri: None,
             policy_uri: None,
-            redirect_uris: None,
+            redirect_uris: ::std::default::Default::default(),
             response_types: None,
             scope: None,
             token_endpoint_auth_method: None,
@@ -890,7 +960,7 @@ impl OAuthDynamicRegistrationRequest {
     }
     /// Sets `redirect_uris`.
     pub fn with_redirect_uris(mut self, value: Vec<String>) -> Self {
-        self.redirect_uris = Some(value);
+        self.redirect_uris = value;
         self
     }
     /// Sets `response_types`.
@@ -1085,8 +1155,12 @@ pub struct ConsentTokenResponseData {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub redirect_uri: Option<String>,
     /// Scopes the client is asking for.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub requested_scopes: Option<Vec<ConsentTokenResponseDataRequestedScope>>,
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "null_as_empty"
+    )]
+    pub requested_scopes: Vec<ConsentTokenResponseDataRequestedScope>,
     /// Web page with the terms of service that govern this client; null when none is set.
     ///
     /// Format: uri. Kept as text, so an unexpected value still decodes.
@@ -1105,7 +1179,7 @@ impl ConsentTokenResponseData {
             name: None,
             policy_uri: None,
             redirect_uri: None,
-            requested_scopes: None,
+            requested_scopes: ::std::default::Default::default(),
             tos_uri: None,
             verified: None,
         }
@@ -1140,7 +1214,7 @@ impl ConsentTokenResponseData {
         mut self,
         value: Vec<ConsentTokenResponseDataRequestedScope>,
     ) -> Self {
-        self.requested_scopes = Some(value);
+        self.requested_scopes = value;
         self
     }
     /// Sets `tos_uri`.
@@ -1278,8 +1352,12 @@ impl OAuthGrant {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
 pub struct ResourceMetadata {
     /// Issuer URLs of the authorization servers that can issue tokens for this resource.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub authorization_servers: Option<Vec<String>>,
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "null_as_empty"
+    )]
+    pub authorization_servers: Vec<String>,
     /// Identifier (URL) of the protected resource.
     ///
     /// Format: uri. Kept as text, so an unexpected value still decodes.
@@ -1290,13 +1368,13 @@ impl ResourceMetadata {
     /// A value with the required fields set and every optional field empty.
     pub fn new() -> Self {
         Self {
-            authorization_servers: None,
+            authorization_servers: ::std::default::Default::default(),
             resource: None,
         }
     }
     /// Sets `authorization_servers`.
     pub fn with_authorization_servers(mut self, value: Vec<String>) -> Self {
-        self.authorization_servers = Some(value);
+        self.authorization_servers = value;
         self
     }
     /// Sets `resource`.
@@ -1394,8 +1472,12 @@ pub struct RegisterOAuthClientBadRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_description: Option<String>,
     /// Validation messages, keyed by the name of the offending field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub invalid_fields: Option<::std::collections::BTreeMap<String, Vec<String>>>,
+    #[serde(
+        default,
+        skip_serializing_if = "::std::collections::BTreeMap::is_empty",
+        deserialize_with = "null_as_empty"
+    )]
+    pub invalid_fields: ::std::collections::BTreeMap<String, Vec<String>>,
 }
 impl RegisterOAuthClientBadRequest {
     /// A value with the required fields set and every optional field empty.
@@ -1403,7 +1485,7 @@ impl RegisterOAuthClientBadRequest {
         Self {
             error: None,
             error_description: None,
-            invalid_fields: None,
+            invalid_fields: ::std::default::Default::default(),
         }
     }
     /// Sets `error`.
@@ -1421,7 +1503,7 @@ impl RegisterOAuthClientBadRequest {
         mut self,
         value: ::std::collections::BTreeMap<String, Vec<String>>,
     ) -> Self {
-        self.invalid_fields = Some(value);
+        self.invalid_fields = value;
         self
     }
 }
@@ -1429,19 +1511,26 @@ impl RegisterOAuthClientBadRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
 pub struct ListOAuthClientsResponse {
     /// The clients on this page.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data: Option<Vec<OAuthClient>>,
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "null_as_empty"
+    )]
+    pub data: Vec<OAuthClient>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meta: Option<OAuthPaginationMeta>,
 }
 impl ListOAuthClientsResponse {
     /// A value with the required fields set and every optional field empty.
     pub fn new() -> Self {
-        Self { data: None, meta: None }
+        Self {
+            data: ::std::default::Default::default(),
+            meta: None,
+        }
     }
     /// Sets `data`.
     pub fn with_data(mut self, value: Vec<OAuthClient>) -> Self {
-        self.data = Some(value);
+        self.data = value;
         self
     }
     /// Sets `meta`.
@@ -1453,10 +1542,10 @@ impl ListOAuthClientsResponse {
 impl crate::runtime::PageData for ListOAuthClientsResponse {
     type Item = OAuthClient;
     fn items(&self) -> &[Self::Item] {
-        self.data.as_deref().unwrap_or(&[])
+        &self.data
     }
     fn into_items(self) -> Vec<Self::Item> {
-        self.data.unwrap_or_default()
+        self.data
     }
     fn page_number(&self) -> Option<i64> {
         self.meta.as_ref().and_then(|m| m.page_number)
@@ -1538,19 +1627,26 @@ impl crate::runtime::Envelope for UpdateOAuthClientResponse {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
 pub struct ListOAuthGrantsResponse {
     /// The grants on this page.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data: Option<Vec<OAuthGrant>>,
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "null_as_empty"
+    )]
+    pub data: Vec<OAuthGrant>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meta: Option<OAuthPaginationMeta>,
 }
 impl ListOAuthGrantsResponse {
     /// A value with the required fields set and every optional field empty.
     pub fn new() -> Self {
-        Self { data: None, meta: None }
+        Self {
+            data: ::std::default::Default::default(),
+            meta: None,
+        }
     }
     /// Sets `data`.
     pub fn with_data(mut self, value: Vec<OAuthGrant>) -> Self {
-        self.data = Some(value);
+        self.data = value;
         self
     }
     /// Sets `meta`.
@@ -1562,10 +1658,10 @@ impl ListOAuthGrantsResponse {
 impl crate::runtime::PageData for ListOAuthGrantsResponse {
     type Item = OAuthGrant;
     fn items(&self) -> &[Self::Item] {
-        self.data.as_deref().unwrap_or(&[])
+        &self.data
     }
     fn into_items(self) -> Vec<Self::Item> {
-        self.data.unwrap_or_default()
+        self.data
     }
     fn page_number(&self) -> Option<i64> {
         self.meta.as_ref().and_then(|m| m.page_number)
