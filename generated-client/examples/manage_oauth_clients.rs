@@ -7,7 +7,9 @@
 //! TELNYX_BASE_URL=http://127.0.0.1:4010/v2 TELNYX_API_KEY=test cargo run -p telnyx-oauth --example manage_oauth_clients
 //! ```
 
-use telnyx_oauth::models::{ClientType, GrantType, OAuthClientCreateRequest, OAuthClientUpdateRequest};
+use telnyx_oauth::models::{
+    ClientType, GrantType, OAuthClientCreateRequest, OAuthClientCreateRequestRequired, OAuthClientUpdateRequest,
+};
 use telnyx_oauth::operations::GetOAuthClientError;
 use telnyx_oauth::{Client, OperationError, TryStreamExt};
 
@@ -43,12 +45,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
 
     if std::env::var("CREATE_EXAMPLE_CLIENT").as_deref() == Ok("1") {
-        let request = OAuthClientCreateRequest::new(
-            vec![GrantType::ClientCredentials],
-            vec!["admin".into()],
-            ClientType::Confidential,
-            "telnyx-oauth example client",
-        );
+        let request = OAuthClientCreateRequest::new(OAuthClientCreateRequestRequired {
+            allowed_grant_types: vec![GrantType::ClientCredentials],
+            allowed_scopes: vec!["admin".into()],
+            client_type: ClientType::Confidential,
+            name: "telnyx-oauth example client".into(),
+        });
         let created = client.create_oauth_client(request).send_data().await?;
         println!("created {} (the secret is shown once; not printed here)", created.client_id);
         let update = OAuthClientUpdateRequest::new().with_name("telnyx-oauth example client (renamed)");

@@ -295,12 +295,12 @@ async fn call(client: &Client, op: &str, shape: Shape, headers: &[(String, Strin
             send!(request, headers, |r| clients_problems(&r.data.data))
         }
         "CreateOAuthClient" => {
-            let mut body = OAuthClientCreateRequest::new(
-                vec![GrantType::AuthorizationCode],
-                vec!["admin".into()],
-                ClientType::Public,
-                "App",
-            );
+            let mut body = OAuthClientCreateRequest::new(OAuthClientCreateRequestRequired {
+                allowed_grant_types: vec![GrantType::AuthorizationCode],
+                allowed_scopes: vec!["admin".into()],
+                client_type: ClientType::Public,
+                name: "App".into(),
+            });
             if full {
                 body.logo_uri = Some("https://app.example/logo.png".into());
                 body.policy_uri = Some("https://app.example/privacy".into());

@@ -86,3 +86,28 @@ fn update_bodies_and_documented_defaults_keep_absent_apart_from_empty() {
     let none = OAuthDynamicRegistrationRequest::default().with_grant_types(vec![]);
     assert_eq!(serde_json::to_value(&none).unwrap(), json!({"grant_types": []}));
 }
+
+#[test]
+fn many_required_fields_are_given_by_name_and_few_by_position() {
+    use telnyx_oauth::models::{ClientType, OAuthClient, OAuthClientRecordType, OAuthClientRequired, OAuthError};
+    // Nine required fields, five of them strings: named, so they cannot be swapped silently.
+    let client = OAuthClient::new(OAuthClientRequired {
+        client_id: "id".into(),
+        client_type: ClientType::Public,
+        created_at: "2024-01-01T00:00:00Z".into(),
+        name: "App".into(),
+        org_id: "org".into(),
+        record_type: OAuthClientRecordType::OAuthClient,
+        require_pkce: true,
+        updated_at: "2024-01-02T00:00:00Z".into(),
+        user_id: "user".into(),
+    })
+    .with_logo_uri("https://app.example/logo.png");
+    assert_eq!((client.client_id.as_str(), client.org_id.as_str(), client.user_id.as_str()), ("id", "org", "user"));
+    assert!(client.redirect_uris.is_empty() && client.client_secret.is_none());
+    let wire = serde_json::to_value(&client).unwrap();
+    assert_eq!(wire["logo_uri"], "https://app.example/logo.png");
+    assert!(wire.get("redirect_uris").is_none(), "empty lists are left out: {wire}");
+    // One required field: positional.
+    assert_eq!(OAuthError::new("invalid_request").error, "invalid_request");
+}

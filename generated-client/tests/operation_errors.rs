@@ -3,7 +3,7 @@
 //! documented status whose body does not fit its schema gives the decode error with its path.
 
 use serde_json::json;
-use telnyx_oauth::models::{OAuthClientCreateRequest, OAuthDynamicRegistrationRequest, OAuthError};
+use telnyx_oauth::models::{OAuthClientCreateRequest, OAuthClientCreateRequestRequired, OAuthDynamicRegistrationRequest, OAuthError};
 use telnyx_oauth::operations::{CreateOAuthClientError, GetOAuthClientError, RegisterOAuthClientError};
 use telnyx_oauth::{Client, Error, ErrorKind, OperationError};
 use wiremock::matchers::{method, path};
@@ -17,7 +17,12 @@ async fn answering(verb: &str, at: &str, response: ResponseTemplate) -> (MockSer
 }
 
 fn create_body() -> OAuthClientCreateRequest {
-    OAuthClientCreateRequest::new(vec![], vec![], telnyx_oauth::models::ClientType::Public, "App")
+    OAuthClientCreateRequest::new(OAuthClientCreateRequestRequired {
+        allowed_grant_types: vec![],
+        allowed_scopes: vec![],
+        client_type: telnyx_oauth::models::ClientType::Public,
+        name: "App".into(),
+    })
 }
 
 #[tokio::test]

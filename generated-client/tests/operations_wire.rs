@@ -320,12 +320,12 @@ async fn client_crud_round_trip() {
         .await;
     let client = client(&server).await;
     let created = client
-        .create_oauth_client(OAuthClientCreateRequest::new(
-            vec![GrantType::AuthorizationCode],
-            vec!["admin".into()],
-            ClientType::Public,
-            "App",
-        ))
+        .create_oauth_client(OAuthClientCreateRequest::new(OAuthClientCreateRequestRequired {
+            allowed_grant_types: vec![GrantType::AuthorizationCode],
+            allowed_scopes: vec!["admin".into()],
+            client_type: ClientType::Public,
+            name: "App".into(),
+        }))
         .await
         .expect("created");
     assert_eq!(created.data.expect("data").client_id, id);

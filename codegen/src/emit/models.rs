@@ -14,6 +14,30 @@ pub(crate) struct ModelContext<'a> {
     gates: HashMap<&'a str, Vec<String>>,
     /// Page types of list operations (the first operation's pagination describes each).
     pages: HashMap<&'a str, &'a crate::ir::Pagination>,
+    /// The struct of required fields that `new` takes, for structs with more than
+    /// [`MAX_POSITIONAL`] required fields (`OAuthClient` → `OAuthClientRequired`).
+    required_args: HashMap<&'a str, String>,
+}
+
+/// Most required fields `new` takes as positional arguments; with more, it takes one struct of
+/// named fields instead, so that same-typed arguments cannot be swapped silently.
+pub(crate) const MAX_POSITIONAL: usize = 3;
+
+/// `{Type}Required` for every struct with more than [`MAX_POSITIONAL`] required fields, unique
+/// among the API's type names (schema names keep theirs; the helper takes a suffix).
+fn required_args(api: &Api) -> HashMap<&str, String> {
+    let names: Vec<&str> = api.types.iter().map(|t| crate::naming::unraw(&t.name)).collect();
+    let mut scope = crate::naming::Scope::with_reserved(&names);
+    api.types
+        .iter()
+        .filter(|t| matches!(&t.kind, TypeKind::Struct(s) if required_fields(s).len() > MAX_POSITIONAL))
+        .map(|t| (t.name.as_str(), scope.claim(&format!("{}Required", crate::naming::unraw(&t.name)))))
+        .collect()
+}
+
+/// The fields `new` must be given: required and not nullable.
+fn required_fields(s: &Struct) -> Vec<&Field> {
+    s.fields.iter().filter(|f| f.required && !f.nullable).collect()
 }
 
 impl<'a> ModelContext<'a> {
@@ -25,6 +49,7 @@ impl<'a> ModelContext<'a> {
             multipart: multipart_types(api),
             gates: if tag_features { type_gates(api) } else { HashMap::new() },
             pages: api.operations.iter().rev().filter_map(|op| op.pagination.as_ref()).map(|p| (p.page_type.as_str(), p)).collect(),
+            required_args: required_args(api),
         }
     }
 }
@@ -87,7 +112,7 @@ pub(crate) fn allow_deprecated_uses(api: &Api) -> TokenStream {
 /// The items of `generated/models.rs` for `types` (one Rust type per schema, with its impls).
 pub(crate) fn models_items(types: &[TypeDef], cx: &ModelContext<'_>) -> TokenStream {
     let types = types.iter().map(|def| {
-        let code = type_def(def);
+        let code = type_def(def, cx.required_args.get(def.name.as_str()).map(String::as_str));
         let query = if cx.in_query.contains(&def.name) { query_value(def) } else { quote!() };
         let parts = if cx.multipart.contains(def.name.as_str()) { multipart_parts(def) } else { quote!() };
         let page = cx.pages.get(def.name.as_str()).map(|p| page_data(p));
@@ -139,7 +164,7 @@ fn local(t: &TypeRef) -> TokenStream {
     ty(t, &quote!())
 }
 
-fn type_def(def: &TypeDef) -> TokenStream {
+fn type_def(def: &TypeDef, required_args: Option<&str>) -> TokenStream {
     let mut text = def.doc.as_deref().map(crate::text::markdown).unwrap_or_default();
     if !text.is_empty() {
         text.push_str("\n\n");
@@ -149,7 +174,7 @@ fn type_def(def: &TypeDef) -> TokenStream {
     let deprecated = if def.deprecated { quote!(#[deprecated]) } else { quote!() };
     let name = ident(&def.name);
     match &def.kind {
-        TypeKind::Struct(s) => structure(&name, s, quote!(#docs #deprecated)),
+        TypeKind::Struct(s) => structure(&name, s, quote!(#docs #deprecated), required_args),
         TypeKind::Enum(e) => string_enum(&name, e, quote!(#docs #deprecated)),
         TypeKind::Untagged(variants) => {
             let vs = variants.iter().map(|v| {
@@ -255,7 +280,7 @@ pub(crate) fn field_type(f: &Field) -> TokenStream {
     t
 }
 
-fn structure(name: &proc_macro2::Ident, s: &Struct, attrs: TokenStream) -> TokenStream {
+fn structure(name: &proc_macro2::Ident, s: &Struct, attrs: TokenStream, required_args: Option<&str>) -> TokenStream {
     let has_secret = s.fields.iter().any(|f| f.secret);
     let all_optional = s.fields.iter().all(|f| !f.required || f.nullable);
     let mut derives = vec![quote!(Clone), quote!(PartialEq), quote!(::serde::Serialize), quote!(::serde::Deserialize)];
@@ -309,7 +334,7 @@ fn structure(name: &proc_macro2::Ident, s: &Struct, attrs: TokenStream) -> Token
     let fields = quote!(#(#fields,)* #additional);
 
     // `new` takes the required fields; the rest start empty.
-    let required: Vec<&Field> = s.fields.iter().filter(|f| f.required && !f.nullable).collect();
+    let required = required_fields(s);
     let takes_into = |f: &Field| f.ty == TypeRef::String && !f.boxed;
     let args = required.iter().map(|f| {
         let fname = ident(&f.name);
@@ -340,13 +365,62 @@ fn structure(name: &proc_macro2::Ident, s: &Struct, attrs: TokenStream) -> Token
             setter(f, &name)
         })
         .collect();
+    let (args_struct, new_fn) = match required_args {
+        None => (
+            quote!(),
+            quote! {
+                /// A value with the required fields set and every optional field empty.
+                #allow_deprecated
+                pub fn new(#(#args),*) -> Self {
+                    Self { #(#inits,)* #additional_init }
+                }
+            },
+        ),
+        Some(args_name) => {
+            let args_ident = ident(args_name);
+            let arg_fields = required.iter().map(|f| {
+                let fname = ident(&f.name);
+                let t = field_type(f);
+                let docs = doc(f.doc.as_deref().map(crate::text::markdown).as_deref());
+                quote!(#docs pub #fname: #t)
+            });
+            let names = required.iter().map(|f| ident(&f.name));
+            let inits = s.fields.iter().map(|f| {
+                let fname = ident(&f.name);
+                if f.required && !f.nullable {
+                    quote!(#fname)
+                } else if f.plain_collection {
+                    quote!(#fname: ::std::default::Default::default())
+                } else {
+                    quote!(#fname: None)
+                }
+            });
+            let struct_doc = doc(Some(&format!(
+                "The required fields of [`{}`], by name, for [`{}::new`].",
+                name, name
+            )));
+            (
+                quote! {
+                    #struct_doc
+                    #allow_deprecated
+                    pub struct #args_ident { #(#arg_fields,)* }
+                },
+                quote! {
+                    /// A value with the required fields set and every optional field empty.
+                    #allow_deprecated
+                    pub fn new(required: #args_ident) -> Self {
+                        let #args_ident { #(#names),* } = required;
+                        Self { #(#inits,)* #additional_init }
+                    }
+                },
+            )
+        }
+    };
     let constructor = quote! {
+        #args_struct
+
         impl #name {
-            /// A value with the required fields set and every optional field empty.
-            #allow_deprecated
-            pub fn new(#(#args),*) -> Self {
-                Self { #(#inits,)* #additional_init }
-            }
+            #new_fn
 
             #(#setters)*
         }

@@ -590,36 +590,62 @@ pub struct OAuthClient {
     /// User account that created the client.
     pub user_id: String,
 }
+/// The required fields of [`OAuthClient`], by name, for [`OAuthClient::new`].
+pub struct OAuthClientRequired {
+    /// Public identifier of the client, sent as `client_id` in OAuth requests.
+    pub client_id: String,
+    /// `confidential` clients can keep a secret; `public` clients (such as browser or native apps) cannot.
+    pub client_type: ClientType,
+    /// Creation time of the client.
+    ///
+    /// Format: date-time (RFC 3339). Kept as text, so an unexpected value still decodes.
+    pub created_at: String,
+    /// Display name of the client.
+    pub name: String,
+    /// Organization the client belongs to.
+    pub org_id: String,
+    /// Kind of resource; always `oauth_client`.
+    pub record_type: OAuthClientRecordType,
+    /// When true, authorization code requests from this client have to use PKCE (RFC 7636).
+    pub require_pkce: bool,
+    /// Time of the most recent change to the client.
+    ///
+    /// Format: date-time (RFC 3339). Kept as text, so an unexpected value still decodes.
+    pub updated_at: String,
+    /// User account that created the client.
+    pub user_id: String,
+}
 impl OAuthClient {
     /// A value with the required fields set and every optional field empty.
-    pub fn new(
-        client_id: impl Into<String>,
-        client_type: ClientType,
-        created_at: impl Into<String>,
-        name: impl Into<String>,
-        org_id: impl Into<String>,
-        record_type: OAuthClientRecordType,
-        require_pkce: bool,
-        updated_at: impl Into<String>,
-        user_id: impl Into<String>,
-    ) -> Self {
+    pub fn new(required: OAuthClientRequired) -> Self {
+        let OAuthClientRequired {
+            client_id,
+            client_type,
+            created_at,
+            name,
+            org_id,
+            record_type,
+            require_pkce,
+            updated_at,
+            user_id,
+        } = required;
         Self {
             allowed_grant_types: ::std::default::Default::default(),
             allowed_scopes: ::std::default::Default::default(),
-            client_id: client_id.into(),
+            client_id,
             client_secret: None,
             client_type,
-            created_at: created_at.into(),
+            created_at,
             logo_uri: None,
-            name: name.into(),
-            org_id: org_id.into(),
+            name,
+            org_id,
             policy_uri: None,
             record_type,
             redirect_uris: ::std::default::Default::default(),
             require_pkce,
             tos_uri: None,
-            updated_at: updated_at.into(),
-            user_id: user_id.into(),
+            updated_at,
+            user_id,
         }
     }
     /// Sets `allowed_grant_types`.
@@ -833,20 +859,32 @@ pub struct OAuthClientCreateRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tos_uri: Option<String>,
 }
+/// The required fields of [`OAuthClientCreateRequest`], by name, for [`OAuthClientCreateRequest::new`].
+pub struct OAuthClientCreateRequestRequired {
+    /// Grant types the client may use.
+    pub allowed_grant_types: Vec<GrantType>,
+    /// Scopes the client may request.
+    pub allowed_scopes: Vec<String>,
+    /// `confidential` for a client that can keep a secret, `public` for one that cannot.
+    pub client_type: ClientType,
+    /// Display name for the client.
+    pub name: String,
+}
 impl OAuthClientCreateRequest {
     /// A value with the required fields set and every optional field empty.
-    pub fn new(
-        allowed_grant_types: Vec<GrantType>,
-        allowed_scopes: Vec<String>,
-        client_type: ClientType,
-        name: impl Into<String>,
-    ) -> Self {
+    pub fn new(required: OAuthClientCreateRequestRequired) -> Self {
+        let OAuthClientCreateRequestRequired {
+            allowed_grant_types,
+            allowed_scopes,
+            client_type,
+            name,
+        } = required;
         Self {
             allowed_grant_types,
             allowed_scopes,
             client_type,
             logo_uri: None,
-            name: name.into(),
+            name,
             policy_uri: None,
             redirect_uris: ::std::default::Default::default(),
             require_pkce: None,
@@ -1322,19 +1360,31 @@ pub struct OAuthGrant {
     /// Scopes covered by the grant.
     pub scopes: Vec<String>,
 }
+/// The required fields of [`OAuthGrant`], by name, for [`OAuthGrant::new`].
+pub struct OAuthGrantRequired {
+    /// Client holding the grant.
+    pub client_id: String,
+    /// Time at which the grant was issued.
+    ///
+    /// Format: date-time (RFC 3339). Kept as text, so an unexpected value still decodes.
+    pub created_at: String,
+    /// UUID identifying this grant.
+    ///
+    /// Format: uuid. Kept as text, so an unexpected value still decodes.
+    pub id: String,
+    /// Kind of resource; always `oauth_grant`.
+    pub record_type: OAuthGrantRecordType,
+    /// Scopes covered by the grant.
+    pub scopes: Vec<String>,
+}
 impl OAuthGrant {
     /// A value with the required fields set and every optional field empty.
-    pub fn new(
-        client_id: impl Into<String>,
-        created_at: impl Into<String>,
-        id: impl Into<String>,
-        record_type: OAuthGrantRecordType,
-        scopes: Vec<String>,
-    ) -> Self {
+    pub fn new(required: OAuthGrantRequired) -> Self {
+        let OAuthGrantRequired { client_id, created_at, id, record_type, scopes } = required;
         Self {
-            client_id: client_id.into(),
-            created_at: created_at.into(),
-            id: id.into(),
+            client_id,
+            created_at,
+            id,
             last_used_at: None,
             record_type,
             scopes,
