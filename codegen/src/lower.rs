@@ -846,6 +846,7 @@ impl<'a> Lowerer<'a> {
                 }
             }
         }
+        lower_errors::name_error_enums(&mut out, &mut builder_scope);
         Ok(out)
     }
 
@@ -937,7 +938,6 @@ impl<'a> Lowerer<'a> {
         let fn_name = fn_scope.claim(&naming::ident_snake(&rust_id, "operation"));
         let builder = builder_scope.claim(&builder_base);
         let response_enum = (responses.len() > 1).then(|| builder_scope.claim(&format!("{}Response", naming::unraw(&builder))));
-        let error_enum = (!errors.is_empty()).then(|| builder_scope.claim(&format!("{}Error", naming::unraw(&builder))));
         let mut operation = Operation {
             id: id.to_owned(),
             fn_name,
@@ -956,7 +956,7 @@ impl<'a> Lowerer<'a> {
             responses,
             pagination: None,
             response_enum,
-            error_enum,
+            error_enum: None,
             errors,
         };
         operation.pagination = self.pagination(&operation);

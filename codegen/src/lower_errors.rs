@@ -4,8 +4,17 @@ use openapiv3::{ReferenceOr, StatusCode};
 
 use super::{status_variant, Hint, Lowerer};
 use crate::error::{ptr, Error};
-use crate::ir::{ErrorResponse, ErrorStatus, Status};
-use crate::naming::Scope;
+use crate::ir::{ErrorResponse, ErrorStatus, Operation, Status};
+use crate::naming::{self, Scope};
+
+/// Names each operation's error enum `{Builder}Error` once every builder has its name, so that
+/// an error enum never pushes an operation's builder to a suffixed name (`GetThingError2`); an
+/// error enum that meets a taken name takes the suffix itself.
+pub(super) fn name_error_enums(ops: &mut [Operation], builder_scope: &mut Scope) {
+    for op in ops.iter_mut().filter(|op| !op.errors.is_empty()) {
+        op.error_enum = Some(builder_scope.claim(&format!("{}Error", naming::unraw(&op.builder))));
+    }
+}
 
 impl Lowerer<'_> {
     /// The documented error responses of `op` (4xx/5xx codes and ranges, and `default` when
