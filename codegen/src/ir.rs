@@ -106,6 +106,9 @@ pub struct Field {
     /// Optional and nullable in a type sent in request bodies: `Option<Option<T>>`, so that
     /// "leave unchanged" (absent) and "clear" (`null`) stay distinct on the wire.
     pub tri_state: bool,
+    /// An optional array or map where absent and empty mean the same: a plain `Vec`/map,
+    /// empty when absent and left out when empty (see `lower_collections.rs` for the rule).
+    pub plain_collection: bool,
 }
 
 /// A string enum.
@@ -199,6 +202,35 @@ pub struct Operation {
     pub pagination: Option<Pagination>,
     /// The enum returned when several success responses are documented.
     pub response_enum: Option<String>,
+    /// Documented error responses (4xx/5xx codes and ranges, and `default` when it is the
+    /// error catch-all), most specific first: codes, then ranges, then `default`.
+    pub errors: Vec<ErrorResponse>,
+    /// The per-operation error enum (`GetOAuthClientError`) when `errors` is not empty.
+    pub error_enum: Option<String>,
+}
+
+/// Which statuses a documented error response stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ErrorStatus {
+    /// Exactly this code (`"404"`).
+    Code(u16),
+    /// A range (`"4XX"` is `Range(4)`).
+    Range(u16),
+    /// `default` next to documented success responses: any other non-success status.
+    Default,
+}
+
+/// One documented error response.
+#[derive(Debug, Clone)]
+pub struct ErrorResponse {
+    /// The statuses it stands for.
+    pub status: ErrorStatus,
+    /// Its variant in the operation's error enum (`NotFound`, `ClientError`, `Default`).
+    pub variant: String,
+    /// The body.
+    pub body: ResponseBody,
+    /// Rustdoc.
+    pub doc: Option<String>,
 }
 
 /// How an operation authenticates (mirrors the runtime's `Auth`).

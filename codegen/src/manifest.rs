@@ -108,6 +108,21 @@ fn operation(op: &Operation) -> String {
             out.push_str(&format!("  response {}: {body}\n", r.variant));
         }
     }
+    // The variants of the operation's error enum (`send_typed`), with the statuses they stand for.
+    for e in &op.errors {
+        let body = match &e.body {
+            ResponseBody::Empty => "()".to_owned(),
+            ResponseBody::Json(t) => rust_type(t),
+            ResponseBody::Text => "String".to_owned(),
+            ResponseBody::Bytes => "bytes::Bytes".to_owned(),
+        };
+        let status = match e.status {
+            crate::ir::ErrorStatus::Code(c) => c.to_string(),
+            crate::ir::ErrorStatus::Range(r) => format!("{r}XX"),
+            crate::ir::ErrorStatus::Default => "default".to_owned(),
+        };
+        out.push_str(&format!("  error {}: {body} ({status})\n", e.variant));
+    }
     out
 }
 

@@ -36,7 +36,8 @@ pub const CLIENT_METHODS: &[&str] = &[
 pub const BUILDER_METHODS: &[&str] = &[
     // runtime/macros.rs
     "send", "items", "pages", "header", "query_param", "timeout", "max_retries", "into_future", "idempotent",
-    "max_response_bytes", "total_timeout",
+    "max_response_bytes", "total_timeout", "send_typed",
+    "send_data",
     // emit/operations.rs
     "send_with_response", "parts", "body", "encoding", "client", "options",
     // Clone, Debug

@@ -146,3 +146,29 @@ components:
     assert_eq!(*target, codegen::ir::TypeRef::Named("Event2".into()), "not `type Event = Event;`");
     assert!(api.types.iter().any(|t| t.name == "Event2" && matches!(t.kind, codegen::ir::TypeKind::Untagged(_))));
 }
+
+#[test]
+fn error_enums_never_rename_an_operation() {
+    let spec = r#"
+openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  /a:
+    get:
+      operationId: GetThing
+      responses:
+        '200': {description: ok}
+        '404': {description: gone}
+  /b:
+    get:
+      operationId: GetThingError
+      responses:
+        '200': {description: ok}
+        '404': {description: gone}
+"#;
+    let options = codegen::Options { spec_path: "t.yaml".into(), ..Default::default() };
+    let (api, _) = codegen::parse(spec, &options).unwrap_or_else(|e| panic!("{e}"));
+    let names: Vec<(&str, Option<&str>)> =
+        api.operations.iter().map(|o| (o.builder.as_str(), o.error_enum.as_deref())).collect();
+    assert_eq!(names, [("GetThing", Some("GetThingError2")), ("GetThingError", Some("GetThingErrorError"))]);
+}

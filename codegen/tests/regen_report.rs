@@ -130,6 +130,20 @@ fn the_report_names_the_kind_of_break() {
 }
 
 #[test]
+fn documented_error_statuses_are_part_of_the_api() {
+    let ok = "        '200': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/Thing'}}}}\n";
+    let with_404 = BEFORE.replacen(ok, &format!("{ok}        '404': {{description: gone, content: {{application/json: {{schema: {{$ref: '#/components/schemas/Thing'}}}}}}}}\n"), 1);
+    assert_ne!(with_404, BEFORE, "the fixture has the 200 line");
+    let (_, old) = generate(BEFORE);
+    let (_, new) = generate(&with_404);
+    let report = |a: &str, b: &str| diff(a, b).iter().map(ToString::to_string).collect::<Vec<_>>();
+    assert_eq!(report(&old, &new), ["additive: error `get_thing.NotFound` added"]);
+    assert_eq!(report(&new, &old), ["breaking: error `get_thing.NotFound` removed"]);
+    let changed = with_404.replace("'404': {description: gone, content: {application/json: {schema: {$ref: '#/components/schemas/Thing'}}}}", "'404': {description: gone}");
+    assert_eq!(report(&new, &generate(&changed).1), ["breaking: error `get_thing.NotFound` is `() (404)` instead of `Thing (404)`"]);
+}
+
+#[test]
 fn the_changelog_gets_each_change_once() {
     let changes = vec![change(Class::Breaking, "operation `x` removed"), change(Class::Additive, "type `Y`")];
     let start = "# Changelog\n\nIntro.\n\n## Unreleased\n\n- breaking: operation `x` removed\n\n## 0.1.0\n\n- first\n";

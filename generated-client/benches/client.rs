@@ -17,7 +17,7 @@ use std::time::Duration;
 use criterion::{criterion_group, criterion_main, Criterion};
 use futures::TryStreamExt;
 use telnyx_oauth::models::{
-    ClientType, GetOAuthClientResponse, ListOAuthClientsResponse, OAuthClient, OAuthClientRecordType,
+    ClientType, GetOAuthClientResponse, ListOAuthClientsResponse, OAuthClient, OAuthClientRecordType, OAuthClientRequired,
     OAuthPaginationMeta,
 };
 use telnyx_oauth::Client;
@@ -29,19 +29,19 @@ const PAGE_SIZE: usize = 100;
 const TOTAL_PAGES: usize = 100;
 
 fn oauth_client(n: usize) -> OAuthClient {
-    let mut c = OAuthClient::new(
-        format!("550e8400-e29b-41d4-a716-{n:012}"),
-        ClientType::Confidential,
-        "2024-05-01T12:00:00Z",
-        format!("Client number {n}"),
-        "6a09cdc3-8948-47f0-aa62-74ac943d6c58",
-        OAuthClientRecordType::OAuthClient,
-        true,
-        "2024-05-02T08:30:00Z",
-        "3a1fa9c4-1f7c-4a8d-9b0e-2a2f0e3c8f11",
-    );
-    c.allowed_scopes = Some(vec!["admin".into(), "messaging".into()]);
-    c.redirect_uris = Some(vec!["https://example.com/callback".into()]);
+    let mut c = OAuthClient::new(OAuthClientRequired {
+        client_id: format!("550e8400-e29b-41d4-a716-{n:012}"),
+        client_type: ClientType::Confidential,
+        created_at: "2024-05-01T12:00:00Z".into(),
+        name: format!("Client number {n}"),
+        org_id: "6a09cdc3-8948-47f0-aa62-74ac943d6c58".into(),
+        record_type: OAuthClientRecordType::OAuthClient,
+        require_pkce: true,
+        updated_at: "2024-05-02T08:30:00Z".into(),
+        user_id: "3a1fa9c4-1f7c-4a8d-9b0e-2a2f0e3c8f11".into(),
+    });
+    c.allowed_scopes = vec!["admin".into(), "messaging".into()];
+    c.redirect_uris = vec!["https://example.com/callback".into()];
     c.logo_uri = Some("https://example.com/logo.png".into());
     c
 }
@@ -75,7 +75,7 @@ impl Bodies {
                 meta.total_pages = Some(TOTAL_PAGES as i64);
                 meta.total_results = Some((PAGE_SIZE * TOTAL_PAGES) as i64);
                 let mut body = ListOAuthClientsResponse::new();
-                body.data = Some((0..PAGE_SIZE).map(|i| oauth_client((page - 1) * PAGE_SIZE + i)).collect());
+                body.data = (0..PAGE_SIZE).map(|i| oauth_client((page - 1) * PAGE_SIZE + i)).collect();
                 body.meta = Some(meta);
                 http_response(&serde_json::to_vec(&body).expect("serializes"))
             })
@@ -175,7 +175,7 @@ async fn bare_pages(http: &reqwest::Client, base: &str) -> Vec<OAuthClient> {
         let bytes = response.bytes().await.expect("body");
         let body: ListOAuthClientsResponse = serde_json::from_slice(&bytes).expect("decodes");
         let meta = body.meta.unwrap_or_default();
-        items.extend(body.data.unwrap_or_default());
+        items.extend(body.data);
         if meta.page_number.unwrap_or(page) >= meta.total_pages.unwrap_or(0) {
             return items;
         }

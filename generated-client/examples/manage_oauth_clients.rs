@@ -7,8 +7,11 @@
 //! TELNYX_BASE_URL=http://127.0.0.1:4010/v2 TELNYX_API_KEY=test cargo run -p telnyx-oauth --example manage_oauth_clients
 //! ```
 
-use telnyx_oauth::models::{ClientType, GrantType, OAuthClientCreateRequest, OAuthClientUpdateRequest};
-use telnyx_oauth::{Client, StatusCode, TryStreamExt};
+use telnyx_oauth::models::{
+    ClientType, GrantType, OAuthClientCreateRequest, OAuthClientCreateRequestRequired, OAuthClientUpdateRequest,
+};
+use telnyx_oauth::operations::GetOAuthClientError;
+use telnyx_oauth::{Client, OperationError, TryStreamExt};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -26,29 +29,31 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("{count} OAuth clients");
 
     if let Some(id) = first_id {
-        // Errors carry the status, request id and parsed body; branch on them.
-        match client.get_oauth_client(&id).await {
+        // `send_typed` decodes the statuses the operation documents into its own error enum;
+        // `send_data` would unwrap the `{ "data": ... }` envelope instead.
+        match client.get_oauth_client(&id).send_typed().await {
             Ok(one) => {
                 if let Some(c) = one.data {
                     println!("first client: {} created {}, scopes {:?}", c.name, c.created_at, c.allowed_scopes);
                 }
             }
-            Err(e) if e.status() == Some(StatusCode::NOT_FOUND) => println!("client {id} is gone"),
+            Err(OperationError::Documented(GetOAuthClientError::NotFound(body), _)) => {
+                println!("client {id} is gone ({})", body.error)
+            }
             Err(e) => println!("could not fetch client {id}: {e}"),
         }
     }
 
     if std::env::var("CREATE_EXAMPLE_CLIENT").as_deref() == Ok("1") {
-        let request = OAuthClientCreateRequest::new(
-            vec![GrantType::ClientCredentials],
-            vec!["admin".into()],
-            ClientType::Confidential,
-            "telnyx-oauth example client",
-        );
-        let created = client.create_oauth_client(request).await?.data.ok_or("no client in the response")?;
+        let request = OAuthClientCreateRequest::new(OAuthClientCreateRequestRequired {
+            allowed_grant_types: vec![GrantType::ClientCredentials],
+            allowed_scopes: vec!["admin".into()],
+            client_type: ClientType::Confidential,
+            name: "telnyx-oauth example client".into(),
+        });
+        let created = client.create_oauth_client(request).send_data().await?;
         println!("created {} (the secret is shown once; not printed here)", created.client_id);
-        let mut update = OAuthClientUpdateRequest::new();
-        update.name = Some("telnyx-oauth example client (renamed)".into());
+        let update = OAuthClientUpdateRequest::new().with_name("telnyx-oauth example client (renamed)");
         client.update_oauth_client(&created.client_id, update).await?;
         client.delete_oauth_client(&created.client_id).await?;
         println!("renamed and deleted {}", created.client_id);

@@ -38,6 +38,7 @@ pub use runtime::{
     ApiError, ApiResponse, Client, ClientAuthMethod, ClientBuilder, ClientCredentials, Error, ErrorBody, ErrorKind, Page,
     RequestOptions, Result, Secret,
 };
+pub use runtime::{DecodeError, OperationError};
 
 /// The status code type used by [`Error::status`].
 pub use reqwest::StatusCode;

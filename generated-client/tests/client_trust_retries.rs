@@ -6,7 +6,7 @@ mod trust_support;
 
 use std::time::Duration;
 
-use telnyx_oauth::models::{ClientType, GrantType, OAuthClientCreateRequest, TokenRequest};
+use telnyx_oauth::models::{ClientType, GrantType, OAuthClientCreateRequest, OAuthClientCreateRequestRequired, TokenRequest};
 use telnyx_oauth::{Client, ErrorKind};
 use trust_support::{Answer, Server};
 
@@ -37,7 +37,12 @@ fn token_request(grant: GrantType) -> TokenRequest {
 }
 
 fn create_request() -> OAuthClientCreateRequest {
-    OAuthClientCreateRequest::new(vec![GrantType::ClientCredentials], vec!["admin".into()], ClientType::Confidential, "App")
+    OAuthClientCreateRequest::new(OAuthClientCreateRequestRequired {
+        allowed_grant_types: vec![GrantType::ClientCredentials],
+        allowed_scopes: vec!["admin".into()],
+        client_type: ClientType::Confidential,
+        name: "App".into(),
+    })
 }
 
 #[tokio::test]

@@ -177,7 +177,7 @@ fn check_client(c: &OAuthClient, problems: &mut Vec<String>) {
     if let OAuthClientRecordType::Unknown(v) = &c.record_type {
         problems.push(format!("record_type {v:?} is not one of the spec's values"));
     }
-    for g in c.allowed_grant_types.iter().flatten() {
+    for g in &c.allowed_grant_types {
         if let GrantType::Unknown(v) = g {
             problems.push(format!("allowed_grant_types has {v:?}, not one of the spec's values"));
         }
@@ -253,7 +253,7 @@ async fn call(client: &Client, op: &str, shape: Shape, headers: &[(String, Strin
                 body.grant_types = Some(vec![GrantType::AuthorizationCode, GrantType::RefreshToken]);
                 body.logo_uri = Some("https://app.example/logo.png".into());
                 body.policy_uri = Some("https://app.example/privacy".into());
-                body.redirect_uris = Some(vec!["http://127.0.0.1:8080/cb".into()]);
+                body.redirect_uris = vec!["http://127.0.0.1:8080/cb".into()];
                 body.response_types = Some(vec!["code".into()]);
                 body.scope = Some("admin".into());
                 body.token_endpoint_auth_method = Some(TokenEndpointAuthMethod::ClientSecretPost);
@@ -292,19 +292,19 @@ async fn call(client: &Client, op: &str, shape: Shape, headers: &[(String, Strin
                     .name_contains("my app")
                     .client_id("client-1");
             }
-            send!(request, headers, |r| clients_problems(r.data.data.iter().flatten()))
+            send!(request, headers, |r| clients_problems(&r.data.data))
         }
         "CreateOAuthClient" => {
-            let mut body = OAuthClientCreateRequest::new(
-                vec![GrantType::AuthorizationCode],
-                vec!["admin".into()],
-                ClientType::Public,
-                "App",
-            );
+            let mut body = OAuthClientCreateRequest::new(OAuthClientCreateRequestRequired {
+                allowed_grant_types: vec![GrantType::AuthorizationCode],
+                allowed_scopes: vec!["admin".into()],
+                client_type: ClientType::Public,
+                name: "App".into(),
+            });
             if full {
                 body.logo_uri = Some("https://app.example/logo.png".into());
                 body.policy_uri = Some("https://app.example/privacy".into());
-                body.redirect_uris = Some(vec!["https://app.example/cb".into()]);
+                body.redirect_uris = vec!["https://app.example/cb".into()];
                 body.require_pkce = Some(true);
                 body.tos_uri = Some("https://app.example/tos".into());
             }
@@ -331,7 +331,7 @@ async fn call(client: &Client, op: &str, shape: Shape, headers: &[(String, Strin
             if full {
                 request = request.page_size(10).page_number(3);
             }
-            send!(request, headers, |r| grants_problems(r.data.data.iter().flatten()))
+            send!(request, headers, |r| grants_problems(&r.data.data))
         }
         "GetOAuthGrant" => send!(client.get_oauth_grant(GRANT_UUID), headers, |r| grants_problems(&r.data.data)),
         "RevokeOAuthGrant" => send!(client.revoke_oauth_grant(GRANT_UUID), headers, |r| grants_problems(&r.data.data)),
@@ -527,12 +527,12 @@ async fn check_error(
     if op == "RegisterOAuthClient" {
         // RFC 7591's error body: its own inline schema, decoded with `decode`.
         match api.decode::<RegisterOAuthClientBadRequest>() {
-            Some(body) => {
+            Ok(body) => {
                 if mode == Mode::Static && body.error != doc.example_error {
                     report.fail(format!("{at}: error {:?}, the spec's example says {:?}", body.error, doc.example_error));
                 }
             }
-            None => report.fail(format!("{at}: body does not decode as RegisterOAuthClientBadRequest: {}", describe(&error))),
+            Err(e) => report.fail(format!("{at}: body does not decode as RegisterOAuthClientBadRequest: {e}; {}", describe(&error))),
         }
         return;
     }
@@ -552,8 +552,8 @@ async fn check_error(
             }
             other => report.fail(format!("{at}: oauth_Error body parsed as {other:?}")),
         }
-        if api.decode::<OAuthError>().is_none() {
-            report.fail(format!("{at}: body does not decode as OAuthError"));
+        if let Err(e) = api.decode::<OAuthError>() {
+            report.fail(format!("{at}: body does not decode as OAuthError: {e}"));
         }
         return;
     }

@@ -71,9 +71,9 @@ async fn well_known_metadata_goes_to_the_host_root_without_credentials() {
     let client = client(&server).await;
     let meta = client.get_oauth_authorization_server_metadata().await.expect("metadata");
     assert_eq!(meta.issuer.as_deref(), Some("https://api.telnyx.com"));
-    assert_eq!(meta.code_challenge_methods_supported, Some(vec!["S256".to_owned()]));
+    assert_eq!(meta.code_challenge_methods_supported, vec!["S256".to_owned()]);
     let resource = client.get_oauth_protected_resource_metadata().await.expect("resource metadata");
-    assert_eq!(resource.authorization_servers.map(|s| s.len()), Some(1));
+    assert_eq!(resource.authorization_servers.len(), 1);
 }
 
 #[tokio::test]
@@ -212,11 +212,11 @@ async fn jwks_and_registration_send_no_credentials() {
         .mount(&server)
         .await;
     let client = client(&server).await;
-    let keys = client.get_oauth_jwks().await.expect("jwks").keys.expect("keys");
+    let keys = client.get_oauth_jwks().await.expect("jwks").keys;
     assert_eq!(keys[0].kid.as_deref(), Some("k1"));
     let registration = OAuthDynamicRegistrationRequest {
         client_name: Some("CLI".into()),
-        redirect_uris: Some(vec!["http://127.0.0.1/cb".into()]),
+        redirect_uris: vec!["http://127.0.0.1/cb".into()],
         ..Default::default()
     };
     let registered = client.register_oauth_client(registration).await.expect("registered");
@@ -241,7 +241,7 @@ async fn registration_error_body_decodes_into_its_own_schema() {
     assert_eq!(error.status().map(|s| s.as_u16()), Some(400));
     let api = error.api().expect("an API error");
     let body: RegisterOAuthClientBadRequest = api.decode().expect("the inline 400 schema");
-    assert_eq!(body.invalid_fields.expect("fields")["redirect_uris"], vec!["must be https".to_owned()]);
+    assert_eq!(body.invalid_fields["redirect_uris"], vec!["must be https".to_owned()]);
 }
 
 #[tokio::test]
@@ -320,17 +320,17 @@ async fn client_crud_round_trip() {
         .await;
     let client = client(&server).await;
     let created = client
-        .create_oauth_client(OAuthClientCreateRequest::new(
-            vec![GrantType::AuthorizationCode],
-            vec!["admin".into()],
-            ClientType::Public,
-            "App",
-        ))
+        .create_oauth_client(OAuthClientCreateRequest::new(OAuthClientCreateRequestRequired {
+            allowed_grant_types: vec![GrantType::AuthorizationCode],
+            allowed_scopes: vec!["admin".into()],
+            client_type: ClientType::Public,
+            name: "App".into(),
+        }))
         .await
         .expect("created");
     assert_eq!(created.data.expect("data").client_id, id);
     let fetched = client.get_oauth_client(id).await.expect("fetched").data.expect("data");
-    assert_eq!(fetched.allowed_grant_types, Some(vec![GrantType::ClientCredentials]));
+    assert_eq!(fetched.allowed_grant_types, vec![GrantType::ClientCredentials]);
     let update = OAuthClientUpdateRequest { name: Some("Renamed".into()), ..Default::default() };
     client.update_oauth_client(id, update).await.expect("updated");
     client.delete_oauth_client(id).await.expect("deleted");
@@ -383,7 +383,7 @@ async fn unknown_enum_values_and_extra_fields_still_decode() {
     let fetched = client(&server).await.get_oauth_client("x").await.expect("decodes").data.expect("data");
     assert_eq!(fetched.client_type, ClientType::Unknown("hybrid".into()));
     assert_eq!(fetched.client_type.as_str(), "hybrid");
-    assert_eq!(fetched.allowed_grant_types, Some(vec![GrantType::Unknown("device_code".into())]));
+    assert_eq!(fetched.allowed_grant_types, vec![GrantType::Unknown("device_code".into())]);
 }
 
 #[tokio::test]

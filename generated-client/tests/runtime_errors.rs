@@ -145,7 +145,7 @@ async fn an_operation_specific_error_schema_decodes_on_request() {
     let server = answering(ResponseTemplate::new(422).set_body_json(json!({"invalid_fields": ["name"]}))).await;
     let error = get_thing(&server).await.expect_err("422");
     assert_eq!(error.kind(), ErrorKind::UnprocessableEntity);
-    let own: Registration = error.api().and_then(|a| a.decode()).expect("own schema");
+    let own: Registration = error.api().expect("an API error").decode().expect("own schema");
     assert_eq!(own.invalid_fields, ["name"]);
 }
 

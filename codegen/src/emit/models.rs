@@ -1,5 +1,5 @@
 use proc_macro2::TokenStream;
-use quote::quote;
+use quote::{format_ident, quote};
 
 use super::{doc, ident, ty};
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -14,6 +14,30 @@ pub(crate) struct ModelContext<'a> {
     gates: HashMap<&'a str, Vec<String>>,
     /// Page types of list operations (the first operation's pagination describes each).
     pages: HashMap<&'a str, &'a crate::ir::Pagination>,
+    /// The struct of required fields that `new` takes, for structs with more than
+    /// [`MAX_POSITIONAL`] required fields (`OAuthClient` → `OAuthClientRequired`).
+    required_args: HashMap<&'a str, String>,
+}
+
+/// Most required fields `new` takes as positional arguments; with more, it takes one struct of
+/// named fields instead, so that same-typed arguments cannot be swapped silently.
+pub(crate) const MAX_POSITIONAL: usize = 3;
+
+/// `{Type}Required` for every struct with more than [`MAX_POSITIONAL`] required fields, unique
+/// among the API's type names (schema names keep theirs; the helper takes a suffix).
+fn required_args(api: &Api) -> HashMap<&str, String> {
+    let names: Vec<&str> = api.types.iter().map(|t| crate::naming::unraw(&t.name)).collect();
+    let mut scope = crate::naming::Scope::with_reserved(&names);
+    api.types
+        .iter()
+        .filter(|t| matches!(&t.kind, TypeKind::Struct(s) if required_fields(s).len() > MAX_POSITIONAL))
+        .map(|t| (t.name.as_str(), scope.claim(&format!("{}Required", crate::naming::unraw(&t.name)))))
+        .collect()
+}
+
+/// The fields `new` must be given: required and not nullable.
+fn required_fields(s: &Struct) -> Vec<&Field> {
+    s.fields.iter().filter(|f| f.required && !f.nullable).collect()
 }
 
 impl<'a> ModelContext<'a> {
@@ -25,6 +49,7 @@ impl<'a> ModelContext<'a> {
             multipart: &api.uses.multipart,
             gates: if tag_features { type_gates(api) } else { HashMap::new() },
             pages: api.operations.iter().rev().filter_map(|op| op.pagination.as_ref()).map(|p| (p.page_type.as_str(), p)).collect(),
+            required_args: required_args(api),
         }
     }
 }
@@ -45,6 +70,20 @@ pub(crate) fn models_header(api: &Api) -> TokenStream {
             }
         }
     });
+    let plain = api.types.iter().any(|t| matches!(&t.kind, TypeKind::Struct(s) if s.fields.iter().any(|f| f.plain_collection)));
+    let null_helper = plain.then(|| {
+        quote! {
+            /// Reads `null` as an empty collection, like an absent member.
+            #[allow(dead_code)]
+            fn null_as_empty<'de, T, D>(deserializer: D) -> Result<T, D::Error>
+            where
+                T: ::serde::Deserialize<'de> + Default,
+                D: ::serde::Deserializer<'de>,
+            {
+                Ok(<Option<T> as ::serde::Deserialize>::deserialize(deserializer)?.unwrap_or_default())
+            }
+        }
+    });
     let deprecated_uses = allow_deprecated_uses(api);
     quote! {
         //! Types for every schema of the API.
@@ -52,6 +91,7 @@ pub(crate) fn models_header(api: &Api) -> TokenStream {
         #![allow(missing_docs, rustdoc::broken_intra_doc_links, rustdoc::bare_urls, rustdoc::invalid_html_tags)]
         #deprecated_uses
         #helper
+        #null_helper
     }
 }
 
@@ -72,11 +112,12 @@ pub(crate) fn allow_deprecated_uses(api: &Api) -> TokenStream {
 /// The items of `generated/models.rs` for `types` (one Rust type per schema, with its impls).
 pub(crate) fn models_items(types: &[TypeDef], cx: &ModelContext<'_>) -> TokenStream {
     let types = types.iter().map(|def| {
-        let code = type_def(def);
+        let code = type_def(def, cx.required_args.get(def.name.as_str()).map(String::as_str));
         let query = if cx.in_query.contains(&def.name) { query_value(def) } else { quote!() };
         let parts = if cx.multipart.contains(def.name.as_str()) { multipart_parts(def) } else { quote!() };
         let page = cx.pages.get(def.name.as_str()).map(|p| page_data(p));
-        let items = quote!(#code #query #parts #page);
+        let envelope = envelope_impl(def);
+        let items = quote!(#code #query #parts #page #envelope);
         match cx.gates.get(def.name.as_str()) {
             Some(features) => gate(items, features),
             None => items,
@@ -85,11 +126,45 @@ pub(crate) fn models_items(types: &[TypeDef], cx: &ModelContext<'_>) -> TokenStr
     quote!(#(#types)*)
 }
 
+/// The `data` field of a single-member `{ "data": T }` envelope.
+pub(crate) fn envelope_field(def: &TypeDef) -> Option<&Field> {
+    match &def.kind {
+        TypeKind::Struct(s) if s.additional.is_none() && s.fields.len() == 1 && s.fields[0].wire == "data" => s.fields.first(),
+        _ => None,
+    }
+}
+
+/// `Envelope` for a `{ "data": T }` type, so that `send_data()` / `ApiResponse::into_data` unwrap it.
+fn envelope_impl(def: &TypeDef) -> Option<TokenStream> {
+    let f = envelope_field(def)?;
+    let name = ident(&def.name);
+    let fname = ident(&f.name);
+    let mut t = local(&f.ty);
+    if f.boxed {
+        t = quote!(Box<#t>);
+    }
+    let (t, body) = match ((f.required && !f.nullable) || f.plain_collection, f.tri_state) {
+        (true, _) => (t, quote!(Some(self.#fname))),
+        (false, false) => (t, quote!(self.#fname)),
+        (false, true) => (t, quote!(self.#fname.flatten())),
+    };
+    let allow = f.deprecated.then(|| quote!(#[allow(deprecated)]));
+    Some(quote! {
+        impl crate::runtime::Envelope for #name {
+            type Data = #t;
+            #allow
+            fn into_data(self) -> Option<Self::Data> {
+                #body
+            }
+        }
+    })
+}
+
 fn local(t: &TypeRef) -> TokenStream {
     ty(t, &quote!())
 }
 
-fn type_def(def: &TypeDef) -> TokenStream {
+fn type_def(def: &TypeDef, required_args: Option<&str>) -> TokenStream {
     let mut text = def.doc.as_deref().map(crate::text::markdown).unwrap_or_default();
     if !text.is_empty() {
         text.push_str("\n\n");
@@ -99,7 +174,7 @@ fn type_def(def: &TypeDef) -> TokenStream {
     let deprecated = if def.deprecated { quote!(#[deprecated]) } else { quote!() };
     let name = ident(&def.name);
     match &def.kind {
-        TypeKind::Struct(s) => structure(&name, s, quote!(#docs #deprecated)),
+        TypeKind::Struct(s) => structure(&name, s, quote!(#docs #deprecated), required_args),
         TypeKind::Enum(e) => string_enum(&name, e, quote!(#docs #deprecated)),
         TypeKind::Untagged(variants) => {
             let vs = variants.iter().map(|v| {
@@ -196,7 +271,7 @@ pub(crate) fn field_type(f: &Field) -> TokenStream {
     if f.boxed {
         t = quote!(Box<#t>);
     }
-    if !f.required || f.nullable {
+    if (!f.required || f.nullable) && !f.plain_collection {
         t = quote!(Option<#t>);
     }
     if f.tri_state {
@@ -205,7 +280,7 @@ pub(crate) fn field_type(f: &Field) -> TokenStream {
     t
 }
 
-fn structure(name: &proc_macro2::Ident, s: &Struct, attrs: TokenStream) -> TokenStream {
+fn structure(name: &proc_macro2::Ident, s: &Struct, attrs: TokenStream, required_args: Option<&str>) -> TokenStream {
     let has_secret = s.fields.iter().any(|f| f.secret);
     let all_optional = s.fields.iter().all(|f| !f.required || f.nullable);
     let mut derives = vec![quote!(Clone), quote!(PartialEq), quote!(::serde::Serialize), quote!(::serde::Deserialize)];
@@ -235,6 +310,9 @@ fn structure(name: &proc_macro2::Ident, s: &Struct, attrs: TokenStream) -> Token
         };
         let serde = if f.tri_state {
             quote!(#[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "deserialize_some")])
+        } else if f.plain_collection {
+            let is_empty = if matches!(f.ty, TypeRef::Map(_)) { "::std::collections::BTreeMap::is_empty" } else { "Vec::is_empty" };
+            quote!(#[serde(default, skip_serializing_if = #is_empty, deserialize_with = "null_as_empty")])
         } else if !f.required {
             quote!(#[serde(default, skip_serializing_if = "Option::is_none")])
         } else if f.nullable {
@@ -256,7 +334,7 @@ fn structure(name: &proc_macro2::Ident, s: &Struct, attrs: TokenStream) -> Token
     let fields = quote!(#(#fields,)* #additional);
 
     // `new` takes the required fields; the rest start empty.
-    let required: Vec<&Field> = s.fields.iter().filter(|f| f.required && !f.nullable).collect();
+    let required = required_fields(s);
     let takes_into = |f: &Field| f.ty == TypeRef::String && !f.boxed;
     let args = required.iter().map(|f| {
         let fname = ident(&f.name);
@@ -267,6 +345,8 @@ fn structure(name: &proc_macro2::Ident, s: &Struct, attrs: TokenStream) -> Token
         let fname = ident(&f.name);
         if f.required && !f.nullable {
             if takes_into(f) { quote!(#fname: #fname.into()) } else { quote!(#fname) }
+        } else if f.plain_collection {
+            quote!(#fname: ::std::default::Default::default())
         } else {
             quote!(#fname: None)
         }
@@ -274,13 +354,75 @@ fn structure(name: &proc_macro2::Ident, s: &Struct, attrs: TokenStream) -> Token
     let additional_init = s.additional.as_ref().map(|_| quote!(additional_properties: ::std::collections::BTreeMap::new(),));
     let deprecated_fields = s.fields.iter().any(|f| f.deprecated);
     let allow_deprecated = if deprecated_fields { quote!(#[allow(deprecated)]) } else { quote!() };
+    let mut setter_names = crate::naming::Scope::default();
+    let setters: Vec<TokenStream> = s
+        .fields
+        .iter()
+        .filter(|f| !f.required || f.nullable)
+        .map(|f| {
+            // `_1st` (a name escaped for a leading digit) gives `with_1st`, not `with__1st`.
+            let name = setter_names.claim(&format!("with_{}", crate::naming::unraw(&f.name).trim_start_matches('_')));
+            setter(f, &name)
+        })
+        .collect();
+    let (args_struct, new_fn) = match required_args {
+        None => (
+            quote!(),
+            quote! {
+                /// A value with the required fields set and every optional field empty.
+                #allow_deprecated
+                pub fn new(#(#args),*) -> Self {
+                    Self { #(#inits,)* #additional_init }
+                }
+            },
+        ),
+        Some(args_name) => {
+            let args_ident = ident(args_name);
+            let arg_fields = required.iter().map(|f| {
+                let fname = ident(&f.name);
+                let t = field_type(f);
+                let docs = doc(f.doc.as_deref().map(crate::text::markdown).as_deref());
+                quote!(#docs pub #fname: #t)
+            });
+            let names = required.iter().map(|f| ident(&f.name));
+            let inits = s.fields.iter().map(|f| {
+                let fname = ident(&f.name);
+                if f.required && !f.nullable {
+                    quote!(#fname)
+                } else if f.plain_collection {
+                    quote!(#fname: ::std::default::Default::default())
+                } else {
+                    quote!(#fname: None)
+                }
+            });
+            let struct_doc = doc(Some(&format!(
+                "The required fields of [`{}`], by name, for [`{}::new`].",
+                name, name
+            )));
+            (
+                quote! {
+                    #struct_doc
+                    #allow_deprecated
+                    pub struct #args_ident { #(#arg_fields,)* }
+                },
+                quote! {
+                    /// A value with the required fields set and every optional field empty.
+                    #allow_deprecated
+                    pub fn new(required: #args_ident) -> Self {
+                        let #args_ident { #(#names),* } = required;
+                        Self { #(#inits,)* #additional_init }
+                    }
+                },
+            )
+        }
+    };
     let constructor = quote! {
+        #args_struct
+
         impl #name {
-            /// A value with the required fields set and every optional field empty.
-            #allow_deprecated
-            pub fn new(#(#args),*) -> Self {
-                Self { #(#inits,)* #additional_init }
-            }
+            #new_fn
+
+            #(#setters)*
         }
     };
     let debug = has_secret.then(|| {
@@ -313,6 +455,53 @@ fn structure(name: &proc_macro2::Ident, s: &Struct, attrs: TokenStream) -> Token
         pub struct #name { #fields }
         #constructor
         #debug
+    }
+}
+
+/// `with_<field>(value)`: sets an optional field, for building a value in one expression
+/// (`OAuthClientUpdateRequest::new().with_name("App").with_require_pkce(true)`). A field that may
+/// be sent as `null` (`Option<Option<T>>`) takes an `Option<T>`: `None` sends `null`.
+fn setter(f: &Field, setter: &str) -> TokenStream {
+    let fname = ident(&f.name);
+    let setter = format_ident!("{}", setter);
+    let mut inner = local(&f.ty);
+    if f.boxed {
+        inner = quote!(Box<#inner>);
+    }
+    let deprecated = if f.deprecated { quote!(#[deprecated] #[allow(deprecated)]) } else { quote!() };
+    let docs = doc(Some(&format!("Sets {}.", crate::text::code(&f.wire))));
+    if f.tri_state {
+        return quote! {
+            #docs
+            #deprecated
+            pub fn #setter(mut self, value: Option<#inner>) -> Self {
+                self.#fname = Some(value);
+                self
+            }
+        };
+    }
+    if f.plain_collection {
+        return quote! {
+            #docs
+            #deprecated
+            pub fn #setter(mut self, value: #inner) -> Self {
+                self.#fname = value;
+                self
+            }
+        };
+    }
+    let (arg, value) = if f.ty == TypeRef::String && !f.boxed {
+        (quote!(impl Into<String>), quote!(value.into()))
+    } else {
+        (inner, quote!(value))
+    };
+    quote! {
+        #docs
+        #deprecated
+        pub fn #setter(mut self, value: #arg) -> Self {
+            self.#fname = Some(#value);
+            self
+        }
     }
 }
 
@@ -350,7 +539,9 @@ fn query_value(def: &TypeDef) -> TokenStream {
             let fields = s.fields.iter().map(|f| {
                 let fname = ident(&f.name);
                 let wire = &f.wire;
-                if !f.required || f.nullable {
+                if f.plain_collection {
+                    quote!(if !self.#fname.is_empty() { crate::runtime::push_nested(name, #wire, &self.#fname, out); })
+                } else if !f.required || f.nullable {
                     quote!(if let Some(value) = &self.#fname { crate::runtime::push_nested(name, #wire, value, out); })
                 } else {
                     quote!(crate::runtime::push_nested(name, #wire, &self.#fname, out);)
@@ -420,7 +611,9 @@ fn multipart_parts(def: &TypeDef) -> TokenStream {
             TypeRef::Vec(_) => quote!(for item in #value { parts.push(crate::runtime::Part::value(#wire, item)); }),
             _ => quote!(parts.push(crate::runtime::Part::value(#wire, #value));),
         };
-        if !f.required || f.nullable {
+        if f.plain_collection {
+            push(quote!(&self.#fname), &f.ty)
+        } else if !f.required || f.nullable {
             let body = push(quote!(value), &f.ty);
             quote!(if let Some(value) = &self.#fname { #body })
         } else {

@@ -2,7 +2,9 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::{allow_deprecated_uses, doc, ident, ty};
-use crate::ir::{Api, Auth, Encoding, Operation, Param, ParamIn, ParamStyle, ResponseBody, Status, TypeRef};
+use crate::ir::{
+    Api, Auth, Encoding, ErrorStatus, Operation, Param, ParamIn, ParamStyle, ResponseBody, Status, TypeRef,
+};
 
 /// The operations of one tag module, in spec order.
 pub(crate) struct Module<'a> {
@@ -66,7 +68,7 @@ pub(crate) fn operations_module(api: &Api, module: &Module<'_>) -> TokenStream {
     let deprecated_uses = allow_deprecated_uses(api);
     let ops = &module.ops;
     let methods = ops.iter().map(|op| client_method(op, &models));
-    let builders = ops.iter().map(|op| builder(op, &models));
+    let builders = ops.iter().map(|op| builder(op, &models, envelope_data(api, op, &models)));
     let models_import = ops.iter().any(|op| uses_models(op)).then(|| quote!(use crate::generated::models;));
     let encoding_import = ops
         .iter()
@@ -222,7 +224,7 @@ fn client_method(op: &Operation, models: &TokenStream) -> TokenStream {
     }
 }
 
-fn builder(op: &Operation, models: &TokenStream) -> TokenStream {
+fn builder(op: &Operation, models: &TokenStream, envelope: Option<TokenStream>) -> TokenStream {
     let builder = ident(&op.builder);
     let static_name = static_name(op);
     let method = format_ident!("{}", op.method);
@@ -329,6 +331,20 @@ fn builder(op: &Operation, models: &TokenStream) -> TokenStream {
     let parts = parts_fn(op);
     let success = success_type(op, models);
     let decode = decode(op, models);
+    let error_enum = error_enum(op, models);
+    let send_data = envelope.map(|data| {
+        quote! {
+            /// Sends the request and returns the `data` of the `{ "data": ... }` body; a body
+            /// without it fails with [`rt::Error::Decode`] at `data`.
+            pub async fn send_data(self) -> rt::Result<#data> {
+                self.send_with_response().await?.into_data()
+            }
+        }
+    });
+    let errors_kind = op.error_enum.as_ref().map(|e| {
+        let e = ident(e);
+        quote!(, errors #e)
+    });
     let builder_doc = format!(" Request builder for [`Client::{}`]: set optional parameters, then `.await` it.", crate::naming::unraw(&op.fn_name));
 
     let (builder_kind, paginated) = match &op.pagination {
@@ -438,12 +454,103 @@ fn builder(op: &Operation, models: &TokenStream) -> TokenStream {
                 let raw = self.client.execute(&#static_name, parts, &self.options).await?;
                 #decode
             }
+
+            #send_data
         }
 
-        crate::runtime::request_builder!(#builder, #builder_kind);
+        crate::runtime::request_builder!(#builder, #builder_kind #errors_kind);
 
         #paginated
         #response_enum
+        #error_enum
+    }
+}
+
+/// The `data` type when the single success body of a non-list operation is a `{ "data": T }`
+/// envelope.
+fn envelope_data(api: &Api, op: &Operation, models: &TokenStream) -> Option<TokenStream> {
+    if op.pagination.is_some() || op.response_enum.is_some() {
+        return None;
+    }
+    let ResponseBody::Json(TypeRef::Named(name)) = &op.responses.first()?.body else { return None };
+    let def = api.types.iter().find(|t| &t.name == name)?;
+    let f = super::models::envelope_field(def)?;
+    let t = ty(&f.ty, models);
+    Some(if f.boxed { quote!(Box<#t>) } else { t })
+}
+
+/// The per-operation error enum: one variant per documented error status, and its
+/// `DocumentedError` impl (one match on the status).
+fn error_enum(op: &Operation, models: &TokenStream) -> TokenStream {
+    let Some(name) = &op.error_enum else { return quote!() };
+    let name = ident(name);
+    let mut variants = Vec::new();
+    let mut arms = Vec::new();
+    let mut single_decode = None;
+    for e in &op.errors {
+        let v = ident(&e.variant);
+        let (label, pattern) = match e.status {
+            ErrorStatus::Code(c) => {
+                let lit = proc_macro2::Literal::u16_unsuffixed(c);
+                (format!("`{c}`"), quote!(#lit))
+            }
+            ErrorStatus::Range(n) => {
+                let (lo, hi) = (n * 100, n * 100 + 99);
+                let label = format!("`{n}XX` (any other status from {lo} to {hi})");
+                let (lo, hi) = (proc_macro2::Literal::u16_unsuffixed(lo), proc_macro2::Literal::u16_unsuffixed(hi));
+                (label, quote!(#lo..=#hi))
+            }
+            ErrorStatus::Default => ("`default` (any other error status)".to_owned(), quote!(_)),
+        };
+        let docs = doc(Some(&format!(
+            "{label}{}",
+            e.doc.as_deref().map(|d| format!(": {}", crate::text::markdown(d))).unwrap_or_default()
+        )));
+        let (variant, decode) = match &e.body {
+            ResponseBody::Empty => (quote!(#docs #v), quote!(Ok(Self::#v))),
+            ResponseBody::Json(t) => {
+                let t = ty(t, models);
+                (quote!(#docs #v(#t)), quote!(api.decode().map(Self::#v)))
+            }
+            ResponseBody::Text => (quote!(#docs #v(String)), quote!(Ok(Self::#v(api.body_text())))),
+            ResponseBody::Bytes => (quote!(#docs #v(::bytes::Bytes)), quote!(Ok(Self::#v(api.body.clone())))),
+        };
+        variants.push(variant);
+        single_decode = Some(decode.clone());
+        arms.push(quote!(#pattern => #decode,));
+    }
+    let catch_all = (!op.errors.iter().any(|e| e.status == ErrorStatus::Default)).then(|| quote!(_ => return None,));
+    // A lone `default` takes every error status: no match on it (clippy::match_single_binding).
+    let from_api_body = match (&op.errors[..], &single_decode) {
+        ([only], Some(decode)) if only.status == ErrorStatus::Default => {
+            let unused = matches!(only.body, ResponseBody::Empty).then(|| quote!(let _ = api;));
+            quote!(#unused Some(#decode))
+        }
+        _ => quote!(Some(match api.status.as_u16() { #(#arms)* #catch_all })),
+    };
+    let d = doc(Some(&format!(
+        "The error statuses {} documents, each with its documented body; what `send_typed` returns in [`rt::OperationError::Documented`].",
+        crate::text::code(&op.id)
+    )));
+    quote! {
+        #d
+        #[derive(Debug, Clone, PartialEq)]
+        #[non_exhaustive]
+        pub enum #name { #(#variants,)* }
+
+        impl #name {
+            /// The documented error `api` stands for: `None` for a status the operation does not
+            /// document, `Some(Err(..))` when the body does not fit the documented schema.
+            pub fn from_api(api: &rt::ApiError) -> Option<Result<Self, rt::DecodeError>> {
+                #from_api_body
+            }
+        }
+
+        impl rt::DocumentedError for #name {
+            fn from_api(api: &rt::ApiError) -> Option<Result<Self, rt::DecodeError>> {
+                #name::from_api(api)
+            }
+        }
     }
 }
 
@@ -671,6 +778,7 @@ fn uses_models(op: &Operation) -> bool {
     op.params.iter().any(|p| named(&p.ty))
         || op.body.as_ref().is_some_and(|b| named(&b.ty))
         || op.responses.iter().any(|r| matches!(&r.body, ResponseBody::Json(t) if named(t)))
+        || op.errors.iter().any(|r| matches!(&r.body, ResponseBody::Json(t) if named(t)))
 }
 
 /// Refuses an integer parameter outside its documented bounds before anything is sent.

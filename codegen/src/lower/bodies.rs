@@ -137,7 +137,6 @@ impl<'a> Lowerer<'a> {
 
     pub(super) fn responses(&mut self, op: &openapiv3::Operation, hint: &Hint, at: &str) -> Result<Vec<Response>, Error> {
         let mut successes: Vec<(Status, &ReferenceOr<openapiv3::Response>, String)> = Vec::new();
-        let mut errors: Vec<(u16, &ReferenceOr<openapiv3::Response>, String)> = Vec::new();
         for (code, response) in &op.responses.responses {
             let (status, key, matcher) = match code {
                 StatusCode::Code(c) => (*c, c.to_string(), Status::Code(*c)),
@@ -146,8 +145,6 @@ impl<'a> Lowerer<'a> {
             let r_at = ptr(at, &key);
             if (200..400).contains(&status) {
                 successes.push((matcher, response, r_at));
-            } else {
-                errors.push((status, response, r_at));
             }
         }
         // `default` alone describes the success body (for 2xx statuses only); next to documented
@@ -169,15 +166,11 @@ impl<'a> Lowerer<'a> {
         if out.is_empty() {
             out.push(Response { status: Status::Default, variant: "Ok".into(), body: ResponseBody::Empty, doc: None });
         }
-        // Error bodies with inline schemas still get named types, for `ApiError::decode`.
-        for (status, response, r_at) in errors {
-            let type_hint = hint.suffix(&status_variant(Status::Code(status)));
-            self.response_body(response, &type_hint, &r_at)?;
-        }
+        // Error responses are lowered by `error_responses` (errors.rs).
         Ok(out)
     }
 
-    fn response_body(
+    pub(super) fn response_body(
         &mut self,
         response: &ReferenceOr<openapiv3::Response>,
         hint: &Hint,
@@ -222,7 +215,7 @@ fn pick_content(content: &IndexMap<String, MediaType>) -> Option<(&String, &Medi
         .or_else(|| content.iter().next())
 }
 
-fn status_variant(status: Status) -> String {
+pub(super) fn status_variant(status: Status) -> String {
     let status = match status {
         Status::Default => return "Default".into(),
         Status::Range(r) => return format!("Status{r}XX"),

@@ -25,6 +25,8 @@ mod auth;
 mod bodies;
 mod pagination;
 mod passes;
+mod errors;
+mod collections;
 mod cycles;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -127,6 +129,7 @@ pub(crate) fn lower(
     box_cycles(&mut api);
     relax_directional_required(&mut api);
     mark_tri_state(&mut api);
+    collections::mark_plain_collections(&mut api, spec);
     record_uses(&mut api);
     Ok((api, skipped))
 }

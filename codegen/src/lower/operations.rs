@@ -68,6 +68,7 @@ impl<'a> Lowerer<'a> {
                 }
             }
         }
+        super::errors::name_error_enums(&mut out, &mut builder_scope);
         Ok(out)
     }
 
@@ -155,6 +156,7 @@ impl<'a> Lowerer<'a> {
             Some(body) => Some(self.request_body(body, &hint, &auth, &ptr(at, "requestBody"))?),
         };
         let responses = self.responses(op, &hint, &ptr(at, "responses"))?;
+        let errors = self.error_responses(op, &hint, &ptr(at, "responses"))?;
         let fn_name = fn_scope.claim(&naming::ident_snake(&rust_id, "operation"));
         let builder = builder_scope.claim(&builder_base);
         let response_enum = (responses.len() > 1).then(|| builder_scope.claim(&format!("{}Response", naming::unraw(&builder))));
@@ -176,6 +178,8 @@ impl<'a> Lowerer<'a> {
             responses,
             pagination: None,
             response_enum,
+            error_enum: None,
+            errors,
         };
         operation.pagination = self.pagination(&operation);
         Ok(operation)

@@ -8,7 +8,7 @@ use crate::ir::*;
 
 /// Named types reachable from `roots` (through fields, extra members, branches, aliases, lists
 /// and maps).
-fn reachable(api: &Api, roots: Vec<TypeRef>) -> HashSet<String> {
+pub(super) fn reachable(api: &Api, roots: Vec<TypeRef>) -> HashSet<String> {
     let index: HashMap<&str, &TypeDef> = api.types.iter().map(|t| (t.name.as_str(), t)).collect();
     let mut stack = roots;
     let mut seen = HashSet::new();

@@ -188,6 +188,7 @@ impl<'a> Lowerer<'a> {
             read_only: data.is_some_and(|d| d.read_only),
             write_only: data.is_some_and(|d| d.write_only),
             tri_state: false,
+            plain_collection: false,
         })
     }
 

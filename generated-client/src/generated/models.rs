@@ -13,6 +13,18 @@
     rustdoc::bare_urls,
     rustdoc::invalid_html_tags
 )]
+/// Reads `null` as an empty collection, like an absent member.
+#[allow(dead_code)]
+fn null_as_empty<'de, T, D>(deserializer: D) -> Result<T, D::Error>
+where
+    T: ::serde::Deserialize<'de> + Default,
+    D: ::serde::Deserializer<'de>,
+{
+    Ok(
+        <Option<T> as ::serde::Deserialize>::deserialize(deserializer)?
+            .unwrap_or_default(),
+    )
+}
 /// Successful answer from the token endpoint (RFC 6749 section 5.1).
 ///
 /// Schema: `/components/schemas/TokenResponse`
@@ -49,6 +61,16 @@ impl TokenResponse {
             scope: None,
             token_type,
         }
+    }
+    /// Sets `refresh_token`.
+    pub fn with_refresh_token(mut self, value: impl Into<String>) -> Self {
+        self.refresh_token = Some(value.into());
+        self
+    }
+    /// Sets `scope`.
+    pub fn with_scope(mut self, value: impl Into<String>) -> Self {
+        self.scope = Some(value.into());
+        self
     }
 }
 impl ::std::fmt::Debug for TokenResponse {
@@ -101,6 +123,36 @@ impl IntrospectResponse {
             scope: None,
         }
     }
+    /// Sets `aud`.
+    pub fn with_aud(mut self, value: impl Into<String>) -> Self {
+        self.aud = Some(value.into());
+        self
+    }
+    /// Sets `client_id`.
+    pub fn with_client_id(mut self, value: impl Into<String>) -> Self {
+        self.client_id = Some(value.into());
+        self
+    }
+    /// Sets `exp`.
+    pub fn with_exp(mut self, value: i64) -> Self {
+        self.exp = Some(value);
+        self
+    }
+    /// Sets `iat`.
+    pub fn with_iat(mut self, value: i64) -> Self {
+        self.iat = Some(value);
+        self
+    }
+    /// Sets `iss`.
+    pub fn with_iss(mut self, value: impl Into<String>) -> Self {
+        self.iss = Some(value.into());
+        self
+    }
+    /// Sets `scope`.
+    pub fn with_scope(mut self, value: impl Into<String>) -> Self {
+        self.scope = Some(value.into());
+        self
+    }
 }
 /// Schema: `/components/schemas/JWKSet/properties/keys/items`
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
@@ -128,6 +180,26 @@ impl JwkSetKey {
             r#use: None,
         }
     }
+    /// Sets `alg`.
+    pub fn with_alg(mut self, value: impl Into<String>) -> Self {
+        self.alg = Some(value.into());
+        self
+    }
+    /// Sets `kid`.
+    pub fn with_kid(mut self, value: impl Into<String>) -> Self {
+        self.kid = Some(value.into());
+        self
+    }
+    /// Sets `kty`.
+    pub fn with_kty(mut self, value: impl Into<String>) -> Self {
+        self.kty = Some(value.into());
+        self
+    }
+    /// Sets `use`.
+    pub fn with_use(mut self, value: impl Into<String>) -> Self {
+        self.r#use = Some(value.into());
+        self
+    }
 }
 /// A JSON Web Key Set (RFC 7517 section 5).
 ///
@@ -135,13 +207,24 @@ impl JwkSetKey {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
 pub struct JwkSet {
     /// Public keys currently in use.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub keys: Option<Vec<JwkSetKey>>,
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "null_as_empty"
+    )]
+    pub keys: Vec<JwkSetKey>,
 }
 impl JwkSet {
     /// A value with the required fields set and every optional field empty.
     pub fn new() -> Self {
-        Self { keys: None }
+        Self {
+            keys: ::std::default::Default::default(),
+        }
+    }
+    /// Sets `keys`.
+    pub fn with_keys(mut self, value: Vec<JwkSetKey>) -> Self {
+        self.keys = value;
+        self
     }
 }
 /// Client information returned by dynamic registration (RFC 7591 section 3.2.1).
@@ -162,8 +245,12 @@ pub struct OAuthDynamicRegistrationResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_secret: Option<String>,
     /// Grant types the client is permitted to use.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub grant_types: Option<Vec<String>>,
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "null_as_empty"
+    )]
+    pub grant_types: Vec<String>,
     /// Image shown as the client's logo.
     ///
     /// Format: uri. Kept as text, so an unexpected value still decodes.
@@ -175,11 +262,19 @@ pub struct OAuthDynamicRegistrationResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policy_uri: Option<String>,
     /// Redirect URIs registered for the client.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub redirect_uris: Option<Vec<String>>,
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "null_as_empty"
+    )]
+    pub redirect_uris: Vec<String>,
     /// Response types the client is permitted to use.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub response_types: Option<Vec<String>>,
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "null_as_empty"
+    )]
+    pub response_types: Vec<String>,
     /// Scopes registered for the client, separated by spaces.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
@@ -200,15 +295,65 @@ impl OAuthDynamicRegistrationResponse {
             client_id_issued_at,
             client_name: None,
             client_secret: None,
-            grant_types: None,
+            grant_types: ::std::default::Default::default(),
             logo_uri: None,
             policy_uri: None,
-            redirect_uris: None,
-            response_types: None,
+            redirect_uris: ::std::default::Default::default(),
+            response_types: ::std::default::Default::default(),
             scope: None,
             token_endpoint_auth_method: None,
             tos_uri: None,
         }
+    }
+    /// Sets `client_name`.
+    pub fn with_client_name(mut self, value: impl Into<String>) -> Self {
+        self.client_name = Some(value.into());
+        self
+    }
+    /// Sets `client_secret`.
+    pub fn with_client_secret(mut self, value: impl Into<String>) -> Self {
+        self.client_secret = Some(value.into());
+        self
+    }
+    /// Sets `grant_types`.
+    pub fn with_grant_types(mut self, value: Vec<String>) -> Self {
+        self.grant_types = value;
+        self
+    }
+    /// Sets `logo_uri`.
+    pub fn with_logo_uri(mut self, value: impl Into<String>) -> Self {
+        self.logo_uri = Some(value.into());
+        self
+    }
+    /// Sets `policy_uri`.
+    pub fn with_policy_uri(mut self, value: impl Into<String>) -> Self {
+        self.policy_uri = Some(value.into());
+        self
+    }
+    /// Sets `redirect_uris`.
+    pub fn with_redirect_uris(mut self, value: Vec<String>) -> Self {
+        self.redirect_uris = value;
+        self
+    }
+    /// Sets `response_types`.
+    pub fn with_response_types(mut self, value: Vec<String>) -> Self {
+        self.response_types = value;
+        self
+    }
+    /// Sets `scope`.
+    pub fn with_scope(mut self, value: impl Into<String>) -> Self {
+        self.scope = Some(value.into());
+        self
+    }
+    /// Sets `token_endpoint_auth_method`.
+    pub fn with_token_endpoint_auth_method(mut self, value: impl Into<String>) -> Self {
+        self.token_endpoint_auth_method = Some(value.into());
+        self
+    }
+    /// Sets `tos_uri`.
+    pub fn with_tos_uri(mut self, value: impl Into<String>) -> Self {
+        self.tos_uri = Some(value.into());
+        self
     }
 }
 impl ::std::fmt::Debug for OAuthDynamicRegistrationResponse {
@@ -240,11 +385,19 @@ pub struct AuthorizationServerMetadata {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authorization_endpoint: Option<String>,
     /// PKCE challenge methods the server accepts (RFC 7636).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub code_challenge_methods_supported: Option<Vec<String>>,
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "null_as_empty"
+    )]
+    pub code_challenge_methods_supported: Vec<String>,
     /// Grant types the server can issue tokens for.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub grant_types_supported: Option<Vec<String>>,
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "null_as_empty"
+    )]
+    pub grant_types_supported: Vec<String>,
     /// Where the token introspection endpoint (RFC 7662) lives.
     ///
     /// Format: uri. Kept as text, so an unexpected value still decodes.
@@ -266,36 +419,106 @@ pub struct AuthorizationServerMetadata {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub registration_endpoint: Option<String>,
     /// Response types the authorization endpoint accepts.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub response_types_supported: Option<Vec<String>>,
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "null_as_empty"
+    )]
+    pub response_types_supported: Vec<String>,
     /// Scopes that clients are able to request.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub scopes_supported: Option<Vec<String>>,
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "null_as_empty"
+    )]
+    pub scopes_supported: Vec<String>,
     /// Where the token endpoint lives.
     ///
     /// Format: uri. Kept as text, so an unexpected value still decodes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_endpoint: Option<String>,
     /// Ways a client may authenticate when calling the token endpoint.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub token_endpoint_auth_methods_supported: Option<Vec<String>>,
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "null_as_empty"
+    )]
+    pub token_endpoint_auth_methods_supported: Vec<String>,
 }
 impl AuthorizationServerMetadata {
     /// A value with the required fields set and every optional field empty.
     pub fn new() -> Self {
         Self {
             authorization_endpoint: None,
-            code_challenge_methods_supported: None,
-            grant_types_supported: None,
+            code_challenge_methods_supported: ::std::default::Default::default(),
+            grant_types_supported: ::std::default::Default::default(),
             introspection_endpoint: None,
             issuer: None,
             jwks_uri: None,
             registration_endpoint: None,
-            response_types_supported: None,
-            scopes_supported: None,
+            response_types_supported: ::std::default::Default::default(),
+            scopes_supported: ::std::default::Default::default(),
             token_endpoint: None,
-            token_endpoint_auth_methods_supported: None,
+            token_endpoint_auth_methods_supported: ::std::default::Default::default(),
         }
+    }
+    /// Sets `authorization_endpoint`.
+    pub fn with_authorization_endpoint(mut self, value: impl Into<String>) -> Self {
+        self.authorization_endpoint = Some(value.into());
+        self
+    }
+    /// Sets `code_challenge_methods_supported`.
+    pub fn with_code_challenge_methods_supported(mut self, value: Vec<String>) -> Self {
+        self.code_challenge_methods_supported = value;
+        self
+    }
+    /// Sets `grant_types_supported`.
+    pub fn with_grant_types_supported(mut self, value: Vec<String>) -> Self {
+        self.grant_types_supported = value;
+        self
+    }
+    /// Sets `introspection_endpoint`.
+    pub fn with_introspection_endpoint(mut self, value: impl Into<String>) -> Self {
+        self.introspection_endpoint = Some(value.into());
+        self
+    }
+    /// Sets `issuer`.
+    pub fn with_issuer(mut self, value: impl Into<String>) -> Self {
+        self.issuer = Some(value.into());
+        self
+    }
+    /// Sets `jwks_uri`.
+    pub fn with_jwks_uri(mut self, value: impl Into<String>) -> Self {
+        self.jwks_uri = Some(value.into());
+        self
+    }
+    /// Sets `registration_endpoint`.
+    pub fn with_registration_endpoint(mut self, value: impl Into<String>) -> Self {
+        self.registration_endpoint = Some(value.into());
+        self
+    }
+    /// Sets `response_types_supported`.
+    pub fn with_response_types_supported(mut self, value: Vec<String>) -> Self {
+        self.response_types_supported = value;
+        self
+    }
+    /// Sets `scopes_supported`.
+    pub fn with_scopes_supported(mut self, value: Vec<String>) -> Self {
+        self.scopes_supported = value;
+        self
+    }
+    /// Sets `token_endpoint`.
+    pub fn with_token_endpoint(mut self, value: impl Into<String>) -> Self {
+        self.token_endpoint = Some(value.into());
+        self
+    }
+    /// Sets `token_endpoint_auth_methods_supported`.
+    pub fn with_token_endpoint_auth_methods_supported(
+        mut self,
+        value: Vec<String>,
+    ) -> Self {
+        self.token_endpoint_auth_methods_supported = value;
+        self
     }
 }
 /// An OAuth client registered with Telnyx.
@@ -304,11 +527,19 @@ impl AuthorizationServerMetadata {
 #[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct OAuthClient {
     /// Grant types this client may use.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub allowed_grant_types: Option<Vec<GrantType>>,
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "null_as_empty"
+    )]
+    pub allowed_grant_types: Vec<GrantType>,
     /// Scopes this client may request.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub allowed_scopes: Option<Vec<String>>,
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "null_as_empty"
+    )]
+    pub allowed_scopes: Vec<String>,
     /// Public identifier of the client, sent as `client_id` in OAuth requests.
     pub client_id: String,
     /// Secret of the client. Returned for confidential clients, and only when it is available; otherwise null or absent.
@@ -339,8 +570,12 @@ pub struct OAuthClient {
     /// Kind of resource; always `oauth_client`.
     pub record_type: OAuthClientRecordType,
     /// Redirect URIs this client may use.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub redirect_uris: Option<Vec<String>>,
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "null_as_empty"
+    )]
+    pub redirect_uris: Vec<String>,
     /// When true, authorization code requests from this client have to use PKCE (RFC 7636).
     pub require_pkce: bool,
     /// Web page with the terms of service that govern this client; null when none is set.
@@ -355,37 +590,98 @@ pub struct OAuthClient {
     /// User account that created the client.
     pub user_id: String,
 }
+/// The required fields of [`OAuthClient`], by name, for [`OAuthClient::new`].
+pub struct OAuthClientRequired {
+    /// Public identifier of the client, sent as `client_id` in OAuth requests.
+    pub client_id: String,
+    /// `confidential` clients can keep a secret; `public` clients (such as browser or native apps) cannot.
+    pub client_type: ClientType,
+    /// Creation time of the client.
+    ///
+    /// Format: date-time (RFC 3339). Kept as text, so an unexpected value still decodes.
+    pub created_at: String,
+    /// Display name of the client.
+    pub name: String,
+    /// Organization the client belongs to.
+    pub org_id: String,
+    /// Kind of resource; always `oauth_client`.
+    pub record_type: OAuthClientRecordType,
+    /// When true, authorization code requests from this client have to use PKCE (RFC 7636).
+    pub require_pkce: bool,
+    /// Time of the most recent change to the client.
+    ///
+    /// Format: date-time (RFC 3339). Kept as text, so an unexpected value still decodes.
+    pub updated_at: String,
+    /// User account that created the client.
+    pub user_id: String,
+}
 impl OAuthClient {
     /// A value with the required fields set and every optional field empty.
-    pub fn new(
-        client_id: impl Into<String>,
-        client_type: ClientType,
-        created_at: impl Into<String>,
-        name: impl Into<String>,
-        org_id: impl Into<String>,
-        record_type: OAuthClientRecordType,
-        require_pkce: bool,
-        updated_at: impl Into<String>,
-        user_id: impl Into<String>,
-    ) -> Self {
+    pub fn new(required: OAuthClientRequired) -> Self {
+        let OAuthClientRequired {
+            client_id,
+            client_type,
+            created_at,
+            name,
+            org_id,
+            record_type,
+            require_pkce,
+            updated_at,
+            user_id,
+        } = required;
         Self {
-            allowed_grant_types: None,
-            allowed_scopes: None,
-            client_id: client_id.into(),
+            allowed_grant_types: ::std::default::Default::default(),
+            allowed_scopes: ::std::default::Default::default(),
+            client_id,
             client_secret: None,
             client_type,
-            created_at: created_at.into(),
+            created_at,
             logo_uri: None,
-            name: name.into(),
-            org_id: org_id.into(),
+            name,
+            org_id,
             policy_uri: None,
             record_type,
-            redirect_uris: None,
+            redirect_uris: ::std::default::Default::default(),
             require_pkce,
             tos_uri: None,
-            updated_at: updated_at.into(),
-            user_id: user_id.into(),
+            updated_at,
+            user_id,
         }
+    }
+    /// Sets `allowed_grant_types`.
+    pub fn with_allowed_grant_types(mut self, value: Vec<GrantType>) -> Self {
+        self.allowed_grant_types = value;
+        self
+    }
+    /// Sets `allowed_scopes`.
+    pub fn with_allowed_scopes(mut self, value: Vec<String>) -> Self {
+        self.allowed_scopes = value;
+        self
+    }
+    /// Sets `client_secret`.
+    pub fn with_client_secret(mut self, value: impl Into<String>) -> Self {
+        self.client_secret = Some(value.into());
+        self
+    }
+    /// Sets `logo_uri`.
+    pub fn with_logo_uri(mut self, value: impl Into<String>) -> Self {
+        self.logo_uri = Some(value.into());
+        self
+    }
+    /// Sets `policy_uri`.
+    pub fn with_policy_uri(mut self, value: impl Into<String>) -> Self {
+        self.policy_uri = Some(value.into());
+        self
+    }
+    /// Sets `redirect_uris`.
+    pub fn with_redirect_uris(mut self, value: Vec<String>) -> Self {
+        self.redirect_uris = value;
+        self
+    }
+    /// Sets `tos_uri`.
+    pub fn with_tos_uri(mut self, value: impl Into<String>) -> Self {
+        self.tos_uri = Some(value.into());
+        self
     }
 }
 impl ::std::fmt::Debug for OAuthClient {
@@ -482,6 +778,46 @@ impl OAuthClientUpdateRequest {
             tos_uri: None,
         }
     }
+    /// Sets `allowed_grant_types`.
+    pub fn with_allowed_grant_types(mut self, value: Vec<GrantType>) -> Self {
+        self.allowed_grant_types = Some(value);
+        self
+    }
+    /// Sets `allowed_scopes`.
+    pub fn with_allowed_scopes(mut self, value: Vec<String>) -> Self {
+        self.allowed_scopes = Some(value);
+        self
+    }
+    /// Sets `logo_uri`.
+    pub fn with_logo_uri(mut self, value: impl Into<String>) -> Self {
+        self.logo_uri = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `policy_uri`.
+    pub fn with_policy_uri(mut self, value: impl Into<String>) -> Self {
+        self.policy_uri = Some(value.into());
+        self
+    }
+    /// Sets `redirect_uris`.
+    pub fn with_redirect_uris(mut self, value: Vec<String>) -> Self {
+        self.redirect_uris = Some(value);
+        self
+    }
+    /// Sets `require_pkce`.
+    pub fn with_require_pkce(mut self, value: bool) -> Self {
+        self.require_pkce = Some(value);
+        self
+    }
+    /// Sets `tos_uri`.
+    pub fn with_tos_uri(mut self, value: impl Into<String>) -> Self {
+        self.tos_uri = Some(value.into());
+        self
+    }
 }
 /// Settings for a new OAuth client. Fields not listed here are rejected.
 ///
@@ -508,8 +844,12 @@ pub struct OAuthClientCreateRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policy_uri: Option<String>,
     /// Redirect URIs the client may use; needed when the client uses the `authorization_code` grant.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub redirect_uris: Option<Vec<String>>,
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "null_as_empty"
+    )]
+    pub redirect_uris: Vec<String>,
     /// Whether authorization code requests from this client have to use PKCE (RFC 7636); false when omitted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub require_pkce: Option<bool>,
@@ -519,25 +859,62 @@ pub struct OAuthClientCreateRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tos_uri: Option<String>,
 }
+/// The required fields of [`OAuthClientCreateRequest`], by name, for [`OAuthClientCreateRequest::new`].
+pub struct OAuthClientCreateRequestRequired {
+    /// Grant types the client may use.
+    pub allowed_grant_types: Vec<GrantType>,
+    /// Scopes the client may request.
+    pub allowed_scopes: Vec<String>,
+    /// `confidential` for a client that can keep a secret, `public` for one that cannot.
+    pub client_type: ClientType,
+    /// Display name for the client.
+    pub name: String,
+}
 impl OAuthClientCreateRequest {
     /// A value with the required fields set and every optional field empty.
-    pub fn new(
-        allowed_grant_types: Vec<GrantType>,
-        allowed_scopes: Vec<String>,
-        client_type: ClientType,
-        name: impl Into<String>,
-    ) -> Self {
+    pub fn new(required: OAuthClientCreateRequestRequired) -> Self {
+        let OAuthClientCreateRequestRequired {
+            allowed_grant_types,
+            allowed_scopes,
+            client_type,
+            name,
+        } = required;
         Self {
             allowed_grant_types,
             allowed_scopes,
             client_type,
             logo_uri: None,
-            name: name.into(),
+            name,
             policy_uri: None,
-            redirect_uris: None,
+            redirect_uris: ::std::default::Default::default(),
             require_pkce: None,
             tos_uri: None,
         }
+    }
+    /// Sets `logo_uri`.
+    pub fn with_logo_uri(mut self, value: impl Into<String>) -> Self {
+        self.logo_uri = Some(value.into());
+        self
+    }
+    /// Sets `policy_uri`.
+    pub fn with_policy_uri(mut self, value: impl Into<String>) -> Self {
+        self.policy_uri = Some(value.into());
+        self
+    }
+    /// Sets `redirect_uris`.
+    pub fn with_redirect_uris(mut self, value: Vec<String>) -> Self {
+        self.redirect_uris = value;
+        self
+    }
+    /// Sets `require_pkce`.
+    pub fn with_require_pkce(mut self, value: bool) -> Self {
+        self.require_pkce = Some(value);
+        self
+    }
+    /// Sets `tos_uri`.
+    pub fn with_tos_uri(mut self, value: impl Into<String>) -> Self {
+        self.tos_uri = Some(value.into());
+        self
     }
 }
 /// Client metadata for dynamic registration (RFC 7591 section 2). Fields not listed here are rejected.
@@ -563,8 +940,12 @@ pub struct OAuthDynamicRegistrationRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policy_uri: Option<String>,
     /// Redirect URIs for redirect-based flows such as the authorization code grant.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub redirect_uris: Option<Vec<String>>,
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "null_as_empty"
+    )]
+    pub redirect_uris: Vec<String>,
     /// Response types the client intends to use; `code` when omitted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub response_types: Option<Vec<String>>,
@@ -588,12 +969,60 @@ impl OAuthDynamicRegistrationRequest {
             grant_types: None,
             logo_uri: None,
             policy_uri: None,
-            redirect_uris: None,
+            redirect_uris: ::std::default::Default::default(),
             response_types: None,
             scope: None,
             token_endpoint_auth_method: None,
             tos_uri: None,
         }
+    }
+    /// Sets `client_name`.
+    pub fn with_client_name(mut self, value: impl Into<String>) -> Self {
+        self.client_name = Some(value.into());
+        self
+    }
+    /// Sets `grant_types`.
+    pub fn with_grant_types(mut self, value: Vec<GrantType>) -> Self {
+        self.grant_types = Some(value);
+        self
+    }
+    /// Sets `logo_uri`.
+    pub fn with_logo_uri(mut self, value: impl Into<String>) -> Self {
+        self.logo_uri = Some(value.into());
+        self
+    }
+    /// Sets `policy_uri`.
+    pub fn with_policy_uri(mut self, value: impl Into<String>) -> Self {
+        self.policy_uri = Some(value.into());
+        self
+    }
+    /// Sets `redirect_uris`.
+    pub fn with_redirect_uris(mut self, value: Vec<String>) -> Self {
+        self.redirect_uris = value;
+        self
+    }
+    /// Sets `response_types`.
+    pub fn with_response_types(mut self, value: Vec<String>) -> Self {
+        self.response_types = Some(value);
+        self
+    }
+    /// Sets `scope`.
+    pub fn with_scope(mut self, value: impl Into<String>) -> Self {
+        self.scope = Some(value.into());
+        self
+    }
+    /// Sets `token_endpoint_auth_method`.
+    pub fn with_token_endpoint_auth_method(
+        mut self,
+        value: TokenEndpointAuthMethod,
+    ) -> Self {
+        self.token_endpoint_auth_method = Some(value);
+        self
+    }
+    /// Sets `tos_uri`.
+    pub fn with_tos_uri(mut self, value: impl Into<String>) -> Self {
+        self.tos_uri = Some(value.into());
+        self
     }
 }
 /// Token request parameters (RFC 6749). Which fields apply depends on `grant_type`.
@@ -649,6 +1078,41 @@ impl TokenRequest {
             scope: None,
         }
     }
+    /// Sets `client_id`.
+    pub fn with_client_id(mut self, value: impl Into<String>) -> Self {
+        self.client_id = Some(value.into());
+        self
+    }
+    /// Sets `client_secret`.
+    pub fn with_client_secret(mut self, value: impl Into<String>) -> Self {
+        self.client_secret = Some(value.into());
+        self
+    }
+    /// Sets `code`.
+    pub fn with_code(mut self, value: impl Into<String>) -> Self {
+        self.code = Some(value.into());
+        self
+    }
+    /// Sets `code_verifier`.
+    pub fn with_code_verifier(mut self, value: impl Into<String>) -> Self {
+        self.code_verifier = Some(value.into());
+        self
+    }
+    /// Sets `redirect_uri`.
+    pub fn with_redirect_uri(mut self, value: impl Into<String>) -> Self {
+        self.redirect_uri = Some(value.into());
+        self
+    }
+    /// Sets `refresh_token`.
+    pub fn with_refresh_token(mut self, value: impl Into<String>) -> Self {
+        self.refresh_token = Some(value.into());
+        self
+    }
+    /// Sets `scope`.
+    pub fn with_scope(mut self, value: impl Into<String>) -> Self {
+        self.scope = Some(value.into());
+        self
+    }
 }
 impl ::std::fmt::Debug for TokenRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -686,6 +1150,21 @@ impl ConsentTokenResponseDataRequestedScope {
             name: None,
         }
     }
+    /// Sets `description`.
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
 }
 /// The requesting client and the access it asks for.
 ///
@@ -714,8 +1193,12 @@ pub struct ConsentTokenResponseData {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub redirect_uri: Option<String>,
     /// Scopes the client is asking for.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub requested_scopes: Option<Vec<ConsentTokenResponseDataRequestedScope>>,
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "null_as_empty"
+    )]
+    pub requested_scopes: Vec<ConsentTokenResponseDataRequestedScope>,
     /// Web page with the terms of service that govern this client; null when none is set.
     ///
     /// Format: uri. Kept as text, so an unexpected value still decodes.
@@ -734,10 +1217,53 @@ impl ConsentTokenResponseData {
             name: None,
             policy_uri: None,
             redirect_uri: None,
-            requested_scopes: None,
+            requested_scopes: ::std::default::Default::default(),
             tos_uri: None,
             verified: None,
         }
+    }
+    /// Sets `client_id`.
+    pub fn with_client_id(mut self, value: impl Into<String>) -> Self {
+        self.client_id = Some(value.into());
+        self
+    }
+    /// Sets `logo_uri`.
+    pub fn with_logo_uri(mut self, value: impl Into<String>) -> Self {
+        self.logo_uri = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `policy_uri`.
+    pub fn with_policy_uri(mut self, value: impl Into<String>) -> Self {
+        self.policy_uri = Some(value.into());
+        self
+    }
+    /// Sets `redirect_uri`.
+    pub fn with_redirect_uri(mut self, value: impl Into<String>) -> Self {
+        self.redirect_uri = Some(value.into());
+        self
+    }
+    /// Sets `requested_scopes`.
+    pub fn with_requested_scopes(
+        mut self,
+        value: Vec<ConsentTokenResponseDataRequestedScope>,
+    ) -> Self {
+        self.requested_scopes = value;
+        self
+    }
+    /// Sets `tos_uri`.
+    pub fn with_tos_uri(mut self, value: impl Into<String>) -> Self {
+        self.tos_uri = Some(value.into());
+        self
+    }
+    /// Sets `verified`.
+    pub fn with_verified(mut self, value: bool) -> Self {
+        self.verified = Some(value);
+        self
     }
 }
 /// What a consent screen shows for a pending authorization request.
@@ -753,6 +1279,17 @@ impl ConsentTokenResponse {
     /// A value with the required fields set and every optional field empty.
     pub fn new() -> Self {
         Self { data: None }
+    }
+    /// Sets `data`.
+    pub fn with_data(mut self, value: ConsentTokenResponseData) -> Self {
+        self.data = Some(value);
+        self
+    }
+}
+impl crate::runtime::Envelope for ConsentTokenResponse {
+    type Data = ConsentTokenResponseData;
+    fn into_data(self) -> Option<Self::Data> {
+        self.data
     }
 }
 /// OAuth-style error body (RFC 6749 section 5.2).
@@ -773,6 +1310,11 @@ impl OAuthError {
             error: error.into(),
             error_description: None,
         }
+    }
+    /// Sets `error_description`.
+    pub fn with_error_description(mut self, value: impl Into<String>) -> Self {
+        self.error_description = Some(value.into());
+        self
     }
 }
 /// Outcome of a consent decision.
@@ -818,23 +1360,40 @@ pub struct OAuthGrant {
     /// Scopes covered by the grant.
     pub scopes: Vec<String>,
 }
+/// The required fields of [`OAuthGrant`], by name, for [`OAuthGrant::new`].
+pub struct OAuthGrantRequired {
+    /// Client holding the grant.
+    pub client_id: String,
+    /// Time at which the grant was issued.
+    ///
+    /// Format: date-time (RFC 3339). Kept as text, so an unexpected value still decodes.
+    pub created_at: String,
+    /// UUID identifying this grant.
+    ///
+    /// Format: uuid. Kept as text, so an unexpected value still decodes.
+    pub id: String,
+    /// Kind of resource; always `oauth_grant`.
+    pub record_type: OAuthGrantRecordType,
+    /// Scopes covered by the grant.
+    pub scopes: Vec<String>,
+}
 impl OAuthGrant {
     /// A value with the required fields set and every optional field empty.
-    pub fn new(
-        client_id: impl Into<String>,
-        created_at: impl Into<String>,
-        id: impl Into<String>,
-        record_type: OAuthGrantRecordType,
-        scopes: Vec<String>,
-    ) -> Self {
+    pub fn new(required: OAuthGrantRequired) -> Self {
+        let OAuthGrantRequired { client_id, created_at, id, record_type, scopes } = required;
         Self {
-            client_id: client_id.into(),
-            created_at: created_at.into(),
-            id: id.into(),
+            client_id,
+            created_at,
+            id,
             last_used_at: None,
             record_type,
             scopes,
         }
+    }
+    /// Sets `last_used_at`.
+    pub fn with_last_used_at(mut self, value: impl Into<String>) -> Self {
+        self.last_used_at = Some(value.into());
+        self
     }
 }
 /// Protected resource metadata document (RFC 9728 section 2).
@@ -843,8 +1402,12 @@ impl OAuthGrant {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
 pub struct ResourceMetadata {
     /// Issuer URLs of the authorization servers that can issue tokens for this resource.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub authorization_servers: Option<Vec<String>>,
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "null_as_empty"
+    )]
+    pub authorization_servers: Vec<String>,
     /// Identifier (URL) of the protected resource.
     ///
     /// Format: uri. Kept as text, so an unexpected value still decodes.
@@ -855,9 +1418,19 @@ impl ResourceMetadata {
     /// A value with the required fields set and every optional field empty.
     pub fn new() -> Self {
         Self {
-            authorization_servers: None,
+            authorization_servers: ::std::default::Default::default(),
             resource: None,
         }
+    }
+    /// Sets `authorization_servers`.
+    pub fn with_authorization_servers(mut self, value: Vec<String>) -> Self {
+        self.authorization_servers = value;
+        self
+    }
+    /// Sets `resource`.
+    pub fn with_resource(mut self, value: impl Into<String>) -> Self {
+        self.resource = Some(value.into());
+        self
     }
 }
 /// Paging details returned alongside list results.
@@ -887,6 +1460,26 @@ impl OAuthPaginationMeta {
             total_pages: None,
             total_results: None,
         }
+    }
+    /// Sets `page_number`.
+    pub fn with_page_number(mut self, value: i64) -> Self {
+        self.page_number = Some(value);
+        self
+    }
+    /// Sets `page_size`.
+    pub fn with_page_size(mut self, value: i64) -> Self {
+        self.page_size = Some(value);
+        self
+    }
+    /// Sets `total_pages`.
+    pub fn with_total_pages(mut self, value: i64) -> Self {
+        self.total_pages = Some(value);
+        self
+    }
+    /// Sets `total_results`.
+    pub fn with_total_results(mut self, value: i64) -> Self {
+        self.total_results = Some(value);
+        self
     }
 }
 /// A user's consent decision.
@@ -929,8 +1522,12 @@ pub struct RegisterOAuthClientBadRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_description: Option<String>,
     /// Validation messages, keyed by the name of the offending field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub invalid_fields: Option<::std::collections::BTreeMap<String, Vec<String>>>,
+    #[serde(
+        default,
+        skip_serializing_if = "::std::collections::BTreeMap::is_empty",
+        deserialize_with = "null_as_empty"
+    )]
+    pub invalid_fields: ::std::collections::BTreeMap<String, Vec<String>>,
 }
 impl RegisterOAuthClientBadRequest {
     /// A value with the required fields set and every optional field empty.
@@ -938,32 +1535,67 @@ impl RegisterOAuthClientBadRequest {
         Self {
             error: None,
             error_description: None,
-            invalid_fields: None,
+            invalid_fields: ::std::default::Default::default(),
         }
+    }
+    /// Sets `error`.
+    pub fn with_error(mut self, value: impl Into<String>) -> Self {
+        self.error = Some(value.into());
+        self
+    }
+    /// Sets `error_description`.
+    pub fn with_error_description(mut self, value: impl Into<String>) -> Self {
+        self.error_description = Some(value.into());
+        self
+    }
+    /// Sets `invalid_fields`.
+    pub fn with_invalid_fields(
+        mut self,
+        value: ::std::collections::BTreeMap<String, Vec<String>>,
+    ) -> Self {
+        self.invalid_fields = value;
+        self
     }
 }
 /// Schema: `/paths/~1oauth_clients/get/responses/200/content/application~1json/schema`
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
 pub struct ListOAuthClientsResponse {
     /// The clients on this page.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data: Option<Vec<OAuthClient>>,
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "null_as_empty"
+    )]
+    pub data: Vec<OAuthClient>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meta: Option<OAuthPaginationMeta>,
 }
 impl ListOAuthClientsResponse {
     /// A value with the required fields set and every optional field empty.
     pub fn new() -> Self {
-        Self { data: None, meta: None }
+        Self {
+            data: ::std::default::Default::default(),
+            meta: None,
+        }
+    }
+    /// Sets `data`.
+    pub fn with_data(mut self, value: Vec<OAuthClient>) -> Self {
+        self.data = value;
+        self
+    }
+    /// Sets `meta`.
+    pub fn with_meta(mut self, value: OAuthPaginationMeta) -> Self {
+        self.meta = Some(value);
+        self
     }
 }
 impl crate::runtime::PageData for ListOAuthClientsResponse {
     type Item = OAuthClient;
     fn items(&self) -> &[Self::Item] {
-        self.data.as_deref().unwrap_or(&[])
+        &self.data
     }
     fn into_items(self) -> Vec<Self::Item> {
-        self.data.unwrap_or_default()
+        self.data
     }
     fn page_number(&self) -> Option<i64> {
         self.meta.as_ref().and_then(|m| m.page_number)
@@ -983,6 +1615,17 @@ impl CreateOAuthClientResponse {
     pub fn new() -> Self {
         Self { data: None }
     }
+    /// Sets `data`.
+    pub fn with_data(mut self, value: OAuthClient) -> Self {
+        self.data = Some(value);
+        self
+    }
+}
+impl crate::runtime::Envelope for CreateOAuthClientResponse {
+    type Data = OAuthClient;
+    fn into_data(self) -> Option<Self::Data> {
+        self.data
+    }
 }
 /// Schema: `/paths/~1oauth_clients~1{id}/get/responses/200/content/application~1json/schema`
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
@@ -994,6 +1637,17 @@ impl GetOAuthClientResponse {
     /// A value with the required fields set and every optional field empty.
     pub fn new() -> Self {
         Self { data: None }
+    }
+    /// Sets `data`.
+    pub fn with_data(mut self, value: OAuthClient) -> Self {
+        self.data = Some(value);
+        self
+    }
+}
+impl crate::runtime::Envelope for GetOAuthClientResponse {
+    type Data = OAuthClient;
+    fn into_data(self) -> Option<Self::Data> {
+        self.data
     }
 }
 /// Schema: `/paths/~1oauth_clients~1{id}/put/responses/200/content/application~1json/schema`
@@ -1007,29 +1661,57 @@ impl UpdateOAuthClientResponse {
     pub fn new() -> Self {
         Self { data: None }
     }
+    /// Sets `data`.
+    pub fn with_data(mut self, value: OAuthClient) -> Self {
+        self.data = Some(value);
+        self
+    }
+}
+impl crate::runtime::Envelope for UpdateOAuthClientResponse {
+    type Data = OAuthClient;
+    fn into_data(self) -> Option<Self::Data> {
+        self.data
+    }
 }
 /// Schema: `/paths/~1oauth_grants/get/responses/200/content/application~1json/schema`
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
 pub struct ListOAuthGrantsResponse {
     /// The grants on this page.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data: Option<Vec<OAuthGrant>>,
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "null_as_empty"
+    )]
+    pub data: Vec<OAuthGrant>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meta: Option<OAuthPaginationMeta>,
 }
 impl ListOAuthGrantsResponse {
     /// A value with the required fields set and every optional field empty.
     pub fn new() -> Self {
-        Self { data: None, meta: None }
+        Self {
+            data: ::std::default::Default::default(),
+            meta: None,
+        }
+    }
+    /// Sets `data`.
+    pub fn with_data(mut self, value: Vec<OAuthGrant>) -> Self {
+        self.data = value;
+        self
+    }
+    /// Sets `meta`.
+    pub fn with_meta(mut self, value: OAuthPaginationMeta) -> Self {
+        self.meta = Some(value);
+        self
     }
 }
 impl crate::runtime::PageData for ListOAuthGrantsResponse {
     type Item = OAuthGrant;
     fn items(&self) -> &[Self::Item] {
-        self.data.as_deref().unwrap_or(&[])
+        &self.data
     }
     fn into_items(self) -> Vec<Self::Item> {
-        self.data.unwrap_or_default()
+        self.data
     }
     fn page_number(&self) -> Option<i64> {
         self.meta.as_ref().and_then(|m| m.page_number)
@@ -1049,6 +1731,17 @@ impl GetOAuthGrantResponse {
     pub fn new() -> Self {
         Self { data: None }
     }
+    /// Sets `data`.
+    pub fn with_data(mut self, value: OAuthGrant) -> Self {
+        self.data = Some(value);
+        self
+    }
+}
+impl crate::runtime::Envelope for GetOAuthGrantResponse {
+    type Data = OAuthGrant;
+    fn into_data(self) -> Option<Self::Data> {
+        self.data
+    }
 }
 /// Schema: `/paths/~1oauth_grants~1{id}/delete/responses/200/content/application~1json/schema`
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
@@ -1060,6 +1753,17 @@ impl RevokeOAuthGrantResponse {
     /// A value with the required fields set and every optional field empty.
     pub fn new() -> Self {
         Self { data: None }
+    }
+    /// Sets `data`.
+    pub fn with_data(mut self, value: OAuthGrant) -> Self {
+        self.data = Some(value);
+        self
+    }
+}
+impl crate::runtime::Envelope for RevokeOAuthGrantResponse {
+    type Data = OAuthGrant;
+    fn into_data(self) -> Option<Self::Data> {
+        self.data
     }
 }
 /// One of `Bearer`. Values the spec does not list are kept as they are.

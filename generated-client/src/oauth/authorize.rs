@@ -6,7 +6,7 @@ use subtle::ConstantTimeEq;
 use url::Url;
 
 use super::error::{AuthorizationError, AuthorizationErrorCode, OAuthError, OAuthResult};
-use super::pkce::{random_string, Pkce};
+use super::pkce::{random_string, Pkce, PkceMethod};
 use crate::runtime::Secret;
 
 /// Builds an authorization URL. Get one from [`OAuth::authorization_request`](super::OAuth::authorization_request)
@@ -155,7 +155,27 @@ impl AuthorizationRequest {
 /// What an application keeps between sending the browser to the authorization URL and the
 /// redirect back: the `state`, the PKCE verifier and the redirect URI. The secrets in it never
 /// show in `Debug` output.
-#[derive(Clone)]
+///
+/// It serializes with serde, so a server can store it (in the user's session, or a database
+/// keyed by the `state`) and finish the flow in another process or after a restart. The stored
+/// form holds the `state` and the PKCE verifier in clear: keep it server-side, like a session
+/// secret. Deserializing checks the verifier again (RFC 7636 length and characters).
+///
+/// ```
+/// use telnyx_oauth::oauth::{AuthorizationRequest, PendingAuthorization};
+///
+/// let (_url, pending) = AuthorizationRequest::new(
+///     "https://api.telnyx.com/v2/oauth/authorize".parse().unwrap(),
+///     "client-id",
+///     "https://app.example/callback",
+/// )
+/// .build();
+/// let stored = serde_json::to_string(&pending).unwrap();
+/// let restored: PendingAuthorization = serde_json::from_str(&stored).unwrap();
+/// assert_eq!(restored.state(), pending.state());
+/// ```
+#[derive(Clone, serde::Serialize, serde::Deserialize)]
+#[serde(into = "StoredAuthorization", try_from = "StoredAuthorization")]
 pub struct PendingAuthorization {
     state: Secret,
     pkce: Pkce,
@@ -175,6 +195,59 @@ impl fmt::Debug for PendingAuthorization {
             .field("issuer", &self.issuer)
             .field("require_iss", &self.require_iss)
             .finish()
+    }
+}
+
+/// The stored form of a [`PendingAuthorization`].
+#[derive(serde::Serialize, serde::Deserialize)]
+struct StoredAuthorization {
+    state: String,
+    code_verifier: String,
+    code_challenge_method: String,
+    client_id: String,
+    redirect_uri: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    issuer: Option<String>,
+    #[serde(default)]
+    require_iss: bool,
+}
+
+impl From<PendingAuthorization> for StoredAuthorization {
+    fn from(p: PendingAuthorization) -> Self {
+        Self {
+            state: p.state.expose().to_owned(),
+            code_verifier: p.pkce.verifier().expose().to_owned(),
+            code_challenge_method: p.pkce.method().as_str().to_owned(),
+            client_id: p.client_id,
+            redirect_uri: p.redirect_uri,
+            issuer: p.issuer,
+            require_iss: p.require_iss,
+        }
+    }
+}
+
+impl TryFrom<StoredAuthorization> for PendingAuthorization {
+    type Error = String;
+
+    /// The message never contains the state or the verifier.
+    fn try_from(s: StoredAuthorization) -> Result<Self, Self::Error> {
+        let method = match s.code_challenge_method.as_str() {
+            "S256" => PkceMethod::S256,
+            "plain" => PkceMethod::Plain,
+            _ => return Err("unknown code_challenge_method".to_owned()),
+        };
+        if s.state.is_empty() {
+            return Err("empty state".to_owned());
+        }
+        let pkce = Pkce::from_verifier(s.code_verifier, method).map_err(|_| "invalid code_verifier".to_owned())?;
+        Ok(Self {
+            state: Secret::new(s.state),
+            pkce,
+            client_id: s.client_id,
+            redirect_uri: s.redirect_uri,
+            issuer: s.issuer,
+            require_iss: s.require_iss,
+        })
     }
 }
 

@@ -356,6 +356,47 @@ pub struct TokenResponse {
 }
 
 impl TokenResponse {
+    /// A `Bearer` token response issued now, with no lifetime, refresh token, scope or ID token
+    /// (set them with the `with_*` methods). For restoring tokens an application stored, e.g.
+    /// to build a [`TokenSource`](super::TokenSource) with
+    /// [`TokenSource::from_tokens`](super::TokenSource::from_tokens).
+    pub fn bearer(access_token: impl Into<Secret>) -> Self {
+        Self {
+            access_token: access_token.into(),
+            token_type: "Bearer".to_owned(),
+            expires_in: None,
+            refresh_token: None,
+            scope: None,
+            id_token: None,
+            extra: serde_json::Map::new(),
+            issued_at: Instant::now(),
+        }
+    }
+
+    /// Sets the lifetime in seconds, counted from [`TokenResponse::issued_at`].
+    pub fn with_expires_in(mut self, seconds: u64) -> Self {
+        self.expires_in = Some(seconds);
+        self
+    }
+
+    /// Sets the refresh token.
+    pub fn with_refresh_token(mut self, refresh_token: impl Into<Secret>) -> Self {
+        self.refresh_token = Some(refresh_token.into());
+        self
+    }
+
+    /// Sets the granted scope (space-separated).
+    pub fn with_scope(mut self, scope: impl Into<String>) -> Self {
+        self.scope = Some(scope.into());
+        self
+    }
+
+    /// Sets when the token was issued (lifetimes count from here).
+    pub fn with_issued_at(mut self, issued_at: Instant) -> Self {
+        self.issued_at = issued_at;
+        self
+    }
+
     /// When the access token expires, if the server gave a lifetime.
     /// A lifetime too long to represent (a server sending `expires_in: 1e19`) counts as no
     /// expiry rather than overflowing.

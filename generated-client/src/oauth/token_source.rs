@@ -110,6 +110,21 @@ impl TokenSource {
         Self::new(oauth, Grant::RefreshToken, Some(cached))
     }
 
+    /// Starts from a stored refresh token alone (say, read back after a restart): the first
+    /// [`access_token`](Self::access_token) call uses it to get an access token, and a rotated
+    /// refresh token replaces it as usual.
+    pub fn from_refresh_token(oauth: OAuth, refresh_token: impl Into<Secret>) -> Self {
+        let now = Instant::now();
+        // An access token that expired when it was issued: never handed out, renewed first.
+        let cached = Cached {
+            access_token: Secret::new(String::new()),
+            expires_at: Some(now),
+            issued_at: now,
+            refresh_token: Some(refresh_token.into()),
+        };
+        Self::new(oauth, Grant::RefreshToken, Some(cached))
+    }
+
     /// The client credentials grant with `TELNYX_CLIENT_ID` / `TELNYX_CLIENT_SECRET` and the
     /// token endpoint under `TELNYX_BASE_URL` (default [`DEFAULT_BASE_URL`](super::DEFAULT_BASE_URL)).
     pub fn from_env() -> OAuthResult<Self> {

@@ -70,10 +70,11 @@ macro_rules! string_enum {
 /// What every generated request builder has besides its parameters: `send`, the per-request
 /// settings (`header`, `query_param`, `timeout`, `max_retries`, `idempotent`,
 /// `max_response_bytes`, `total_timeout`) and `IntoFuture`, so that
-/// awaiting a builder sends it; list operations also get `items` and `pages`. The builder must
+/// awaiting a builder sends it; list operations also get `items` and `pages`; operations that
+/// document error statuses (`errors ErrorEnum`) also get `send_typed`. The builder must
 /// have an `options: RequestOptions` field and an `async fn send_with_response(self)`.
 macro_rules! request_builder {
-    ($builder:ident, returns $data:ty) => {
+    ($builder:ident, returns $data:ty $(, errors $err:ty)?) => {
         impl $builder {
             /// Sends the request and returns the decoded body.
             pub async fn send(self) -> crate::runtime::Result<$data> {
@@ -81,9 +82,10 @@ macro_rules! request_builder {
             }
         }
 
+        $(crate::runtime::request_builder!(@typed $builder, $data, $err);)?
         crate::runtime::request_builder!(@common $builder, crate::runtime::Result<$data>);
     };
-    ($builder:ident, pages of $item:ty) => {
+    ($builder:ident, pages of $item:ty $(, errors $err:ty)?) => {
         impl $builder {
             /// Sends the request and returns the page, which can fetch the next one.
             pub async fn send(self) -> crate::runtime::Result<crate::runtime::Page<Self>> {
@@ -103,7 +105,19 @@ macro_rules! request_builder {
             }
         }
 
+        $(crate::runtime::request_builder!(@typed $builder, crate::runtime::Page<Self>, $err);)?
         crate::runtime::request_builder!(@common $builder, crate::runtime::Result<crate::runtime::Page<Self>>);
+    };
+    (@typed $builder:ident, $output:ty, $err:ty) => {
+        impl $builder {
+            /// Sends the request like `send`; an error status the operation documents comes
+            /// back as [`OperationError::Documented`](crate::runtime::OperationError::Documented)
+            #[doc = concat!("with the body decoded into [`", stringify!($err), "`], any other failure as")]
+            /// [`OperationError::Other`](crate::runtime::OperationError::Other).
+            pub async fn send_typed(self) -> ::std::result::Result<$output, crate::runtime::OperationError<$err>> {
+                self.send().await.map_err(crate::runtime::OperationError::from_error)
+            }
+        }
     };
     (@common $builder:ident, $output:ty) => {
         impl $builder {

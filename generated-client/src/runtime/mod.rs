@@ -93,7 +93,9 @@ pub use builder::ApiInfo;
 pub use client::{BearerSource, Client};
 pub use client_auth::{ClientAuthMethod, ClientCredentials};
 pub use options::RequestOptions;
-pub use error::{ApiError, Error, ErrorBody, ErrorKind, ErrorObject, OAuthErrorBody, Result};
+pub use error::{
+    ApiError, DecodeError, DocumentedError, Error, ErrorBody, ErrorKind, ErrorObject, OAuthErrorBody, OperationError, Result,
+};
 #[allow(unused_imports)]
 pub(crate) use macros::{request_builder, string_enum};
 #[doc(hidden)]
@@ -112,7 +114,7 @@ pub use request::{
 pub(crate) use redact::{one_line, redact_secrets};
 #[allow(unused_imports)]
 pub(crate) use response::headers_for_debug;
-pub use response::ApiResponse;
+pub use response::{ApiResponse, Envelope};
 #[doc(hidden)]
 pub use response::RawResponse;
 pub use retry::{MAX_RETRY_AFTER, RETRY_COUNT_HEADER};

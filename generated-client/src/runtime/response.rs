@@ -2,8 +2,8 @@ use bytes::Bytes;
 use reqwest::header::HeaderMap;
 use reqwest::StatusCode;
 
-use super::error::{ApiError, Error, ErrorBody, Result};
-use super::redact::{is_sensitive_header, is_sensitive_key, one_line, redact_secrets};
+use super::error::{decode_json, ApiError, Error, ErrorBody, Result};
+use super::redact::{is_sensitive_header, one_line};
 
 /// A response received for an operation, before it is decoded.
 ///
@@ -67,26 +67,8 @@ impl RawResponse {
     /// body that is not JSON, is cut short or does not match `T` gives [`Error::Decode`] with the
     /// serde path of the failure and the start of the body.
     pub fn json<T: serde::de::DeserializeOwned>(self) -> Result<ApiResponse<T>> {
-        // The fast path decodes directly; only a body that fails is decoded again to find where
-        // (tracking the path costs an allocation per member, about half again the decode time).
-        if let Ok(data) = serde_json::from_slice(&self.body) {
-            return Ok(self.with(data));
-        }
-        let de = &mut serde_json::Deserializer::from_slice(&self.body);
-        match serde_path_to_error::deserialize::<_, T>(de) {
-            Ok(data) => Ok(self.with(data)),
-            Err(e) => {
-                let path = e.path().to_string();
-                // serde quotes the offending value ("invalid type: string \"...\""); not for secrets.
-                let secret = path.rsplit(['.', '[']).next().is_some_and(is_sensitive_key);
-                let message = if secret {
-                    "invalid value (not shown: the member holds a secret)".to_owned()
-                } else {
-                    one_line(&e.into_inner().to_string(), 300)
-                };
-                Err(Error::Decode { status: self.status, path, message, excerpt: excerpt(&self.body) })
-            }
-        }
+        let data = decode_json(self.status, &self.body)?;
+        Ok(self.with(data))
     }
 
     /// The body as text.
@@ -123,12 +105,6 @@ impl RawResponse {
             attempts: self.attempts,
         }))
     }
-}
-
-/// The start of a body for an error message: one line, token and secret values redacted.
-fn excerpt(body: &[u8]) -> String {
-    let head = body.get(..body.len().min(400)).unwrap_or(body);
-    one_line(&redact_secrets(&String::from_utf8_lossy(head)), 200)
 }
 
 /// A decoded value with the response's status and headers.
@@ -172,6 +148,28 @@ pub(crate) fn headers_for_debug(headers: &HeaderMap) -> Vec<String> {
             }
         })
         .collect()
+}
+
+/// A `{ "data": T }` response body (generated for such types), unwrapped by the builder's
+/// `send_data()` and by [`ApiResponse::into_data`].
+pub trait Envelope {
+    /// The type of `data`.
+    type Data;
+    /// The `data`, if the body had it.
+    fn into_data(self) -> Option<Self::Data>;
+}
+
+impl<T: Envelope> ApiResponse<T> {
+    /// The `data` of the envelope; a body without it fails with [`Error::Decode`] at `data`.
+    pub fn into_data(self) -> Result<T::Data> {
+        let status = self.status;
+        self.data.into_data().ok_or_else(|| Error::Decode {
+            status,
+            path: "data".to_owned(),
+            message: "missing field `data`".to_owned(),
+            excerpt: String::new(),
+        })
+    }
 }
 
 impl<T> ApiResponse<T> {

@@ -225,7 +225,9 @@ impl ListOAuthClients {
         if raw.status().is_success() { raw.json() } else { Err(raw.into_error()) }
     }
 }
-crate::runtime::request_builder!(ListOAuthClients, pages of models::OAuthClient);
+crate::runtime::request_builder!(
+    ListOAuthClients, pages of models::OAuthClient, errors ListOAuthClientsError
+);
 impl rt::Paginated for ListOAuthClients {
     type Data = models::ListOAuthClientsResponse;
     fn page_number(&self) -> Option<i64> {
@@ -237,6 +239,30 @@ impl rt::Paginated for ListOAuthClients {
     }
     fn fetch(self) -> rt::PageFuture<Self::Data> {
         Box::pin(self.send_with_response())
+    }
+}
+/// The error statuses `ListOAuthClients` documents, each with its documented body; what `send_typed` returns in [`rt::OperationError::Documented`].
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum ListOAuthClientsError {
+    /// `401`: API credentials are missing or invalid.
+    Unauthorized(models::OAuthError),
+}
+impl ListOAuthClientsError {
+    /// The documented error `api` stands for: `None` for a status the operation does not
+    /// document, `Some(Err(..))` when the body does not fit the documented schema.
+    pub fn from_api(api: &rt::ApiError) -> Option<Result<Self, rt::DecodeError>> {
+        Some(
+            match api.status.as_u16() {
+                401 => api.decode().map(Self::Unauthorized),
+                _ => return None,
+            },
+        )
+    }
+}
+impl rt::DocumentedError for ListOAuthClientsError {
+    fn from_api(api: &rt::ApiError) -> Option<Result<Self, rt::DecodeError>> {
+        ListOAuthClientsError::from_api(api)
     }
 }
 static CREATE_OAUTH_CLIENT: rt::Operation = rt::Operation {
@@ -271,10 +297,46 @@ impl CreateOAuthClient {
         let raw = self.client.execute(&CREATE_OAUTH_CLIENT, parts, &self.options).await?;
         if raw.status().is_success() { raw.json() } else { Err(raw.into_error()) }
     }
+    /// Sends the request and returns the `data` of the `{ "data": ... }` body; a body
+    /// without it fails with [`rt::Error::Decode`] at `data`.
+    pub async fn send_data(self) -> rt::Result<models::OAuthClient> {
+        self.send_with_response().await?.into_data()
+    }
 }
 crate::runtime::request_builder!(
-    CreateOAuthClient, returns models::CreateOAuthClientResponse
+    CreateOAuthClient, returns models::CreateOAuthClientResponse, errors
+    CreateOAuthClientError
 );
+/// The error statuses `CreateOAuthClient` documents, each with its documented body; what `send_typed` returns in [`rt::OperationError::Documented`].
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum CreateOAuthClientError {
+    /// `400`: The request body is malformed.
+    BadRequest(models::OAuthError),
+    /// `401`: API credentials are missing or invalid.
+    Unauthorized(models::OAuthError),
+    /// `422`: The request body failed validation.
+    UnprocessableEntity(models::OAuthError),
+}
+impl CreateOAuthClientError {
+    /// The documented error `api` stands for: `None` for a status the operation does not
+    /// document, `Some(Err(..))` when the body does not fit the documented schema.
+    pub fn from_api(api: &rt::ApiError) -> Option<Result<Self, rt::DecodeError>> {
+        Some(
+            match api.status.as_u16() {
+                400 => api.decode().map(Self::BadRequest),
+                401 => api.decode().map(Self::Unauthorized),
+                422 => api.decode().map(Self::UnprocessableEntity),
+                _ => return None,
+            },
+        )
+    }
+}
+impl rt::DocumentedError for CreateOAuthClientError {
+    fn from_api(api: &rt::ApiError) -> Option<Result<Self, rt::DecodeError>> {
+        CreateOAuthClientError::from_api(api)
+    }
+}
 static GET_OAUTH_CLIENT: rt::Operation = rt::Operation {
     id: "GetOAuthClient",
     method: reqwest::Method::GET,
@@ -307,8 +369,39 @@ impl GetOAuthClient {
         let raw = self.client.execute(&GET_OAUTH_CLIENT, parts, &self.options).await?;
         if raw.status().is_success() { raw.json() } else { Err(raw.into_error()) }
     }
+    /// Sends the request and returns the `data` of the `{ "data": ... }` body; a body
+    /// without it fails with [`rt::Error::Decode`] at `data`.
+    pub async fn send_data(self) -> rt::Result<models::OAuthClient> {
+        self.send_with_response().await?.into_data()
+    }
 }
-crate::runtime::request_builder!(GetOAuthClient, returns models::GetOAuthClientResponse);
+crate::runtime::request_builder!(
+    GetOAuthClient, returns models::GetOAuthClientResponse, errors GetOAuthClientError
+);
+/// The error statuses `GetOAuthClient` documents, each with its documented body; what `send_typed` returns in [`rt::OperationError::Documented`].
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum GetOAuthClientError {
+    /// `404`: There is no OAuth client with this ID.
+    NotFound(models::OAuthError),
+}
+impl GetOAuthClientError {
+    /// The documented error `api` stands for: `None` for a status the operation does not
+    /// document, `Some(Err(..))` when the body does not fit the documented schema.
+    pub fn from_api(api: &rt::ApiError) -> Option<Result<Self, rt::DecodeError>> {
+        Some(
+            match api.status.as_u16() {
+                404 => api.decode().map(Self::NotFound),
+                _ => return None,
+            },
+        )
+    }
+}
+impl rt::DocumentedError for GetOAuthClientError {
+    fn from_api(api: &rt::ApiError) -> Option<Result<Self, rt::DecodeError>> {
+        GetOAuthClientError::from_api(api)
+    }
+}
 static UPDATE_OAUTH_CLIENT: rt::Operation = rt::Operation {
     id: "UpdateOAuthClient",
     method: reqwest::Method::PUT,
@@ -344,10 +437,43 @@ impl UpdateOAuthClient {
         let raw = self.client.execute(&UPDATE_OAUTH_CLIENT, parts, &self.options).await?;
         if raw.status().is_success() { raw.json() } else { Err(raw.into_error()) }
     }
+    /// Sends the request and returns the `data` of the `{ "data": ... }` body; a body
+    /// without it fails with [`rt::Error::Decode`] at `data`.
+    pub async fn send_data(self) -> rt::Result<models::OAuthClient> {
+        self.send_with_response().await?.into_data()
+    }
 }
 crate::runtime::request_builder!(
-    UpdateOAuthClient, returns models::UpdateOAuthClientResponse
+    UpdateOAuthClient, returns models::UpdateOAuthClientResponse, errors
+    UpdateOAuthClientError
 );
+/// The error statuses `UpdateOAuthClient` documents, each with its documented body; what `send_typed` returns in [`rt::OperationError::Documented`].
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum UpdateOAuthClientError {
+    /// `404`: There is no OAuth client with this ID.
+    NotFound(models::OAuthError),
+    /// `422`: The request body failed validation.
+    UnprocessableEntity(models::OAuthError),
+}
+impl UpdateOAuthClientError {
+    /// The documented error `api` stands for: `None` for a status the operation does not
+    /// document, `Some(Err(..))` when the body does not fit the documented schema.
+    pub fn from_api(api: &rt::ApiError) -> Option<Result<Self, rt::DecodeError>> {
+        Some(
+            match api.status.as_u16() {
+                404 => api.decode().map(Self::NotFound),
+                422 => api.decode().map(Self::UnprocessableEntity),
+                _ => return None,
+            },
+        )
+    }
+}
+impl rt::DocumentedError for UpdateOAuthClientError {
+    fn from_api(api: &rt::ApiError) -> Option<Result<Self, rt::DecodeError>> {
+        UpdateOAuthClientError::from_api(api)
+    }
+}
 static DELETE_OAUTH_CLIENT: rt::Operation = rt::Operation {
     id: "DeleteOAuthClient",
     method: reqwest::Method::DELETE,
@@ -379,4 +505,30 @@ impl DeleteOAuthClient {
         if raw.status().is_success() { raw.empty() } else { Err(raw.into_error()) }
     }
 }
-crate::runtime::request_builder!(DeleteOAuthClient, returns());
+crate::runtime::request_builder!(
+    DeleteOAuthClient, returns(), errors DeleteOAuthClientError
+);
+/// The error statuses `DeleteOAuthClient` documents, each with its documented body; what `send_typed` returns in [`rt::OperationError::Documented`].
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum DeleteOAuthClientError {
+    /// `404`: There is no OAuth client with this ID.
+    NotFound(models::OAuthError),
+}
+impl DeleteOAuthClientError {
+    /// The documented error `api` stands for: `None` for a status the operation does not
+    /// document, `Some(Err(..))` when the body does not fit the documented schema.
+    pub fn from_api(api: &rt::ApiError) -> Option<Result<Self, rt::DecodeError>> {
+        Some(
+            match api.status.as_u16() {
+                404 => api.decode().map(Self::NotFound),
+                _ => return None,
+            },
+        )
+    }
+}
+impl rt::DocumentedError for DeleteOAuthClientError {
+    fn from_api(api: &rt::ApiError) -> Option<Result<Self, rt::DecodeError>> {
+        DeleteOAuthClientError::from_api(api)
+    }
+}

@@ -72,8 +72,36 @@ impl GetOAuthAuthorizationServerMetadata {
     }
 }
 crate::runtime::request_builder!(
-    GetOAuthAuthorizationServerMetadata, returns models::AuthorizationServerMetadata
+    GetOAuthAuthorizationServerMetadata, returns models::AuthorizationServerMetadata,
+    errors GetOAuthAuthorizationServerMetadataError
 );
+/// The error statuses `GetOAuthAuthorizationServerMetadata` documents, each with its documented body; what `send_typed` returns in [`rt::OperationError::Documented`].
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum GetOAuthAuthorizationServerMetadataError {
+    /// `400`: The request was malformed.
+    BadRequest(models::OAuthError),
+    /// `401`: The request was not authorized.
+    Unauthorized(models::OAuthError),
+}
+impl GetOAuthAuthorizationServerMetadataError {
+    /// The documented error `api` stands for: `None` for a status the operation does not
+    /// document, `Some(Err(..))` when the body does not fit the documented schema.
+    pub fn from_api(api: &rt::ApiError) -> Option<Result<Self, rt::DecodeError>> {
+        Some(
+            match api.status.as_u16() {
+                400 => api.decode().map(Self::BadRequest),
+                401 => api.decode().map(Self::Unauthorized),
+                _ => return None,
+            },
+        )
+    }
+}
+impl rt::DocumentedError for GetOAuthAuthorizationServerMetadataError {
+    fn from_api(api: &rt::ApiError) -> Option<Result<Self, rt::DecodeError>> {
+        GetOAuthAuthorizationServerMetadataError::from_api(api)
+    }
+}
 static GET_OAUTH_PROTECTED_RESOURCE_METADATA: rt::Operation = rt::Operation {
     id: "GetOAuthProtectedResourceMetadata",
     method: reqwest::Method::GET,
@@ -108,5 +136,33 @@ impl GetOAuthProtectedResourceMetadata {
     }
 }
 crate::runtime::request_builder!(
-    GetOAuthProtectedResourceMetadata, returns models::ResourceMetadata
+    GetOAuthProtectedResourceMetadata, returns models::ResourceMetadata, errors
+    GetOAuthProtectedResourceMetadataError
 );
+/// The error statuses `GetOAuthProtectedResourceMetadata` documents, each with its documented body; what `send_typed` returns in [`rt::OperationError::Documented`].
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum GetOAuthProtectedResourceMetadataError {
+    /// `400`: The request was malformed.
+    BadRequest(models::OAuthError),
+    /// `401`: The request was not authorized.
+    Unauthorized(models::OAuthError),
+}
+impl GetOAuthProtectedResourceMetadataError {
+    /// The documented error `api` stands for: `None` for a status the operation does not
+    /// document, `Some(Err(..))` when the body does not fit the documented schema.
+    pub fn from_api(api: &rt::ApiError) -> Option<Result<Self, rt::DecodeError>> {
+        Some(
+            match api.status.as_u16() {
+                400 => api.decode().map(Self::BadRequest),
+                401 => api.decode().map(Self::Unauthorized),
+                _ => return None,
+            },
+        )
+    }
+}
+impl rt::DocumentedError for GetOAuthProtectedResourceMetadataError {
+    fn from_api(api: &rt::ApiError) -> Option<Result<Self, rt::DecodeError>> {
+        GetOAuthProtectedResourceMetadataError::from_api(api)
+    }
+}

@@ -121,7 +121,9 @@ impl ListOAuthGrants {
         if raw.status().is_success() { raw.json() } else { Err(raw.into_error()) }
     }
 }
-crate::runtime::request_builder!(ListOAuthGrants, pages of models::OAuthGrant);
+crate::runtime::request_builder!(
+    ListOAuthGrants, pages of models::OAuthGrant, errors ListOAuthGrantsError
+);
 impl rt::Paginated for ListOAuthGrants {
     type Data = models::ListOAuthGrantsResponse;
     fn page_number(&self) -> Option<i64> {
@@ -133,6 +135,33 @@ impl rt::Paginated for ListOAuthGrants {
     }
     fn fetch(self) -> rt::PageFuture<Self::Data> {
         Box::pin(self.send_with_response())
+    }
+}
+/// The error statuses `ListOAuthGrants` documents, each with its documented body; what `send_typed` returns in [`rt::OperationError::Documented`].
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum ListOAuthGrantsError {
+    /// `400`: The request was malformed.
+    BadRequest(models::OAuthError),
+    /// `401`: API credentials are missing or invalid.
+    Unauthorized(models::OAuthError),
+}
+impl ListOAuthGrantsError {
+    /// The documented error `api` stands for: `None` for a status the operation does not
+    /// document, `Some(Err(..))` when the body does not fit the documented schema.
+    pub fn from_api(api: &rt::ApiError) -> Option<Result<Self, rt::DecodeError>> {
+        Some(
+            match api.status.as_u16() {
+                400 => api.decode().map(Self::BadRequest),
+                401 => api.decode().map(Self::Unauthorized),
+                _ => return None,
+            },
+        )
+    }
+}
+impl rt::DocumentedError for ListOAuthGrantsError {
+    fn from_api(api: &rt::ApiError) -> Option<Result<Self, rt::DecodeError>> {
+        ListOAuthGrantsError::from_api(api)
     }
 }
 static GET_OAUTH_GRANT: rt::Operation = rt::Operation {
@@ -167,8 +196,39 @@ impl GetOAuthGrant {
         let raw = self.client.execute(&GET_OAUTH_GRANT, parts, &self.options).await?;
         if raw.status().is_success() { raw.json() } else { Err(raw.into_error()) }
     }
+    /// Sends the request and returns the `data` of the `{ "data": ... }` body; a body
+    /// without it fails with [`rt::Error::Decode`] at `data`.
+    pub async fn send_data(self) -> rt::Result<models::OAuthGrant> {
+        self.send_with_response().await?.into_data()
+    }
 }
-crate::runtime::request_builder!(GetOAuthGrant, returns models::GetOAuthGrantResponse);
+crate::runtime::request_builder!(
+    GetOAuthGrant, returns models::GetOAuthGrantResponse, errors GetOAuthGrantError
+);
+/// The error statuses `GetOAuthGrant` documents, each with its documented body; what `send_typed` returns in [`rt::OperationError::Documented`].
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum GetOAuthGrantError {
+    /// `404`: There is no OAuth grant with this ID.
+    NotFound(models::OAuthError),
+}
+impl GetOAuthGrantError {
+    /// The documented error `api` stands for: `None` for a status the operation does not
+    /// document, `Some(Err(..))` when the body does not fit the documented schema.
+    pub fn from_api(api: &rt::ApiError) -> Option<Result<Self, rt::DecodeError>> {
+        Some(
+            match api.status.as_u16() {
+                404 => api.decode().map(Self::NotFound),
+                _ => return None,
+            },
+        )
+    }
+}
+impl rt::DocumentedError for GetOAuthGrantError {
+    fn from_api(api: &rt::ApiError) -> Option<Result<Self, rt::DecodeError>> {
+        GetOAuthGrantError::from_api(api)
+    }
+}
 static REVOKE_OAUTH_GRANT: rt::Operation = rt::Operation {
     id: "RevokeOAuthGrant",
     method: reqwest::Method::DELETE,
@@ -201,7 +261,37 @@ impl RevokeOAuthGrant {
         let raw = self.client.execute(&REVOKE_OAUTH_GRANT, parts, &self.options).await?;
         if raw.status().is_success() { raw.json() } else { Err(raw.into_error()) }
     }
+    /// Sends the request and returns the `data` of the `{ "data": ... }` body; a body
+    /// without it fails with [`rt::Error::Decode`] at `data`.
+    pub async fn send_data(self) -> rt::Result<models::OAuthGrant> {
+        self.send_with_response().await?.into_data()
+    }
 }
 crate::runtime::request_builder!(
-    RevokeOAuthGrant, returns models::RevokeOAuthGrantResponse
+    RevokeOAuthGrant, returns models::RevokeOAuthGrantResponse, errors
+    RevokeOAuthGrantError
 );
+/// The error statuses `RevokeOAuthGrant` documents, each with its documented body; what `send_typed` returns in [`rt::OperationError::Documented`].
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum RevokeOAuthGrantError {
+    /// `404`: There is no OAuth grant with this ID.
+    NotFound(models::OAuthError),
+}
+impl RevokeOAuthGrantError {
+    /// The documented error `api` stands for: `None` for a status the operation does not
+    /// document, `Some(Err(..))` when the body does not fit the documented schema.
+    pub fn from_api(api: &rt::ApiError) -> Option<Result<Self, rt::DecodeError>> {
+        Some(
+            match api.status.as_u16() {
+                404 => api.decode().map(Self::NotFound),
+                _ => return None,
+            },
+        )
+    }
+}
+impl rt::DocumentedError for RevokeOAuthGrantError {
+    fn from_api(api: &rt::ApiError) -> Option<Result<Self, rt::DecodeError>> {
+        RevokeOAuthGrantError::from_api(api)
+    }
+}

@@ -223,7 +223,9 @@ impl AuthorizeOAuth {
         }
     }
 }
-crate::runtime::request_builder!(AuthorizeOAuth, returns AuthorizeOAuthResponse);
+crate::runtime::request_builder!(
+    AuthorizeOAuth, returns AuthorizeOAuthResponse, errors AuthorizeOAuthError
+);
 /// The documented success responses of `AuthorizeOAuth`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum AuthorizeOAuthResponse {
@@ -234,6 +236,36 @@ pub enum AuthorizeOAuthResponse {
         /// The `Location` header: where the server redirects to.
         location: Option<String>,
     },
+}
+/// The error statuses `AuthorizeOAuth` documents, each with its documented body; what `send_typed` returns in [`rt::OperationError::Documented`].
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum AuthorizeOAuthError {
+    /// `400`: The authorization request is malformed; an HTML error page is returned.
+    BadRequest(String),
+    /// `404`: No OAuth client matches `client_id`; an HTML error page is returned.
+    NotFound(String),
+    /// `422`: `redirect_uri` is not acceptable for this client; an HTML error page is returned.
+    UnprocessableEntity(String),
+}
+impl AuthorizeOAuthError {
+    /// The documented error `api` stands for: `None` for a status the operation does not
+    /// document, `Some(Err(..))` when the body does not fit the documented schema.
+    pub fn from_api(api: &rt::ApiError) -> Option<Result<Self, rt::DecodeError>> {
+        Some(
+            match api.status.as_u16() {
+                400 => Ok(Self::BadRequest(api.body_text())),
+                404 => Ok(Self::NotFound(api.body_text())),
+                422 => Ok(Self::UnprocessableEntity(api.body_text())),
+                _ => return None,
+            },
+        )
+    }
+}
+impl rt::DocumentedError for AuthorizeOAuthError {
+    fn from_api(api: &rt::ApiError) -> Option<Result<Self, rt::DecodeError>> {
+        AuthorizeOAuthError::from_api(api)
+    }
 }
 static GET_OAUTH_CONSENT_TOKEN: rt::Operation = rt::Operation {
     id: "GetOAuthConsentToken",
@@ -282,10 +314,40 @@ impl GetOAuthConsentToken {
             .await?;
         if raw.status().is_success() { raw.json() } else { Err(raw.into_error()) }
     }
+    /// Sends the request and returns the `data` of the `{ "data": ... }` body; a body
+    /// without it fails with [`rt::Error::Decode`] at `data`.
+    pub async fn send_data(self) -> rt::Result<models::ConsentTokenResponseData> {
+        self.send_with_response().await?.into_data()
+    }
 }
 crate::runtime::request_builder!(
-    GetOAuthConsentToken, returns models::ConsentTokenResponse
+    GetOAuthConsentToken, returns models::ConsentTokenResponse, errors
+    GetOAuthConsentTokenError
 );
+/// The error statuses `GetOAuthConsentToken` documents, each with its documented body; what `send_typed` returns in [`rt::OperationError::Documented`].
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum GetOAuthConsentTokenError {
+    /// `422`: The consent token is invalid or can no longer be used.
+    UnprocessableEntity(models::OAuthError),
+}
+impl GetOAuthConsentTokenError {
+    /// The documented error `api` stands for: `None` for a status the operation does not
+    /// document, `Some(Err(..))` when the body does not fit the documented schema.
+    pub fn from_api(api: &rt::ApiError) -> Option<Result<Self, rt::DecodeError>> {
+        Some(
+            match api.status.as_u16() {
+                422 => api.decode().map(Self::UnprocessableEntity),
+                _ => return None,
+            },
+        )
+    }
+}
+impl rt::DocumentedError for GetOAuthConsentTokenError {
+    fn from_api(api: &rt::ApiError) -> Option<Result<Self, rt::DecodeError>> {
+        GetOAuthConsentTokenError::from_api(api)
+    }
+}
 static CREATE_OAUTH_GRANT: rt::Operation = rt::Operation {
     id: "CreateOAuthGrant",
     method: reqwest::Method::POST,
@@ -319,7 +381,33 @@ impl CreateOAuthGrant {
         if raw.status().is_success() { raw.json() } else { Err(raw.into_error()) }
     }
 }
-crate::runtime::request_builder!(CreateOAuthGrant, returns models::CreateGrantResponse);
+crate::runtime::request_builder!(
+    CreateOAuthGrant, returns models::CreateGrantResponse, errors CreateOAuthGrantError
+);
+/// The error statuses `CreateOAuthGrant` documents, each with its documented body; what `send_typed` returns in [`rt::OperationError::Documented`].
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum CreateOAuthGrantError {
+    /// `422`: The consent token is invalid or can no longer be used.
+    UnprocessableEntity(models::OAuthError),
+}
+impl CreateOAuthGrantError {
+    /// The documented error `api` stands for: `None` for a status the operation does not
+    /// document, `Some(Err(..))` when the body does not fit the documented schema.
+    pub fn from_api(api: &rt::ApiError) -> Option<Result<Self, rt::DecodeError>> {
+        Some(
+            match api.status.as_u16() {
+                422 => api.decode().map(Self::UnprocessableEntity),
+                _ => return None,
+            },
+        )
+    }
+}
+impl rt::DocumentedError for CreateOAuthGrantError {
+    fn from_api(api: &rt::ApiError) -> Option<Result<Self, rt::DecodeError>> {
+        CreateOAuthGrantError::from_api(api)
+    }
+}
 static INTROSPECT_OAUTH_TOKEN: rt::Operation = rt::Operation {
     id: "IntrospectOAuthToken",
     method: reqwest::Method::POST,
@@ -366,8 +454,36 @@ impl IntrospectOAuthToken {
     }
 }
 crate::runtime::request_builder!(
-    IntrospectOAuthToken, returns models::IntrospectResponse
+    IntrospectOAuthToken, returns models::IntrospectResponse, errors
+    IntrospectOAuthTokenError
 );
+/// The error statuses `IntrospectOAuthToken` documents, each with its documented body; what `send_typed` returns in [`rt::OperationError::Documented`].
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum IntrospectOAuthTokenError {
+    /// `400`: The introspection request is malformed, for example `token` is missing.
+    BadRequest(models::OAuthError),
+    /// `401`: Client authentication failed.
+    Unauthorized(models::OAuthError),
+}
+impl IntrospectOAuthTokenError {
+    /// The documented error `api` stands for: `None` for a status the operation does not
+    /// document, `Some(Err(..))` when the body does not fit the documented schema.
+    pub fn from_api(api: &rt::ApiError) -> Option<Result<Self, rt::DecodeError>> {
+        Some(
+            match api.status.as_u16() {
+                400 => api.decode().map(Self::BadRequest),
+                401 => api.decode().map(Self::Unauthorized),
+                _ => return None,
+            },
+        )
+    }
+}
+impl rt::DocumentedError for IntrospectOAuthTokenError {
+    fn from_api(api: &rt::ApiError) -> Option<Result<Self, rt::DecodeError>> {
+        IntrospectOAuthTokenError::from_api(api)
+    }
+}
 static GET_OAUTH_JWKS: rt::Operation = rt::Operation {
     id: "GetOAuthJWKS",
     method: reqwest::Method::GET,
@@ -396,7 +512,36 @@ impl GetOAuthJwks {
         if raw.status().is_success() { raw.json() } else { Err(raw.into_error()) }
     }
 }
-crate::runtime::request_builder!(GetOAuthJwks, returns models::JwkSet);
+crate::runtime::request_builder!(
+    GetOAuthJwks, returns models::JwkSet, errors GetOAuthJwksError
+);
+/// The error statuses `GetOAuthJWKS` documents, each with its documented body; what `send_typed` returns in [`rt::OperationError::Documented`].
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum GetOAuthJwksError {
+    /// `400`: The request was malformed.
+    BadRequest(models::OAuthError),
+    /// `401`: The request was not authorized.
+    Unauthorized(models::OAuthError),
+}
+impl GetOAuthJwksError {
+    /// The documented error `api` stands for: `None` for a status the operation does not
+    /// document, `Some(Err(..))` when the body does not fit the documented schema.
+    pub fn from_api(api: &rt::ApiError) -> Option<Result<Self, rt::DecodeError>> {
+        Some(
+            match api.status.as_u16() {
+                400 => api.decode().map(Self::BadRequest),
+                401 => api.decode().map(Self::Unauthorized),
+                _ => return None,
+            },
+        )
+    }
+}
+impl rt::DocumentedError for GetOAuthJwksError {
+    fn from_api(api: &rt::ApiError) -> Option<Result<Self, rt::DecodeError>> {
+        GetOAuthJwksError::from_api(api)
+    }
+}
 static REGISTER_OAUTH_CLIENT: rt::Operation = rt::Operation {
     id: "RegisterOAuthClient",
     method: reqwest::Method::POST,
@@ -432,8 +577,33 @@ impl RegisterOAuthClient {
     }
 }
 crate::runtime::request_builder!(
-    RegisterOAuthClient, returns models::OAuthDynamicRegistrationResponse
+    RegisterOAuthClient, returns models::OAuthDynamicRegistrationResponse, errors
+    RegisterOAuthClientError
 );
+/// The error statuses `RegisterOAuthClient` documents, each with its documented body; what `send_typed` returns in [`rt::OperationError::Documented`].
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum RegisterOAuthClientError {
+    /// `400`: The supplied client metadata was rejected (RFC 7591 section 3.2.2). `invalid_fields` lists problems per field.
+    BadRequest(models::RegisterOAuthClientBadRequest),
+}
+impl RegisterOAuthClientError {
+    /// The documented error `api` stands for: `None` for a status the operation does not
+    /// document, `Some(Err(..))` when the body does not fit the documented schema.
+    pub fn from_api(api: &rt::ApiError) -> Option<Result<Self, rt::DecodeError>> {
+        Some(
+            match api.status.as_u16() {
+                400 => api.decode().map(Self::BadRequest),
+                _ => return None,
+            },
+        )
+    }
+}
+impl rt::DocumentedError for RegisterOAuthClientError {
+    fn from_api(api: &rt::ApiError) -> Option<Result<Self, rt::DecodeError>> {
+        RegisterOAuthClientError::from_api(api)
+    }
+}
 static EXCHANGE_OAUTH_TOKEN: rt::Operation = rt::Operation {
     id: "ExchangeOAuthToken",
     method: reqwest::Method::POST,
@@ -479,4 +649,33 @@ impl ExchangeOAuthToken {
         if raw.status().is_success() { raw.json() } else { Err(raw.into_error()) }
     }
 }
-crate::runtime::request_builder!(ExchangeOAuthToken, returns models::TokenResponse);
+crate::runtime::request_builder!(
+    ExchangeOAuthToken, returns models::TokenResponse, errors ExchangeOAuthTokenError
+);
+/// The error statuses `ExchangeOAuthToken` documents, each with its documented body; what `send_typed` returns in [`rt::OperationError::Documented`].
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum ExchangeOAuthTokenError {
+    /// `400`: The token request was refused; `error` holds the RFC 6749 section 5.2 code, such as `invalid_grant` or `unsupported_grant_type`.
+    BadRequest(models::OAuthError),
+    /// `401`: Client authentication failed.
+    Unauthorized(models::OAuthError),
+}
+impl ExchangeOAuthTokenError {
+    /// The documented error `api` stands for: `None` for a status the operation does not
+    /// document, `Some(Err(..))` when the body does not fit the documented schema.
+    pub fn from_api(api: &rt::ApiError) -> Option<Result<Self, rt::DecodeError>> {
+        Some(
+            match api.status.as_u16() {
+                400 => api.decode().map(Self::BadRequest),
+                401 => api.decode().map(Self::Unauthorized),
+                _ => return None,
+            },
+        )
+    }
+}
+impl rt::DocumentedError for ExchangeOAuthTokenError {
+    fn from_api(api: &rt::ApiError) -> Option<Result<Self, rt::DecodeError>> {
+        ExchangeOAuthTokenError::from_api(api)
+    }
+}
