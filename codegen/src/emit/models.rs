@@ -642,7 +642,9 @@ fn type_gates(api: &Api) -> HashMap<&str, Vec<String>> {
     for op in &api.operations {
         let mut stack: Vec<&TypeRef> = op.params.iter().map(|p| &p.ty).collect();
         stack.extend(op.body.as_ref().map(|b| &b.ty));
-        stack.extend(op.responses.iter().filter_map(|r| match &r.body {
+        let bodies = op.responses.iter().map(|r| &r.body).chain(op.errors.iter().map(|e| &e.body));
+        // Error bodies too: the operation's error enum names them.
+        stack.extend(bodies.filter_map(|body| match body {
             crate::ir::ResponseBody::Json(t) => Some(t),
             _ => None,
         }));
