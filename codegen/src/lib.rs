@@ -29,6 +29,7 @@ mod lower;
 pub mod manifest;
 pub mod naming;
 mod normalize;
+mod replacements;
 mod shape;
 pub mod text;
 
@@ -37,6 +38,7 @@ use std::io;
 use std::path::Path;
 
 pub use error::{Error, ErrorKind, Location};
+pub use replacements::Replacements;
 
 /// What to generate and how to label it.
 #[derive(Debug, Clone)]
@@ -56,6 +58,8 @@ pub struct Options {
     pub skip_unsupported: bool,
     /// Rust names chosen by the maintainer, by JSON pointer (see [`Renames`]).
     pub renames: Renames,
+    /// Component schemas replaced by hand-written types (see [`Replacements`]).
+    pub replacements: Replacements,
 }
 
 /// Rust names chosen by the maintainer for schemas (their types) and operations (their methods),
@@ -97,6 +101,7 @@ impl Default for Options {
             standalone_crate: None,
             skip_unsupported: false,
             renames: Renames::default(),
+            replacements: Replacements::default(),
         }
     }
 }
@@ -284,7 +289,7 @@ fn parse_source(entry: &Path, text: &str, read: &dyn Fn(&Path) -> io::Result<Str
         e
     };
     let spec = normalize::normalize(&ctx, value).map_err(relocate)?;
-    let (mut api, notes) = lower::lower(&ctx, &spec, options.skip_unsupported, &options.renames).map_err(relocate)?;
+    let (mut api, notes) = lower::lower(&ctx, &spec, options.skip_unsupported, &options.renames, &options.replacements).map_err(relocate)?;
     aliases::check(&ctx, &api).map_err(relocate)?;
     for def in &mut api.types {
         if let Some(origin) = sources.origin(&def.origin) {

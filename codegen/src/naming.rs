@@ -139,6 +139,11 @@ pub fn ident_camel(raw: &str, fallback: &str) -> String {
     escape_keyword(name)
 }
 
+/// A Rust keyword (strict or reserved), which a plain identifier cannot be.
+pub(crate) fn is_keyword(name: &str) -> bool {
+    KEYWORDS.contains(&name)
+}
+
 fn escape_keyword(name: String) -> String {
     if NOT_RAW.contains(&name.as_str()) {
         format!("{name}_")

@@ -8,6 +8,9 @@ use std::time::Instant;
 const SPEC: &str = "spec/telnyx-oauth.openapi.yaml";
 /// Rust names pinned by the maintainer (JSON pointer → name), read by `regen` and `check`.
 const RENAMES: &str = "spec/renames.yaml";
+/// Component schemas replaced by hand-written types (JSON pointer → Rust path), read by `regen`
+/// and `check` only: a standalone crate from `generate` has no hand-written modules to refer to.
+const REPLACEMENTS: &str = "spec/replacements.yaml";
 const CLIENT_DIR: &str = "generated-client";
 const GENERATED_DIR: &str = "src/generated";
 const RUNTIME_DIR: &str = "generated-client/src/runtime";
@@ -47,7 +50,7 @@ enum Mode {
     Check,
 }
 
-fn telnyx_options(renames: codegen::Renames) -> codegen::Options {
+fn telnyx_options(renames: codegen::Renames, replacements: codegen::Replacements) -> codegen::Options {
     codegen::Options {
         spec_path: SPEC.into(),
         env_prefix: "TELNYX".into(),
@@ -55,6 +58,7 @@ fn telnyx_options(renames: codegen::Renames) -> codegen::Options {
         standalone_crate: None,
         skip_unsupported: false,
         renames,
+        replacements,
     }
 }
 
@@ -67,13 +71,23 @@ fn read_renames(path: &Path, label: &str) -> Result<codegen::Renames, String> {
     }
 }
 
+/// The replacements file, if there is one.
+fn read_replacements(path: &Path, label: &str) -> Result<codegen::Replacements, String> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => codegen::Replacements::parse(&text, label).map_err(|e| e.to_string()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(codegen::Replacements::default()),
+        Err(e) => Err(format!("cannot read {label}: {e}")),
+    }
+}
+
 /// Generates the Telnyx client from `root/spec` and writes (or checks)
 /// `root/generated-client/src/generated` and the API manifest beside it. Prints what changed in
 /// the public API since the committed manifest; `Write` also adds it to `CHANGELOG.md`.
 fn regen(root: &Path, mode: Mode) -> Result<(), String> {
     let started = Instant::now();
     let renames = read_renames(&root.join(RENAMES), RENAMES)?;
-    let output = codegen::generate_from_path(&root.join(SPEC), &telnyx_options(renames)).map_err(|e| e.to_string())?;
+    let replacements = read_replacements(&root.join(REPLACEMENTS), REPLACEMENTS)?;
+    let output = codegen::generate_from_path(&root.join(SPEC), &telnyx_options(renames, replacements)).map_err(|e| e.to_string())?;
     report_skipped(&output);
     let dir = root.join(CLIENT_DIR);
     // Without a committed manifest there is nothing to compare with: every item would be "added".
@@ -222,6 +236,7 @@ fn generate_cmd(args: &[String]) -> Result<(), String> {
         standalone_crate: Some(crate_name.clone()),
         skip_unsupported,
         renames: read_renames(&Path::new(&spec).with_file_name("renames.yaml"), "renames.yaml next to the spec")?,
+        replacements: codegen::Replacements::default(),
     };
     let output = codegen::generate_from_path(Path::new(&spec), &options).map_err(|e| e.to_string())?;
     report_skipped(&output);

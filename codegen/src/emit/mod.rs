@@ -42,6 +42,12 @@ pub(crate) fn inner_doc(text: &str) -> TokenStream {
 }
 
 /// The Rust type for a type reference, as seen from a module where `models` names the models.
+/// A path checked by `Replacements::parse` (`crate::a::B`) as tokens.
+pub(crate) fn rust_path(path: &str) -> TokenStream {
+    let segments = path.split("::").map(|s| proc_macro2::Ident::new(s, proc_macro2::Span::call_site()));
+    quote!(#(#segments)::*)
+}
+
 pub(crate) fn ty(t: &TypeRef, models: &TokenStream) -> TokenStream {
     match t {
         TypeRef::String => quote!(String),
@@ -52,6 +58,7 @@ pub(crate) fn ty(t: &TypeRef, models: &TokenStream) -> TokenStream {
         TypeRef::Bool => quote!(bool),
         TypeRef::Json => quote!(::serde_json::Value),
         TypeRef::Bytes => quote!(::bytes::Bytes),
+        TypeRef::Named(n) if n.contains("::") => rust_path(n),
         TypeRef::Named(n) => {
             let i = ident(n);
             quote!(#models #i)

@@ -201,6 +201,14 @@ fn type_def(def: &TypeDef, required_args: Option<&str>) -> TokenStream {
                 },
             }
         }
+        TypeKind::Alias(TypeRef::Named(path)) if path.contains("::") => {
+            // A replacement (`spec/replacements.yaml`): the hand-written type under this name too.
+            let path = super::rust_path(path);
+            quote! {
+                #docs
+                pub use #path as #name;
+            }
+        }
         TypeKind::Alias(t) => {
             let t = local(t);
             quote! {

@@ -60,6 +60,8 @@ struct Lowerer<'a> {
     renames: &'a BTreeMap<String, String>,
     /// Pointers of `renames` that named something.
     renames_used: HashSet<String>,
+    /// Hand-written types by JSON pointer of the component schema they replace.
+    replacements: &'a BTreeMap<String, String>,
     /// Resolve name collisions with a suffix and a warning instead of failing.
     lenient: bool,
     /// Problems worked around (name collisions in lenient mode).
@@ -80,6 +82,7 @@ pub(crate) fn lower(
     spec: &OpenAPI,
     skip_unsupported: bool,
     renames: &crate::Renames,
+    replacements: &crate::Replacements,
 ) -> Result<(Api, Skipped), Error> {
     let mut l = Lowerer {
         ctx,
@@ -90,6 +93,7 @@ pub(crate) fn lower(
         components: HashMap::new(),
         renames: &renames.names,
         renames_used: HashSet::new(),
+        replacements: &replacements.types,
         lenient: skip_unsupported,
         warnings: Vec::new(),
         depth: 0,
@@ -124,6 +128,15 @@ pub(crate) fn lower(
             return Err(error);
         }
         l.warnings.push(error);
+    }
+    let defined: HashSet<&str> = api.types.iter().map(|t| t.origin.as_str()).collect();
+    if let Some(pointer) = replacements.types.keys().find(|p| !defined.contains(p.as_str())) {
+        // Not lenient: the entry names a type the hand-written code stands for.
+        return Err(Error {
+            kind: crate::ErrorKind::Invalid,
+            location: crate::Location { file: replacements.path.clone(), pointer: pointer.clone() },
+            message: format!("replacements entry `{pointer}` does not name a component schema of {}", ctx.file),
+        });
     }
     skipped.append(&mut l.warnings);
     box_cycles(&mut api);

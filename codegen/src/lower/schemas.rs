@@ -19,6 +19,16 @@ impl<'a> Lowerer<'a> {
         for (key, schema) in &components.schemas {
             let at = ptr("/components/schemas", key);
             let name = self.components[key].clone();
+            if let Some(path) = self.replacements.get(&at) {
+                // A hand-written type stands for the schema: `pub use <path> as <Name>;`.
+                let doc = match schema {
+                    ReferenceOr::Item(s) => s.schema_data.description.clone(),
+                    ReferenceOr::Reference { .. } => None,
+                };
+                let kind = TypeKind::Alias(TypeRef::Named(path.clone()));
+                self.types.push(TypeDef { name, doc, origin: at, deprecated: false, discriminator: None, kind });
+                continue;
+            }
             let def = match schema {
                 ReferenceOr::Reference { reference } => {
                     let target = self.resolve_schema_ref(reference, &at)?;
