@@ -11,8 +11,10 @@ use std::collections::BTreeMap;
 use crate::error::{Error, ErrorKind, Location};
 
 /// Hand-written types that replace component schemas: `JSON pointer: Rust path`, for example
-/// `/components/schemas/TokenResponse: crate::oauth::TokenResponse`. The type must decode
-/// everything the schema describes. An entry for a schema the spec does not have is an error.
+/// `/components/schemas/TokenResponse: crate::oauth::TokenResponse`, or of a parameter's string
+/// enum (`/paths/~1authorize/get/parameters/6/schema: crate::oauth::PkceMethod`). The type must
+/// decode and encode everything the schema describes. An entry for a schema the spec does not
+/// have is an error.
 #[derive(Debug, Clone, Default)]
 pub struct Replacements {
     /// How errors name the file (`spec/replacements.yaml`).
@@ -36,10 +38,11 @@ impl Replacements {
         let types = types.unwrap_or_default();
         for (pointer, rust_path) in &types {
             let schema = pointer.strip_prefix(SCHEMAS).unwrap_or_default();
-            if schema.is_empty() || schema.contains('/') {
+            let component = !schema.is_empty() && !schema.contains('/');
+            if !component && !(pointer.starts_with("/paths/") && pointer.ends_with("/schema")) {
                 return Err(located(
                     pointer,
-                    format!("replacements entry `{pointer}`: the key must be the JSON pointer of a component schema (`{SCHEMAS}Name`)"),
+                    format!("replacements entry `{pointer}`: the key must be the JSON pointer of a component schema (`{SCHEMAS}Name`) or of a parameter's string enum schema (`/paths/.../parameters/N/schema`)"),
                 ));
             }
             if !is_plain_path(rust_path) {

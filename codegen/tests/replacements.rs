@@ -8,6 +8,8 @@ paths:
   /token:
     post:
       operationId: createToken
+      parameters:
+        - {name: method, in: query, schema: {type: string, enum: [S256, plain]}}
       responses:
         "200":
           description: ok
@@ -41,13 +43,20 @@ fn generate(replacements: &str) -> Result<codegen::Output, codegen::Error> {
 fn a_replaced_schema_is_the_hand_written_type_under_the_schema_name() {
     let output = generate("/components/schemas/TokenResponse: crate::oauth::TokenResponse\n").expect("valid");
     let models = &output.files["src/generated/models.rs"];
-    assert!(models.contains("pub use crate::oauth::TokenResponse as TokenResponse;"), "{models}");
+    assert!(models.contains("pub use crate::oauth::TokenResponse;"), "{models}");
     assert!(!models.contains("pub struct TokenResponse"), "{models}");
     // Other types and operations keep referring to it by its name.
     assert!(models.contains("pub struct Session"), "{models}");
     assert!(models.contains("Option<TokenResponse>"), "{models}");
     // The manifest records what the name stands for.
     assert!(output.manifest.contains("type TokenResponse: alias of crate::oauth::TokenResponse"), "{}", output.manifest);
+    // A parameter's string enum.
+    let pkce = generate("/paths/~1token/post/parameters/0/schema: crate::oauth::PkceMethod\n").expect("valid");
+    assert!(pkce.files["src/generated/models.rs"].contains("pub use crate::oauth::PkceMethod as CreateTokenMethod;"));
+    assert!(!pkce.files["src/generated/models.rs"].contains("pub enum CreateTokenMethod"));
+    // Under another name.
+    let renamed = generate("/components/schemas/TokenResponse: crate::oauth::Tokens\n").expect("valid");
+    assert!(renamed.files["src/generated/models.rs"].contains("pub use crate::oauth::Tokens as TokenResponse;"));
     // Without the entry the schema is a generated struct again.
     let plain = generate("").expect("valid");
     assert!(plain.files["src/generated/models.rs"].contains("pub struct TokenResponse"));
@@ -73,11 +82,14 @@ fn a_path_that_is_not_a_plain_rust_path_is_a_located_error() {
 }
 
 #[test]
-fn a_key_that_is_not_a_component_schema_is_a_located_error() {
+fn a_key_that_is_not_a_component_schema_or_parameter_enum_is_a_located_error() {
     let error = generate("/components/schemas/TokenResponse/properties/access_token: crate::oauth::Secret\n").expect_err("nested");
     assert_eq!(error.location.file, "replacements.yaml");
     assert_eq!(error.location.pointer, "/components/schemas/TokenResponse/properties/access_token");
     assert!(error.to_string().contains("JSON pointer of a component schema"), "{error}");
+    // A parameter schema that is not a string enum names no type to replace.
+    let error = generate("/paths/~1token/post/responses/200/content/application~1json/schema: crate::oauth::X\n").expect_err("response");
+    assert_eq!(error.location.pointer, "/paths/~1token/post/responses/200/content/application~1json/schema");
 }
 
 #[test]
@@ -85,5 +97,5 @@ fn a_replacement_for_a_schema_the_spec_does_not_have_is_an_error() {
     let error = generate("/components/schemas/Missing: crate::oauth::Missing\n").expect_err("no such schema");
     assert_eq!(error.location.file, "replacements.yaml");
     assert_eq!(error.location.pointer, "/components/schemas/Missing");
-    assert!(error.to_string().contains("does not name a component schema of spec.yaml"), "{error}");
+    assert!(error.to_string().contains("does not name a component schema or parameter enum of spec.yaml"), "{error}");
 }

@@ -31,6 +31,7 @@
 
 mod generated;
 pub mod oauth;
+mod oauth_types;
 pub mod runtime;
 
 pub use generated::{models, operations};

@@ -89,7 +89,7 @@ fn update_bodies_and_documented_defaults_keep_absent_apart_from_empty() {
 
 #[test]
 fn many_required_fields_are_given_by_name_and_few_by_position() {
-    use telnyx_oauth::models::{ClientType, OAuthClient, OAuthClientRecordType, OAuthClientRequired, OAuthError};
+    use telnyx_oauth::models::{ClientType, OAuthClient, OAuthClientRecordType, OAuthClientRequired, OAuthErrorBody};
     // Nine required fields, five of them strings: named, so they cannot be swapped silently.
     let client = OAuthClient::new(OAuthClientRequired {
         client_id: "id".into(),
@@ -109,5 +109,5 @@ fn many_required_fields_are_given_by_name_and_few_by_position() {
     assert_eq!(wire["logo_uri"], "https://app.example/logo.png");
     assert!(wire.get("redirect_uris").is_none(), "empty lists are left out: {wire}");
     // One required field: positional.
-    assert_eq!(OAuthError::new("invalid_request").error, "invalid_request");
+    assert_eq!(OAuthErrorBody::new("invalid_request").error, "invalid_request");
 }

@@ -3,7 +3,7 @@
 //! documented status whose body does not fit its schema gives the decode error with its path.
 
 use serde_json::json;
-use telnyx_oauth::models::{OAuthClientCreateRequest, OAuthClientCreateRequestRequired, OAuthDynamicRegistrationRequest, OAuthError};
+use telnyx_oauth::models::{OAuthClientCreateRequest, OAuthClientCreateRequestRequired, OAuthDynamicRegistrationRequest, OAuthErrorBody};
 use telnyx_oauth::operations::{CreateOAuthClientError, GetOAuthClientError, RegisterOAuthClientError};
 use telnyx_oauth::{Client, Error, ErrorKind, OperationError};
 use wiremock::matchers::{method, path};
@@ -32,7 +32,7 @@ async fn each_documented_status_decodes_into_its_variant() {
         let (_server, client) =
             answering("POST", "/oauth_clients", ResponseTemplate::new(status).set_body_json(oauth("bad"))).await;
         let error = client.create_oauth_client(create_body()).send_typed().await.expect_err("error status");
-        let expected = OAuthError { error: "bad".into(), error_description: Some("why".into()) };
+        let expected = OAuthErrorBody::new("bad").with_error_description("why");
         match (status, &error) {
             (400, OperationError::Documented(CreateOAuthClientError::BadRequest(body), _))
             | (401, OperationError::Documented(CreateOAuthClientError::Unauthorized(body), _))
@@ -125,7 +125,7 @@ async fn a_documented_status_with_a_body_that_does_not_fit_gives_the_decode_erro
 
     // The same through `ApiError::decode`, which keeps the serde error.
     let general = client.get_oauth_client("abc").await.expect_err("404");
-    let decode = general.api().expect("api error").decode::<OAuthError>().expect_err("does not fit");
+    let decode = general.api().expect("api error").decode::<OAuthErrorBody>().expect_err("does not fit");
     assert_eq!(decode.path, "error");
 }
 

@@ -203,10 +203,18 @@ fn type_def(def: &TypeDef, required_args: Option<&str>) -> TokenStream {
         }
         TypeKind::Alias(TypeRef::Named(path)) if path.contains("::") => {
             // A replacement (`spec/replacements.yaml`): the hand-written type under this name too.
+            let same_name = path.rsplit("::").next() == Some(def.name.as_str());
             let path = super::rust_path(path);
-            quote! {
-                #docs
-                pub use #path as #name;
+            if same_name {
+                quote! {
+                    #docs
+                    pub use #path;
+                }
+            } else {
+                quote! {
+                    #docs
+                    pub use #path as #name;
+                }
             }
         }
         TypeKind::Alias(t) => {

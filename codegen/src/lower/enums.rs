@@ -14,6 +14,15 @@ use super::names::Hint;
 impl<'a> Lowerer<'a> {
     pub(super) fn inline_enum(&mut self, values: Vec<String>, data: &openapiv3::SchemaData, hint: &Hint, at: &str) -> Result<TypeRef, Error> {
         let (name, exists) = self.type_name(&hint.qualified, Some(data), at, Some(&values))?;
+        if let Some(path) = self.replacements.get(at) {
+            // A hand-written enum stands for this one (spec/replacements.yaml). Another place with
+            // the same name and values shares it.
+            if !exists {
+                let kind = TypeKind::Alias(TypeRef::Named(path.clone()));
+                self.enums.push(TypeDef { name: name.clone(), doc: None, origin: at.to_owned(), deprecated: false, discriminator: None, kind });
+            }
+            return Ok(TypeRef::Named(name));
+        }
         if !exists {
             let doc = Some(format!(
                 "One of {}. Values the spec does not list are kept as they are.",

@@ -135,7 +135,7 @@ pub(crate) fn lower(
         return Err(Error {
             kind: crate::ErrorKind::Invalid,
             location: crate::Location { file: replacements.path.clone(), pointer: pointer.clone() },
-            message: format!("replacements entry `{pointer}` does not name a component schema of {}", ctx.file),
+            message: format!("replacements entry `{pointer}` does not name a component schema or parameter enum of {}", ctx.file),
         });
     }
     skipped.append(&mut l.warnings);

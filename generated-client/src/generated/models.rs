@@ -28,205 +28,15 @@ where
 /// Successful answer from the token endpoint (RFC 6749 section 5.1).
 ///
 /// Schema: `/components/schemas/TokenResponse`
-#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct TokenResponse {
-    /// Credential to present as a Bearer token on API requests.
-    ///
-    /// Redacted in `Debug` output.
-    pub access_token: String,
-    /// Seconds until the access token stops being accepted.
-    pub expires_in: i64,
-    /// Token that can later be redeemed for a new access token; absent when none is issued.
-    ///
-    /// Redacted in `Debug` output.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub refresh_token: Option<String>,
-    /// Scopes actually granted, separated by spaces.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub scope: Option<String>,
-    /// Kind of token issued; always `Bearer`.
-    pub token_type: TokenType,
-}
-impl TokenResponse {
-    /// A value with the required fields set and every optional field empty.
-    pub fn new(
-        access_token: impl Into<String>,
-        expires_in: i64,
-        token_type: TokenType,
-    ) -> Self {
-        Self {
-            access_token: access_token.into(),
-            expires_in,
-            refresh_token: None,
-            scope: None,
-            token_type,
-        }
-    }
-    /// Sets `refresh_token`.
-    pub fn with_refresh_token(mut self, value: impl Into<String>) -> Self {
-        self.refresh_token = Some(value.into());
-        self
-    }
-    /// Sets `scope`.
-    pub fn with_scope(mut self, value: impl Into<String>) -> Self {
-        self.scope = Some(value.into());
-        self
-    }
-}
-impl ::std::fmt::Debug for TokenResponse {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("TokenResponse")
-            .field("access_token", &"<redacted>")
-            .field("expires_in", &self.expires_in)
-            .field("refresh_token", &self.refresh_token.as_ref().map(|_| "<redacted>"))
-            .field("scope", &self.scope)
-            .field("token_type", &self.token_type)
-            .finish()
-    }
-}
+pub use crate::oauth_types::TokenResponse;
 /// Token introspection result (RFC 7662 section 2.2). Only `active` is always present.
 ///
 /// Schema: `/components/schemas/IntrospectResponse`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct IntrospectResponse {
-    /// True while the token is valid; false for expired, revoked or unknown tokens.
-    pub active: bool,
-    /// Intended audience of the token.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub aud: Option<String>,
-    /// Client the token was issued to.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub client_id: Option<String>,
-    /// Expiry time, in seconds since the Unix epoch.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub exp: Option<i64>,
-    /// Issue time, in seconds since the Unix epoch.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub iat: Option<i64>,
-    /// Issuer that minted the token.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub iss: Option<String>,
-    /// Scopes attached to the token, separated by spaces.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub scope: Option<String>,
-}
-impl IntrospectResponse {
-    /// A value with the required fields set and every optional field empty.
-    pub fn new(active: bool) -> Self {
-        Self {
-            active,
-            aud: None,
-            client_id: None,
-            exp: None,
-            iat: None,
-            iss: None,
-            scope: None,
-        }
-    }
-    /// Sets `aud`.
-    pub fn with_aud(mut self, value: impl Into<String>) -> Self {
-        self.aud = Some(value.into());
-        self
-    }
-    /// Sets `client_id`.
-    pub fn with_client_id(mut self, value: impl Into<String>) -> Self {
-        self.client_id = Some(value.into());
-        self
-    }
-    /// Sets `exp`.
-    pub fn with_exp(mut self, value: i64) -> Self {
-        self.exp = Some(value);
-        self
-    }
-    /// Sets `iat`.
-    pub fn with_iat(mut self, value: i64) -> Self {
-        self.iat = Some(value);
-        self
-    }
-    /// Sets `iss`.
-    pub fn with_iss(mut self, value: impl Into<String>) -> Self {
-        self.iss = Some(value.into());
-        self
-    }
-    /// Sets `scope`.
-    pub fn with_scope(mut self, value: impl Into<String>) -> Self {
-        self.scope = Some(value.into());
-        self
-    }
-}
-/// Schema: `/components/schemas/JWKSet/properties/keys/items`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
-pub struct JwkSetKey {
-    /// JWA algorithm the key is meant to be used with.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub alg: Option<String>,
-    /// Key identifier, to be matched against the `kid` header of a token.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub kid: Option<String>,
-    /// Key family, such as `RSA` or `EC`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub kty: Option<String>,
-    /// Intended purpose of the key, such as `sig` for signatures.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#use: Option<String>,
-}
-impl JwkSetKey {
-    /// A value with the required fields set and every optional field empty.
-    pub fn new() -> Self {
-        Self {
-            alg: None,
-            kid: None,
-            kty: None,
-            r#use: None,
-        }
-    }
-    /// Sets `alg`.
-    pub fn with_alg(mut self, value: impl Into<String>) -> Self {
-        self.alg = Some(value.into());
-        self
-    }
-    /// Sets `kid`.
-    pub fn with_kid(mut self, value: impl Into<String>) -> Self {
-        self.kid = Some(value.into());
-        self
-    }
-    /// Sets `kty`.
-    pub fn with_kty(mut self, value: impl Into<String>) -> Self {
-        self.kty = Some(value.into());
-        self
-    }
-    /// Sets `use`.
-    pub fn with_use(mut self, value: impl Into<String>) -> Self {
-        self.r#use = Some(value.into());
-        self
-    }
-}
+pub use crate::oauth_types::Introspection as IntrospectResponse;
 /// A JSON Web Key Set (RFC 7517 section 5).
 ///
 /// Schema: `/components/schemas/JWKSet`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
-pub struct JwkSet {
-    /// Public keys currently in use.
-    #[serde(
-        default,
-        skip_serializing_if = "Vec::is_empty",
-        deserialize_with = "null_as_empty"
-    )]
-    pub keys: Vec<JwkSetKey>,
-}
-impl JwkSet {
-    /// A value with the required fields set and every optional field empty.
-    pub fn new() -> Self {
-        Self {
-            keys: ::std::default::Default::default(),
-        }
-    }
-    /// Sets `keys`.
-    pub fn with_keys(mut self, value: Vec<JwkSetKey>) -> Self {
-        self.keys = value;
-        self
-    }
-}
+pub use crate::oauth_types::JwkSet;
 /// Client information returned by dynamic registration (RFC 7591 section 3.2.1).
 ///
 /// Schema: `/components/schemas/OAuthDynamicRegistrationResponse`
@@ -377,150 +187,7 @@ impl ::std::fmt::Debug for OAuthDynamicRegistrationResponse {
 /// Authorization server metadata document (RFC 8414 section 2).
 ///
 /// Schema: `/components/schemas/AuthorizationServerMetadata`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
-pub struct AuthorizationServerMetadata {
-    /// Where the authorization endpoint lives.
-    ///
-    /// Format: uri. Kept as text, so an unexpected value still decodes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub authorization_endpoint: Option<String>,
-    /// PKCE challenge methods the server accepts (RFC 7636).
-    #[serde(
-        default,
-        skip_serializing_if = "Vec::is_empty",
-        deserialize_with = "null_as_empty"
-    )]
-    pub code_challenge_methods_supported: Vec<String>,
-    /// Grant types the server can issue tokens for.
-    #[serde(
-        default,
-        skip_serializing_if = "Vec::is_empty",
-        deserialize_with = "null_as_empty"
-    )]
-    pub grant_types_supported: Vec<String>,
-    /// Where the token introspection endpoint (RFC 7662) lives.
-    ///
-    /// Format: uri. Kept as text, so an unexpected value still decodes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub introspection_endpoint: Option<String>,
-    /// The authorization server's issuer identifier.
-    ///
-    /// Format: uri. Kept as text, so an unexpected value still decodes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub issuer: Option<String>,
-    /// Where the server's JSON Web Key Set is published.
-    ///
-    /// Format: uri. Kept as text, so an unexpected value still decodes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub jwks_uri: Option<String>,
-    /// Where the dynamic client registration endpoint (RFC 7591) lives.
-    ///
-    /// Format: uri. Kept as text, so an unexpected value still decodes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub registration_endpoint: Option<String>,
-    /// Response types the authorization endpoint accepts.
-    #[serde(
-        default,
-        skip_serializing_if = "Vec::is_empty",
-        deserialize_with = "null_as_empty"
-    )]
-    pub response_types_supported: Vec<String>,
-    /// Scopes that clients are able to request.
-    #[serde(
-        default,
-        skip_serializing_if = "Vec::is_empty",
-        deserialize_with = "null_as_empty"
-    )]
-    pub scopes_supported: Vec<String>,
-    /// Where the token endpoint lives.
-    ///
-    /// Format: uri. Kept as text, so an unexpected value still decodes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub token_endpoint: Option<String>,
-    /// Ways a client may authenticate when calling the token endpoint.
-    #[serde(
-        default,
-        skip_serializing_if = "Vec::is_empty",
-        deserialize_with = "null_as_empty"
-    )]
-    pub token_endpoint_auth_methods_supported: Vec<String>,
-}
-impl AuthorizationServerMetadata {
-    /// A value with the required fields set and every optional field empty.
-    pub fn new() -> Self {
-        Self {
-            authorization_endpoint: None,
-            code_challenge_methods_supported: ::std::default::Default::default(),
-            grant_types_supported: ::std::default::Default::default(),
-            introspection_endpoint: None,
-            issuer: None,
-            jwks_uri: None,
-            registration_endpoint: None,
-            response_types_supported: ::std::default::Default::default(),
-            scopes_supported: ::std::default::Default::default(),
-            token_endpoint: None,
-            token_endpoint_auth_methods_supported: ::std::default::Default::default(),
-        }
-    }
-    /// Sets `authorization_endpoint`.
-    pub fn with_authorization_endpoint(mut self, value: impl Into<String>) -> Self {
-        self.authorization_endpoint = Some(value.into());
-        self
-    }
-    /// Sets `code_challenge_methods_supported`.
-    pub fn with_code_challenge_methods_supported(mut self, value: Vec<String>) -> Self {
-        self.code_challenge_methods_supported = value;
-        self
-    }
-    /// Sets `grant_types_supported`.
-    pub fn with_grant_types_supported(mut self, value: Vec<String>) -> Self {
-        self.grant_types_supported = value;
-        self
-    }
-    /// Sets `introspection_endpoint`.
-    pub fn with_introspection_endpoint(mut self, value: impl Into<String>) -> Self {
-        self.introspection_endpoint = Some(value.into());
-        self
-    }
-    /// Sets `issuer`.
-    pub fn with_issuer(mut self, value: impl Into<String>) -> Self {
-        self.issuer = Some(value.into());
-        self
-    }
-    /// Sets `jwks_uri`.
-    pub fn with_jwks_uri(mut self, value: impl Into<String>) -> Self {
-        self.jwks_uri = Some(value.into());
-        self
-    }
-    /// Sets `registration_endpoint`.
-    pub fn with_registration_endpoint(mut self, value: impl Into<String>) -> Self {
-        self.registration_endpoint = Some(value.into());
-        self
-    }
-    /// Sets `response_types_supported`.
-    pub fn with_response_types_supported(mut self, value: Vec<String>) -> Self {
-        self.response_types_supported = value;
-        self
-    }
-    /// Sets `scopes_supported`.
-    pub fn with_scopes_supported(mut self, value: Vec<String>) -> Self {
-        self.scopes_supported = value;
-        self
-    }
-    /// Sets `token_endpoint`.
-    pub fn with_token_endpoint(mut self, value: impl Into<String>) -> Self {
-        self.token_endpoint = Some(value.into());
-        self
-    }
-    /// Sets `token_endpoint_auth_methods_supported`.
-    pub fn with_token_endpoint_auth_methods_supported(
-        mut self,
-        value: Vec<String>,
-    ) -> Self {
-        self.token_endpoint_auth_methods_supported = value;
-        self
-    }
-}
+pub use crate::oauth_types::AuthorizationServerMetadata;
 /// An OAuth client registered with Telnyx.
 ///
 /// Schema: `/components/schemas/OAuthClient`
@@ -1295,28 +962,7 @@ impl crate::runtime::Envelope for ConsentTokenResponse {
 /// OAuth-style error body (RFC 6749 section 5.2).
 ///
 /// Schema: `/components/schemas/oauth_Error`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct OAuthError {
-    /// Machine-readable error code.
-    pub error: String,
-    /// Explanation of the error, meant for developers.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error_description: Option<String>,
-}
-impl OAuthError {
-    /// A value with the required fields set and every optional field empty.
-    pub fn new(error: impl Into<String>) -> Self {
-        Self {
-            error: error.into(),
-            error_description: None,
-        }
-    }
-    /// Sets `error_description`.
-    pub fn with_error_description(mut self, value: impl Into<String>) -> Self {
-        self.error_description = Some(value.into());
-        self
-    }
-}
+pub use crate::runtime::OAuthErrorBody;
 /// Outcome of a consent decision.
 ///
 /// Schema: `/components/schemas/CreateGrantResponse`
@@ -1399,40 +1045,7 @@ impl OAuthGrant {
 /// Protected resource metadata document (RFC 9728 section 2).
 ///
 /// Schema: `/components/schemas/ResourceMetadata`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
-pub struct ResourceMetadata {
-    /// Issuer URLs of the authorization servers that can issue tokens for this resource.
-    #[serde(
-        default,
-        skip_serializing_if = "Vec::is_empty",
-        deserialize_with = "null_as_empty"
-    )]
-    pub authorization_servers: Vec<String>,
-    /// Identifier (URL) of the protected resource.
-    ///
-    /// Format: uri. Kept as text, so an unexpected value still decodes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub resource: Option<String>,
-}
-impl ResourceMetadata {
-    /// A value with the required fields set and every optional field empty.
-    pub fn new() -> Self {
-        Self {
-            authorization_servers: ::std::default::Default::default(),
-            resource: None,
-        }
-    }
-    /// Sets `authorization_servers`.
-    pub fn with_authorization_servers(mut self, value: Vec<String>) -> Self {
-        self.authorization_servers = value;
-        self
-    }
-    /// Sets `resource`.
-    pub fn with_resource(mut self, value: impl Into<String>) -> Self {
-        self.resource = Some(value.into());
-        self
-    }
-}
+pub use crate::oauth_types::ProtectedResourceMetadata as ResourceMetadata;
 /// Paging details returned alongside list results.
 ///
 /// Schema: `/components/schemas/oauth_PaginationMeta`
@@ -1766,18 +1379,6 @@ impl crate::runtime::Envelope for RevokeOAuthGrantResponse {
         self.data
     }
 }
-/// One of `Bearer`. Values the spec does not list are kept as they are.
-///
-/// Schema: `/components/schemas/TokenResponse/properties/token_type`
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum TokenType {
-    /// `Bearer`
-    Bearer,
-    /// A value this version of the client does not know.
-    Unknown(String),
-}
-crate::runtime::string_enum!(TokenType, Unknown, { Bearer => "Bearer" });
 /// One of `client_credentials`, `authorization_code`, `refresh_token`. Values the spec does not list are kept as they are.
 ///
 /// Schema: `/components/schemas/OAuthClient/properties/allowed_grant_types/items`

@@ -10,7 +10,8 @@ use serde::Deserialize;
 use tokio::time::Instant;
 
 use super::error::{OAuthError, OAuthResult};
-use super::flow::{OAuth, TokenResponse};
+use super::flow::OAuth;
+use crate::oauth_types::TokenResponse;
 use super::http::DEVICE_AUTHORIZATION;
 use crate::runtime::{Error, Secret};
 

@@ -5,14 +5,13 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use serde::Deserialize;
-
 use super::authorize::{AuthorizationCode, AuthorizationRequest, PendingAuthorization};
 use super::error::{OAuthError, OAuthResult};
 use super::http::{Transport, INTROSPECT, REVOKE, TOKEN};
 use super::jwks::{JwksCache, JwtVerifier};
 use super::server::{transport, AuthServer};
 use super::token_source::TokenSource;
+use crate::oauth_types::{Introspection, TokenResponse};
 use crate::runtime::{Client, ClientAuthMethod, ClientCredentials, Secret};
 
 /// The OAuth 2.0 flows against one authorization server for one client: authorization URL,
@@ -191,8 +190,8 @@ impl OAuth {
             .transport
             .post_form(&TOKEN, &self.inner.server.token_endpoint, form, Some(&self.inner.credentials))
             .await?;
-        let raw: RawTokenResponse = answer.json()?;
-        Ok(raw.into_response(sent_at))
+        let tokens: TokenResponse = answer.json()?;
+        Ok(tokens.with_issued_at(sent_at))
     }
 
     /// Token introspection (RFC 7662). An inactive token is `Ok` with `active == false`.
@@ -296,156 +295,3 @@ pub async fn revoke_grant(client: &Client, grant_id: &str) -> crate::Result<()> 
     client.revoke_oauth_grant(grant_id).send().await.map(|_| ())
 }
 
-#[derive(Deserialize)]
-struct RawTokenResponse {
-    access_token: String,
-    token_type: String,
-    #[serde(default)]
-    expires_in: Option<serde_json::Value>,
-    #[serde(default)]
-    refresh_token: Option<String>,
-    #[serde(default)]
-    scope: Option<String>,
-    #[serde(default)]
-    id_token: Option<String>,
-    #[serde(flatten)]
-    extra: serde_json::Map<String, serde_json::Value>,
-}
-
-impl RawTokenResponse {
-    fn into_response(self, sent_at: Instant) -> TokenResponse {
-        // Some servers send the lifetime as a string.
-        let expires_in = match self.expires_in {
-            Some(serde_json::Value::Number(n)) => n.as_u64().or_else(|| n.as_f64().map(|f| f.max(0.0) as u64)),
-            Some(serde_json::Value::String(s)) => s.trim().parse().ok(),
-            _ => None,
-        };
-        TokenResponse {
-            access_token: Secret::new(self.access_token),
-            token_type: self.token_type,
-            expires_in,
-            refresh_token: self.refresh_token.map(Secret::new),
-            scope: self.scope,
-            id_token: self.id_token.map(Secret::new),
-            extra: self.extra,
-            issued_at: sent_at,
-        }
-    }
-}
-
-/// A successful token response (RFC 6749 §5.1). Tokens never show in `Debug` output.
-#[derive(Debug, Clone)]
-#[non_exhaustive]
-pub struct TokenResponse {
-    /// The access token.
-    pub access_token: Secret,
-    /// The token type, normally `Bearer`.
-    pub token_type: String,
-    /// Lifetime in seconds from the response.
-    pub expires_in: Option<u64>,
-    /// The refresh token, if one was issued.
-    pub refresh_token: Option<Secret>,
-    /// The granted scope, if the server says.
-    pub scope: Option<String>,
-    /// An OpenID Connect ID token, if any.
-    pub id_token: Option<Secret>,
-    /// Other members.
-    pub extra: serde_json::Map<String, serde_json::Value>,
-    /// When the request was sent (lifetimes count from here, to err on the early side).
-    pub issued_at: Instant,
-}
-
-impl TokenResponse {
-    /// A `Bearer` token response issued now, with no lifetime, refresh token, scope or ID token
-    /// (set them with the `with_*` methods). For restoring tokens an application stored, e.g.
-    /// to build a [`TokenSource`](super::TokenSource) with
-    /// [`TokenSource::from_tokens`](super::TokenSource::from_tokens).
-    pub fn bearer(access_token: impl Into<Secret>) -> Self {
-        Self {
-            access_token: access_token.into(),
-            token_type: "Bearer".to_owned(),
-            expires_in: None,
-            refresh_token: None,
-            scope: None,
-            id_token: None,
-            extra: serde_json::Map::new(),
-            issued_at: Instant::now(),
-        }
-    }
-
-    /// Sets the lifetime in seconds, counted from [`TokenResponse::issued_at`].
-    pub fn with_expires_in(mut self, seconds: u64) -> Self {
-        self.expires_in = Some(seconds);
-        self
-    }
-
-    /// Sets the refresh token.
-    pub fn with_refresh_token(mut self, refresh_token: impl Into<Secret>) -> Self {
-        self.refresh_token = Some(refresh_token.into());
-        self
-    }
-
-    /// Sets the granted scope (space-separated).
-    pub fn with_scope(mut self, scope: impl Into<String>) -> Self {
-        self.scope = Some(scope.into());
-        self
-    }
-
-    /// Sets when the token was issued (lifetimes count from here).
-    pub fn with_issued_at(mut self, issued_at: Instant) -> Self {
-        self.issued_at = issued_at;
-        self
-    }
-
-    /// When the access token expires, if the server gave a lifetime.
-    /// A lifetime too long to represent (a server sending `expires_in: 1e19`) counts as no
-    /// expiry rather than overflowing.
-    pub fn expires_at(&self) -> Option<Instant> {
-        self.expires_in.and_then(|s| self.issued_at.checked_add(Duration::from_secs(s)))
-    }
-}
-
-/// A token introspection response (RFC 7662 §2.2). Members this type does not name are in
-/// `extra`.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
-#[non_exhaustive]
-pub struct Introspection {
-    /// Whether the token is active. An inactive token has no other members to rely on.
-    pub active: bool,
-    /// Its scopes, space-separated.
-    #[serde(default)]
-    pub scope: Option<String>,
-    /// The client it was issued to.
-    #[serde(default)]
-    pub client_id: Option<String>,
-    /// The resource owner's user name.
-    #[serde(default)]
-    pub username: Option<String>,
-    /// Its type.
-    #[serde(default)]
-    pub token_type: Option<String>,
-    /// Expiry (seconds since the epoch).
-    #[serde(default)]
-    pub exp: Option<i64>,
-    /// Issue time (seconds since the epoch).
-    #[serde(default)]
-    pub iat: Option<i64>,
-    /// Not-before time (seconds since the epoch).
-    #[serde(default)]
-    pub nbf: Option<i64>,
-    /// The subject.
-    #[serde(default)]
-    pub sub: Option<String>,
-    /// The audience: a string or an array of strings.
-    #[serde(default)]
-    pub aud: Option<serde_json::Value>,
-    /// The issuer.
-    #[serde(default)]
-    pub iss: Option<String>,
-    /// The token identifier.
-    #[serde(default)]
-    pub jti: Option<String>,
-    /// Every other member.
-    #[serde(flatten)]
-    pub extra: serde_json::Map<String, serde_json::Value>,
-}

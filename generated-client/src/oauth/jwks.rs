@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use jsonwebtoken::errors::ErrorKind;
-use jsonwebtoken::jwk::{Jwk, JwkSet, PublicKeyUse};
+use jsonwebtoken::jwk::{Jwk, PublicKeyUse};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
@@ -14,6 +14,7 @@ use url::Url;
 use super::error::{JwtError, OAuthError, OAuthResult};
 use super::http::{Transport, FETCH_JWKS};
 use super::server::transport;
+use crate::oauth_types::JwkSet;
 use crate::runtime::Client;
 
 /// Default minimum time between two fetches of the JWK set caused by an unknown `kid`.
@@ -22,8 +23,15 @@ pub const DEFAULT_MIN_REFETCH_INTERVAL: Duration = Duration::from_secs(60);
 pub const DEFAULT_JWKS_MAX_AGE: Duration = Duration::from_secs(3600);
 
 struct Fetched {
-    set: Arc<JwkSet>,
+    set: Arc<Keys>,
     at: Instant,
+}
+
+/// A fetched set: as published (what [`JwksCache::keys`] returns) and the keys `jsonwebtoken`
+/// can use, converted once per fetch.
+struct Keys {
+    published: Arc<JwkSet>,
+    usable: Vec<Jwk>,
 }
 
 /// A cached JWK set (RFC 7517) fetched from a `jwks_uri`.
@@ -99,18 +107,23 @@ impl JwksCache {
     }
 
     /// The cached set and when it was fetched.
-    fn current(&self) -> Option<(Arc<JwkSet>, Instant)> {
+    fn current(&self) -> Option<(Arc<Keys>, Instant)> {
         let state = self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         state.as_ref().map(|f| (f.set.clone(), f.at))
     }
 
     /// The cached set if it is younger than the max age.
-    fn fresh(&self) -> Option<Arc<JwkSet>> {
+    fn fresh(&self) -> Option<Arc<Keys>> {
         self.current().filter(|(_, at)| at.elapsed() < self.max_age).map(|(set, _)| set)
     }
 
     /// The cached set, fetched if there is none yet or it is older than the max age.
     pub async fn keys(&self) -> OAuthResult<Arc<JwkSet>> {
+        Ok(self.usable_keys().await?.published.clone())
+    }
+
+    /// [`keys`](Self::keys) with the keys `jsonwebtoken` can use.
+    async fn usable_keys(&self) -> OAuthResult<Arc<Keys>> {
         if let Some(set) = self.fresh() {
             return Ok(set);
         }
@@ -127,21 +140,22 @@ impl JwksCache {
         let before = self.current().map(|(_, at)| at);
         let _fetching = self.fetching.lock().await;
         match self.current() {
-            Some((set, at)) if Some(at) != before => Ok(set),
-            _ => self.fetch().await,
+            Some((set, at)) if Some(at) != before => Ok(set.published.clone()),
+            _ => Ok(self.fetch().await?.published.clone()),
         }
     }
 
     /// Fetches and stores the set; called with `fetching` held.
-    async fn fetch(&self) -> OAuthResult<Arc<JwkSet>> {
+    async fn fetch(&self) -> OAuthResult<Arc<Keys>> {
         #[derive(Deserialize)]
         struct Raw {
             keys: Vec<serde_json::Value>,
         }
         let raw: Raw = self.transport.get(&FETCH_JWKS, &self.uri).await?.json()?;
         // Keys of a type this library cannot read are skipped, not fatal to the whole set.
-        let keys = raw.keys.into_iter().filter_map(|k| serde_json::from_value::<Jwk>(k).ok()).collect();
-        let set = Arc::new(JwkSet { keys });
+        let usable = raw.keys.iter().filter_map(|k| serde_json::from_value::<Jwk>(k.clone()).ok()).collect();
+        let published = raw.keys.into_iter().filter_map(|k| serde_json::from_value(k).ok()).collect();
+        let set = Arc::new(Keys { published: Arc::new(JwkSet::new(published)), usable });
         let mut state = self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         *state = Some(Fetched { set: set.clone(), at: Instant::now() });
         Ok(set)
@@ -150,7 +164,7 @@ impl JwksCache {
     /// The key for a token: by `kid`, or the only signing key fitting `alg` when the token has
     /// no `kid`. An unknown `kid` refetches the set once per minimum interval.
     pub(crate) async fn key_for(&self, kid: Option<&str>, alg: Algorithm) -> OAuthResult<Jwk> {
-        let set = self.keys().await?;
+        let set = self.usable_keys().await?;
         if let Some(key) = pick(&set, kid, alg) {
             return Ok(key);
         }
@@ -171,13 +185,13 @@ impl JwksCache {
     }
 }
 
-fn pick(set: &JwkSet, kid: Option<&str>, alg: Algorithm) -> Option<Jwk> {
+fn pick(set: &Keys, kid: Option<&str>, alg: Algorithm) -> Option<Jwk> {
     let signing = |k: &&Jwk| !matches!(k.common.public_key_use, Some(ref u) if *u != PublicKeyUse::Signature);
     match kid {
-        Some(kid) => set.keys.iter().filter(signing).find(|k| k.common.key_id.as_deref() == Some(kid)).cloned(),
+        Some(kid) => set.usable.iter().filter(signing).find(|k| k.common.key_id.as_deref() == Some(kid)).cloned(),
         None => {
             let mut fitting = set
-                .keys
+                .usable
                 .iter()
                 .filter(signing)
                 .filter(|k| DecodingKey::from_jwk(k).is_ok_and(|d| d.family() == alg.family()));

@@ -62,16 +62,19 @@ pub use device::{DeviceAuthorization, DEFAULT_DEVICE_POLL_INTERVAL, DEVICE_CODE_
 pub use error::{
     AuthorizationError, AuthorizationErrorCode, JwtError, OAuthError, OAuthResult, TokenError, TokenErrorCode,
 };
-pub use flow::{credentials_from_env, CLIENT_AUTH_METHOD_ENV, revoke_grant, Introspection, OAuth, TokenResponse};
+pub use flow::{credentials_from_env, CLIENT_AUTH_METHOD_ENV, revoke_grant, OAuth};
 pub use jwks::{JwksCache, JwtClaims, JwtVerifier, DEFAULT_JWKS_MAX_AGE, DEFAULT_MIN_REFETCH_INTERVAL};
 pub use pkce::{pkce_challenge, Pkce, PkceMethod};
-pub use server::{well_known_url, AuthServer, AuthorizationServerMetadata, ProtectedResourceMetadata, DEFAULT_BASE_URL};
+pub use server::{well_known_url, AuthServer, DEFAULT_BASE_URL};
 pub use token_source::{TokenSource, DEFAULT_REFRESH_SKEW};
 
 /// JWT signature algorithms, as used by [`JwtVerifier::algorithms`].
 pub use jsonwebtoken::Algorithm;
-/// A JWK set, as returned by [`JwksCache::keys`].
-pub use jsonwebtoken::jwk::JwkSet;
+/// The OAuth concepts the generated operations use too, one type each: `models::TokenResponse`
+/// and `oauth::TokenResponse` are the same type (see `spec/replacements.yaml`).
+pub use crate::oauth_types::{
+    AuthorizationServerMetadata, Introspection, Jwk, JwkSet, ProtectedResourceMetadata, TokenResponse,
+};
 
 /// Client credentials and how they are presented, shared with the runtime.
 pub use crate::runtime::{ClientAuthMethod, ClientCredentials};

@@ -1,11 +1,11 @@
 //! Where the authorization server's endpoints are: defaults from the base URL, or RFC 8414
 //! discovery; and RFC 9728 protected resource metadata.
 
-use serde::{Deserialize, Serialize};
 use url::Url;
 
 use super::error::{OAuthError, OAuthResult};
 use super::http::{Transport, FETCH_METADATA};
+use crate::oauth_types::{AuthorizationServerMetadata, ProtectedResourceMetadata};
 use crate::runtime::{Auth, Client, Operation};
 
 /// The documented default API base URL. Default endpoints are this plus `/oauth/token` etc.;
@@ -70,87 +70,6 @@ pub fn well_known_url(identifier: &str, suffix: &str) -> OAuthResult<Url> {
 /// `https://a.example` and `https://a.example/` are different identifiers.
 fn same_identifier(a: &str, b: &str) -> bool {
     a == b
-}
-
-/// Authorization server metadata (RFC 8414 §2). Members this type does not name are kept in
-/// `extra`.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-#[non_exhaustive]
-pub struct AuthorizationServerMetadata {
-    /// The issuer identifier.
-    pub issuer: String,
-    /// Where the browser is sent to authorize.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub authorization_endpoint: Option<String>,
-    /// Where codes, refresh tokens and client credentials are exchanged for tokens.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub token_endpoint: Option<String>,
-    /// The JWK set used to sign tokens.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub jwks_uri: Option<String>,
-    /// Dynamic client registration (RFC 7591).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub registration_endpoint: Option<String>,
-    /// Supported scopes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub scopes_supported: Option<Vec<String>>,
-    /// Supported `response_type` values.
-    #[serde(default)]
-    pub response_types_supported: Vec<String>,
-    /// Supported grant types.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub grant_types_supported: Option<Vec<String>>,
-    /// Supported client authentication methods at the token endpoint.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub token_endpoint_auth_methods_supported: Option<Vec<String>>,
-    /// Token revocation (RFC 7009).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub revocation_endpoint: Option<String>,
-    /// Token introspection (RFC 7662).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub introspection_endpoint: Option<String>,
-    /// Supported PKCE methods.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub code_challenge_methods_supported: Option<Vec<String>>,
-    /// Whether authorization responses carry `iss` (RFC 9207).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub authorization_response_iss_parameter_supported: Option<bool>,
-    /// The device authorization endpoint (RFC 8628 §4).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub device_authorization_endpoint: Option<String>,
-    /// Every other member.
-    #[serde(flatten)]
-    pub extra: serde_json::Map<String, serde_json::Value>,
-}
-
-/// Protected resource metadata (RFC 9728 §2). Members this type does not name are kept in
-/// `extra`.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-#[non_exhaustive]
-pub struct ProtectedResourceMetadata {
-    /// The resource identifier.
-    pub resource: String,
-    /// Issuers of the authorization servers that can issue tokens for it.
-    #[serde(default)]
-    pub authorization_servers: Vec<String>,
-    /// The resource's own JWK set.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub jwks_uri: Option<String>,
-    /// Scopes used to request access to it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub scopes_supported: Option<Vec<String>>,
-    /// How it accepts bearer tokens (`header`, `body`, `query`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bearer_methods_supported: Option<Vec<String>>,
-    /// A human-readable name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub resource_name: Option<String>,
-    /// Documentation for developers.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub resource_documentation: Option<String>,
-    /// Every other member.
-    #[serde(flatten)]
-    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
 impl ProtectedResourceMetadata {

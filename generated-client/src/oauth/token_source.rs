@@ -9,7 +9,8 @@ use std::time::{Duration, Instant};
 use futures::future::{BoxFuture, FutureExt, Shared};
 
 use super::error::{to_runtime_error, OAuthError, OAuthResult};
-use super::flow::{OAuth, TokenResponse};
+use super::flow::OAuth;
+use crate::oauth_types::TokenResponse;
 use crate::runtime::{BearerSource, Client, ClientBuilder, Secret};
 
 /// Default time before expiry at which a token is renewed.

@@ -464,8 +464,9 @@ impl ErrorBody {
     }
 }
 
-/// An OAuth 2.0 error body (RFC 6749 §5.2), with any extra members kept.
-#[derive(Clone, Deserialize)]
+/// An OAuth 2.0 error body (RFC 6749 §5.2), with any extra members kept. Also the type of the
+/// spec's `oauth_Error` schema (`models::OAuthErrorBody`), so there is one type for it.
+#[derive(Clone, PartialEq, Deserialize)]
 #[non_exhaustive]
 pub struct OAuthErrorBody {
     /// The error code, e.g. `invalid_grant`.
@@ -476,6 +477,19 @@ pub struct OAuthErrorBody {
     /// Other members, such as `invalid_fields` from dynamic registration.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl OAuthErrorBody {
+    /// A body with `error` and no description.
+    pub fn new(error: impl Into<String>) -> Self {
+        Self { error: error.into(), error_description: None, extra: serde_json::Map::new() }
+    }
+
+    /// Sets `error_description`.
+    pub fn with_error_description(mut self, value: impl Into<String>) -> Self {
+        self.error_description = Some(value.into());
+        self
+    }
 }
 
 impl fmt::Debug for OAuthErrorBody {

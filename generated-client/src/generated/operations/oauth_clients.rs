@@ -246,7 +246,7 @@ impl rt::Paginated for ListOAuthClients {
 #[non_exhaustive]
 pub enum ListOAuthClientsError {
     /// `401`: API credentials are missing or invalid.
-    Unauthorized(models::OAuthError),
+    Unauthorized(models::OAuthErrorBody),
 }
 impl ListOAuthClientsError {
     /// The documented error `api` stands for: `None` for a status the operation does not
@@ -312,11 +312,11 @@ crate::runtime::request_builder!(
 #[non_exhaustive]
 pub enum CreateOAuthClientError {
     /// `400`: The request body is malformed.
-    BadRequest(models::OAuthError),
+    BadRequest(models::OAuthErrorBody),
     /// `401`: API credentials are missing or invalid.
-    Unauthorized(models::OAuthError),
+    Unauthorized(models::OAuthErrorBody),
     /// `422`: The request body failed validation.
-    UnprocessableEntity(models::OAuthError),
+    UnprocessableEntity(models::OAuthErrorBody),
 }
 impl CreateOAuthClientError {
     /// The documented error `api` stands for: `None` for a status the operation does not
@@ -383,7 +383,7 @@ crate::runtime::request_builder!(
 #[non_exhaustive]
 pub enum GetOAuthClientError {
     /// `404`: There is no OAuth client with this ID.
-    NotFound(models::OAuthError),
+    NotFound(models::OAuthErrorBody),
 }
 impl GetOAuthClientError {
     /// The documented error `api` stands for: `None` for a status the operation does not
@@ -452,9 +452,9 @@ crate::runtime::request_builder!(
 #[non_exhaustive]
 pub enum UpdateOAuthClientError {
     /// `404`: There is no OAuth client with this ID.
-    NotFound(models::OAuthError),
+    NotFound(models::OAuthErrorBody),
     /// `422`: The request body failed validation.
-    UnprocessableEntity(models::OAuthError),
+    UnprocessableEntity(models::OAuthErrorBody),
 }
 impl UpdateOAuthClientError {
     /// The documented error `api` stands for: `None` for a status the operation does not
@@ -513,7 +513,7 @@ crate::runtime::request_builder!(
 #[non_exhaustive]
 pub enum DeleteOAuthClientError {
     /// `404`: There is no OAuth client with this ID.
-    NotFound(models::OAuthError),
+    NotFound(models::OAuthErrorBody),
 }
 impl DeleteOAuthClientError {
     /// The documented error `api` stands for: `None` for a status the operation does not

@@ -80,9 +80,9 @@ crate::runtime::request_builder!(
 #[non_exhaustive]
 pub enum GetOAuthAuthorizationServerMetadataError {
     /// `400`: The request was malformed.
-    BadRequest(models::OAuthError),
+    BadRequest(models::OAuthErrorBody),
     /// `401`: The request was not authorized.
-    Unauthorized(models::OAuthError),
+    Unauthorized(models::OAuthErrorBody),
 }
 impl GetOAuthAuthorizationServerMetadataError {
     /// The documented error `api` stands for: `None` for a status the operation does not
@@ -144,9 +144,9 @@ crate::runtime::request_builder!(
 #[non_exhaustive]
 pub enum GetOAuthProtectedResourceMetadataError {
     /// `400`: The request was malformed.
-    BadRequest(models::OAuthError),
+    BadRequest(models::OAuthErrorBody),
     /// `401`: The request was not authorized.
-    Unauthorized(models::OAuthError),
+    Unauthorized(models::OAuthErrorBody),
 }
 impl GetOAuthProtectedResourceMetadataError {
     /// The documented error `api` stands for: `None` for a status the operation does not

@@ -142,9 +142,9 @@ impl rt::Paginated for ListOAuthGrants {
 #[non_exhaustive]
 pub enum ListOAuthGrantsError {
     /// `400`: The request was malformed.
-    BadRequest(models::OAuthError),
+    BadRequest(models::OAuthErrorBody),
     /// `401`: API credentials are missing or invalid.
-    Unauthorized(models::OAuthError),
+    Unauthorized(models::OAuthErrorBody),
 }
 impl ListOAuthGrantsError {
     /// The documented error `api` stands for: `None` for a status the operation does not
@@ -210,7 +210,7 @@ crate::runtime::request_builder!(
 #[non_exhaustive]
 pub enum GetOAuthGrantError {
     /// `404`: There is no OAuth grant with this ID.
-    NotFound(models::OAuthError),
+    NotFound(models::OAuthErrorBody),
 }
 impl GetOAuthGrantError {
     /// The documented error `api` stands for: `None` for a status the operation does not
@@ -276,7 +276,7 @@ crate::runtime::request_builder!(
 #[non_exhaustive]
 pub enum RevokeOAuthGrantError {
     /// `404`: There is no OAuth grant with this ID.
-    NotFound(models::OAuthError),
+    NotFound(models::OAuthErrorBody),
 }
 impl RevokeOAuthGrantError {
     /// The documented error `api` stands for: `None` for a status the operation does not

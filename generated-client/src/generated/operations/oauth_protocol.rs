@@ -329,7 +329,7 @@ crate::runtime::request_builder!(
 #[non_exhaustive]
 pub enum GetOAuthConsentTokenError {
     /// `422`: The consent token is invalid or can no longer be used.
-    UnprocessableEntity(models::OAuthError),
+    UnprocessableEntity(models::OAuthErrorBody),
 }
 impl GetOAuthConsentTokenError {
     /// The documented error `api` stands for: `None` for a status the operation does not
@@ -389,7 +389,7 @@ crate::runtime::request_builder!(
 #[non_exhaustive]
 pub enum CreateOAuthGrantError {
     /// `422`: The consent token is invalid or can no longer be used.
-    UnprocessableEntity(models::OAuthError),
+    UnprocessableEntity(models::OAuthErrorBody),
 }
 impl CreateOAuthGrantError {
     /// The documented error `api` stands for: `None` for a status the operation does not
@@ -462,9 +462,9 @@ crate::runtime::request_builder!(
 #[non_exhaustive]
 pub enum IntrospectOAuthTokenError {
     /// `400`: The introspection request is malformed, for example `token` is missing.
-    BadRequest(models::OAuthError),
+    BadRequest(models::OAuthErrorBody),
     /// `401`: Client authentication failed.
-    Unauthorized(models::OAuthError),
+    Unauthorized(models::OAuthErrorBody),
 }
 impl IntrospectOAuthTokenError {
     /// The documented error `api` stands for: `None` for a status the operation does not
@@ -520,9 +520,9 @@ crate::runtime::request_builder!(
 #[non_exhaustive]
 pub enum GetOAuthJwksError {
     /// `400`: The request was malformed.
-    BadRequest(models::OAuthError),
+    BadRequest(models::OAuthErrorBody),
     /// `401`: The request was not authorized.
-    Unauthorized(models::OAuthError),
+    Unauthorized(models::OAuthErrorBody),
 }
 impl GetOAuthJwksError {
     /// The documented error `api` stands for: `None` for a status the operation does not
@@ -657,9 +657,9 @@ crate::runtime::request_builder!(
 #[non_exhaustive]
 pub enum ExchangeOAuthTokenError {
     /// `400`: The token request was refused; `error` holds the RFC 6749 section 5.2 code, such as `invalid_grant` or `unsupported_grant_type`.
-    BadRequest(models::OAuthError),
+    BadRequest(models::OAuthErrorBody),
     /// `401`: Client authentication failed.
-    Unauthorized(models::OAuthError),
+    Unauthorized(models::OAuthErrorBody),
 }
 impl ExchangeOAuthTokenError {
     /// The documented error `api` stands for: `None` for a status the operation does not
