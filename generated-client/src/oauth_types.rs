@@ -308,3 +308,56 @@ pub struct Jwk {
     #[serde(flatten)]
     pub params: serde_json::Map<String, serde_json::Value>,
 }
+
+/// How the code challenge is derived from the verifier (RFC 7636 §4.2): the `code_challenge_method`
+/// parameter (`models::CodeChallengeMethod` is this type).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum PkceMethod {
+    /// `BASE64URL(SHA256(verifier))`, no padding. The default and the only one to use unless
+    /// the server cannot do SHA-256.
+    #[default]
+    S256,
+    /// The challenge is the verifier itself. Only on explicit request.
+    Plain,
+}
+
+impl PkceMethod {
+    /// The `code_challenge_method` value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PkceMethod::S256 => "S256",
+            PkceMethod::Plain => "plain",
+        }
+    }
+}
+
+impl std::fmt::Display for PkceMethod {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for PkceMethod {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for PkceMethod {
+    /// `S256` or `plain`; any other method is an error (there is no challenge to compute for it).
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = String::deserialize(deserializer)?;
+        match value.as_str() {
+            "S256" => Ok(PkceMethod::S256),
+            "plain" => Ok(PkceMethod::Plain),
+            _ => Err(serde::de::Error::unknown_variant(&value, &["S256", "plain"])),
+        }
+    }
+}
+
+impl crate::runtime::QueryValue for PkceMethod {
+    fn push_pairs(&self, name: &'static str, out: &mut Vec<(std::borrow::Cow<'static, str>, String)>) {
+        out.push((std::borrow::Cow::Borrowed(name), self.as_str().to_owned()));
+    }
+}

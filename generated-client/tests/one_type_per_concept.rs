@@ -59,6 +59,12 @@ fn both_globs_name_one_type_per_concept() {
     let resource: ProtectedResourceMetadata = same_type(resource);
     assert_eq!(resource.authorization_servers, ["https://api.telnyx.com"]);
 
+    // The `code_challenge_method` parameter is the PKCE method.
+    let method: CodeChallengeMethod = same_type::<PkceMethod, _>(Pkce::new().method());
+    assert_eq!(method, CodeChallengeMethod::S256);
+    assert_eq!(serde_json::to_value(PkceMethod::Plain).unwrap(), "plain");
+    assert_eq!(serde_json::from_str::<CodeChallengeMethod>(r#""S256""#).unwrap(), PkceMethod::S256);
+
     // The wire error body and the helpers' error enum are different concepts with different
     // names; the body is the runtime's.
     let body: OAuthErrorBody =

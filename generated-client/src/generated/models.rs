@@ -1473,19 +1473,5 @@ pub enum ResponseType {
     Unknown(String),
 }
 crate::runtime::string_enum!(ResponseType, Unknown, { Code => "code" });
-/// One of `plain`, `S256`. Values the spec does not list are kept as they are.
-///
 /// Schema: `/paths/~1oauth~1authorize/get/parameters/6/schema`
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum CodeChallengeMethod {
-    /// `plain`
-    Plain,
-    /// `S256`
-    S256,
-    /// A value this version of the client does not know.
-    Unknown(String),
-}
-crate::runtime::string_enum!(
-    CodeChallengeMethod, Unknown, { Plain => "plain", S256 => "S256" }
-);
+pub use crate::oauth_types::PkceMethod as CodeChallengeMethod;

@@ -6,7 +6,8 @@ use subtle::ConstantTimeEq;
 use url::Url;
 
 use super::error::{AuthorizationError, AuthorizationErrorCode, OAuthError, OAuthResult};
-use super::pkce::{random_string, Pkce, PkceMethod};
+use super::pkce::{random_string, Pkce};
+use crate::oauth_types::PkceMethod;
 use crate::runtime::Secret;
 
 /// Builds an authorization URL. Get one from [`OAuth::authorization_request`](super::OAuth::authorization_request)

@@ -64,7 +64,7 @@ pub use error::{
 };
 pub use flow::{credentials_from_env, CLIENT_AUTH_METHOD_ENV, revoke_grant, OAuth};
 pub use jwks::{JwksCache, JwtClaims, JwtVerifier, DEFAULT_JWKS_MAX_AGE, DEFAULT_MIN_REFETCH_INTERVAL};
-pub use pkce::{pkce_challenge, Pkce, PkceMethod};
+pub use pkce::{pkce_challenge, Pkce};
 pub use server::{well_known_url, AuthServer, DEFAULT_BASE_URL};
 pub use token_source::{TokenSource, DEFAULT_REFRESH_SKEW};
 
@@ -73,7 +73,7 @@ pub use jsonwebtoken::Algorithm;
 /// The OAuth concepts the generated operations use too, one type each: `models::TokenResponse`
 /// and `oauth::TokenResponse` are the same type (see `spec/replacements.yaml`).
 pub use crate::oauth_types::{
-    AuthorizationServerMetadata, Introspection, Jwk, JwkSet, ProtectedResourceMetadata, TokenResponse,
+    AuthorizationServerMetadata, Introspection, Jwk, JwkSet, PkceMethod, ProtectedResourceMetadata, TokenResponse,
 };
 
 /// Client credentials and how they are presented, shared with the runtime.

@@ -5,6 +5,7 @@ use base64::Engine as _;
 use sha2::{Digest, Sha256};
 
 use super::error::{OAuthError, OAuthResult};
+use crate::oauth_types::PkceMethod;
 use crate::runtime::Secret;
 
 /// The 64 URL-safe characters; every one is an RFC 3986 "unreserved" character, and 64 divides
@@ -19,34 +20,6 @@ pub(crate) fn random_string(len: usize) -> String {
     let mut bytes = vec![0u8; len];
     getrandom::getrandom(&mut bytes).expect("the operating system's random number generator failed");
     bytes.iter().map(|b| ALPHABET[usize::from(b & 63)] as char).collect()
-}
-
-/// How the code challenge is derived from the verifier (RFC 7636 §4.2).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-#[non_exhaustive]
-pub enum PkceMethod {
-    /// `BASE64URL(SHA256(verifier))`, no padding. The default and the only one to use unless
-    /// the server cannot do SHA-256.
-    #[default]
-    S256,
-    /// The challenge is the verifier itself. Only on explicit request.
-    Plain,
-}
-
-impl PkceMethod {
-    /// The `code_challenge_method` value.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PkceMethod::S256 => "S256",
-            PkceMethod::Plain => "plain",
-        }
-    }
-}
-
-impl fmt::Display for PkceMethod {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
 }
 
 /// A PKCE pair (RFC 7636): the secret code verifier and the challenge derived from it.
