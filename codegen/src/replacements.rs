@@ -39,7 +39,8 @@ impl Replacements {
         for (pointer, rust_path) in &types {
             let schema = pointer.strip_prefix(SCHEMAS).unwrap_or_default();
             let component = !schema.is_empty() && !schema.contains('/');
-            if !component && !(pointer.starts_with("/paths/") && pointer.ends_with("/schema")) {
+            let parameter = pointer.starts_with("/paths/") && pointer.ends_with("/schema");
+            if !(component || parameter) {
                 return Err(located(
                     pointer,
                     format!("replacements entry `{pointer}`: the key must be the JSON pointer of a component schema (`{SCHEMAS}Name`) or of a parameter's string enum schema (`/paths/.../parameters/N/schema`)"),
