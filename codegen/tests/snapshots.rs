@@ -85,10 +85,14 @@ fn telnyx_spec_generates_the_committed_client() {
     let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec/telnyx-oauth.openapi.yaml");
     let text = std::fs::read_to_string(&spec).expect("spec/ is readable");
     let renames = std::fs::read_to_string(spec.with_file_name("renames.yaml")).expect("spec/renames.yaml is readable");
+    let replacements =
+        std::fs::read_to_string(spec.with_file_name("replacements.yaml")).expect("spec/replacements.yaml is readable");
     let options = codegen::Options {
         spec_path: "spec/telnyx-oauth.openapi.yaml".into(),
         env_prefix: "TELNYX".into(),
         renames: codegen::Renames::parse(&renames, "spec/renames.yaml").expect("spec/renames.yaml is valid"),
+        replacements: codegen::Replacements::parse(&replacements, "spec/replacements.yaml")
+            .expect("spec/replacements.yaml is valid"),
         ..Default::default()
     };
     let output = codegen::generate(&text, &options).unwrap_or_else(|e| panic!("{e}"));
