@@ -470,7 +470,7 @@ paths:
         );
     }
 
-    use super::{list_files, regen, root, Mode, CHANGELOG, CLIENT_DIR, GENERATED_DIR, MANIFEST, RENAMES, SPEC};
+    use super::{list_files, regen, root, Mode, CHANGELOG, CLIENT_DIR, GENERATED_DIR, MANIFEST, RENAMES, REPLACEMENTS, SPEC};
 
     /// A scratch copy of what `regen` reads and writes, removed when dropped.
     struct Scratch(std::path::PathBuf);
@@ -485,7 +485,7 @@ paths:
         let dir = std::env::temp_dir().join(format!("xtask-regen-test-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         let root = root();
-        let mut files = vec![SPEC.to_owned(), RENAMES.to_owned(), CHANGELOG.to_owned(), format!("{CLIENT_DIR}/{MANIFEST}")];
+        let mut files = vec![SPEC.to_owned(), RENAMES.to_owned(), REPLACEMENTS.to_owned(), CHANGELOG.to_owned(), format!("{CLIENT_DIR}/{MANIFEST}")];
         let mut generated = Vec::new();
         list_files(&root.join(CLIENT_DIR), Path::new(GENERATED_DIR), &mut generated);
         files.extend(generated.into_iter().map(|f| format!("{CLIENT_DIR}/{f}")));
@@ -503,10 +503,10 @@ paths:
         let dir = &scratch.0;
         regen(dir, Mode::Check).expect("a copy of the committed state is up to date");
 
-        // The committed manifest predates the type `TokenType`.
+        // The committed manifest predates the type `ClientType`.
         let manifest_path = dir.join(CLIENT_DIR).join(MANIFEST);
         let manifest = std::fs::read_to_string(&manifest_path).expect("manifest");
-        let block = manifest.find("\ntype TokenType: enum\n").expect("TokenType is in the manifest");
+        let block = manifest.find("\ntype ClientType: enum\n").expect("ClientType is in the manifest");
         let end = manifest[block + 1..].find("\n\n").map_or(manifest.len(), |i| block + 1 + i);
         std::fs::write(&manifest_path, format!("{}{}", &manifest[..block], &manifest[end..])).expect("write");
 
@@ -519,7 +519,7 @@ paths:
         assert_eq!(std::fs::read_to_string(&manifest_path).expect("manifest"), manifest);
         let changelog = std::fs::read_to_string(dir.join(CHANGELOG)).expect("changelog");
         let added: Vec<&str> = changelog.lines().filter(|l| !changelog_before.lines().any(|b| b == *l)).collect();
-        assert_eq!(added, ["- additive: type `TokenType`"]);
+        assert_eq!(added, ["- additive: type `ClientType`"]);
 
         regen(dir, Mode::Write).expect("regen again");
         assert_eq!(std::fs::read_to_string(dir.join(CHANGELOG)).expect("changelog"), changelog, "nothing added twice");
