@@ -152,19 +152,32 @@ async fn read_body(mut response: reqwest::Response, limit: u64) -> Result<(Heade
     }
     // Reading the body needs no headers: take them instead of copying.
     let headers = std::mem::take(response.headers_mut());
-    let mut chunks: Vec<Bytes> = Vec::new();
+    // Most bodies arrive in one chunk: keep it as is. Later chunks go into one buffer, sized
+    // from `content-length` when the server announced it (already checked against `limit`).
+    let mut first: Option<Bytes> = None;
+    let mut rest: Option<bytes::BytesMut> = None;
     let mut total: u64 = 0;
     while let Some(chunk) = response.chunk().await.map_err(Error::from_reqwest)? {
         total = total.saturating_add(chunk.len() as u64);
         if total > limit {
             return Err(too_large());
         }
-        chunks.push(chunk);
+        match (&first, &mut rest) {
+            (None, _) => first = Some(chunk),
+            (Some(_), Some(buffer)) => buffer.extend_from_slice(&chunk),
+            (Some(head), None) => {
+                // Bounded, so a false `content-length` cannot make us reserve much ahead.
+                let capacity = response.content_length().unwrap_or(total).clamp(total, total.max(1 << 20));
+                let mut buffer = bytes::BytesMut::with_capacity(usize::try_from(capacity).unwrap_or(usize::MAX));
+                buffer.extend_from_slice(head);
+                buffer.extend_from_slice(&chunk);
+                rest = Some(buffer);
+            }
+        }
     }
-    let body = match chunks.len() {
-        0 => Bytes::new(),
-        1 => chunks.pop().unwrap_or_default(),
-        _ => Bytes::from(chunks.concat()),
+    let body = match rest {
+        Some(buffer) => buffer.freeze(),
+        None => first.unwrap_or_default(),
     };
     Ok((headers, body))
 }
