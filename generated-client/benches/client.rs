@@ -2,7 +2,8 @@
 //! against a hand-written page loop, both talking to the same local HTTP/1.1 server.
 //!
 //! `cargo bench -p telnyx-oauth --bench client`
-//! (`BENCH_ONLY=throughput` runs only the throughput comparison: 10,000 GETs, 256 in flight.)
+//! (`BENCH_ONLY=throughput` runs only the throughput comparison: 10,000 GETs, 256 in flight,
+//! `BENCH_ROUNDS` rounds, default 21.)
 //!
 //! The server is a tiny keep-alive HTTP/1.1 server on 127.0.0.1 (its own thread and
 //! single-threaded tokio runtime) that answers from bodies serialized once up front, so its
@@ -334,10 +335,18 @@ fn benches(c: &mut Criterion) {
 
     let only_throughput = std::env::var("BENCH_ONLY").is_ok_and(|v| v == "throughput");
     if std::env::var_os("BENCH_NO_PAIRED").is_none() || only_throughput {
+        // What each side keeps per request in flight (moved into the stream's task node).
+        println!(
+            "future sizes: bare reqwest + timeout {} bytes; generated {} bytes (boxed by IntoFuture: {} bytes inline)",
+            std::mem::size_of_val(&bare_get_with(&http_configured, &one_url, Some(Duration::from_secs(60)))),
+            std::mem::size_of_val(&client.get_oauth_client(ID).send_with_response()),
+            std::mem::size_of_val(&std::future::IntoFuture::into_future(client.get_oauth_client(ID))),
+        );
+        let rounds = std::env::var("BENCH_ROUNDS").ok().and_then(|r| r.parse().ok()).unwrap_or(21);
         paired_throughput(
             &rt,
             "throughput get_oauth_client (bare reqwest + per-request timeout -> generated)",
-            11,
+            rounds,
             || bare_get_with(&http_configured, &one_url, Some(Duration::from_secs(60))),
             || async { client.get_oauth_client(ID).await.expect("GET") },
         );

@@ -1,6 +1,7 @@
 //! Sending an operation: the retry loop, the per-call limits and reading the body. The retry
 //! rule itself is in `retry.rs`.
 
+use std::future::Future;
 use std::time::{Duration, Instant, SystemTime};
 
 use bytes::Bytes;
@@ -23,14 +24,17 @@ impl Client {
     ///
     /// Nothing is sent when the input is invalid ([`Error::InvalidInput`]), including an invalid
     /// header added with [`RequestOptions::header`] or missing credentials.
+    ///
+    /// Not an `async fn`: the future it returns is `execute_to`'s own, not one more layer that
+    /// would keep another copy of `parts` for the whole call.
     #[doc(hidden)]
-    pub async fn execute(
+    pub fn execute(
         &self,
         op: &'static Operation,
         parts: RequestParts,
         options: &RequestOptions,
-    ) -> Result<RawResponse> {
-        self.execute_to(op, None, parts, options).await
+    ) -> impl Future<Output = Result<RawResponse>> + Send + '_ {
+        self.execute_to(op, None, parts, options)
     }
 
     /// Sends one operation to an absolute URL (an endpoint found by discovery, possibly on
@@ -52,13 +56,36 @@ impl Client {
         self.execute_to(op, Some(url), parts, options).await
     }
 
-    async fn execute_to(
+    /// Checks and prepares the request now (nothing of it is sent yet), and returns the future
+    /// that sends it. The future owns only the prepared request and its limits, so what a call
+    /// keeps in flight stays small (the caller's `parts` and `options` are not carried along).
+    fn execute_to(
         &self,
         op: &'static Operation,
         url: Option<Url>,
         parts: RequestParts,
         options: &RequestOptions,
-    ) -> Result<RawResponse> {
+    ) -> impl Future<Output = Result<RawResponse>> + Send + '_ {
+        let started = self.start(op, url, parts, options);
+        async move {
+            let (prepared, limits, total) = started?;
+            let span = tracing::debug_span!("request", operation = op.id, method = %op.method, path = op.path);
+            let call = self.send_with_retries(op, prepared, limits).instrument(span);
+            match total {
+                Some(total) => tokio::time::timeout(total, call).await.unwrap_or(Err(Error::Timeout)),
+                None => call.await,
+            }
+        }
+    }
+
+    /// The request and what the call may spend: its limits and total deadline.
+    fn start(
+        &self,
+        op: &'static Operation,
+        url: Option<Url>,
+        parts: RequestParts,
+        options: &RequestOptions,
+    ) -> Result<(Prepared, Limits, Option<Duration>)> {
         options.validate()?;
         let replay = retry::Replay::of(&op.method, &parts.body, options.idempotent);
         let prepared = self.prepare(op, url, parts, options)?;
@@ -68,12 +95,7 @@ impl Client {
             max_body: options.max_response_bytes.unwrap_or(self.inner.max_response_bytes),
             replay,
         };
-        let span = tracing::debug_span!("request", operation = op.id, method = %op.method, path = op.path);
-        let call = self.send_with_retries(op, prepared, limits).instrument(span);
-        match options.total_timeout.or(self.inner.total_timeout) {
-            Some(total) => tokio::time::timeout(total, call).await.unwrap_or(Err(Error::Timeout)),
-            None => call.await,
-        }
+        Ok((prepared, limits, options.total_timeout.or(self.inner.total_timeout)))
     }
 
     async fn send_with_retries(&self, op: &'static Operation, prepared: Prepared, limits: Limits) -> Result<RawResponse> {
