@@ -5,6 +5,7 @@ use std::future::Future;
 use std::time::{Duration, Instant, SystemTime};
 
 use bytes::Bytes;
+use futures::future::{Either, FutureExt};
 use reqwest::header::HeaderMap;
 use tracing::Instrument;
 use url::Url;
@@ -66,16 +67,17 @@ impl Client {
         parts: RequestParts,
         options: &RequestOptions,
     ) -> impl Future<Output = Result<RawResponse>> + Send + '_ {
-        let started = self.start(op, url, parts, options);
-        async move {
-            let (prepared, limits, total) = started?;
-            let span = tracing::debug_span!("request", operation = op.id, method = %op.method, path = op.path);
-            let call = self.send_with_retries(op, prepared, limits).instrument(span);
-            match total {
-                Some(total) => tokio::time::timeout(total, call).await.unwrap_or(Err(Error::Timeout)),
-                None => call.await,
-            }
-        }
+        // The returned future is one of three ready-made ones, with nothing copied around them.
+        let (prepared, limits, total) = match self.start(op, url, parts, options) {
+            Ok(started) => started,
+            Err(e) => return Either::Left(std::future::ready(Err(e))),
+        };
+        let span = tracing::debug_span!("request", operation = op.id, method = %op.method, path = op.path);
+        let call = self.send_with_retries(op, prepared, limits).instrument(span);
+        Either::Right(match total {
+            Some(total) => Either::Left(tokio::time::timeout(total, call).map(|r| r.unwrap_or(Err(Error::Timeout)))),
+            None => Either::Right(call),
+        })
     }
 
     /// The request and what the call may spend: its limits and total deadline.
@@ -203,3 +205,4 @@ async fn read_body(mut response: reqwest::Response, limit: u64) -> Result<(Heade
     };
     Ok((headers, body))
 }
+
