@@ -68,7 +68,7 @@ impl Client {
         options: &RequestOptions,
     ) -> impl Future<Output = Result<RawResponse>> + Send + '_ {
         // The returned future is one of three ready-made ones, with nothing copied around them.
-        let (prepared, limits, total) = match self.start(op, url, parts, options) {
+        let (prepared, limits, total) = match start(self, op, url, parts, options) {
             Ok(started) => started,
             Err(e) => return Either::Left(std::future::ready(Err(e))),
         };
@@ -78,26 +78,6 @@ impl Client {
             Some(total) => Either::Left(tokio::time::timeout(total, call).map(|r| r.unwrap_or(Err(Error::Timeout)))),
             None => Either::Right(call),
         })
-    }
-
-    /// The request and what the call may spend: its limits and total deadline.
-    fn start(
-        &self,
-        op: &'static Operation,
-        url: Option<Url>,
-        parts: RequestParts,
-        options: &RequestOptions,
-    ) -> Result<(Prepared, Limits, Option<Duration>)> {
-        options.validate()?;
-        let replay = retry::Replay::of(&op.method, &parts.body, options.idempotent);
-        let prepared = self.prepare(op, url, parts, options)?;
-        let limits = Limits {
-            max_retries: options.max_retries.unwrap_or(self.inner.max_retries),
-            timeout: options.timeout.unwrap_or(self.inner.timeout),
-            max_body: options.max_response_bytes.unwrap_or(self.inner.max_response_bytes),
-            replay,
-        };
-        Ok((prepared, limits, options.total_timeout.or(self.inner.total_timeout)))
     }
 
     async fn send_with_retries(&self, op: &'static Operation, prepared: Prepared, limits: Limits) -> Result<RawResponse> {
@@ -155,6 +135,27 @@ impl Client {
     fn backoff(&self, retries: u32) -> Duration {
         retry::backoff(retries, self.inner.retry_initial, self.inner.retry_max, retry::random_unit())
     }
+}
+
+/// The request and what the call may spend: its limits and total deadline. (A free function:
+/// an inherent method would take a name generated operations may need.)
+fn start(
+    client: &Client,
+    op: &'static Operation,
+    url: Option<Url>,
+    parts: RequestParts,
+    options: &RequestOptions,
+) -> Result<(Prepared, Limits, Option<Duration>)> {
+    options.validate()?;
+    let replay = retry::Replay::of(&op.method, &parts.body, options.idempotent);
+    let prepared = client.prepare(op, url, parts, options)?;
+    let limits = Limits {
+        max_retries: options.max_retries.unwrap_or(client.inner.max_retries),
+        timeout: options.timeout.unwrap_or(client.inner.timeout),
+        max_body: options.max_response_bytes.unwrap_or(client.inner.max_response_bytes),
+        replay,
+    };
+    Ok((prepared, limits, options.total_timeout.or(client.inner.total_timeout)))
 }
 
 /// What one call may spend.
