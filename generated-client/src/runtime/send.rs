@@ -178,7 +178,7 @@ async fn read_body(mut response: reqwest::Response, limit: u64) -> Result<(Heade
     // Reading the body needs no headers: take them instead of copying.
     let headers = std::mem::take(response.headers_mut());
     // Most bodies arrive in one chunk: keep it as is. Later chunks go into one buffer, sized
-    // from `content-length` when the server announced it (already checked against `limit`).
+    // from what the server still announces (the whole was already checked against `limit`).
     let mut first: Option<Bytes> = None;
     let mut rest: Option<bytes::BytesMut> = None;
     let mut total: u64 = 0;
@@ -191,8 +191,10 @@ async fn read_body(mut response: reqwest::Response, limit: u64) -> Result<(Heade
             (None, _) => first = Some(chunk),
             (Some(_), Some(buffer)) => buffer.extend_from_slice(&chunk),
             (Some(head), None) => {
-                // Bounded, so a false `content-length` cannot make us reserve much ahead.
-                let capacity = response.content_length().unwrap_or(total).clamp(total, total.max(1 << 20));
+                // What is still announced (the body's remaining exact size, if known), at most
+                // 1 MiB ahead, so a false `content-length` cannot make us reserve much.
+                let ahead = response.content_length().unwrap_or(0).min(1 << 20);
+                let capacity = total.saturating_add(ahead);
                 let mut buffer = bytes::BytesMut::with_capacity(usize::try_from(capacity).unwrap_or(usize::MAX));
                 buffer.extend_from_slice(head);
                 buffer.extend_from_slice(&chunk);
