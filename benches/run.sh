@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Reproduces every figure in BENCHMARKS.md.
 #
-# usage: benches/run.sh [gen|rss|cli|build|client|all]...   (default: all)
+# usage: benches/run.sh [gen|rss|cli|build|client|throughput|features|all]...   (default: all)
 #
 # Needs: hyperfine and GNU time (`apt-get install hyperfine time`), python3 with PyYAML (for the
 # progenitor comparison), and cargo-progenitor in $PROGENITOR_ROOT/bin (default /tmp/progenitor):
@@ -107,7 +107,51 @@ client() {
     cargo bench -p telnyx-oauth --bench client
 }
 
+throughput() {
+    section "4b. throughput: 10,000 GETs, 256 in flight, ours vs bare reqwest (paired rounds)"
+    BENCH_ONLY=throughput cargo bench -p telnyx-oauth --bench client
+}
+
+# Dependency count and clean debug build of the telnyx-oauth library per feature set, each in a
+# fresh target dir of its own ($TMP/features-target). $FEATURES_BEFORE (a git revision, default
+# none) adds the same build of that revision's crate (its default features), from `git archive`.
+FEATURE_SETS=(
+    "--no-default-features"
+    "--no-default-features --features rustls-webpki-roots"
+    "--features default"
+    "--features jwt"
+    "--all-features"
+)
+feature_build_one() { # label dir flags...
+    local label="$1" dir="$2"; shift 2
+    local deps; deps=$(cd "$dir" && cargo tree -p telnyx-oauth -e normal --prefix none --format '{p}' "$@" \
+        | sed 's/ (\*)$//; s/ (proc-macro)$//' | sort -u | wc -l)
+    rm -rf "$TMP/features-target"
+    local start end; start=$(date +%s.%N)
+    (cd "$dir" && CARGO_TARGET_DIR="$TMP/features-target" cargo build --quiet -p telnyx-oauth --lib "$@")
+    end=$(date +%s.%N)
+    printf '| %s | %s | %.1f s |\n' "$label" "$deps" "$(echo "$end - $start" | bc)"
+}
+
+features() {
+    section "3b. telnyx-oauth per feature set: dependency count, clean debug build (one run each)"
+    cargo fetch --quiet
+    echo "| feature set | packages (normal deps, incl. the crate) | clean debug build |"
+    echo "|---|---|---|"
+    if [[ -n "${FEATURES_BEFORE:-}" ]]; then
+        rm -rf "$TMP/features-before" && mkdir -p "$TMP/features-before"
+        git archive "$FEATURES_BEFORE" | tar -x -C "$TMP/features-before"
+        (cd "$TMP/features-before" && cargo fetch --quiet)
+        feature_build_one "before ($FEATURES_BEFORE, everything)" "$TMP/features-before"
+    fi
+    local flags
+    for flags in "${FEATURE_SETS[@]}"; do
+        # shellcheck disable=SC2086
+        feature_build_one "$flags" "$ROOT" $flags
+    done
+}
+
 targets=("$@")
-[[ ${#targets[@]} -eq 0 || "${targets[0]}" == all ]] && targets=(gen rss cli build client)
+[[ ${#targets[@]} -eq 0 || "${targets[0]}" == all ]] && targets=(gen rss cli build client throughput features)
 echo "machine: $(nproc) cores, $(uname -srm), $(cargo --version)"
 for t in "${targets[@]}"; do "$t"; done

@@ -2,6 +2,8 @@
 //! against a hand-written page loop, both talking to the same local HTTP/1.1 server.
 //!
 //! `cargo bench -p telnyx-oauth --bench client`
+//! (`BENCH_ONLY=throughput` runs only the throughput comparison: 10,000 GETs, 256 in flight,
+//! `BENCH_ROUNDS` rounds, default 21.)
 //!
 //! The server is a tiny keep-alive HTTP/1.1 server on 127.0.0.1 (its own thread and
 //! single-threaded tokio runtime) that answers from bodies serialized once up front, so its
@@ -242,6 +244,68 @@ where
     );
 }
 
+/// Requests per throughput run, and how many are in flight at once.
+const THROUGHPUT_REQUESTS: usize = 10_000;
+const THROUGHPUT_CONCURRENCY: usize = 256;
+
+/// `THROUGHPUT_REQUESTS` calls of `call`, `THROUGHPUT_CONCURRENCY` at a time.
+async fn flood<F, Fut>(call: F) -> Duration
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future,
+{
+    use futures::StreamExt;
+    let start = std::time::Instant::now();
+    futures::stream::iter(0..THROUGHPUT_REQUESTS)
+        .map(|_| call())
+        .buffer_unordered(THROUGHPUT_CONCURRENCY)
+        .for_each(|r| {
+            black_box(r);
+            async {}
+        })
+        .await;
+    start.elapsed()
+}
+
+/// Throughput under concurrency, paired like [`paired`]: `rounds` rounds of one flood per side,
+/// the order flipping every round; prints the median of the per-round throughput ratios
+/// ours/baseline (1.0 = as fast as the baseline, higher is better).
+fn paired_throughput<A, B, FA, FB>(rt: &tokio::runtime::Runtime, label: &str, rounds: usize, a: A, b: B)
+where
+    A: Fn() -> FA,
+    B: Fn() -> FB,
+    FA: std::future::Future,
+    FB: std::future::Future,
+{
+    rt.block_on(flood(&a));
+    rt.block_on(flood(&b));
+    let mut ratios = Vec::with_capacity(rounds);
+    let (mut total_a, mut total_b) = (Duration::ZERO, Duration::ZERO);
+    for round in 0..rounds {
+        let (ta, tb) = if round % 2 == 0 {
+            let ta = rt.block_on(flood(&a));
+            (ta, rt.block_on(flood(&b)))
+        } else {
+            let tb = rt.block_on(flood(&b));
+            (rt.block_on(flood(&a)), tb)
+        };
+        total_a += ta;
+        total_b += tb;
+        ratios.push(ta.as_secs_f64() / tb.as_secs_f64());
+    }
+    ratios.sort_by(f64::total_cmp);
+    let rate = |t: Duration| (rounds * THROUGHPUT_REQUESTS) as f64 / t.as_secs_f64();
+    println!(
+        "paired {label}: {rounds} rounds x {THROUGHPUT_REQUESTS} requests, {THROUGHPUT_CONCURRENCY} in flight; \
+         baseline {:.0} req/s, ours {:.0} req/s; throughput ratio ours/baseline: median {:.3} (quartiles {:.3}..{:.3})",
+        rate(total_a),
+        rate(total_b),
+        ratios[rounds / 2],
+        ratios[rounds / 4],
+        ratios[rounds * 3 / 4],
+    );
+}
+
 fn benches(c: &mut Criterion) {
     let addr = start_server();
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
@@ -268,6 +332,28 @@ fn benches(c: &mut Criterion) {
         assert_eq!(ours.len(), PAGE_SIZE * TOTAL_PAGES);
         assert_eq!(ours, bare);
     });
+
+    let only_throughput = std::env::var("BENCH_ONLY").is_ok_and(|v| v == "throughput");
+    if std::env::var_os("BENCH_NO_PAIRED").is_none() || only_throughput {
+        // What each side keeps per request in flight (moved into the stream's task node).
+        println!(
+            "future sizes: bare reqwest + timeout {} bytes; generated {} bytes (boxed by IntoFuture: {} bytes inline)",
+            std::mem::size_of_val(&bare_get_with(&http_configured, &one_url, Some(Duration::from_secs(60)))),
+            std::mem::size_of_val(&client.get_oauth_client(ID).send_with_response()),
+            std::mem::size_of_val(&std::future::IntoFuture::into_future(client.get_oauth_client(ID))),
+        );
+        let rounds = std::env::var("BENCH_ROUNDS").ok().and_then(|r| r.parse().ok()).unwrap_or(21);
+        paired_throughput(
+            &rt,
+            "throughput get_oauth_client (bare reqwest + per-request timeout -> generated)",
+            rounds,
+            || bare_get_with(&http_configured, &one_url, Some(Duration::from_secs(60))),
+            || async { client.get_oauth_client(ID).await.expect("GET") },
+        );
+    }
+    if only_throughput {
+        return;
+    }
 
     if std::env::var_os("BENCH_NO_PAIRED").is_none() {
         paired(&rt, "get_oauth_client (bare reqwest -> generated)", 41, 500, || bare_get(&http, &one_url), || async {

@@ -27,9 +27,23 @@
 //!
 //! The `models` and `operations` modules are generated from `spec/` by `cargo xtask regen`;
 //! `runtime` is the hand-written HTTP layer they call.
+//!
+//! # Cargo features
+//!
+//! - `oauth` (default): the `oauth` module's flow helpers (PKCE, authorization URL and
+//!   callback, token requests, token source, discovery, introspection, revocation).
+//! - `jwt` (opt-in, implies `oauth`): `oauth::JwtVerifier` and `oauth::JwksCache`, JWT
+//!   verification against the server's JWK set. It compiles RSA, ECDSA and Ed25519
+//!   cryptography, which only token verifiers need.
+//! - `rustls-webpki-roots` (default): HTTPS with rustls and the Mozilla roots compiled in (webpki-roots).
+//! - `rustls-native-roots`: HTTPS with rustls and the operating system's root certificates.
+//!
+//! With neither TLS feature the client speaks plain HTTP only (`https://` URLs fail to
+//! connect). The generated operations and the runtime need no feature.
 #![warn(missing_docs)]
 
 mod generated;
+#[cfg(feature = "oauth")]
 pub mod oauth;
 mod oauth_types;
 pub mod runtime;

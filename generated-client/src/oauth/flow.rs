@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use super::authorize::{AuthorizationCode, AuthorizationRequest, PendingAuthorization};
 use super::error::{OAuthError, OAuthResult};
 use super::http::{Transport, INTROSPECT, REVOKE, TOKEN};
+#[cfg(feature = "jwt")]
 use super::jwks::{JwksCache, JwtVerifier};
 use super::server::{transport, AuthServer};
 use super::token_source::TokenSource;
@@ -236,7 +237,8 @@ impl OAuth {
         TokenSource::from_tokens(self.clone(), tokens)
     }
 
-    /// A cache of the server's JWK set (`jwks_uri`).
+    /// A cache of the server's JWK set (`jwks_uri`). Needs the `jwt` feature.
+    #[cfg(feature = "jwt")]
     pub fn jwks(&self) -> OAuthResult<JwksCache> {
         let uri = self
             .inner
@@ -248,7 +250,8 @@ impl OAuth {
     }
 
     /// A JWT verifier with the server's JWK set, expecting the server's issuer (required: from
-    /// discovery, or set on [`AuthServer::issuer`]) and `audience`.
+    /// discovery, or set on [`AuthServer::issuer`]) and `audience`. Needs the `jwt` feature.
+    #[cfg(feature = "jwt")]
     pub fn jwt_verifier(&self, audience: impl Into<String>) -> OAuthResult<JwtVerifier> {
         let issuer = self.inner.server.issuer.clone().ok_or_else(|| {
             OAuthError::Config("the issuer is unknown: discover the server or set AuthServer::issuer".into())

@@ -20,6 +20,7 @@ use crate::runtime::{Auth, Body, Client, ClientAuthMethod, ClientCredentials, Op
 /// The exchanges, as operations of the runtime (their ids name them in traces and errors).
 pub(crate) static FETCH_METADATA: Operation =
     Operation { id: "OAuthFetchMetadata", method: Method::GET, path: "", server: None, auth: Auth::None };
+#[cfg(feature = "jwt")]
 pub(crate) static FETCH_JWKS: Operation =
     Operation { id: "OAuthFetchJwks", method: Method::GET, path: "", server: None, auth: Auth::None };
 pub(crate) static TOKEN: Operation =

@@ -2,6 +2,9 @@
 //! requests, a self-renewing token source, discovery, introspection, revocation and JWT
 //! verification against the server's JWK set.
 //!
+//! This module needs the `oauth` feature (on by default); JWT verification (`JwtVerifier`,
+//! `JwksCache`) needs `jwt` (opt-in), which brings the signature cryptography.
+//!
 //! Everything here works with any RFC 6749 / RFC 8414 authorization server: endpoints come from
 //! an [`AuthServer`], either the defaults under the client's base URL
 //! ([`DEFAULT_BASE_URL`]`/oauth/token` etc., or under `TELNYX_BASE_URL`) or RFC 8414 discovery.
@@ -52,6 +55,7 @@ mod device;
 mod error;
 mod flow;
 mod http;
+#[cfg(feature = "jwt")]
 mod jwks;
 mod pkce;
 mod server;
@@ -63,12 +67,14 @@ pub use error::{
     AuthorizationError, AuthorizationErrorCode, JwtError, OAuthError, OAuthResult, TokenError, TokenErrorCode,
 };
 pub use flow::{credentials_from_env, CLIENT_AUTH_METHOD_ENV, revoke_grant, OAuth};
+#[cfg(feature = "jwt")]
 pub use jwks::{JwksCache, JwtClaims, JwtVerifier, DEFAULT_JWKS_MAX_AGE, DEFAULT_MIN_REFETCH_INTERVAL};
 pub use pkce::{pkce_challenge, Pkce};
 pub use server::{well_known_url, AuthServer, DEFAULT_BASE_URL};
 pub use token_source::{TokenSource, DEFAULT_REFRESH_SKEW};
 
 /// JWT signature algorithms, as used by [`JwtVerifier::algorithms`].
+#[cfg(feature = "jwt")]
 pub use jsonwebtoken::Algorithm;
 /// The OAuth concepts the generated operations use too, one type each: `models::TokenResponse`
 /// and `oauth::TokenResponse` are the same type (see `spec/replacements.yaml`).

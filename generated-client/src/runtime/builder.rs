@@ -295,6 +295,7 @@ impl ClientBuilder {
                 api_base,
                 root_base,
                 default_host: default.host_str().map(str::to_owned),
+                api_key_bearer: self.api_key.as_ref().and_then(|key| super::prepare::bearer_value(key).ok()),
                 api_key: self.api_key,
                 api_keys: self.api_keys,
                 bearer_source: self.bearer_source,

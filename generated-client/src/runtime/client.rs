@@ -35,6 +35,9 @@ pub(super) struct Inner {
     /// Host of the document's default server, to recognise operation servers on the same host.
     pub(super) default_host: Option<String>,
     pub(super) api_key: Option<Secret>,
+    /// `Bearer <api_key>`, built once (marked sensitive); `None` without a key or when the key
+    /// cannot be a header value (then each request fails with the error `bearer_value` gives).
+    pub(super) api_key_bearer: Option<reqwest::header::HeaderValue>,
     /// Keys for API-key schemes, by lower-cased header or query parameter name.
     pub(super) api_keys: BTreeMap<String, Secret>,
     pub(super) bearer_source: Option<Arc<dyn BearerSource>>,

@@ -49,7 +49,8 @@ impl Client {
         let mut query_keys: Vec<(&'static str, &Secret)> = Vec::new();
         let mut bearer_from_source = false;
         self.apply_auth(op, op.auth, &mut headers, &mut body, &mut query_keys, &mut bearer_from_source)?;
-        {
+        // `query_pairs_mut` rewrites the URL even with nothing to add: skip it then.
+        if !(parts.query.is_empty() && options.query.is_empty() && query_keys.is_empty()) {
             let mut pairs = url.query_pairs_mut();
             for (k, v) in &parts.query {
                 pairs.append_pair(k, v);
@@ -152,12 +153,15 @@ impl Client {
                 if self.inner.bearer_source.is_some() {
                     *bearer_from_source = true;
                 } else {
-                    match &self.inner.api_key {
-                        Some(key) => {
+                    match (&self.inner.api_key_bearer, &self.inner.api_key) {
+                        (Some(value), _) => {
+                            headers.insert(AUTHORIZATION, value.clone());
+                        }
+                        (None, Some(key)) => {
                             headers.insert(AUTHORIZATION, bearer_value(key)?);
                         }
-                        None if optional => {}
-                        None => return Err(missing("an API key or bearer source")),
+                        (None, None) if optional => {}
+                        (None, None) => return Err(missing("an API key or bearer source")),
                     }
                 }
             }
@@ -211,7 +215,7 @@ impl Client {
             headers.insert(AUTHORIZATION, bearer_value(&token)?);
         }
         if !prepared.caller_retry_count {
-            headers.insert(RETRY_COUNT_HEADER, HeaderValue::from(retries));
+            headers.insert(RETRY_COUNT_HEADER, retry_count_value(retries));
         }
         *request.body_mut() = prepared.body.clone().map(reqwest::Body::from);
         *request.timeout_mut() = Some(timeout);
@@ -220,11 +224,20 @@ impl Client {
 }
 
 /// `Bearer <token>`, marked sensitive.
-fn bearer_value(token: &Secret) -> Result<HeaderValue> {
+pub(super) fn bearer_value(token: &Secret) -> Result<HeaderValue> {
     let mut value = HeaderValue::from_str(&format!("Bearer {}", token.expose()))
         .map_err(|_| Error::invalid_input("the bearer token contains characters not allowed in a header"))?;
     value.set_sensitive(true);
     Ok(value)
+}
+
+/// The retry count header's value; static (no allocation) for the counts a call usually sees.
+fn retry_count_value(retries: u32) -> HeaderValue {
+    const STATIC: [&str; 10] = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"];
+    match STATIC.get(retries as usize) {
+        Some(digits) => HeaderValue::from_static(digits),
+        None => HeaderValue::from(retries),
+    }
 }
 
 /// Replaces every header named in `pairs` with the values given there (several values of one

@@ -370,8 +370,12 @@ pub fn encode_path_segment(name: &str, value: &str) -> crate::runtime::Result<St
 /// (a server or proxy may decode more than once).
 pub(crate) fn is_dot_segment(value: &str) -> bool {
     let mut current = std::borrow::Cow::Borrowed(value.as_bytes());
-    // Each decoding that changes the text makes it shorter, so this ends.
+    // Each decoding that changes the text makes it shorter, so this ends. Text without `%`
+    // decodes to itself: no need to build the decoded copy (the common case, on every request).
     loop {
+        if !current.contains(&b'%') {
+            return matches!(current.as_ref(), b"." | b"..");
+        }
         if matches!(current.as_ref(), b"." | b"..") {
             return true;
         }

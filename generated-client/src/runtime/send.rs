@@ -1,9 +1,11 @@
 //! Sending an operation: the retry loop, the per-call limits and reading the body. The retry
 //! rule itself is in `retry.rs`.
 
+use std::future::Future;
 use std::time::{Duration, Instant, SystemTime};
 
 use bytes::Bytes;
+use futures::future::{Either, FutureExt};
 use reqwest::header::HeaderMap;
 use tracing::Instrument;
 use url::Url;
@@ -23,14 +25,17 @@ impl Client {
     ///
     /// Nothing is sent when the input is invalid ([`Error::InvalidInput`]), including an invalid
     /// header added with [`RequestOptions::header`] or missing credentials.
+    ///
+    /// Not an `async fn`: the future it returns is `execute_to`'s own, not one more layer that
+    /// would keep another copy of `parts` for the whole call.
     #[doc(hidden)]
-    pub async fn execute(
+    pub fn execute(
         &self,
         op: &'static Operation,
         parts: RequestParts,
         options: &RequestOptions,
-    ) -> Result<RawResponse> {
-        self.execute_to(op, None, parts, options).await
+    ) -> impl Future<Output = Result<RawResponse>> + Send + '_ {
+        self.execute_to(op, None, parts, options)
     }
 
     /// Sends one operation to an absolute URL (an endpoint found by discovery, possibly on
@@ -52,28 +57,27 @@ impl Client {
         self.execute_to(op, Some(url), parts, options).await
     }
 
-    async fn execute_to(
+    /// Checks and prepares the request now (nothing of it is sent yet), and returns the future
+    /// that sends it. The future owns only the prepared request and its limits, so what a call
+    /// keeps in flight stays small (the caller's `parts` and `options` are not carried along).
+    fn execute_to(
         &self,
         op: &'static Operation,
         url: Option<Url>,
         parts: RequestParts,
         options: &RequestOptions,
-    ) -> Result<RawResponse> {
-        options.validate()?;
-        let replay = retry::Replay::of(&op.method, &parts.body, options.idempotent);
-        let prepared = self.prepare(op, url, parts, options)?;
-        let limits = Limits {
-            max_retries: options.max_retries.unwrap_or(self.inner.max_retries),
-            timeout: options.timeout.unwrap_or(self.inner.timeout),
-            max_body: options.max_response_bytes.unwrap_or(self.inner.max_response_bytes),
-            replay,
+    ) -> impl Future<Output = Result<RawResponse>> + Send + '_ {
+        // The returned future is one of three ready-made ones, with nothing copied around them.
+        let (prepared, limits, total) = match start(self, op, url, parts, options) {
+            Ok(started) => started,
+            Err(e) => return Either::Left(std::future::ready(Err(e))),
         };
         let span = tracing::debug_span!("request", operation = op.id, method = %op.method, path = op.path);
         let call = self.send_with_retries(op, prepared, limits).instrument(span);
-        match options.total_timeout.or(self.inner.total_timeout) {
-            Some(total) => tokio::time::timeout(total, call).await.unwrap_or(Err(Error::Timeout)),
-            None => call.await,
-        }
+        Either::Right(match total {
+            Some(total) => Either::Left(tokio::time::timeout(total, call).map(|r| r.unwrap_or(Err(Error::Timeout)))),
+            None => Either::Right(call),
+        })
     }
 
     async fn send_with_retries(&self, op: &'static Operation, prepared: Prepared, limits: Limits) -> Result<RawResponse> {
@@ -133,6 +137,27 @@ impl Client {
     }
 }
 
+/// The request and what the call may spend: its limits and total deadline. (A free function:
+/// an inherent method would take a name generated operations may need.)
+fn start(
+    client: &Client,
+    op: &'static Operation,
+    url: Option<Url>,
+    parts: RequestParts,
+    options: &RequestOptions,
+) -> Result<(Prepared, Limits, Option<Duration>)> {
+    options.validate()?;
+    let replay = retry::Replay::of(&op.method, &parts.body, options.idempotent);
+    let prepared = client.prepare(op, url, parts, options)?;
+    let limits = Limits {
+        max_retries: options.max_retries.unwrap_or(client.inner.max_retries),
+        timeout: options.timeout.unwrap_or(client.inner.timeout),
+        max_body: options.max_response_bytes.unwrap_or(client.inner.max_response_bytes),
+        replay,
+    };
+    Ok((prepared, limits, options.total_timeout.or(client.inner.total_timeout)))
+}
+
 /// What one call may spend.
 #[derive(Clone, Copy)]
 struct Limits {
@@ -152,19 +177,35 @@ async fn read_body(mut response: reqwest::Response, limit: u64) -> Result<(Heade
     }
     // Reading the body needs no headers: take them instead of copying.
     let headers = std::mem::take(response.headers_mut());
-    let mut chunks: Vec<Bytes> = Vec::new();
+    // Most bodies arrive in one chunk: keep it as is. Later chunks go into one buffer, sized
+    // from what the server still announces (the whole was already checked against `limit`).
+    let mut first: Option<Bytes> = None;
+    let mut rest: Option<bytes::BytesMut> = None;
     let mut total: u64 = 0;
     while let Some(chunk) = response.chunk().await.map_err(Error::from_reqwest)? {
         total = total.saturating_add(chunk.len() as u64);
         if total > limit {
             return Err(too_large());
         }
-        chunks.push(chunk);
+        match (&first, &mut rest) {
+            (None, _) => first = Some(chunk),
+            (Some(_), Some(buffer)) => buffer.extend_from_slice(&chunk),
+            (Some(head), None) => {
+                // What is still announced (the body's remaining exact size, if known), at most
+                // 1 MiB ahead, so a false `content-length` cannot make us reserve much.
+                let ahead = response.content_length().unwrap_or(0).min(1 << 20);
+                let capacity = total.saturating_add(ahead);
+                let mut buffer = bytes::BytesMut::with_capacity(usize::try_from(capacity).unwrap_or(usize::MAX));
+                buffer.extend_from_slice(head);
+                buffer.extend_from_slice(&chunk);
+                rest = Some(buffer);
+            }
+        }
     }
-    let body = match chunks.len() {
-        0 => Bytes::new(),
-        1 => chunks.pop().unwrap_or_default(),
-        _ => Bytes::from(chunks.concat()),
+    let body = match rest {
+        Some(buffer) => buffer.freeze(),
+        None => first.unwrap_or_default(),
     };
     Ok((headers, body))
 }
+
