@@ -81,10 +81,9 @@ fn full(c: &mut Criterion) {
     let path = full_spec_path();
     match std::fs::read_to_string(&path) {
         Ok(text) => stages(c, "telnyx_full", &text, true, true),
-        Err(e) => println!(
-            "skipping telnyx_full: cannot read {} ({e}); set TELNYX_FULL_SPEC to run it",
-            path.display()
-        ),
+        Err(e) => {
+            println!("skipping telnyx_full: cannot read {} ({e}); set TELNYX_FULL_SPEC to run it", path.display())
+        }
     }
 }
 

@@ -31,11 +31,7 @@ fn main() {
             return;
         }
     };
-    let options = codegen::Options {
-        spec_path: file.clone(),
-        skip_unsupported: true,
-        ..codegen::Options::default()
-    };
+    let options = codegen::Options { spec_path: file.clone(), skip_unsupported: true, ..codegen::Options::default() };
     match stage.as_str() {
         "read" => {
             black_box(&text);

@@ -25,7 +25,8 @@ pub(crate) fn check(ctx: &Ctx, api: &Api) -> Result<(), Error> {
             continue;
         }
         // Depth-first, iteratively: the path of aliases from `t` and, for each, its targets.
-        let mut path: Vec<(&str, Vec<&str>)> = vec![(t.name.as_str(), alias_targets(aliases[t.name.as_str()].0, &aliases))];
+        let mut path: Vec<(&str, Vec<&str>)> =
+            vec![(t.name.as_str(), alias_targets(aliases[t.name.as_str()].0, &aliases))];
         state.insert(t.name.as_str(), 1);
         while let Some((_, targets)) = path.last_mut() {
             let Some(next) = targets.pop() else {

@@ -45,14 +45,18 @@ impl SourceMap {
         let (prefix, origin) = self
             .entries
             .iter()
-            .filter(|(prefix, _)| pointer == prefix || pointer.strip_prefix(prefix.as_str()).is_some_and(|rest| rest.starts_with('/')))
+            .filter(|(prefix, _)| {
+                pointer == prefix || pointer.strip_prefix(prefix.as_str()).is_some_and(|rest| rest.starts_with('/'))
+            })
             .max_by_key(|(prefix, _)| prefix.len())?;
         Some(Location { file: origin.file.clone(), pointer: format!("{}{}", origin.pointer, &pointer[prefix.len()..]) })
     }
 
     /// Moves an error located in the bundled document to where its text is.
     pub(crate) fn relocate(&self, error: &mut Error, bundled_file: &str) {
-        if error.location.file != bundled_file || !(error.location.pointer.is_empty() || error.location.pointer.starts_with('/')) {
+        if error.location.file != bundled_file
+            || !(error.location.pointer.is_empty() || error.location.pointer.starts_with('/'))
+        {
             return;
         }
         if let Some(origin) = self.origin(&error.location.pointer) {
@@ -63,7 +67,8 @@ impl SourceMap {
 
 /// The entry document with every reference resolved (see the module docs).
 pub(crate) fn bundle(ctx: &Ctx, entry: &Path, doc: Value, read: Read<'_>) -> Result<(Value, SourceMap), Error> {
-    let entry_name = entry.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "openapi.yaml".into());
+    let entry_name =
+        entry.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "openapi.yaml".into());
     let display_dir = Path::new(&ctx.file).parent().map(Path::to_path_buf).unwrap_or_default();
     let mut b = Bundler {
         ctx,
@@ -112,7 +117,9 @@ pub(crate) fn bundle(ctx: &Ctx, entry: &Path, doc: Value, read: Read<'_>) -> Res
         let members = doc
             .as_object_mut()
             .and_then(|root| root.entry("components").or_insert_with(|| Value::Object(Map::new())).as_object_mut())
-            .and_then(|components| components.entry(section).or_insert_with(|| Value::Object(Map::new())).as_object_mut());
+            .and_then(|components| {
+                components.entry(section).or_insert_with(|| Value::Object(Map::new())).as_object_mut()
+            });
         match members {
             Some(members) => {
                 members.insert(name, value);
@@ -167,7 +174,9 @@ impl Bundler<'_, '_> {
                     .strip_prefix("#/components/")
                     .and_then(|rest| rest.strip_prefix(section))
                     .and_then(|rest| rest.strip_prefix('/'))
-                    .is_some_and(|name| !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c)))
+                    .is_some_and(|name| {
+                        !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+                    })
             })
         }
         fn visit(node: &Value, kind: Kind) -> bool {
@@ -182,7 +191,8 @@ impl Bundler<'_, '_> {
             }
             if kind == Kind::Schema {
                 if let Some(Value::Object(mapping)) = node.pointer("/discriminator/mapping") {
-                    let target = |v: &Value| v.as_str().filter(|t| looks_like_reference(t)).map(|t| !simple(t, Kind::Schema));
+                    let target =
+                        |v: &Value| v.as_str().filter(|t| looks_like_reference(t)).map(|t| !simple(t, Kind::Schema));
                     if mapping.values().any(|v| target(v) == Some(true)) {
                         return true;
                     }
@@ -210,7 +220,9 @@ impl Bundler<'_, '_> {
                 continue;
             }
             for (name, node) in members {
-                let (Some(reference), Some(1)) = (shape::reference(node), node.as_object().map(Map::len)) else { continue };
+                let (Some(reference), Some(1)) = (shape::reference(node), node.as_object().map(Map::len)) else {
+                    continue;
+                };
                 let at = ptr(&ptr("/components", section), name);
                 let Ok(Resolved::Hoist(key)) = self.resolve(&entry, &at, reference, kind) else { continue };
                 if key.0 == entry && key.1 == at || self.targets.contains_key(&key) || name.contains('/') {
@@ -227,7 +239,15 @@ impl Bundler<'_, '_> {
     }
 
     /// Rewrites `node` (a `kind` found at `at` in `file`, written to `out_at` in the bundle).
-    fn emit(&mut self, file: &str, at: &str, kind: Kind, node: &Value, out_at: &str, root: bool) -> Result<Value, Error> {
+    fn emit(
+        &mut self,
+        file: &str,
+        at: &str,
+        kind: Kind,
+        node: &Value,
+        out_at: &str,
+        root: bool,
+    ) -> Result<Value, Error> {
         if !root {
             if file == self.entry {
                 if let Some(key) = self.holders.get(at).cloned() {
@@ -260,10 +280,20 @@ impl Bundler<'_, '_> {
                 Resolved::Inline(key) => {
                     self.check_target(file, at, reference, &key)?;
                     if self.inline_stack.contains(&key) {
-                        return Err(self.error(file, at, ErrorKind::Invalid, format!("reference `{reference}` is part of a cycle of references")));
+                        return Err(self.error(
+                            file,
+                            at,
+                            ErrorKind::Invalid,
+                            format!("reference `{reference}` is part of a cycle of references"),
+                        ));
                     }
                     if self.inline_stack.len() >= MAX_INLINE_DEPTH {
-                        return Err(self.error(file, at, ErrorKind::Invalid, format!("references nested deeper than {MAX_INLINE_DEPTH} levels")));
+                        return Err(self.error(
+                            file,
+                            at,
+                            ErrorKind::Invalid,
+                            format!("references nested deeper than {MAX_INLINE_DEPTH} levels"),
+                        ));
                     }
                     let target = self.node(&key.0, &key.1).clone();
                     if self.naming {
@@ -298,7 +328,10 @@ impl Bundler<'_, '_> {
                     let mut rewritten = Map::with_capacity(members.len());
                     for (name, member) in members {
                         let member_out = ptr(&child_out, name);
-                        rewritten.insert(name.clone(), self.emit(file, &ptr(&child_at, name), *child_kind, member, &member_out, false)?);
+                        rewritten.insert(
+                            name.clone(),
+                            self.emit(file, &ptr(&child_at, name), *child_kind, member, &member_out, false)?,
+                        );
                     }
                     Value::Object(rewritten)
                 }
@@ -306,7 +339,14 @@ impl Bundler<'_, '_> {
                     let mut rewritten = Vec::with_capacity(items.len());
                     for (i, item) in items.iter().enumerate() {
                         let index = i.to_string();
-                        rewritten.push(self.emit(file, &ptr(&child_at, &index), *child_kind, item, &ptr(&child_out, &index), false)?);
+                        rewritten.push(self.emit(
+                            file,
+                            &ptr(&child_at, &index),
+                            *child_kind,
+                            item,
+                            &ptr(&child_out, &index),
+                            false,
+                        )?);
                     }
                     Value::Array(rewritten)
                 }
@@ -320,7 +360,10 @@ impl Bundler<'_, '_> {
                                 Ok(Resolved::Component(canonical)) => Value::String(canonical),
                                 Ok(Resolved::Hoist(key)) if self.try_node(&key.0, &key.1).is_some() => {
                                     if !self.targets.contains_key(&key) {
-                                        self.targets.insert(key.clone(), Target { kind: Kind::Schema, name: None, holder: None });
+                                        self.targets.insert(
+                                            key.clone(),
+                                            Target { kind: Kind::Schema, name: None, holder: None },
+                                        );
                                         self.pending.push(key.clone());
                                     }
                                     self.reference_to(&key).get("$ref").cloned().unwrap_or(Value::Null)
@@ -358,11 +401,22 @@ impl Bundler<'_, '_> {
         let node = self.load(file, at, reference, &key.0)?;
         let Some(target) = node.pointer(&key.1) else {
             let shown = self.display(&key.0);
-            return Err(self.error(file, at, ErrorKind::Invalid, format!("reference `{reference}` does not resolve: {shown} has no `#{}`", key.1)));
+            return Err(self.error(
+                file,
+                at,
+                ErrorKind::Invalid,
+                format!("reference `{reference}` does not resolve: {shown} has no `#{}`", key.1),
+            ));
         };
-        let whole_section = key.1 == "/components" || (key.1.starts_with("/components/") && key.1.matches('/').count() == 2);
+        let whole_section =
+            key.1 == "/components" || (key.1.starts_with("/components/") && key.1.matches('/').count() == 2);
         if whole_section || (is_entry && key.1.is_empty()) || !(target.is_object() || target.is_boolean()) {
-            return Err(self.error(file, at, ErrorKind::Invalid, format!("reference `{reference}` does not point at an OpenAPI object")));
+            return Err(self.error(
+                file,
+                at,
+                ErrorKind::Invalid,
+                format!("reference `{reference}` does not point at an OpenAPI object"),
+            ));
         }
         Ok(())
     }
@@ -403,8 +457,13 @@ impl Bundler<'_, '_> {
             };
             let mut parts: Vec<String> = Vec::new();
             if *file != entry {
-                let without_extension = file.rsplit_once('.').filter(|(stem, _)| !stem.ends_with('/')).map_or(file.as_str(), |(stem, _)| stem);
-                parts.extend(without_extension.split('/').filter(|p| !p.is_empty() && *p != "." && *p != "..").map(sanitize));
+                let without_extension = file
+                    .rsplit_once('.')
+                    .filter(|(stem, _)| !stem.ends_with('/'))
+                    .map_or(file.as_str(), |(stem, _)| stem);
+                parts.extend(
+                    without_extension.split('/').filter(|p| !p.is_empty() && *p != "." && *p != "..").map(sanitize),
+                );
             }
             let skip = if tokens.len() > 2 && tokens[0] == "components" { 2 } else { 0 };
             parts.extend(tokens.iter().skip(skip).map(|t| sanitize(t)));
@@ -417,16 +476,26 @@ impl Bundler<'_, '_> {
         let mut used: HashMap<(&'static str, String), TargetKey> = HashMap::new();
         for (key, section, short, long) in plans {
             let name = match short {
-                Some(short) if wanted[&(section, short.clone())] == 1 && !taken.contains(&(section, short.clone())) => short,
+                Some(short) if wanted[&(section, short.clone())] == 1 && !taken.contains(&(section, short.clone())) => {
+                    short
+                }
                 _ => long,
             };
-            if name.is_empty() || taken.contains(&(section, name.clone())) || used.contains_key(&(section, name.clone())) {
+            if name.is_empty()
+                || taken.contains(&(section, name.clone()))
+                || used.contains_key(&(section, name.clone()))
+            {
                 let other = used.get(&(section, name.clone())).map_or_else(
                     || format!("the component `#/components/{section}/{name}`"),
                     |k| format!("{}#{}", self.display(&k.0), k.1),
                 );
                 let shown = format!("{}#{}", self.display(&key.0), key.1);
-                return Err(self.error(&key.0, &key.1, ErrorKind::Invalid, format!("the name `{name}` given to {shown} is already used by {other}")));
+                return Err(self.error(
+                    &key.0,
+                    &key.1,
+                    ErrorKind::Invalid,
+                    format!("the name `{name}` given to {shown} is already used by {other}"),
+                ));
             }
             used.insert((section, name.clone()), key.clone());
             if let Some(target) = self.targets.get_mut(&key) {
@@ -438,7 +507,8 @@ impl Bundler<'_, '_> {
 
     /// What a `$ref` found at `at` in `file`, in a place holding a `kind`, stands for.
     fn resolve(&mut self, file: &str, at: &str, reference: &str, kind: Kind) -> Result<Resolved, Error> {
-        let parsed = parse_reference(reference).map_err(|(error_kind, message)| self.error(file, at, error_kind, message))?;
+        let parsed =
+            parse_reference(reference).map_err(|(error_kind, message)| self.error(file, at, error_kind, message))?;
         let target_file = match &parsed.path {
             None => file.to_owned(),
             Some(path) if path.starts_with('/') || path.starts_with('\\') => {
@@ -450,7 +520,12 @@ impl Bundler<'_, '_> {
                 let load_dir = self.load_dir.to_string_lossy().replace('\\', "/");
                 let escapes = self.load_dir.is_absolute() && join_lexically(&format!("{load_dir}/{joined}")).is_none();
                 if escapes {
-                    return Err(self.error(file, at, ErrorKind::Invalid, format!("reference `{reference}` leads above the root of the file system")));
+                    return Err(self.error(
+                        file,
+                        at,
+                        ErrorKind::Invalid,
+                        format!("reference `{reference}` leads above the root of the file system"),
+                    ));
                 }
                 joined
             }
@@ -460,20 +535,34 @@ impl Bundler<'_, '_> {
             let target_kind = Kind::of_section(target_section);
             if components == "components" && target_kind.is_some() && target_kind != Some(kind) {
                 let expected = kind.section().map_or_else(|| format!("{kind:?}").to_lowercase(), |s| format!("`{s}`"));
-                return Err(self.error(file, at, ErrorKind::Invalid, format!("reference `{reference}` names one of `{target_section}` where one of {expected} belongs")));
+                return Err(self.error(
+                    file,
+                    at,
+                    ErrorKind::Invalid,
+                    format!("reference `{reference}` names one of `{target_section}` where one of {expected} belongs"),
+                ));
             }
         }
         if target_file == self.entry {
             if let (Some(section), [components, target_section, name]) = (kind.section(), parsed.tokens.as_slice()) {
                 if components == "components" && target_section == section {
                     if name.contains('/') {
-                        return Err(self.error(file, at, ErrorKind::Unsupported, format!("reference `{reference}`: component names containing `/` are not supported")));
+                        return Err(self.error(
+                            file,
+                            at,
+                            ErrorKind::Unsupported,
+                            format!("reference `{reference}`: component names containing `/` are not supported"),
+                        ));
                     }
                     return Ok(Resolved::Component(format!("#/components/{section}/{name}")));
                 }
             }
         }
-        Ok(if kind.section().is_some() { Resolved::Hoist((target_file, pointer)) } else { Resolved::Inline((target_file, pointer)) })
+        Ok(if kind.section().is_some() {
+            Resolved::Hoist((target_file, pointer))
+        } else {
+            Resolved::Inline((target_file, pointer))
+        })
     }
 
     /// The parsed file `target` (relative to the entry's folder), read on first use; a file that
@@ -483,7 +572,12 @@ impl Bundler<'_, '_> {
             let path = self.load_dir.join(target);
             let text = (self.read)(&path).map_err(|e| {
                 let shown = self.display(target);
-                self.error(file, at, ErrorKind::Invalid, format!("reference `{reference}` names a file that cannot be read ({shown}): {e}"))
+                self.error(
+                    file,
+                    at,
+                    ErrorKind::Invalid,
+                    format!("reference `{reference}` names a file that cannot be read ({shown}): {e}"),
+                )
             })?;
             let ctx = Ctx { file: self.display(target) };
             let value = crate::load::load(&ctx, &text)?;
@@ -544,19 +638,28 @@ struct Reference {
 /// Splits and decodes a `$ref` (`../common.yaml#/components/schemas/Error`).
 fn parse_reference(reference: &str) -> Result<Reference, (ErrorKind, String)> {
     let scheme = reference.split_once(':').map(|(s, _)| s).filter(|s| {
-        s.len() > 1 && s.starts_with(|c: char| c.is_ascii_alphabetic()) && s.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+        s.len() > 1
+            && s.starts_with(|c: char| c.is_ascii_alphabetic())
+            && s.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
     });
     if let Some(scheme) = scheme {
         let lower = scheme.to_ascii_lowercase();
         let message = if lower == "http" || lower == "https" {
-            format!("remote reference `{reference}` is not fetched; download the file and refer to it by a relative path")
+            format!(
+                "remote reference `{reference}` is not fetched; download the file and refer to it by a relative path"
+            )
         } else {
             format!("reference `{reference}`: `{scheme}:` references are not supported")
         };
         return Err((ErrorKind::Unsupported, message));
     }
     if reference.starts_with("//") {
-        return Err((ErrorKind::Unsupported, format!("remote reference `{reference}` is not fetched; download the file and refer to it by a relative path")));
+        return Err((
+            ErrorKind::Unsupported,
+            format!(
+                "remote reference `{reference}` is not fetched; download the file and refer to it by a relative path"
+            ),
+        ));
     }
     let (path, fragment) = match reference.split_once('#') {
         Some((path, fragment)) => (path, fragment),
@@ -571,10 +674,17 @@ fn parse_reference(reference: &str) -> Result<Reference, (ErrorKind, String)> {
     let path = if path.is_empty() { None } else { Some(decode(path)?) };
     let fragment = decode(fragment)?;
     if !fragment.is_empty() && !fragment.starts_with('/') {
-        return Err((ErrorKind::Unsupported, format!("reference `{reference}`: plain-name fragments (`$anchor`) are not supported, only JSON pointers")));
+        return Err((
+            ErrorKind::Unsupported,
+            format!("reference `{reference}`: plain-name fragments (`$anchor`) are not supported, only JSON pointers"),
+        ));
     }
-    let tokens = decode_pointer(&fragment)
-        .ok_or_else(|| (ErrorKind::Invalid, format!("reference `{reference}` is not a valid JSON pointer (`~` must be followed by 0 or 1)")))?;
+    let tokens = decode_pointer(&fragment).ok_or_else(|| {
+        (
+            ErrorKind::Invalid,
+            format!("reference `{reference}` is not a valid JSON pointer (`~` must be followed by 0 or 1)"),
+        )
+    })?;
     Ok(Reference { path, tokens })
 }
 

@@ -261,7 +261,10 @@ impl Param {
     pub fn path_styled(&self) -> bool {
         !self.json
             && (matches!(self.style, ParamStyle::Label | ParamStyle::Matrix)
-                || !matches!(self.ty, TypeRef::String | TypeRef::Integer(_) | TypeRef::Number(_) | TypeRef::Bool | TypeRef::Named(_)))
+                || !matches!(
+                    self.ty,
+                    TypeRef::String | TypeRef::Integer(_) | TypeRef::Number(_) | TypeRef::Bool | TypeRef::Named(_)
+                ))
     }
 }
 

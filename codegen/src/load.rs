@@ -13,9 +13,8 @@ pub(crate) fn load(ctx: &Ctx, text: &str) -> Result<Value, Error> {
     let trimmed = text.trim_start();
     if trimmed.starts_with('{') {
         // Plain JSON: serde_json reports line and column and limits recursion itself.
-        let value: Value = serde_json::from_str(text).map_err(|e| {
-            ctx.err(ErrorKind::Syntax, &format!("{}:{}", e.line(), e.column()), e.to_string())
-        })?;
+        let value: Value = serde_json::from_str(text)
+            .map_err(|e| ctx.err(ErrorKind::Syntax, &format!("{}:{}", e.line(), e.column()), e.to_string()))?;
         check_depth(ctx, &value, "", 0)?;
         return Ok(value);
     }

@@ -288,7 +288,10 @@ fn compare(
                 // Documentation that changed along with the API is not worth its own line.
                 let api_changed = own.iter().any(|c: &Change| c.class != Class::DocsOnly);
                 if old_item.doc != new_item.doc && !api_changed {
-                    own.push(Change { class: Class::DocsOnly, text: format!("{what} `{name}`: documentation changed") });
+                    own.push(Change {
+                        class: Class::DocsOnly,
+                        text: format!("{what} `{name}`: documentation changed"),
+                    });
                 }
                 if old_item.deprecated != new_item.deprecated {
                     let text = if new_item.deprecated { "is now deprecated" } else { "is no longer deprecated" };
@@ -318,7 +321,10 @@ fn operation_changes(name: &str, old: &Item, new: &Item, out: &mut Vec<Change>) 
         out.push(breaking(format!("operation `{name}` returns `{new_result}` instead of `{old_result}`")));
     }
     if old_route != new_route {
-        out.push(Change { class: Class::DocsOnly, text: format!("operation `{name}` sends `{new_route}` instead of `{old_route}`") });
+        out.push(Change {
+            class: Class::DocsOnly,
+            text: format!("operation `{name}` sends `{new_route}` instead of `{old_route}`"),
+        });
     }
     let option = |item: &Item, arg: &str| item.members.get(&("option".to_owned(), arg.to_owned())).cloned();
     let has_arg = |item: &Item, arg: &str| item.args.iter().any(|(n, _)| n == arg);
@@ -329,7 +335,9 @@ fn operation_changes(name: &str, old: &Item, new: &Item, out: &mut Vec<Change>) 
             if old_name != new_name {
                 out.push(Change {
                     class: Class::DocsOnly,
-                    text: format!("operation `{name}`: argument `{old_name}` renamed `{new_name}` (same position and type)"),
+                    text: format!(
+                        "operation `{name}`: argument `{old_name}` renamed `{new_name}` (same position and type)"
+                    ),
                 });
             }
         }
@@ -341,7 +349,9 @@ fn operation_changes(name: &str, old: &Item, new: &Item, out: &mut Vec<Change>) 
                     out.push(breaking(format!("operation `{name}`: argument `{arg}` is `{new_ty}` instead of `{ty}`")))
                 }
                 Some(_) => {}
-                None if option(new, arg).is_some() => out.push(breaking(format!("operation `{name}`: parameter `{arg}` became optional"))),
+                None if option(new, arg).is_some() => {
+                    out.push(breaking(format!("operation `{name}`: parameter `{arg}` became optional")))
+                }
                 None => out.push(breaking(format!("operation `{name}`: required parameter `{arg}` removed"))),
             }
         }
@@ -380,7 +390,9 @@ fn member_changes(name: &str, old: &Item, new: &Item, out: &mut Vec<Change>, mov
         let old_value = &old.members[key];
         match new.members.get(key) {
             None if moved(&key.1) => {}
-            None if key.0 == "variant" && old.head == "enum" => out.push(breaking(format!("enum `{name}` lost variant `{}`", key.1))),
+            None if key.0 == "variant" && old.head == "enum" => {
+                out.push(breaking(format!("enum `{name}` lost variant `{}`", key.1)))
+            }
             None => out.push(breaking(format!("{} removed", label(key)))),
             Some(new_value) if new_value == old_value => {}
             Some(new_value) => {
@@ -430,8 +442,7 @@ pub fn changelog_with(changelog: &str, changes: &[Change]) -> String {
     };
     let end = lines[start + 1..].iter().position(|l| l.starts_with("## ")).map_or(lines.len(), |i| start + 1 + i);
     let listed: Vec<&str> = lines[start + 1..end].iter().map(|l| l.trim()).collect();
-    let new: Vec<String> =
-        changes.iter().map(|c| format!("- {c}")).filter(|l| !listed.contains(&l.as_str())).collect();
+    let new: Vec<String> = changes.iter().map(|c| format!("- {c}")).filter(|l| !listed.contains(&l.as_str())).collect();
     if !new.is_empty() {
         // After the section's last non-empty line, keeping one blank line before the next heading.
         let mut at = end;

@@ -18,15 +18,33 @@ const KEYWORDS: &[&str] = &[
 /// method is missing here.
 pub const CLIENT_METHODS: &[&str] = &[
     // generated/mod.rs
-    "new", "builder", "from_env",
+    "new",
+    "builder",
+    "from_env",
     // runtime/*.rs (inherent methods of Client, private ones too: any of them clashes)
-    "http", "client_credentials", "base_url", "max_retries", "timeout", "builder_for", "builder_from_env", "url_for",
-    "execute", "send_with_retries", "backoff", "prepare", "attempt_request", "apply_auth", "has_credentials",
-    "api_key_named", "execute_at", "execute_to",
+    "http",
+    "client_credentials",
+    "base_url",
+    "max_retries",
+    "timeout",
+    "builder_for",
+    "builder_from_env",
+    "url_for",
+    "execute",
+    "send_with_retries",
+    "backoff",
+    "prepare",
+    "attempt_request",
+    "apply_auth",
+    "has_credentials",
+    "api_key_named",
+    "execute_at",
+    "execute_to",
     // oauth/token_source.rs
     "oauth",
     // Clone, Debug
-    "clone", "fmt",
+    "clone",
+    "fmt",
 ];
 
 /// Every method and field a request builder has besides its parameters' setters: those of
@@ -35,13 +53,29 @@ pub const CLIENT_METHODS: &[&str] = &[
 /// fields), and those of derived traits. A parameter named like one gets a `_param` suffix.
 pub const BUILDER_METHODS: &[&str] = &[
     // runtime/macros.rs
-    "send", "items", "pages", "header", "query_param", "timeout", "max_retries", "into_future", "idempotent",
-    "max_response_bytes", "total_timeout", "send_typed",
+    "send",
+    "items",
+    "pages",
+    "header",
+    "query_param",
+    "timeout",
+    "max_retries",
+    "into_future",
+    "idempotent",
+    "max_response_bytes",
+    "total_timeout",
+    "send_typed",
     "send_data",
     // emit/operations.rs
-    "send_with_response", "parts", "body", "encoding", "client", "options",
+    "send_with_response",
+    "parts",
+    "body",
+    "encoding",
+    "client",
+    "options",
     // Clone, Debug
-    "clone", "fmt",
+    "clone",
+    "fmt",
 ];
 
 /// The field that holds the members a schema does not list (`additionalProperties`); a property
@@ -65,9 +99,7 @@ fn prepare(raw: &str) -> String {
             i += 1;
         }
         let run = i - start;
-        let plural = run >= 2
-            && chars.get(i) == Some(&'s')
-            && chars.get(i + 1).is_none_or(|c| !c.is_ascii_lowercase());
+        let plural = run >= 2 && chars.get(i) == Some(&'s') && chars.get(i + 1).is_none_or(|c| !c.is_ascii_lowercase());
         out.extend(&chars[start..i]);
         if plural {
             out.push('S');
@@ -202,7 +234,8 @@ impl Scope {
             return base.to_owned();
         }
         let plain = unraw(base);
-        let plain = if plain.starts_with(|c: char| c.is_ascii_uppercase()) { plain.trim_end_matches('_') } else { plain };
+        let plain =
+            if plain.starts_with(|c: char| c.is_ascii_uppercase()) { plain.trim_end_matches('_') } else { plain };
         let sep = if plain.ends_with(|c: char| c.is_ascii_digit()) { "_" } else { "" };
         (2..)
             .map(|n| format!("{plain}{sep}{n}"))
@@ -222,7 +255,11 @@ mod tests {
             ("GetOAuthJWKS", "get_oauth_jwks", "GetOAuthJwks"),
             ("oauth_Error", "oauth_error", "OAuthError"),
             ("page[size]", "page_size", "PageSize"),
-            ("filter[allowed_grant_types][contains]", "filter_allowed_grant_types_contains", "FilterAllowedGrantTypesContains"),
+            (
+                "filter[allowed_grant_types][contains]",
+                "filter_allowed_grant_types_contains",
+                "FilterAllowedGrantTypesContains",
+            ),
             ("JWKSet", "jwk_set", "JwkSet"),
             ("S256", "s256", "S256"),
             ("Presigned Object URLs", "presigned_object_urls", "PresignedObjectUrls"),

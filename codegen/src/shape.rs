@@ -60,7 +60,6 @@ impl Kind {
             _ => return None,
         })
     }
-
 }
 
 pub(crate) const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
@@ -179,7 +178,9 @@ pub(crate) fn children(kind: Kind, node: &Value, schemas: Schemas) -> Vec<(Vec<S
                         "contentSchema",
                     ],
                 ),
-                Schemas::OpenApi30 => (&["properties"], &["allOf", "oneOf", "anyOf"], &["items", "additionalProperties", "not"]),
+                Schemas::OpenApi30 => {
+                    (&["properties"], &["allOf", "oneOf", "anyOf"], &["items", "additionalProperties", "not"])
+                }
             };
             for key in maps {
                 each_in_map(key, Kind::Schema, &mut out);

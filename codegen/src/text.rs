@@ -104,7 +104,9 @@ fn containers(line: &str) -> (String, &str) {
         let bullet = rest.starts_with(['-', '*', '+']) && rest[1..].chars().next().is_none_or(char::is_whitespace);
         let marker_len = if rest.starts_with('>') || bullet {
             1
-        } else if let Some(digits) = Some(rest.chars().take_while(char::is_ascii_digit).count()).filter(|d| (1..=9).contains(d)) {
+        } else if let Some(digits) =
+            Some(rest.chars().take_while(char::is_ascii_digit).count()).filter(|d| (1..=9).contains(d))
+        {
             let next = rest[digits..].chars().next();
             let after = rest[digits..].chars().nth(1);
             if matches!(next, Some('.' | ')')) && after.is_none_or(char::is_whitespace) {

@@ -15,7 +15,9 @@ fn deprecated_items_stay_deprecated_and_their_generated_uses_are_allowed() {
     let options = codegen::Options { spec_path: "fixtures/deprecated_items.yaml".into(), ..Default::default() };
     let output = codegen::generate(&text, &options).unwrap_or_else(|e| panic!("{e}"));
     let allow = "# ! [allow (deprecated)]".to_owned();
-    for (path, code) in output.files.iter().filter(|(p, _)| (p.starts_with("src/generated/operations/") && !p.ends_with("mod.rs")) || p.ends_with("models.rs")) {
+    for (path, code) in output.files.iter().filter(|(p, _)| {
+        (p.starts_with("src/generated/operations/") && !p.ends_with("mod.rs")) || p.ends_with("models.rs")
+    }) {
         let file = syn::parse_file(code).unwrap_or_else(|e| panic!("{path}: {e}"));
         assert!(attrs_of(&file.attrs).contains(&allow), "{path} does not allow its own uses of deprecated items");
     }
@@ -24,13 +26,20 @@ fn deprecated_items_stay_deprecated_and_their_generated_uses_are_allowed() {
         .items
         .iter()
         .filter_map(|item| match item {
-            syn::Item::Struct(s) if attrs_of(&s.attrs).iter().any(|a| a == "# [deprecated]") => Some(s.ident.to_string()),
+            syn::Item::Struct(s) if attrs_of(&s.attrs).iter().any(|a| a == "# [deprecated]") => {
+                Some(s.ident.to_string())
+            }
             syn::Item::Enum(e) if attrs_of(&e.attrs).iter().any(|a| a == "# [deprecated]") => Some(e.ident.to_string()),
             syn::Item::Type(t) if attrs_of(&t.attrs).iter().any(|a| a == "# [deprecated]") => Some(t.ident.to_string()),
             _ => None,
         })
         .collect();
     assert_eq!(deprecated, ["Old", "OldMode", "OldAlias", "OldChoice"]);
-    let ops = output.files.iter().find(|(p, _)| p.starts_with("src/generated/operations/") && !p.ends_with("mod.rs")).expect("one module").1;
+    let ops = output
+        .files
+        .iter()
+        .find(|(p, _)| p.starts_with("src/generated/operations/") && !p.ends_with("mod.rs"))
+        .expect("one module")
+        .1;
     assert!(ops.contains("    #[deprecated]\n    pub fn get_old("), "{ops}");
 }

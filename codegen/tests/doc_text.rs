@@ -80,12 +80,8 @@ fn docs(file: &str) -> Vec<String> {
         if current.is_empty() {
             return;
         }
-        let indent = current
-            .iter()
-            .filter(|l| !l.trim().is_empty())
-            .map(|l| l.len() - l.trim_start().len())
-            .min()
-            .unwrap_or(0);
+        let indent =
+            current.iter().filter(|l| !l.trim().is_empty()).map(|l| l.len() - l.trim_start().len()).min().unwrap_or(0);
         let lines: Vec<&str> = current.iter().map(|l| l.get(indent..).unwrap_or("")).collect();
         docs.push(lines.join("\n"));
         current.clear();
@@ -126,7 +122,10 @@ fn no_doc_of_the_hostile_fixture_holds_a_rust_code_block() {
     assert!(offending.is_empty(), "code blocks rustdoc would run:\n{}", offending.join("\n=====\n"));
     // The spec's own code is still shown, as text.
     let models = &output.files["src/generated/models.rs"];
-    assert!(models.contains("/// ```text\n/// compile_error!(\"fence after a closed fence compiled\");\n/// ```"), "{models}");
+    assert!(
+        models.contains("/// ```text\n/// compile_error!(\"fence after a closed fence compiled\");\n/// ```"),
+        "{models}"
+    );
 }
 
 #[test]
@@ -136,7 +135,9 @@ fn spec_text_cannot_break_the_manifest_or_literals() {
     let description: Vec<&str> = manifest.lines().filter(|l| l.starts_with("description")).collect();
     assert_eq!(
         description,
-        [r#"description = "Client for Hostile \"docs\" \\ API ```rust compile_error!(\"title compiled\"); ``` [package]evil 1\" [dependencies] evil = \"1\"""#],
+        [
+            r#"description = "Client for Hostile \"docs\" \\ API ```rust compile_error!(\"title compiled\"); ``` [package]evil 1\" [dependencies] evil = \"1\"""#
+        ],
         "{manifest}"
     );
     assert!(!manifest.contains("\nevil"), "{manifest}");
@@ -144,7 +145,12 @@ fn spec_text_cannot_break_the_manifest_or_literals() {
     let models = &output.files["src/generated/models.rs"];
     assert!(models.contains("\"no variant of Pet matches (discriminator `{}` = {:?})\",\n"), "{models}");
     assert!(models.contains("\"pet{type}\", tag\n"), "{models}");
-    let ops = output.files.iter().filter(|(p, _)| p.starts_with("src/generated/operations/")).map(|(_, c)| c.as_str()).collect::<String>();
+    let ops = output
+        .files
+        .iter()
+        .filter(|(p, _)| p.starts_with("src/generated/operations/"))
+        .map(|(_, c)| c.as_str())
+        .collect::<String>();
     assert!(ops.contains("\"`lim{{it}}` must be between 1 and 10\""), "{ops}");
 }
 

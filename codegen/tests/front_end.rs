@@ -18,10 +18,9 @@ fn error(text: &str) -> String {
 
 #[test]
 fn an_operation_without_responses_is_accepted_in_3_1() {
-    let output = generate(
-        "openapi: 3.1.0\ninfo: {title: x, version: '1'}\npaths:\n  /a:\n    get:\n      operationId: getA\n",
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
+    let output =
+        generate("openapi: 3.1.0\ninfo: {title: x, version: '1'}\npaths:\n  /a:\n    get:\n      operationId: getA\n")
+            .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(output.operations, 1);
     let code = &output.files["src/generated/operations/mod.rs"];
     assert!(code.contains("GetA") || output.files.values().any(|c| c.contains("fn get_a")), "get_a is generated");

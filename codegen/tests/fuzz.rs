@@ -28,9 +28,29 @@ impl Rng {
 }
 
 const WEIRD_STRINGS: &[&str] = &[
-    "", " ", "type", "self", "Self", "r#type", "日本語", "a/b", "{id}", "#/components/schemas/Nope", "../x.yaml#/a",
-    "#/components/schemas", "null", "0", "-1", "__proto__", "$ref", "OAuthClient", "💥", "a\nb", "\"quoted\"",
-    "page[size]", "x-foo",
+    "",
+    " ",
+    "type",
+    "self",
+    "Self",
+    "r#type",
+    "日本語",
+    "a/b",
+    "{id}",
+    "#/components/schemas/Nope",
+    "../x.yaml#/a",
+    "#/components/schemas",
+    "null",
+    "0",
+    "-1",
+    "__proto__",
+    "$ref",
+    "OAuthClient",
+    "💥",
+    "a\nb",
+    "\"quoted\"",
+    "page[size]",
+    "x-foo",
 ];
 
 fn random_value(rng: &mut Rng, depth: usize) -> Value {
@@ -139,7 +159,8 @@ fn mutate(doc: &mut Value, rng: &mut Rng) {
 fn seeds() -> Vec<Value> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
     let mut docs = Vec::new();
-    let mut paths: Vec<_> = std::fs::read_dir(&dir).expect("fixtures").filter_map(Result::ok).map(|e| e.path()).collect();
+    let mut paths: Vec<_> =
+        std::fs::read_dir(&dir).expect("fixtures").filter_map(Result::ok).map(|e| e.path()).collect();
     paths.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec/telnyx-oauth.openapi.yaml"));
     paths.sort();
     for path in paths.iter().filter(|p| p.extension().is_some_and(|e| e == "yaml")) {
@@ -204,7 +225,11 @@ fn random_text_never_panics() {
 fn deeply_nested_and_huge_inputs_are_refused_not_crashed() {
     let deep_json = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
     check(&deep_json, "100k nested JSON arrays");
-    let deep_yaml = format!("openapi: 3.1.0\ninfo: {{title: x, version: '1'}}\npaths: {{}}\nx: {}{}", "[".repeat(5000), "]".repeat(5000));
+    let deep_yaml = format!(
+        "openapi: 3.1.0\ninfo: {{title: x, version: '1'}}\npaths: {{}}\nx: {}{}",
+        "[".repeat(5000),
+        "]".repeat(5000)
+    );
     check(&deep_yaml, "5k nested YAML flow sequences");
     // A schema chain deeper than the generator's limit, built with $ref-free inline objects.
     let mut schema = json!({"type": "string"});
@@ -269,7 +294,8 @@ fn multi_file_fixture() -> Vec<(String, Value)> {
 
 #[test]
 fn mutated_multi_file_documents_never_panic() {
-    let iterations: usize = std::env::var("FUZZ_ITERATIONS").ok().and_then(|v| v.parse().ok()).map_or(200, |n: usize| n / 3);
+    let iterations: usize =
+        std::env::var("FUZZ_ITERATIONS").ok().and_then(|v| v.parse().ok()).map_or(200, |n: usize| n / 3);
     let seed: u64 = std::env::var("FUZZ_SEED").ok().and_then(|v| v.parse().ok()).unwrap_or(0x0b0d_1e5f_11e5_0001);
     let pristine = multi_file_fixture();
     assert!(pristine.len() > 3, "the fixture has several files");
@@ -295,18 +321,29 @@ fn mutated_multi_file_documents_never_panic() {
                 }
             }
         }
-        let texts: std::collections::HashMap<String, String> =
-            files.iter().map(|(rel, doc)| (format!("multi/{rel}"), serde_json::to_string(doc).expect("serializable"))).collect();
+        let texts: std::collections::HashMap<String, String> = files
+            .iter()
+            .map(|(rel, doc)| (format!("multi/{rel}"), serde_json::to_string(doc).expect("serializable")))
+            .collect();
         let read = |path: &Path| {
-            texts.get(&path.to_string_lossy().to_string()).cloned().ok_or_else(|| std::io::Error::from(std::io::ErrorKind::NotFound))
+            texts
+                .get(&path.to_string_lossy().to_string())
+                .cloned()
+                .ok_or_else(|| std::io::Error::from(std::io::ErrorKind::NotFound))
         };
-        let options = codegen::Options { spec_path: "multi/openapi.yaml".into(), skip_unsupported: true, ..Default::default() };
+        let options =
+            codegen::Options { spec_path: "multi/openapi.yaml".into(), skip_unsupported: true, ..Default::default() };
         let case = format!("multi-file iteration {i} (FUZZ_SEED={seed})");
-        match catch_unwind(AssertUnwindSafe(|| codegen::generate_with_reader(Path::new("multi/openapi.yaml"), &read, &options))) {
+        match catch_unwind(AssertUnwindSafe(|| {
+            codegen::generate_with_reader(Path::new("multi/openapi.yaml"), &read, &options)
+        })) {
             Err(_) => panic!("the generator panicked on {case}:\n{texts:#?}"),
             Ok(Err(error)) => {
                 assert_ne!(error.kind, codegen::ErrorKind::Internal, "internal error on {case}: {error}");
-                assert!(error.location.file.starts_with("multi/"), "error not located in the document's files on {case}: {error}");
+                assert!(
+                    error.location.file.starts_with("multi/"),
+                    "error not located in the document's files on {case}: {error}"
+                );
                 assert!(!error.message.is_empty(), "error without a message on {case}");
             }
             Ok(Ok(_)) => {}

@@ -15,7 +15,10 @@ fn parse(spec: &str, renames: &str) -> Result<Api, codegen::Error> {
 fn name_at(api: &Api, origin: &str) -> String {
     match api.types.iter().find(|t| t.origin == origin) {
         Some(t) => t.name.clone(),
-        None => panic!("no type for {origin}; types: {:?}", api.types.iter().map(|t| (&t.name, &t.origin)).collect::<Vec<_>>()),
+        None => panic!(
+            "no type for {origin}; types: {:?}",
+            api.types.iter().map(|t| (&t.name, &t.origin)).collect::<Vec<_>>()
+        ),
     }
 }
 
@@ -79,11 +82,18 @@ components:
     let clash = spec.replace("enum: [y, x]", "enum: [x, z]");
     let error = parse(&clash, "/paths/~1a/get/parameters/0/schema: Kind\n").expect_err("a collision");
     assert_eq!(error.location.pointer, "/paths/~1a/get/parameters/0/schema");
-    assert!(error.message.contains("`Kind` is already taken") && error.message.contains("/components/schemas/A/properties/kind"), "{error}");
+    assert!(
+        error.message.contains("`Kind` is already taken")
+            && error.message.contains("/components/schemas/A/properties/kind"),
+        "{error}"
+    );
 
     // A renames entry that names nothing is an error, so a stale file cannot go unnoticed.
     let error = parse(spec, "/components/schemas/Gone: Gone\n").expect_err("a stale entry");
-    assert_eq!((error.location.file.as_str(), error.location.pointer.as_str()), ("renames.yaml", "/components/schemas/Gone"));
+    assert_eq!(
+        (error.location.file.as_str(), error.location.pointer.as_str()),
+        ("renames.yaml", "/components/schemas/Gone")
+    );
 }
 
 #[test]
@@ -92,7 +102,10 @@ fn lenient_mode_reports_a_collision_it_works_around() {
     let options = codegen::Options { skip_unsupported: true, ..Default::default() };
     let (api, notes) = codegen::parse(spec, &options).expect("lenient");
     assert_eq!(name_at(&api, "/components/schemas/pet"), "Pet2");
-    assert!(notes.iter().any(|n| n.location.pointer == "/components/schemas/pet" && n.message.contains("x-rust-name")), "{notes:?}");
+    assert!(
+        notes.iter().any(|n| n.location.pointer == "/components/schemas/pet" && n.message.contains("x-rust-name")),
+        "{notes:?}"
+    );
 }
 
 #[test]

@@ -14,7 +14,10 @@ fn generate_files(entry: &str, files: &[(&str, &str)]) -> Result<codegen::Output
     let files: HashMap<String, String> = files.iter().map(|(p, t)| (p.to_string(), t.to_string())).collect();
     let read = |path: &Path| {
         let key = path.to_string_lossy().replace('\\', "/");
-        files.get(&key).cloned().ok_or_else(|| std::io::Error::new(std::io::ErrorKind::NotFound, format!("no file {key}")))
+        files
+            .get(&key)
+            .cloned()
+            .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::NotFound, format!("no file {key}")))
     };
     codegen::generate_with_reader(Path::new(entry), &read, &options(entry))
 }
@@ -61,7 +64,10 @@ components:
     let models = models(&output);
     // The hoisted part is one named type, used by the operation; the name comes from the pointer.
     assert!(models.contains("pub struct TagAllOf0 {"), "{models}");
-    assert!(models.contains("Schema: `/components/schemas/Tag/allOf/0`"), "its origin is where it was written: {models}");
+    assert!(
+        models.contains("Schema: `/components/schemas/Tag/allOf/0`"),
+        "its origin is where it was written: {models}"
+    );
     assert!(operations(&output).contains("models::TagAllOf0"), "{}", operations(&output));
     // Tag still has both parts' fields.
     let tag = &models[models.find("pub struct Tag {").expect("Tag")..];
@@ -234,7 +240,10 @@ fn errors_in_another_file_name_that_file() {
             ("api/common.yaml", COMMON),
         ],
     ));
-    assert_eq!(error, "api/schemas/pet.yaml#/properties/name: invalid spec: invalid type: string \"maybe\", expected a boolean");
+    assert_eq!(
+        error,
+        "api/schemas/pet.yaml#/properties/name: invalid spec: invalid type: string \"maybe\", expected a boolean"
+    );
 }
 
 #[test]
@@ -246,7 +255,12 @@ fn a_reference_to_a_missing_file_is_located() {
     );
     let error = err(generate_files(
         "api/openapi.yaml",
-        &[("api/openapi.yaml", ENTRY), ("api/paths/pets.yaml", PETS), ("api/schemas/pet.yaml", PET), ("api/common.yaml", COMMON)],
+        &[
+            ("api/openapi.yaml", ENTRY),
+            ("api/paths/pets.yaml", PETS),
+            ("api/schemas/pet.yaml", PET),
+            ("api/common.yaml", COMMON),
+        ],
     ));
     assert_eq!(
         error,
@@ -263,13 +277,21 @@ fn references_above_the_root_absolute_paths_and_remote_ones_are_refused() {
     };
     let at = "#/paths/~1a/get/responses/200/content/application~1json/schema";
     let error = err(generate_files("/spec/openapi.yaml", &[("/spec/openapi.yaml", &with_ref("../../x.yaml"))]));
-    assert_eq!(error, format!("/spec/openapi.yaml{at}: invalid spec: reference `../../x.yaml` leads above the root of the file system"));
+    assert_eq!(
+        error,
+        format!(
+            "/spec/openapi.yaml{at}: invalid spec: reference `../../x.yaml` leads above the root of the file system"
+        )
+    );
     let error = err(generate_files("/spec/openapi.yaml", &[("/spec/openapi.yaml", &with_ref("/etc/x.yaml"))]));
     assert_eq!(
         error,
         format!("/spec/openapi.yaml{at}: unsupported: reference `/etc/x.yaml` names a file by an absolute path; use a path relative to the referring file")
     );
-    let error = err(generate_files("/spec/openapi.yaml", &[("/spec/openapi.yaml", &with_ref("https://example.com/x.yaml#/A"))]));
+    let error = err(generate_files(
+        "/spec/openapi.yaml",
+        &[("/spec/openapi.yaml", &with_ref("https://example.com/x.yaml#/A"))],
+    ));
     assert_eq!(
         error,
         format!("/spec/openapi.yaml{at}: unsupported: remote reference `https://example.com/x.yaml#/A` is not fetched; download the file and refer to it by a relative path")
@@ -283,7 +305,10 @@ fn a_folder_fixture_on_disk_generates_from_its_path() {
     assert_eq!(output.operations, 3);
     let ops = operations(&output);
     assert!(ops.contains("pub fn create_pet(&self, body: models::SchemasPetPropertiesOwner)"), "{ops}");
-    assert!(models(&output).contains("pub owner: Option<SchemasPetPropertiesOwner>"), "the hoisted schema is also used where it was written");
+    assert!(
+        models(&output).contains("pub owner: Option<SchemasPetPropertiesOwner>"),
+        "the hoisted schema is also used where it was written"
+    );
 }
 
 #[test]
@@ -309,7 +334,10 @@ paths:
     let dog = "components:\n  schemas:\n    Dog: {type: object, required: [kind], properties: {kind: {type: string}, barks: {type: boolean}}}\n";
     let output = ok(generate_files("openapi.yaml", &[("openapi.yaml", entry), ("cat.yaml", cat), ("dog.yaml", dog)]));
     let models = models(&output);
-    assert!(models.contains("\"feline\"") && models.contains("\"canine\""), "the mapping's values tag the branches: {models}");
+    assert!(
+        models.contains("\"feline\"") && models.contains("\"canine\""),
+        "the mapping's values tag the branches: {models}"
+    );
     assert!(!models.contains("\"cat\"") && !models.contains("\"Dog\""), "not the default names: {models}");
 }
 
@@ -461,7 +489,9 @@ fn references_to_devices_and_folders_fail_instead_of_hanging() {
     std::fs::create_dir_all(dir.join("folder")).expect("temp dir");
     let dir = std::fs::canonicalize(&dir).expect("canonical temp dir");
     let up = "../".repeat(dir.components().count() - 1);
-    for (reference, problem) in [(format!("{up}dev/zero"), "not a regular file"), ("folder".to_owned(), "not a regular file")] {
+    for (reference, problem) in
+        [(format!("{up}dev/zero"), "not a regular file"), ("folder".to_owned(), "not a regular file")]
+    {
         let spec = dir.join("openapi.yaml");
         std::fs::write(
             &spec,
@@ -469,7 +499,10 @@ fn references_to_devices_and_folders_fail_instead_of_hanging() {
         )
         .expect("spec written");
         let error = err(codegen::generate_from_path(&spec, &options("openapi.yaml")));
-        assert!(error.starts_with("openapi.yaml#/components/schemas/Z/properties/z: invalid spec: reference"), "{error}");
+        assert!(
+            error.starts_with("openapi.yaml#/components/schemas/Z/properties/z: invalid spec: reference"),
+            "{error}"
+        );
         assert!(error.ends_with(problem), "{error}");
     }
     let _ = std::fs::remove_dir_all(&dir);

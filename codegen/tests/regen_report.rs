@@ -97,7 +97,10 @@ fn a_regen_reports_exactly_what_changed_and_renames_nothing_else() {
             change(Class::Additive, "operation `list_things`"),
             change(Class::Additive, "type `Other`"),
             change(Class::Additive, "type `OtherKind`"),
-            change(Class::DocsOnly, "operation `get_thing` sends `GET /things/{thing_id}` instead of `GET /things/{id}`"),
+            change(
+                Class::DocsOnly,
+                "operation `get_thing` sends `GET /things/{thing_id}` instead of `GET /things/{id}`"
+            ),
             change(Class::DocsOnly, "operation `get_thing`: argument `id` renamed `thing_id` (same position and type)"),
         ]
     );
@@ -139,8 +142,14 @@ fn documented_error_statuses_are_part_of_the_api() {
     let report = |a: &str, b: &str| diff(a, b).iter().map(ToString::to_string).collect::<Vec<_>>();
     assert_eq!(report(&old, &new), ["additive: error `get_thing.NotFound` added"]);
     assert_eq!(report(&new, &old), ["breaking: error `get_thing.NotFound` removed"]);
-    let changed = with_404.replace("'404': {description: gone, content: {application/json: {schema: {$ref: '#/components/schemas/Thing'}}}}", "'404': {description: gone}");
-    assert_eq!(report(&new, &generate(&changed).1), ["breaking: error `get_thing.NotFound` is `() (404)` instead of `Thing (404)`"]);
+    let changed = with_404.replace(
+        "'404': {description: gone, content: {application/json: {schema: {$ref: '#/components/schemas/Thing'}}}}",
+        "'404': {description: gone}",
+    );
+    assert_eq!(
+        report(&new, &generate(&changed).1),
+        ["breaking: error `get_thing.NotFound` is `() (404)` instead of `Thing (404)`"]
+    );
 }
 
 #[test]
@@ -150,5 +159,8 @@ fn the_changelog_gets_each_change_once() {
     let once = changelog_with(start, &changes);
     assert_eq!(once, "# Changelog\n\nIntro.\n\n## Unreleased\n\n- breaking: operation `x` removed\n- additive: type `Y`\n\n## 0.1.0\n\n- first\n");
     assert_eq!(changelog_with(&once, &changes), once, "a second regen adds nothing");
-    assert_eq!(changelog_with("# Changelog\n", &changes[1..]), "# Changelog\n\n## Unreleased\n\n- additive: type `Y`\n");
+    assert_eq!(
+        changelog_with("# Changelog\n", &changes[1..]),
+        "# Changelog\n\n## Unreleased\n\n- additive: type `Y`\n"
+    );
 }

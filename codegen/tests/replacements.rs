@@ -49,7 +49,11 @@ fn a_replaced_schema_is_the_hand_written_type_under_the_schema_name() {
     assert!(models.contains("pub struct Session"), "{models}");
     assert!(models.contains("Option<TokenResponse>"), "{models}");
     // The manifest records what the name stands for.
-    assert!(output.manifest.contains("type TokenResponse: alias of crate::oauth::TokenResponse"), "{}", output.manifest);
+    assert!(
+        output.manifest.contains("type TokenResponse: alias of crate::oauth::TokenResponse"),
+        "{}",
+        output.manifest
+    );
     // A parameter's string enum.
     let pkce = generate("/paths/~1token/post/parameters/0/schema: crate::oauth::PkceMethod\n").expect("valid");
     assert!(pkce.files["src/generated/models.rs"].contains("pub use crate::oauth::PkceMethod as CreateTokenMethod;"));
@@ -83,12 +87,14 @@ fn a_path_that_is_not_a_plain_rust_path_is_a_located_error() {
 
 #[test]
 fn a_key_that_is_not_a_component_schema_or_parameter_enum_is_a_located_error() {
-    let error = generate("/components/schemas/TokenResponse/properties/access_token: crate::oauth::Secret\n").expect_err("nested");
+    let error = generate("/components/schemas/TokenResponse/properties/access_token: crate::oauth::Secret\n")
+        .expect_err("nested");
     assert_eq!(error.location.file, "replacements.yaml");
     assert_eq!(error.location.pointer, "/components/schemas/TokenResponse/properties/access_token");
     assert!(error.to_string().contains("JSON pointer of a component schema"), "{error}");
     // A parameter schema that is not a string enum names no type to replace.
-    let error = generate("/paths/~1token/post/responses/200/content/application~1json/schema: crate::oauth::X\n").expect_err("response");
+    let error = generate("/paths/~1token/post/responses/200/content/application~1json/schema: crate::oauth::X\n")
+        .expect_err("response");
     assert_eq!(error.location.pointer, "/paths/~1token/post/responses/200/content/application~1json/schema");
 }
 

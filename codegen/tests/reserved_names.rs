@@ -112,12 +112,14 @@ fn flatten(tokens: proc_macro2::TokenStream) -> Vec<proc_macro2::TokenTree> {
 fn the_reserved_lists_cover_every_runtime_method() {
     let client = runtime_client_methods();
     assert!(client.iter().any(|m| m == "execute") && client.iter().any(|m| m == "from_env"), "found {client:?}");
-    let missing: Vec<&String> = client.iter().filter(|m| !codegen::naming::CLIENT_METHODS.contains(&m.as_str())).collect();
+    let missing: Vec<&String> =
+        client.iter().filter(|m| !codegen::naming::CLIENT_METHODS.contains(&m.as_str())).collect();
     assert!(missing.is_empty(), "add to naming::CLIENT_METHODS: {missing:?}");
 
     let builder = request_builder_methods();
     assert!(builder.iter().any(|m| m == "send"), "found {builder:?}");
-    let missing: Vec<&String> = builder.iter().filter(|m| !codegen::naming::BUILDER_METHODS.contains(&m.as_str())).collect();
+    let missing: Vec<&String> =
+        builder.iter().filter(|m| !codegen::naming::BUILDER_METHODS.contains(&m.as_str())).collect();
     assert!(missing.is_empty(), "add to naming::BUILDER_METHODS: {missing:?}");
 }
 
@@ -265,5 +267,7 @@ fn generated_names_pass_the_case_lints() {
         }
     }
     assert!(names.0.is_empty(), "{}", names.0.join("\n"));
-    assert!(is_camel_case("Self_") && !is_camel_case("Self_2") && is_snake_case("self_") && !is_snake_case("self__param"));
+    assert!(
+        is_camel_case("Self_") && !is_camel_case("Self_2") && is_snake_case("self_") && !is_snake_case("self__param")
+    );
 }

@@ -35,7 +35,11 @@ fn fixtures_generate_the_expected_code() {
 /// Options for a fixture that is a folder of files (`fixtures/<name>/openapi.yaml`).
 fn folder_options(path: &Path) -> codegen::Options {
     let folder = path.parent().and_then(Path::file_name).map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
-    codegen::Options { spec_path: format!("fixtures/{folder}/openapi.yaml"), env_prefix: "EXAMPLE".into(), ..Default::default() }
+    codegen::Options {
+        spec_path: format!("fixtures/{folder}/openapi.yaml"),
+        env_prefix: "EXAMPLE".into(),
+        ..Default::default()
+    }
 }
 
 /// The entry file of every folder fixture, by folder name.
@@ -117,7 +121,11 @@ fn json_documents_are_accepted_like_yaml() {
         .expect("fixture is readable");
     let value: serde_json::Value = serde_yaml::from_str(&yaml).expect("fixture is YAML");
     let json = serde_json::to_string_pretty(&value).expect("serializable");
-    let opts = codegen::Options { spec_path: "fixtures/recursive.yaml".into(), env_prefix: "EXAMPLE".into(), ..Default::default() };
+    let opts = codegen::Options {
+        spec_path: "fixtures/recursive.yaml".into(),
+        env_prefix: "EXAMPLE".into(),
+        ..Default::default()
+    };
     let from_yaml = codegen::generate(&yaml, &opts).map(|o| combined(&o));
     let from_json = codegen::generate(&json, &opts).map(|o| combined(&o));
     assert_eq!(from_yaml, from_json);

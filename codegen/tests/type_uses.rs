@@ -88,7 +88,10 @@ fn the_model_emitter_prints_query_and_multipart_impls_from_the_ir() {
     let (api, _) = codegen::parse(SPEC, &options()).unwrap_or_else(|e| panic!("{e}"));
     // String enums get theirs from the runtime's `string_enum!`; structs and oneOfs from the
     // emitter, exactly when the IR lists them.
-    let composite = api.types.iter().filter(|t| matches!(t.kind, codegen::ir::TypeKind::Struct(_) | codegen::ir::TypeKind::Untagged(_)));
+    let composite = api
+        .types
+        .iter()
+        .filter(|t| matches!(t.kind, codegen::ir::TypeKind::Struct(_) | codegen::ir::TypeKind::Untagged(_)));
     for def in composite {
         let query_impl = format!("impl crate::runtime::QueryValue for {} {{", def.name);
         assert_eq!(models.contains(&query_impl), api.uses.query.contains(&def.name), "QueryValue for {}", def.name);

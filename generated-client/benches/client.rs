@@ -19,8 +19,8 @@ use std::time::Duration;
 use criterion::{criterion_group, criterion_main, Criterion};
 use futures::TryStreamExt;
 use telnyx_oauth::models::{
-    ClientType, GetOAuthClientResponse, ListOAuthClientsResponse, OAuthClient, OAuthClientRecordType, OAuthClientRequired,
-    OAuthPaginationMeta,
+    ClientType, GetOAuthClientResponse, ListOAuthClientsResponse, OAuthClient, OAuthClientRecordType,
+    OAuthClientRequired, OAuthPaginationMeta,
 };
 use telnyx_oauth::Client;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -49,11 +49,9 @@ fn oauth_client(n: usize) -> OAuthClient {
 }
 
 fn http_response(body: &[u8]) -> Vec<u8> {
-    let mut out = format!(
-        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
-        body.len()
-    )
-    .into_bytes();
+    let mut out =
+        format!("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n", body.len())
+            .into_bytes();
     out.extend_from_slice(body);
     out
 }
@@ -144,11 +142,7 @@ fn start_server() -> SocketAddr {
 }
 
 fn generated_client(addr: SocketAddr) -> Client {
-    Client::builder()
-        .api_key("k")
-        .base_url(format!("http://{addr}/v2"))
-        .build()
-        .expect("client builds")
+    Client::builder().api_key("k").base_url(format!("http://{addr}/v2")).build().expect("client builds")
 }
 
 async fn bare_get(http: &reqwest::Client, url: &str) -> GetOAuthClientResponse {
@@ -356,9 +350,14 @@ fn benches(c: &mut Criterion) {
     }
 
     if std::env::var_os("BENCH_NO_PAIRED").is_none() {
-        paired(&rt, "get_oauth_client (bare reqwest -> generated)", 41, 500, || bare_get(&http, &one_url), || async {
-            client.get_oauth_client(ID).await.expect("GET")
-        });
+        paired(
+            &rt,
+            "get_oauth_client (bare reqwest -> generated)",
+            41,
+            500,
+            || bare_get(&http, &one_url),
+            || async { client.get_oauth_client(ID).await.expect("GET") },
+        );
         paired(
             &rt,
             "get_oauth_client (bare reqwest + per-request timeout -> generated)",
@@ -367,11 +366,18 @@ fn benches(c: &mut Criterion) {
             || bare_get_with(&http_configured, &one_url, Some(Duration::from_secs(60))),
             || async { client.get_oauth_client(ID).await.expect("GET") },
         );
-        paired(&rt, "paginate_10000 (hand loop -> generated items())", 21, 3, || bare_pages(&http, &base), || async {
-            let items: Vec<OAuthClient> =
-                client.list_oauth_clients().page_size(PAGE_SIZE as i64).items().try_collect().await.expect("items");
-            items
-        });
+        paired(
+            &rt,
+            "paginate_10000 (hand loop -> generated items())",
+            21,
+            3,
+            || bare_pages(&http, &base),
+            || async {
+                let items: Vec<OAuthClient> =
+                    client.list_oauth_clients().page_size(PAGE_SIZE as i64).items().try_collect().await.expect("items");
+                items
+            },
+        );
     }
 
     // Where the pagination gap comes from: decoding one 100-item page with plain serde_json

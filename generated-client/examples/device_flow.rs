@@ -36,7 +36,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let scopes: Vec<&str> = scope.split_whitespace().collect();
     let device = oauth.start_device_authorization(&scopes).await?;
     match &device.verification_uri_complete {
-        Some(complete) => println!("Open {complete}\n(or go to {} and enter {})", device.verification_uri, device.user_code),
+        Some(complete) => {
+            println!("Open {complete}\n(or go to {} and enter {})", device.verification_uri, device.user_code)
+        }
         None => println!("Go to {} and enter {}", device.verification_uri, device.user_code),
     }
     println!("Waiting for approval (the code expires in {} s; Ctrl-C to cancel)...", device.expires_in);

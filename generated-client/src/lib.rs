@@ -42,6 +42,7 @@
 //! connect). The generated operations and the runtime need no feature.
 #![warn(missing_docs)]
 
+#[rustfmt::skip] // rendered by the generator; `cargo xtask check` guards it
 mod generated;
 #[cfg(feature = "oauth")]
 pub mod oauth;
@@ -50,8 +51,8 @@ pub mod runtime;
 
 pub use generated::{models, operations};
 pub use runtime::{
-    ApiError, ApiResponse, Client, ClientAuthMethod, ClientBuilder, ClientCredentials, Error, ErrorBody, ErrorKind, Page,
-    RequestOptions, Result, Secret,
+    ApiError, ApiResponse, Client, ClientAuthMethod, ClientBuilder, ClientCredentials, Error, ErrorBody, ErrorKind,
+    Page, RequestOptions, Result, Secret,
 };
 pub use runtime::{DecodeError, OperationError};
 

@@ -266,7 +266,6 @@ pub struct ProtectedResourceMetadata {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
-
 /// A JSON Web Key Set (RFC 7517 §5), as the server publishes it. Keys are kept as sent;
 /// JWT verification converts the ones it can use.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -65,9 +65,10 @@ async fn the_default_limit_holds_an_endless_body_to_16_mib() {
 #[tokio::test]
 async fn an_announced_content_length_over_the_limit_fails_before_reading() {
     // Promises a gigabyte and sends nothing: only the header can have failed the call.
-    let server =
-        Server::start(Answer::Bytes(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 1073741824\r\n\r\n"))
-            .await;
+    let server = Server::start(Answer::Bytes(
+        b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 1073741824\r\n\r\n",
+    ))
+    .await;
     let client = builder(&server).build().expect("client");
     let error = client.get_oauth_jwks().await.expect_err("too large");
     assert_eq!(error.kind(), ErrorKind::ResponseTooLarge, "{error:?}");
@@ -88,10 +89,7 @@ async fn a_body_within_the_limit_is_read_whole() {
 async fn answers_that_break_http_are_protocol_errors_and_not_retried() {
     let cases: [(&str, &'static [u8]); 4] = [
         ("invalid status line", b"HTTP/1.1 2000 OK\r\ncontent-length: 0\r\n\r\n"),
-        (
-            "conflicting content-length",
-            b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\ncontent-length: 3\r\n\r\n{}",
-        ),
+        ("conflicting content-length", b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\ncontent-length: 3\r\n\r\n{}"),
         ("bad chunk", b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n"),
         ("oversized headers", OVERSIZED),
     ];
@@ -128,8 +126,11 @@ static OVERSIZED: &[u8] = {
 #[tokio::test]
 async fn a_total_timeout_bounds_the_whole_call_across_retries() {
     let server = Server::start(Answer::Hang).await;
-    let client =
-        builder(&server).timeout(Duration::from_millis(300)).max_retries(10).total_timeout(Duration::from_millis(700)).build();
+    let client = builder(&server)
+        .timeout(Duration::from_millis(300))
+        .max_retries(10)
+        .total_timeout(Duration::from_millis(700))
+        .build();
     let client = client.expect("client");
     let started = Instant::now();
     let error = client.get_oauth_jwks().await.expect_err("deadline");
@@ -195,7 +196,10 @@ async fn a_head_answer_announcing_a_large_body_is_not_too_large() {
         Operation { id: "HeadThing", method: reqwest::Method::HEAD, path: "/thing", server: None, auth: Auth::None };
     let server = Server::start(Answer::Bytes(b"HTTP/1.1 200 OK\r\ncontent-length: 1073741824\r\n\r\n")).await;
     let client = builder(&server).build().expect("client");
-    let raw = client.execute(&HEAD_THING, RequestParts::new("/thing".into()), &RequestOptions::default()).await.expect("head");
+    let raw = client
+        .execute(&HEAD_THING, RequestParts::new("/thing".into()), &RequestOptions::default())
+        .await
+        .expect("head");
     assert_eq!(raw.status().as_u16(), 200);
     assert!(raw.body().is_empty());
 }

@@ -77,7 +77,10 @@ async fn credentials_in_default_headers_stay_with_the_api_origin() {
             reqwest::header::HeaderName::from_static("x-api-key"),
             reqwest::header::HeaderValue::from_static("DEFAULT-HEADER-KEY"),
         )
-        .default_header(reqwest::header::HeaderName::from_static("x-team"), reqwest::header::HeaderValue::from_static("blue"))
+        .default_header(
+            reqwest::header::HeaderName::from_static("x-team"),
+            reqwest::header::HeaderValue::from_static("blue"),
+        )
         .build()
         .expect("client");
     client.get_oauth_jwks().await.expect("api call");

@@ -6,7 +6,9 @@ mod trust_support;
 
 use std::time::Duration;
 
-use telnyx_oauth::models::{ClientType, GrantType, OAuthClientCreateRequest, OAuthClientCreateRequestRequired, TokenRequest};
+use telnyx_oauth::models::{
+    ClientType, GrantType, OAuthClientCreateRequest, OAuthClientCreateRequestRequired, TokenRequest,
+};
 use telnyx_oauth::{Client, ErrorKind};
 use trust_support::{Answer, Server};
 

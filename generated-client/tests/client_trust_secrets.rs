@@ -9,7 +9,8 @@ use telnyx_oauth::runtime::{ClientAuthMethod, ClientCredentials};
 use telnyx_oauth::{Client, Secret};
 use trust_support::{Answer, Server};
 
-const SECRETS: [&str; 5] = ["AT-SECRET-access", "RT-SECRET-refresh", "ID-SECRET-idtoken", "CS-SECRET-client", "COOKIE-SECRET"];
+const SECRETS: [&str; 5] =
+    ["AT-SECRET-access", "RT-SECRET-refresh", "ID-SECRET-idtoken", "CS-SECRET-client", "COOKIE-SECRET"];
 
 /// 2xx token responses that do not fit the expected shape, in both encodings.
 fn misfits() -> Vec<(&'static str, &'static str, String)> {
@@ -41,7 +42,9 @@ fn assert_clean(what: &str, text: &str) {
 fn client(server: &Server) -> Client {
     Client::builder()
         .base_url(format!("{}/v2", server.uri))
-        .client_credentials(ClientCredentials::new("client-1", "CS-SECRET-client").with_method(ClientAuthMethod::ClientSecretPost))
+        .client_credentials(
+            ClientCredentials::new("client-1", "CS-SECRET-client").with_method(ClientAuthMethod::ClientSecretPost),
+        )
         .max_retries(0)
         .build()
         .expect("client")
@@ -51,7 +54,8 @@ fn oauth(client: &Client, server: &Server) -> OAuth {
     OAuth::new(
         client,
         AuthServer::from_base_url(&format!("{}/v2", server.uri)).expect("server"),
-        ClientCredentials::new("client-1", Secret::new("CS-SECRET-client")).with_method(ClientAuthMethod::ClientSecretPost),
+        ClientCredentials::new("client-1", Secret::new("CS-SECRET-client"))
+            .with_method(ClientAuthMethod::ClientSecretPost),
     )
 }
 

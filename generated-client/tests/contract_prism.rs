@@ -19,8 +19,8 @@ use std::time::Duration;
 use prism::{Mode, Prism};
 use telnyx_oauth::models::*;
 use telnyx_oauth::operations::{AuthorizeOAuthResponse, RequestEncoding};
-use telnyx_oauth::runtime::{ClientAuthMethod, ClientCredentials};
 use telnyx_oauth::runtime::ErrorBody;
+use telnyx_oauth::runtime::{ClientAuthMethod, ClientCredentials};
 use telnyx_oauth::{Client, Error, Secret, StatusCode, StreamExt};
 
 const API_KEY: &str = "KEY0123456789";
@@ -105,7 +105,10 @@ fn documentation() -> Documentation {
                         content_types: content.map(|c| c.keys().cloned().collect()).unwrap_or_default(),
                         oauth_error_schema: json["schema"]["$ref"].as_str() == Some("#/components/schemas/oauth_Error"),
                         example_error,
-                        example_names: json["examples"].as_object().map(|e| e.keys().cloned().collect()).unwrap_or_default(),
+                        example_names: json["examples"]
+                            .as_object()
+                            .map(|e| e.keys().cloned().collect())
+                            .unwrap_or_default(),
                     },
                 );
             }
@@ -348,11 +351,7 @@ fn violations(headers: &reqwest::header::HeaderMap) -> Option<String> {
 }
 
 fn content_type(headers: &reqwest::header::HeaderMap) -> String {
-    headers
-        .get(reqwest::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_ascii_lowercase()
+    headers.get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default().to_ascii_lowercase()
 }
 
 /// A failed call, with what Prism said about it.
@@ -529,10 +528,14 @@ async fn check_error(
         match api.decode::<RegisterOAuthClientBadRequest>() {
             Ok(body) => {
                 if mode == Mode::Static && body.error != doc.example_error {
-                    report.fail(format!("{at}: error {:?}, the spec's example says {:?}", body.error, doc.example_error));
+                    report
+                        .fail(format!("{at}: error {:?}, the spec's example says {:?}", body.error, doc.example_error));
                 }
             }
-            Err(e) => report.fail(format!("{at}: body does not decode as RegisterOAuthClientBadRequest: {e}; {}", describe(&error))),
+            Err(e) => report.fail(format!(
+                "{at}: body does not decode as RegisterOAuthClientBadRequest: {e}; {}",
+                describe(&error)
+            )),
         }
         return;
     }
@@ -560,15 +563,18 @@ async fn check_error(
     report.fail(format!("{at}: the test does not know the documented error body {doc:?}"));
 }
 
-
 /// `.pages()` and `.items()` must end by themselves, even when Prism's pages claim more pages
 /// than it ever sends (static examples say `total_pages: 0`; dynamic ones are random).
 async fn check_pagination(client: &Client, mode: Mode, report: &mut Report) {
     macro_rules! paginate {
         ($name:literal, $request:expr) => {{
             let at = format!("[{mode}] {} auto-pagination", $name);
-            let pages = tokio::time::timeout(Duration::from_secs(20), $request.pages().take(MAX_PAGES).collect::<Vec<_>>());
-            let items = tokio::time::timeout(Duration::from_secs(20), $request.items().take(MAX_PAGES * 200).collect::<Vec<_>>());
+            let pages =
+                tokio::time::timeout(Duration::from_secs(20), $request.pages().take(MAX_PAGES).collect::<Vec<_>>());
+            let items = tokio::time::timeout(
+                Duration::from_secs(20),
+                $request.items().take(MAX_PAGES * 200).collect::<Vec<_>>(),
+            );
             match (pages.await, items.await) {
                 (Ok(pages), Ok(items)) => {
                     let page_items: usize = pages.iter().map(|p| p.as_ref().map_or(0, |p| p.items().len())).sum();
@@ -617,7 +623,11 @@ fn verdict(prism: &Prism, report: &Report) -> Result<String, String> {
         failures.push(format!("{} of 17 operations passed", report.operations.len()));
     }
     if report.errors.len() != report.errors_documented || report.errors_documented == 0 {
-        failures.push(format!("{} of {} documented error statuses passed", report.errors.len(), report.errors_documented));
+        failures.push(format!(
+            "{} of {} documented error statuses passed",
+            report.errors.len(),
+            report.errors_documented
+        ));
     }
     if failures.is_empty() {
         Ok(summary)

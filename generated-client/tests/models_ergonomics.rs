@@ -23,7 +23,9 @@ async fn setters_fill_optional_fields_and_only_those_are_sent() {
     let server = MockServer::start().await;
     Mock::given(method("PUT"))
         .and(path("/oauth_clients/abc"))
-        .and(body_json(json!({"name": "Renamed", "require_pkce": false, "allowed_grant_types": ["client_credentials"]})))
+        .and(body_json(
+            json!({"name": "Renamed", "require_pkce": false, "allowed_grant_types": ["client_credentials"]}),
+        ))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({"data": client_json("abc")})))
         .expect(1)
         .mount(&server)
@@ -57,7 +59,10 @@ async fn send_data_unwraps_the_envelope_and_a_missing_data_is_a_decode_error() {
 
     let error = c.get_oauth_client("abc").send_data().await.expect_err("no data");
     assert_eq!(error.kind(), ErrorKind::Decode);
-    assert!(matches!(&error, telnyx_oauth::Error::Decode { path, status, .. } if path == "data" && status.as_u16() == 200), "{error:?}");
+    assert!(
+        matches!(&error, telnyx_oauth::Error::Decode { path, status, .. } if path == "data" && status.as_u16() == 200),
+        "{error:?}"
+    );
 }
 
 #[test]

@@ -10,8 +10,8 @@
 mod oidc_support;
 
 use oidc_support::{
-    first_form, log_in_and_approve, require, Browser, BASIC_CLIENT_ID, BASIC_CLIENT_SECRET, POST_CLIENT_ID, POST_CLIENT_SECRET,
-    PUBLIC_CLIENT_ID, REDIRECT_URI,
+    first_form, log_in_and_approve, require, Browser, BASIC_CLIENT_ID, BASIC_CLIENT_SECRET, POST_CLIENT_ID,
+    POST_CLIENT_SECRET, PUBLIC_CLIENT_ID, REDIRECT_URI,
 };
 use telnyx_oauth::oauth::{
     AuthServer, ClientAuthMethod, ClientCredentials, OAuth, OAuthError, PendingAuthorization, TokenErrorCode,

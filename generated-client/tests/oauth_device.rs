@@ -41,9 +41,11 @@ async fn approved_after_pending_and_slow_down_with_the_interval_kept() {
     assert!(tokens.refresh_token.is_some());
     fake.assert_no_violations();
 
-    let (polls, scope, agents) = fake.with(|s| (s.device.polls.clone(), s.device.scope.clone(), s.device.user_agents.clone()));
+    let (polls, scope, agents) =
+        fake.with(|s| (s.device.polls.clone(), s.device.scope.clone(), s.device.user_agents.clone()));
     assert_eq!(scope.as_deref(), Some("admin read"));
-    let gaps: Vec<f64> = polls.iter().scan(Duration::ZERO, |prev, t| Some(secs(&(*t - std::mem::replace(prev, *t))))).collect();
+    let gaps: Vec<f64> =
+        polls.iter().scan(Duration::ZERO, |prev, t| Some(secs(&(*t - std::mem::replace(prev, *t))))).collect();
     assert_eq!(gaps.len(), 3, "{gaps:?}");
     // 1 s before each poll, 1 + 5 s after the slow_down, and not much more.
     assert!(gaps[0] >= 1.0 && gaps[0] < 1.8, "{gaps:?}");
@@ -141,7 +143,11 @@ async fn plain_server() -> (MockServer, OAuth) {
         .build()
         .unwrap();
     let auth = AuthServer::discover(&client, &server.uri()).await.unwrap();
-    let credentials = telnyx_oauth::oauth::ClientCredentials { client_id: CLIENT_ID.into(), client_secret: None, method: ClientAuthMethod::None };
+    let credentials = telnyx_oauth::oauth::ClientCredentials {
+        client_id: CLIENT_ID.into(),
+        client_secret: None,
+        method: ClientAuthMethod::None,
+    };
     (server, OAuth::new(&client, auth, credentials))
 }
 
@@ -150,7 +156,10 @@ async fn the_device_authorization_request_is_repeated_but_a_token_poll_never() {
     let (server, oauth) = plain_server().await;
     // A lost device authorization answer costs nothing (its codes expire unused): repeated.
     Mock::given(path("/device")).respond_with(ResponseTemplate::new(503)).up_to_n_times(1).mount(&server).await;
-    Mock::given(path("/device")).respond_with(ResponseTemplate::new(200).set_body_json(device_response())).mount(&server).await;
+    Mock::given(path("/device"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(device_response()))
+        .mount(&server)
+        .await;
     let device = oauth.start_device_authorization(&[]).await.unwrap();
     // Google's spelling, string numbers and a missing interval are understood.
     assert_eq!(device.verification_uri, "https://example.com/d");
@@ -194,7 +203,10 @@ async fn without_a_device_endpoint_the_error_says_so() {
 async fn discovery_falls_back_to_the_openid_configuration() {
     let server = MockServer::start().await;
     let issuer = format!("{}/tenant", server.uri());
-    Mock::given(path("/.well-known/oauth-authorization-server/tenant")).respond_with(ResponseTemplate::new(404)).mount(&server).await;
+    Mock::given(path("/.well-known/oauth-authorization-server/tenant"))
+        .respond_with(ResponseTemplate::new(404))
+        .mount(&server)
+        .await;
     Mock::given(path("/tenant/.well-known/openid-configuration"))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({
             "issuer": issuer,
@@ -210,7 +222,10 @@ async fn discovery_falls_back_to_the_openid_configuration() {
 
     // Any other failure is not papered over.
     let other = format!("{}/broken", server.uri());
-    Mock::given(path("/.well-known/oauth-authorization-server/broken")).respond_with(ResponseTemplate::new(500)).mount(&server).await;
+    Mock::given(path("/.well-known/oauth-authorization-server/broken"))
+        .respond_with(ResponseTemplate::new(500))
+        .mount(&server)
+        .await;
     let err = AuthServer::discover(&client, &other).await.unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(500), "{err:?}");
 }
@@ -238,7 +253,8 @@ async fn a_configured_endpoint_works_without_discovery() {
     let client = fake.client(ClientAuthMethod::ClientSecretBasic);
     let mut server = AuthServer::for_client(&client).unwrap();
     assert!(server.device_authorization_endpoint.is_none(), "Telnyx's default layout has none");
-    server.device_authorization_endpoint = Some(format!("{}/oauth/device_authorization", fake.base_url()).parse().unwrap());
+    server.device_authorization_endpoint =
+        Some(format!("{}/oauth/device_authorization", fake.base_url()).parse().unwrap());
     let oauth = OAuth::new(&client, server, client.client_credentials().unwrap().clone());
     let device = oauth.start_device_authorization(&["admin"]).await.unwrap();
     oauth.poll_device_token(&device).await.unwrap();

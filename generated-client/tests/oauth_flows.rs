@@ -92,7 +92,10 @@ fn state_mismatch_is_refused() {
     let mut flipped = pending.state().to_owned();
     let last = if flipped.ends_with('A') { "B" } else { "A" };
     flipped.replace_range(flipped.len() - 1.., last);
-    assert!(matches!(parse_callback(&format!("/callback?code=c&state={flipped}"), pending.state()), Err(OAuthError::StateMismatch)));
+    assert!(matches!(
+        parse_callback(&format!("/callback?code=c&state={flipped}"), pending.state()),
+        Err(OAuthError::StateMismatch)
+    ));
     let ok = pending.callback(&format!("/callback?code=c&state={}", pending.state())).unwrap();
     assert_eq!(ok.code.expose(), "c");
 }

@@ -27,7 +27,9 @@ async fn helper_requests_look_like_generated_ones() {
     .await;
     let client = Client::builder()
         .base_url(format!("{}/v2", server.uri))
-        .client_credentials(ClientCredentials::new("client-1", "CS-wire").with_method(ClientAuthMethod::ClientSecretPost))
+        .client_credentials(
+            ClientCredentials::new("client-1", "CS-wire").with_method(ClientAuthMethod::ClientSecretPost),
+        )
         .default_header(HeaderName::from_static("x-team"), HeaderValue::from_static("blue"))
         .user_agent("wire-test/1.0")
         .retry_backoff(Duration::from_millis(1), Duration::from_millis(2))

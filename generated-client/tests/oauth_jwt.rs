@@ -75,8 +75,8 @@ async fn jwks_server(keys: Vec<serde_json::Value>) -> (MockServer, Jwks) {
 
 fn verifier(server: &MockServer, interval: Duration) -> JwtVerifier {
     let client = telnyx_oauth::Client::builder().base_url(server.uri()).build().unwrap();
-    let cache = JwksCache::new(&client, format!("{}/jwks", server.uri()).parse().unwrap())
-        .with_min_refetch_interval(interval);
+    let cache =
+        JwksCache::new(&client, format!("{}/jwks", server.uri()).parse().unwrap()).with_min_refetch_interval(interval);
     JwtVerifier::new(Arc::new(cache), ISSUER, AUDIENCE)
 }
 
@@ -89,7 +89,8 @@ fn jwt_error(result: Result<impl std::fmt::Debug, OAuthError>) -> JwtError {
 
 #[tokio::test]
 async fn valid_tokens_verify_and_bad_ones_are_rejected() {
-    let (server, jwks) = jwks_server(vec![jwk(&rsa_a(), Algorithm::RS256, "a"), jwk(&ec_a(), Algorithm::ES256, "e")]).await;
+    let (server, jwks) =
+        jwks_server(vec![jwk(&rsa_a(), Algorithm::RS256, "a"), jwk(&ec_a(), Algorithm::ES256, "e")]).await;
     let v = verifier(&server, Duration::from_secs(60));
 
     let ok = v.verify(&sign(&rsa_a(), Algorithm::RS256, Some("a"), &claims())).await.unwrap();
@@ -103,7 +104,12 @@ async fn valid_tokens_verify_and_bad_ones_are_rejected() {
     // Tampered payload.
     let good = sign(&rsa_a(), Algorithm::RS256, Some("a"), &claims());
     let mut parts: Vec<&str> = good.split('.').collect();
-    let other = sign(&rsa_a(), Algorithm::RS256, Some("a"), &json!({"iss": ISSUER, "aud": AUDIENCE, "sub": "admin", "exp": now() + 300}));
+    let other = sign(
+        &rsa_a(),
+        Algorithm::RS256,
+        Some("a"),
+        &json!({"iss": ISSUER, "aud": AUDIENCE, "sub": "admin", "exp": now() + 300}),
+    );
     parts[1] = other.split('.').nth(1).unwrap();
     assert_eq!(jwt_error(v.verify(&parts.join(".")).await), JwtError::InvalidSignature);
 

@@ -145,7 +145,9 @@ async fn without_a_refresh_token_an_expired_token_is_an_error() {
     let tokens = oauth.client_credentials_token(&[]).await.unwrap();
     assert!(tokens.refresh_token.is_none());
     let source = TokenSource::from_tokens(oauth, tokens);
-    assert!(matches!(source.access_token().await, Err(OAuthError::RefreshFailed(e)) if matches!(*e, OAuthError::Config(_))));
+    assert!(
+        matches!(source.access_token().await, Err(OAuthError::RefreshFailed(e)) if matches!(*e, OAuthError::Config(_)))
+    );
     assert_eq!(fake.token_request_count(), 1);
 }
 

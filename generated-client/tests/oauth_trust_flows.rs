@@ -34,11 +34,12 @@ async fn a_huge_expires_in_does_not_panic_and_the_token_is_cached() {
 const ISSUER: &str = "https://as.example";
 
 fn pending(require_iss: bool) -> telnyx_oauth::oauth::PendingAuthorization {
-    let (_, pending) = AuthorizationRequest::new("https://as.example/authorize".parse().expect("url"), "client", "https://app/cb")
-        .state("st")
-        .issuer(ISSUER)
-        .require_iss(require_iss)
-        .build();
+    let (_, pending) =
+        AuthorizationRequest::new("https://as.example/authorize".parse().expect("url"), "client", "https://app/cb")
+            .state("st")
+            .issuer(ISSUER)
+            .require_iss(require_iss)
+            .build();
     pending
 }
 
@@ -54,7 +55,10 @@ fn a_callback_without_iss_is_refused_when_the_server_always_sends_it() {
 fn iss_is_checked_on_error_redirects_too() {
     let foreign = "/cb?error=access_denied&state=st&iss=https%3A%2F%2Fevil.example";
     assert!(matches!(pending(false).callback(foreign), Err(OAuthError::CallbackIssuerMismatch { .. })));
-    assert!(matches!(pending(true).callback("/cb?error=access_denied&state=st"), Err(OAuthError::CallbackIssuerMissing { .. })));
+    assert!(matches!(
+        pending(true).callback("/cb?error=access_denied&state=st"),
+        Err(OAuthError::CallbackIssuerMissing { .. })
+    ));
     let ours = "/cb?error=access_denied&state=st&iss=https%3A%2F%2Fas.example";
     assert!(matches!(pending(true).callback(ours), Err(OAuthError::Authorization(_))));
 }
@@ -93,7 +97,8 @@ async fn verifications_of_known_keys_do_not_wait_for_an_unknown_kid_refetch() {
     let mut jwk = jsonwebtoken::jwk::Jwk::from_encoding_key(&key, jsonwebtoken::Algorithm::RS256).expect("jwk");
     jwk.common.key_id = Some("a".into());
     let set = serde_json::json!({ "keys": [jwk] }).to_string();
-    let server = Server::start_with(move |n| if n == 0 { Answer::Status(200, "", set.clone()) } else { Answer::Hang }).await;
+    let server =
+        Server::start_with(move |n| if n == 0 { Answer::Status(200, "", set.clone()) } else { Answer::Hang }).await;
     let client = Client::builder().timeout(Duration::from_secs(3)).max_retries(0).build().expect("client");
     let cache = JwksCache::new(&client, format!("{}/jwks", server.uri).parse().expect("url"))
         .with_min_refetch_interval(Duration::ZERO);

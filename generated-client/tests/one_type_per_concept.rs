@@ -34,10 +34,9 @@ fn both_globs_name_one_type_per_concept() {
     assert_eq!(meta.extra["x-vendor"], 1);
     assert!(AuthServer::from_metadata(meta).is_ok());
 
-    let set: JwkSet = serde_json::from_str(
-        r#"{"keys":[{"kty":"RSA","kid":"k1","alg":"RS256","use":"sig","n":"AQAB","e":"AQAB"}]}"#,
-    )
-    .expect("a JWK set decodes");
+    let set: JwkSet =
+        serde_json::from_str(r#"{"keys":[{"kty":"RSA","kid":"k1","alg":"RS256","use":"sig","n":"AQAB","e":"AQAB"}]}"#)
+            .expect("a JWK set decodes");
     let set: telnyx_oauth::oauth::JwkSet = same_type::<telnyx_oauth::models::JwkSet>(set);
     assert_eq!(set.keys[0].kid.as_deref(), Some("k1"));
     assert_eq!(set.keys[0].r#use.as_deref(), Some("sig"));

@@ -3,7 +3,9 @@
 //! documented status whose body does not fit its schema gives the decode error with its path.
 
 use serde_json::json;
-use telnyx_oauth::models::{OAuthClientCreateRequest, OAuthClientCreateRequestRequired, OAuthDynamicRegistrationRequest, OAuthErrorBody};
+use telnyx_oauth::models::{
+    OAuthClientCreateRequest, OAuthClientCreateRequestRequired, OAuthDynamicRegistrationRequest, OAuthErrorBody,
+};
 use telnyx_oauth::operations::{CreateOAuthClientError, GetOAuthClientError, RegisterOAuthClientError};
 use telnyx_oauth::{Client, Error, ErrorKind, OperationError};
 use wiremock::matchers::{method, path};
@@ -73,11 +75,8 @@ async fn an_inline_error_schema_decodes_into_its_variant() {
         })),
     )
     .await;
-    let error = client
-        .register_oauth_client(OAuthDynamicRegistrationRequest::default())
-        .send_typed()
-        .await
-        .expect_err("400");
+    let error =
+        client.register_oauth_client(OAuthDynamicRegistrationRequest::default()).send_typed().await.expect_err("400");
     let Some(RegisterOAuthClientError::BadRequest(body)) = error.documented() else {
         panic!("400 came out as {error:?}")
     };

@@ -107,7 +107,9 @@ async fn consent_token_is_percent_encoded_in_the_path() {
     Mock::given(method("GET"))
         .and(path("/v2/oauth/consent/a%2Fb%20c"))
         .and(bearer())
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"data": {"client_id": "c", "logo_uri": null, "requested_scopes": [{"id": "1", "name": "admin"}]}})))
+        .respond_with(ResponseTemplate::new(200).set_body_json(
+            json!({"data": {"client_id": "c", "logo_uri": null, "requested_scopes": [{"id": "1", "name": "admin"}]}}),
+        ))
         .expect(1)
         .mount(&server)
         .await;
@@ -149,7 +151,10 @@ async fn token_exchange_is_form_encoded_with_basic_client_auth() {
         .and(header("authorization", "Basic Y2xpZW50LTE6czNjcmV0"))
         .and(header("content-type", "application/x-www-form-urlencoded"))
         .and(body_string("grant_type=client_credentials&scope=admin"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"access_token": "at", "token_type": "Bearer", "expires_in": 3600})))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"access_token": "at", "token_type": "Bearer", "expires_in": 3600})),
+        )
         .expect(1)
         .mount(&server)
         .await;
@@ -168,7 +173,10 @@ async fn token_exchange_can_be_sent_as_json() {
         .and(path("/v2/oauth/token"))
         .and(header("content-type", "application/json"))
         .and(body_json(json!({"grant_type": "refresh_token", "refresh_token": "rt"})))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"access_token": "at2", "token_type": "Bearer", "expires_in": 60})))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"access_token": "at2", "token_type": "Bearer", "expires_in": 60})),
+        )
         .expect(1)
         .mount(&server)
         .await;
@@ -199,7 +207,10 @@ async fn jwks_and_registration_send_no_credentials() {
     Mock::given(method("GET"))
         .and(path("/v2/oauth/jwks"))
         .and(no_auth)
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"keys": [{"kid": "k1", "kty": "RSA", "n": "abc", "e": "AQAB"}]})))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"keys": [{"kid": "k1", "kty": "RSA", "n": "abc", "e": "AQAB"}]})),
+        )
         .expect(1)
         .mount(&server)
         .await;
@@ -207,7 +218,9 @@ async fn jwks_and_registration_send_no_credentials() {
         .and(path("/v2/oauth/register"))
         .and(no_auth)
         .and(body_json(json!({"client_name": "CLI", "redirect_uris": ["http://127.0.0.1/cb"]})))
-        .respond_with(ResponseTemplate::new(201).set_body_json(json!({"client_id": "new", "client_id_issued_at": 1700000000})))
+        .respond_with(
+            ResponseTemplate::new(201).set_body_json(json!({"client_id": "new", "client_id_issued_at": 1700000000})),
+        )
         .expect(1)
         .mount(&server)
         .await;
@@ -233,11 +246,8 @@ async fn registration_error_body_decodes_into_its_own_schema() {
         })))
         .mount(&server)
         .await;
-    let error = client(&server)
-        .await
-        .register_oauth_client(OAuthDynamicRegistrationRequest::default())
-        .await
-        .expect_err("400");
+    let error =
+        client(&server).await.register_oauth_client(OAuthDynamicRegistrationRequest::default()).await.expect_err("400");
     assert_eq!(error.status().map(|s| s.as_u16()), Some(400));
     let api = error.api().expect("an API error");
     let body: RegisterOAuthClientBadRequest = api.decode().expect("the inline 400 schema");
@@ -343,7 +353,10 @@ async fn grants_list_get_and_revoke() {
     Mock::given(method("GET"))
         .and(path("/v2/oauth_grants"))
         .and(query_param("page[size]", "10"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"data": [grant_json(id)], "meta": {"page_number": 1, "total_pages": 1}})))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"data": [grant_json(id)], "meta": {"page_number": 1, "total_pages": 1}})),
+        )
         .expect(1)
         .mount(&server)
         .await;

@@ -62,7 +62,8 @@ async fn client_secret_basic_form_encodes_id_and_secret_before_base64() {
 
 #[tokio::test]
 async fn client_secret_post_puts_both_in_the_form_body() {
-    let credentials = ClientCredentials::new("id:with/colon", "s3cr+t&=").with_method(ClientAuthMethod::ClientSecretPost);
+    let credentials =
+        ClientCredentials::new("id:with/colon", "s3cr+t&=").with_method(ClientAuthMethod::ClientSecretPost);
     let request = exchange(credentials, form(&[("grant_type", "client_credentials"), ("scope", "a b")])).await;
     assert_eq!(header_of(&request, "authorization"), None);
     assert_eq!(
@@ -85,7 +86,12 @@ async fn client_secret_post_adds_members_to_a_json_body() {
 async fn a_public_client_sends_only_its_id() {
     let request = exchange(
         ClientCredentials::public("public-app"),
-        form(&[("grant_type", "authorization_code"), ("code", "c"), ("client_id", "stale"), ("client_secret", "stale")]),
+        form(&[
+            ("grant_type", "authorization_code"),
+            ("code", "c"),
+            ("client_id", "stale"),
+            ("client_secret", "stale"),
+        ]),
     )
     .await;
     assert_eq!(header_of(&request, "authorization"), None);
@@ -109,7 +115,8 @@ async fn bearer_operations_send_the_api_key_and_no_auth_operations_send_nothing(
         .expect(1)
         .mount(&server)
         .await;
-    let client = builder(&server.uri()).client_credentials(ClientCredentials::new("cid", "cs")).build().expect("client");
+    let client =
+        builder(&server.uri()).client_credentials(ClientCredentials::new("cid", "cs")).build().expect("client");
     call::<Thing>(&client, &GET_THING, thing_parts("t1"), &RequestOptions::default()).await.expect("bearer");
     let response = client.execute(&PUBLIC, RequestParts::new("/public".into()), &RequestOptions::default()).await;
     assert_eq!(response.expect("public").status(), 204);
@@ -146,7 +153,8 @@ async fn a_failing_bearer_source_fails_the_call_before_sending() {
     }
     let server = MockServer::start().await;
     let client = builder(&server.uri()).bearer_source(Arc::new(Broken)).build().expect("client");
-    let error = call::<Thing>(&client, &GET_THING, thing_parts("t1"), &RequestOptions::default()).await.expect_err("fails");
+    let error =
+        call::<Thing>(&client, &GET_THING, thing_parts("t1"), &RequestOptions::default()).await.expect_err("fails");
     assert!(matches!(&error, Error::InvalidInput(m) if m == "refresh token revoked"), "{error:?}");
     assert_eq!(server.received_requests().await.unwrap_or_default().len(), 0);
 }
@@ -190,11 +198,7 @@ async fn a_caller_supplied_http_client_is_used_with_its_own_user_agent() {
 #[tokio::test]
 async fn an_api_key_in_the_query_is_sent_there() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/v2/legacy"))
-        .respond_with(ResponseTemplate::new(204))
-        .mount(&server)
-        .await;
+    Mock::given(method("GET")).and(path("/v2/legacy")).respond_with(ResponseTemplate::new(204)).mount(&server).await;
     client(&server.uri())
         .execute(&KEY_IN_QUERY, RequestParts::new("/legacy".into()), &RequestOptions::default())
         .await

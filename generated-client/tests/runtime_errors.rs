@@ -87,9 +87,10 @@ async fn an_html_error_page_is_an_api_error_after_retries() {
 
 #[tokio::test]
 async fn unknown_extra_members_decode_fine() {
-    let server =
-        answering(ResponseTemplate::new(200).set_body_json(json!({"id": "t1", "name": "n", "added_later": {"x": [1, 2]}})))
-            .await;
+    let server = answering(
+        ResponseTemplate::new(200).set_body_json(json!({"id": "t1", "name": "n", "added_later": {"x": [1, 2]}})),
+    )
+    .await;
     assert_eq!(get_thing(&server).await.expect("decodes"), Thing { id: "t1".into(), name: "n".into() });
 }
 
@@ -99,7 +100,8 @@ async fn unauthorized_with_telnyx_errors_is_parsed() {
         "code": "10009", "title": "Authentication failed", "detail": "The API key is invalid.",
         "source": {"pointer": "/"}, "meta": {"url": "https://developers.example.test/docs/errors/10009"}
     }]});
-    let server = answering(ResponseTemplate::new(401).set_body_json(body).insert_header("x-request-id", "req-401")).await;
+    let server =
+        answering(ResponseTemplate::new(401).set_body_json(body).insert_header("x-request-id", "req-401")).await;
     let error = get_thing(&server).await.expect_err("401");
     assert_eq!(error.kind(), ErrorKind::Unauthorized);
     assert_eq!(error.status().map(|s| s.as_u16()), Some(401));
@@ -128,12 +130,16 @@ async fn bad_request_with_an_oauth_error_is_parsed() {
         .mount(&server)
         .await;
     let parts = token_parts(&[("grant_type", "refresh_token"), ("refresh_token", "rt")]);
-    let error = call::<Token>(&client(&server.uri()), &TOKEN, parts, &RequestOptions::default()).await.expect_err("400");
+    let error =
+        call::<Token>(&client(&server.uri()), &TOKEN, parts, &RequestOptions::default()).await.expect_err("400");
     assert_eq!(error.kind(), ErrorKind::BadRequest);
     let oauth = error.api().and_then(|a| a.oauth_error()).expect("oauth error");
     assert_eq!(oauth.error, "invalid_grant");
     assert_eq!(oauth.extra.get("error_uri"), Some(&json!("https://x")));
-    assert_eq!(error.to_string(), "ExchangeToken failed with 400 Bad Request: invalid_grant (The authorization code has expired.)");
+    assert_eq!(
+        error.to_string(),
+        "ExchangeToken failed with 400 Bad Request: invalid_grant (The authorization code has expired.)"
+    );
 }
 
 #[tokio::test]
@@ -169,7 +175,8 @@ async fn an_invalid_per_request_header_fails_before_anything_is_sent() {
     let server = answering(json_body("{}")).await;
     let mut options = RequestOptions::default();
     options.header("x-trace", "line\nbreak");
-    let error = call::<Thing>(&client(&server.uri()), &GET_THING, thing_parts("t1"), &options).await.expect_err("invalid");
+    let error =
+        call::<Thing>(&client(&server.uri()), &GET_THING, thing_parts("t1"), &options).await.expect_err("invalid");
     assert!(matches!(&error, Error::InvalidInput(m) if m.contains("x-trace")), "{error:?}");
     assert_eq!(error.kind(), ErrorKind::InvalidInput);
     assert_eq!(requests(&server).await, 0);
@@ -179,7 +186,8 @@ async fn an_invalid_per_request_header_fails_before_anything_is_sent() {
 async fn a_missing_api_key_fails_before_anything_is_sent() {
     let server = answering(json_body("{}")).await;
     let client = telnyx_oauth::Client::builder_for(&INFO).base_url(server.uri()).build().expect("client");
-    let error = call::<Thing>(&client, &GET_THING, thing_parts("t1"), &RequestOptions::default()).await.expect_err("no key");
+    let error =
+        call::<Thing>(&client, &GET_THING, thing_parts("t1"), &RequestOptions::default()).await.expect_err("no key");
     assert!(matches!(&error, Error::InvalidInput(m) if m.contains("GetThing requires an API key")), "{error:?}");
     assert_eq!(requests(&server).await, 0);
 }
@@ -215,9 +223,13 @@ async fn secrets_never_appear_in_debug_or_display() {
         .await;
     Mock::given(method("GET"))
         .and(path("/v2/things/t1"))
-        .respond_with(ResponseTemplate::new(400).set_body_json(json!({
-            "error": "invalid_client", "client_secret": CLIENT_SECRET, "access_token": ACCESS_TOKEN
-        })).insert_header("set-cookie", format!("session={ACCESS_TOKEN}")))
+        .respond_with(
+            ResponseTemplate::new(400)
+                .set_body_json(json!({
+                    "error": "invalid_client", "client_secret": CLIENT_SECRET, "access_token": ACCESS_TOKEN
+                }))
+                .insert_header("set-cookie", format!("session={ACCESS_TOKEN}")),
+        )
         .mount(&server)
         .await;
 
@@ -271,7 +283,8 @@ async fn secrets_never_appear_in_debug_or_display() {
 
     // Timeout and invalid input.
     let silent = RawServer::start(RawFault::NeverAnswer).await;
-    let slow = builder(&silent.uri).timeout(std::time::Duration::from_millis(50)).max_retries(0).build().expect("client");
+    let slow =
+        builder(&silent.uri).timeout(std::time::Duration::from_millis(50)).max_retries(0).build().expect("client");
     let timeout = slow.execute(&KEY_IN_QUERY, RequestParts::new("/legacy".into()), &RequestOptions::default()).await;
     let timeout = timeout.expect_err("timeout");
     assert!(timeout.is_timeout(), "{timeout:?}");

@@ -29,7 +29,10 @@ async fn requests_are_logged_without_secrets() {
         .respond_with(ResponseTemplate::new(503).set_body_json(json!({"error": "unavailable"})))
         .mount(&server)
         .await;
-    let client = builder(&server.uri()).client_credentials(ClientCredentials::new("client-id", CLIENT_SECRET)).build().expect("client");
+    let client = builder(&server.uri())
+        .client_credentials(ClientCredentials::new("client-id", CLIENT_SECRET))
+        .build()
+        .expect("client");
 
     let parts = token_parts(&[("grant_type", "client_credentials"), ("client_secret", CLIENT_SECRET)]);
     let token = call::<Token>(&client, &TOKEN, parts, &RequestOptions::default()).await.expect("token");
@@ -38,7 +41,10 @@ async fn requests_are_logged_without_secrets() {
     options.query.push(("secret_filter".into(), CLIENT_SECRET.into()));
     call::<Thing>(&client, &GET_THING, thing_parts("t1"), &options).await.expect_err("503");
     let refused = builder(&refused_uri().await).max_retries(0).build().expect("client");
-    refused.execute(&KEY_IN_QUERY, RequestParts::new("/legacy".into()), &RequestOptions::default()).await.expect_err("refused");
+    refused
+        .execute(&KEY_IN_QUERY, RequestParts::new("/legacy".into()), &RequestOptions::default())
+        .await
+        .expect_err("refused");
 
     let logged = log.lock().map(|l| l.clone()).unwrap_or_default();
     for expected in [

@@ -16,8 +16,13 @@ use telnyx_oauth::runtime::{
 use wiremock::matchers::{method, path, query_param};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
-static LIST_THINGS: Operation =
-    Operation { id: "ListThings", method: Method::GET, path: "/things", server: None, auth: Auth::Bearer { optional: false } };
+static LIST_THINGS: Operation = Operation {
+    id: "ListThings",
+    method: Method::GET,
+    path: "/things",
+    server: None,
+    auth: Auth::Bearer { optional: false },
+};
 
 #[derive(Debug, Clone)]
 struct ListThings {

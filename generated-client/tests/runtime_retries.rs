@@ -45,7 +45,10 @@ fn retry_counts(requests: &[Request]) -> Vec<String> {
         .collect()
 }
 
-async fn get_thing(client: &telnyx_oauth::Client, options: &RequestOptions) -> Result<telnyx_oauth::ApiResponse<Thing>> {
+async fn get_thing(
+    client: &telnyx_oauth::Client,
+    options: &RequestOptions,
+) -> Result<telnyx_oauth::ApiResponse<Thing>> {
     call(client, &GET_THING, thing_parts("t1"), options).await
 }
 
@@ -155,7 +158,8 @@ async fn authorization_code_exchange_is_not_retried_on_503() {
         .mount(&server)
         .await;
     let client = client(&server.uri());
-    let parts = token_parts(&[("grant_type", "authorization_code"), ("code", "single-use-code"), ("code_verifier", "v")]);
+    let parts =
+        token_parts(&[("grant_type", "authorization_code"), ("code", "single-use-code"), ("code_verifier", "v")]);
     let error = call::<Token>(&client, &TOKEN, parts, &RequestOptions::default()).await.expect_err("503");
     assert_eq!(error.status().map(|s| s.as_u16()), Some(503));
     assert_eq!(received(&server).await.len(), 1, "a code is never sent twice");
@@ -176,7 +180,8 @@ async fn authorization_code_exchange_as_json_is_not_retried_either() {
     let server = MockServer::start().await;
     Mock::given(method("POST")).respond_with(ResponseTemplate::new(502)).mount(&server).await;
     let mut parts = telnyx_oauth::runtime::RequestParts::new("/oauth/token".into());
-    parts.body = telnyx_oauth::runtime::Body::json(&json!({"grant_type": "authorization_code", "code": "c"})).expect("json");
+    parts.body =
+        telnyx_oauth::runtime::Body::json(&json!({"grant_type": "authorization_code", "code": "c"})).expect("json");
     call::<Token>(&client(&server.uri()), &TOKEN, parts, &RequestOptions::default()).await.expect_err("502");
     assert_eq!(received(&server).await.len(), 1);
 }
@@ -193,7 +198,8 @@ async fn connection_closed_mid_response_is_a_connection_error_after_retries() {
 
     // The request reached the server, so an authorization code is not sent again.
     let parts = token_parts(&[("grant_type", "authorization_code"), ("code", "c")]);
-    let error = call::<Token>(&client(&server.uri), &TOKEN, parts, &RequestOptions::default()).await.expect_err("closed");
+    let error =
+        call::<Token>(&client(&server.uri), &TOKEN, parts, &RequestOptions::default()).await.expect_err("closed");
     assert!(error.is_connection(), "{error:?}");
     assert_eq!(server.requests(), 3 + 1);
 }

@@ -87,7 +87,8 @@ fn regen(root: &Path, mode: Mode) -> Result<(), String> {
     let started = Instant::now();
     let renames = read_renames(&root.join(RENAMES), RENAMES)?;
     let replacements = read_replacements(&root.join(REPLACEMENTS), REPLACEMENTS)?;
-    let output = codegen::generate_from_path(&root.join(SPEC), &telnyx_options(renames, replacements)).map_err(|e| e.to_string())?;
+    let output = codegen::generate_from_path(&root.join(SPEC), &telnyx_options(renames, replacements))
+        .map_err(|e| e.to_string())?;
     report_skipped(&output);
     let dir = root.join(CLIENT_DIR);
     // Without a committed manifest there is nothing to compare with: every item would be "added".
@@ -299,7 +300,8 @@ fn check_fixtures(only: &[String]) -> Result<(), String> {
             "--out".into(),
             out.to_string_lossy().to_string(),
         ])?;
-        std::fs::copy(root.join("Cargo.lock"), out.join("Cargo.lock")).map_err(|e| format!("cannot copy Cargo.lock: {e}"))?;
+        std::fs::copy(root.join("Cargo.lock"), out.join("Cargo.lock"))
+            .map_err(|e| format!("cannot copy Cargo.lock: {e}"))?;
         let wire = fixtures.join(format!("{name}.wire.rs"));
         let has_wire = install_wire_test(&fixtures, &wire, &out)?;
         let run = |args: &[&str]| {
@@ -436,7 +438,8 @@ paths:
     }
 
     fn generate(spec: &std::path::Path, out: &std::path::Path, extra: &[&str]) -> Result<(), String> {
-        let mut args = vec!["--spec".to_owned(), spec.display().to_string(), "--out".to_owned(), out.display().to_string()];
+        let mut args =
+            vec!["--spec".to_owned(), spec.display().to_string(), "--out".to_owned(), out.display().to_string()];
         args.extend(extra.iter().map(|a| a.to_string()));
         super::generate_cmd(&args)
     }
@@ -454,7 +457,8 @@ paths:
     fn generate_skips_unsupported_operations_only_when_asked() {
         let (spec, out) = spec_with_unsupported_operation("lenient");
         generate(&spec, &out, &["--skip-unsupported"]).expect("the unsupported operation is left out");
-        let operations = std::fs::read_to_string(out.join("src/generated/operations/untagged.rs")).expect("operations written");
+        let operations =
+            std::fs::read_to_string(out.join("src/generated/operations/untagged.rs")).expect("operations written");
         assert!(operations.contains("get_ok") && !operations.contains("fn upload"), "{operations}");
         let _ = std::fs::remove_dir_all(spec.parent().expect("temp dir"));
     }
@@ -470,7 +474,9 @@ paths:
         );
     }
 
-    use super::{list_files, regen, root, Mode, CHANGELOG, CLIENT_DIR, GENERATED_DIR, MANIFEST, RENAMES, REPLACEMENTS, SPEC};
+    use super::{
+        list_files, regen, root, Mode, CHANGELOG, CLIENT_DIR, GENERATED_DIR, MANIFEST, RENAMES, REPLACEMENTS, SPEC,
+    };
 
     /// A scratch copy of what `regen` reads and writes, removed when dropped.
     struct Scratch(std::path::PathBuf);
@@ -485,7 +491,13 @@ paths:
         let dir = std::env::temp_dir().join(format!("xtask-regen-test-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         let root = root();
-        let mut files = vec![SPEC.to_owned(), RENAMES.to_owned(), REPLACEMENTS.to_owned(), CHANGELOG.to_owned(), format!("{CLIENT_DIR}/{MANIFEST}")];
+        let mut files = vec![
+            SPEC.to_owned(),
+            RENAMES.to_owned(),
+            REPLACEMENTS.to_owned(),
+            CHANGELOG.to_owned(),
+            format!("{CLIENT_DIR}/{MANIFEST}"),
+        ];
         let mut generated = Vec::new();
         list_files(&root.join(CLIENT_DIR), Path::new(GENERATED_DIR), &mut generated);
         files.extend(generated.into_iter().map(|f| format!("{CLIENT_DIR}/{f}")));

@@ -85,7 +85,11 @@ pub(crate) fn root(api: &Api, options: &crate::Options) -> TokenStream {
     let from_env_doc = format!(
         " A client configured from `{env_api_key}`, `{env_base_url}`, `{env_client_id}` and `{env_client_secret}`."
     );
-    let title_doc = inner_doc(&format!("Generated from \"{}\" version {}.", crate::text::plain(&api.title), crate::text::plain(&api.version)));
+    let title_doc = inner_doc(&format!(
+        "Generated from \"{}\" version {}.",
+        crate::text::plain(&api.title),
+        crate::text::plain(&api.version)
+    ));
     quote! {
         #title_doc
         pub mod models;

@@ -48,7 +48,13 @@ impl<'a> ModelContext<'a> {
             in_query: &api.uses.query,
             multipart: &api.uses.multipart,
             gates: if tag_features { type_gates(api) } else { HashMap::new() },
-            pages: api.operations.iter().rev().filter_map(|op| op.pagination.as_ref()).map(|p| (p.page_type.as_str(), p)).collect(),
+            pages: api
+                .operations
+                .iter()
+                .rev()
+                .filter_map(|op| op.pagination.as_ref())
+                .map(|p| (p.page_type.as_str(), p))
+                .collect(),
             required_args: required_args(api),
         }
     }
@@ -56,7 +62,8 @@ impl<'a> ModelContext<'a> {
 
 /// The top of `generated/models.rs`: module docs, lint allowances and shared helpers.
 pub(crate) fn models_header(api: &Api) -> TokenStream {
-    let tri_state = api.types.iter().any(|t| matches!(&t.kind, TypeKind::Struct(s) if s.fields.iter().any(|f| f.tri_state)));
+    let tri_state =
+        api.types.iter().any(|t| matches!(&t.kind, TypeKind::Struct(s) if s.fields.iter().any(|f| f.tri_state)));
     let helper = tri_state.then(|| {
         quote! {
             /// Reads a present field (even `null`) as `Some`, so a missing field stays `None`.
@@ -70,7 +77,8 @@ pub(crate) fn models_header(api: &Api) -> TokenStream {
             }
         }
     });
-    let plain = api.types.iter().any(|t| matches!(&t.kind, TypeKind::Struct(s) if s.fields.iter().any(|f| f.plain_collection)));
+    let plain =
+        api.types.iter().any(|t| matches!(&t.kind, TypeKind::Struct(s) if s.fields.iter().any(|f| f.plain_collection)));
     let null_helper = plain.then(|| {
         quote! {
             /// Reads `null` as an empty collection, like an absent member.
@@ -100,7 +108,10 @@ pub(crate) fn models_header(api: &Api) -> TokenStream {
 /// deprecated operation) and must build warning-free; users still get the warning, which is
 /// reported where an item is used.
 pub(crate) fn allow_deprecated_uses(api: &Api) -> TokenStream {
-    let any = api.types.iter().any(|t| t.deprecated || matches!(&t.kind, TypeKind::Struct(s) if s.fields.iter().any(|f| f.deprecated)))
+    let any = api
+        .types
+        .iter()
+        .any(|t| t.deprecated || matches!(&t.kind, TypeKind::Struct(s) if s.fields.iter().any(|f| f.deprecated)))
         || api.operations.iter().any(|op| op.deprecated || op.params.iter().any(|p| p.deprecated));
     if any {
         quote!(#![allow(deprecated)])
@@ -129,7 +140,9 @@ pub(crate) fn models_items(types: &[TypeDef], cx: &ModelContext<'_>) -> TokenStr
 /// The `data` field of a single-member `{ "data": T }` envelope.
 pub(crate) fn envelope_field(def: &TypeDef) -> Option<&Field> {
     match &def.kind {
-        TypeKind::Struct(s) if s.additional.is_none() && s.fields.len() == 1 && s.fields[0].wire == "data" => s.fields.first(),
+        TypeKind::Struct(s) if s.additional.is_none() && s.fields.len() == 1 && s.fields[0].wire == "data" => {
+            s.fields.first()
+        }
         _ => None,
     }
 }
@@ -238,7 +251,12 @@ fn variant_type(v: &crate::ir::Variant) -> TokenStream {
 
 /// `Deserialize` for a `oneOf` with a discriminator: the property picks the branch; a value
 /// the mapping does not know falls back to trying each branch in order.
-fn discriminated(name: &proc_macro2::Ident, type_name: &str, property: &str, variants: &[crate::ir::Variant]) -> TokenStream {
+fn discriminated(
+    name: &proc_macro2::Ident,
+    type_name: &str,
+    property: &str,
+    variants: &[crate::ir::Variant],
+) -> TokenStream {
     let construct = |v: &crate::ir::Variant| {
         let vname = ident(&v.name);
         if v.boxed {
@@ -327,7 +345,11 @@ fn structure(name: &proc_macro2::Ident, s: &Struct, attrs: TokenStream, required
         let serde = if f.tri_state {
             quote!(#[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "deserialize_some")])
         } else if f.plain_collection {
-            let is_empty = if matches!(f.ty, TypeRef::Map(_)) { "::std::collections::BTreeMap::is_empty" } else { "Vec::is_empty" };
+            let is_empty = if matches!(f.ty, TypeRef::Map(_)) {
+                "::std::collections::BTreeMap::is_empty"
+            } else {
+                "Vec::is_empty"
+            };
             quote!(#[serde(default, skip_serializing_if = #is_empty, deserialize_with = "null_as_empty")])
         } else if !f.required {
             quote!(#[serde(default, skip_serializing_if = "Option::is_none")])
@@ -360,14 +382,19 @@ fn structure(name: &proc_macro2::Ident, s: &Struct, attrs: TokenStream, required
     let inits = s.fields.iter().map(|f| {
         let fname = ident(&f.name);
         if f.required && !f.nullable {
-            if takes_into(f) { quote!(#fname: #fname.into()) } else { quote!(#fname) }
+            if takes_into(f) {
+                quote!(#fname: #fname.into())
+            } else {
+                quote!(#fname)
+            }
         } else if f.plain_collection {
             quote!(#fname: ::std::default::Default::default())
         } else {
             quote!(#fname: None)
         }
     });
-    let additional_init = s.additional.as_ref().map(|_| quote!(additional_properties: ::std::collections::BTreeMap::new(),));
+    let additional_init =
+        s.additional.as_ref().map(|_| quote!(additional_properties: ::std::collections::BTreeMap::new(),));
     let deprecated_fields = s.fields.iter().any(|f| f.deprecated);
     let allow_deprecated = if deprecated_fields { quote!(#[allow(deprecated)]) } else { quote!() };
     let mut setter_names = crate::naming::Scope::default();
@@ -411,10 +438,8 @@ fn structure(name: &proc_macro2::Ident, s: &Struct, attrs: TokenStream, required
                     quote!(#fname: None)
                 }
             });
-            let struct_doc = doc(Some(&format!(
-                "The required fields of [`{}`], by name, for [`{}::new`].",
-                name, name
-            )));
+            let struct_doc =
+                doc(Some(&format!("The required fields of [`{}`], by name, for [`{}::new`].", name, name)));
             (
                 quote! {
                     #struct_doc
@@ -564,7 +589,9 @@ fn query_value(def: &TypeDef) -> TokenStream {
                 }
             });
             let extra = s.additional.as_ref().map(|_| {
-                quote!(for (key, value) in &self.additional_properties { crate::runtime::push_nested(name, key, value, out); })
+                quote!(for (key, value) in &self.additional_properties {
+                    crate::runtime::push_nested(name, key, value, out);
+                })
             });
             quote!(#(#fields)* #extra)
         }
@@ -577,7 +604,11 @@ fn query_value(def: &TypeDef) -> TokenStream {
         }
         _ => return quote!(),
     };
-    let allow = if matches!(&def.kind, TypeKind::Struct(s) if s.fields.iter().any(|f| f.deprecated)) { quote!(#[allow(deprecated)]) } else { quote!() };
+    let allow = if matches!(&def.kind, TypeKind::Struct(s) if s.fields.iter().any(|f| f.deprecated)) {
+        quote!(#[allow(deprecated)])
+    } else {
+        quote!()
+    };
     quote! {
         impl crate::runtime::QueryValue for #name {
             #allow

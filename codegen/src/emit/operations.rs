@@ -69,11 +69,16 @@ pub(crate) fn operations_module(api: &Api, module: &Module<'_>) -> TokenStream {
     let ops = &module.ops;
     let methods = ops.iter().map(|op| client_method(op, &models));
     let builders = ops.iter().map(|op| builder(op, &models, envelope_data(api, op, &models)));
-    let models_import = ops.iter().any(|op| uses_models(op)).then(|| quote!(use crate::generated::models;));
-    let encoding_import = ops
-        .iter()
-        .any(|op| op.body.as_ref().is_some_and(|b| b.encodings.len() > 1))
-        .then(|| quote!(use super::RequestEncoding;));
+    let models_import = ops.iter().any(|op| uses_models(op)).then(|| {
+        quote!(
+            use crate::generated::models;
+        )
+    });
+    let encoding_import = ops.iter().any(|op| op.body.as_ref().is_some_and(|b| b.encodings.len() > 1)).then(|| {
+        quote!(
+            use super::RequestEncoding;
+        )
+    });
     quote! {
         #![allow(clippy::too_many_arguments, clippy::doc_markdown, clippy::large_enum_variant)]
         #![allow(missing_docs, rustdoc::broken_intra_doc_links, rustdoc::bare_urls, rustdoc::invalid_html_tags)]
@@ -345,7 +350,10 @@ fn builder(op: &Operation, models: &TokenStream, envelope: Option<TokenStream>) 
         let e = ident(e);
         quote!(, errors #e)
     });
-    let builder_doc = format!(" Request builder for [`Client::{}`]: set optional parameters, then `.await` it.", crate::naming::unraw(&op.fn_name));
+    let builder_doc = format!(
+        " Request builder for [`Client::{}`]: set optional parameters, then `.await` it.",
+        crate::naming::unraw(&op.fn_name)
+    );
 
     let (builder_kind, paginated) = match &op.pagination {
         None => (quote!(returns #success), quote!()),
@@ -614,11 +622,8 @@ fn parts_fn(op: &Operation) -> TokenStream {
             quote! { if let Some(body) = &self.body { parts.body = #encoded; } }
         }
     });
-    let mutable = if op.params.iter().any(|p| p.location != ParamIn::Path) || op.body.is_some() {
-        quote!(mut)
-    } else {
-        quote!()
-    };
+    let mutable =
+        if op.params.iter().any(|p| p.location != ParamIn::Path) || op.body.is_some() { quote!(mut) } else { quote!() };
     quote! {
         fn parts(&self) -> rt::Result<rt::RequestParts> {
             let #mutable parts = rt::RequestParts::new(#path);
@@ -638,7 +643,8 @@ fn path_value(p: &Param) -> TokenStream {
     if p.json {
         return quote!(rt::encode_path_segment(#wire, &rt::json_text(#wire, &self.#name)?)?);
     }
-    let scalar = matches!(p.ty, TypeRef::String | TypeRef::Integer(_) | TypeRef::Number(_) | TypeRef::Bool | TypeRef::Named(_));
+    let scalar =
+        matches!(p.ty, TypeRef::String | TypeRef::Integer(_) | TypeRef::Number(_) | TypeRef::Bool | TypeRef::Named(_));
     let style = match p.style {
         ParamStyle::Label => quote!(Label),
         ParamStyle::Matrix => quote!(Matrix),
@@ -722,7 +728,10 @@ fn decode(op: &Operation, models: &TokenStream) -> TokenStream {
                         quote!(#s)
                     }
                     Status::Range(n) => {
-                        let (lo, hi) = (proc_macro2::Literal::u16_unsuffixed(n * 100), proc_macro2::Literal::u16_unsuffixed(n * 100 + 99));
+                        let (lo, hi) = (
+                            proc_macro2::Literal::u16_unsuffixed(n * 100),
+                            proc_macro2::Literal::u16_unsuffixed(n * 100 + 99),
+                        );
                         quote!(#lo..=#hi)
                     }
                     Status::Default => quote!(200..=299),

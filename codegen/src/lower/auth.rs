@@ -27,11 +27,16 @@ impl<'a> Lowerer<'a> {
                 let scheme = match self.spec.components.as_ref().and_then(|c| c.security_schemes.get(scheme_name)) {
                     Some(ReferenceOr::Item(s)) => s,
                     _ => {
-                        return Err(self.ctx.invalid(&security_at, format!("security scheme `{scheme_name}` is not defined in components/securitySchemes")))
+                        return Err(self.ctx.invalid(
+                            &security_at,
+                            format!("security scheme `{scheme_name}` is not defined in components/securitySchemes"),
+                        ))
                     }
                 };
                 let auth = match scheme {
-                    SecurityScheme::HTTP { scheme, .. } if scheme.eq_ignore_ascii_case("basic") => Auth::Basic { optional },
+                    SecurityScheme::HTTP { scheme, .. } if scheme.eq_ignore_ascii_case("basic") => {
+                        Auth::Basic { optional }
+                    }
                     SecurityScheme::HTTP { .. } => Auth::Bearer { optional },
                     SecurityScheme::APIKey { location: openapiv3::APIKeyLocation::Header, name, .. } => {
                         Auth::ApiKeyHeader { name: name.clone(), optional }
@@ -41,12 +46,16 @@ impl<'a> Lowerer<'a> {
                     }
                     SecurityScheme::APIKey { location: openapiv3::APIKeyLocation::Cookie, .. } => {
                         // A requirement with a cookie key cannot be met; another may be.
-                        cookie_only.get_or_insert_with(|| self.ctx.unsupported(&security_at, "API keys in cookies are not supported"));
+                        cookie_only.get_or_insert_with(|| {
+                            self.ctx.unsupported(&security_at, "API keys in cookies are not supported")
+                        });
                         continue 'requirements;
                     }
                     // An OAuth scheme on a form-encoded operation is the token or introspection
                     // endpoint itself: the client authenticates with its own credentials (RFC 6749 §2.3).
-                    SecurityScheme::OAuth2 { .. } | SecurityScheme::OpenIDConnect { .. } if form_body => Auth::ClientAuth { optional },
+                    SecurityScheme::OAuth2 { .. } | SecurityScheme::OpenIDConnect { .. } if form_body => {
+                        Auth::ClientAuth { optional }
+                    }
                     SecurityScheme::OAuth2 { .. } | SecurityScheme::OpenIDConnect { .. } => Auth::Bearer { optional },
                 };
                 if !schemes.contains(&auth) {

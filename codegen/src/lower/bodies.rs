@@ -9,9 +9,9 @@ use crate::error::{ptr, Error};
 use crate::ir::*;
 use crate::naming::Scope;
 
-use super::Lowerer;
 use super::names::Hint;
 use super::operations::methods;
+use super::Lowerer;
 
 /// Component schemas reachable (through `$ref`, `oneOf`, `anyOf`, `allOf`) from a request body
 /// that is only offered as `multipart/form-data`.
@@ -83,7 +83,9 @@ impl<'a> Lowerer<'a> {
                 }
                 Encoding::Multipart
             } else if ct.starts_with("multipart/") {
-                return Err(self.ctx.unsupported(&media_at, format!("`{content_type}` request bodies are not supported")));
+                return Err(self
+                    .ctx
+                    .unsupported(&media_at, format!("`{content_type}` request bodies are not supported")));
             } else if ct.starts_with("text/") {
                 Encoding::Text(content_type.clone())
             } else {
@@ -135,7 +137,12 @@ impl<'a> Lowerer<'a> {
         Ok(RequestBody { ty, required: body.required, encodings, default_encoding, doc: body.description.clone() })
     }
 
-    pub(super) fn responses(&mut self, op: &openapiv3::Operation, hint: &Hint, at: &str) -> Result<Vec<Response>, Error> {
+    pub(super) fn responses(
+        &mut self,
+        op: &openapiv3::Operation,
+        hint: &Hint,
+        at: &str,
+    ) -> Result<Vec<Response>, Error> {
         let mut successes: Vec<(Status, &ReferenceOr<openapiv3::Response>, String)> = Vec::new();
         for (code, response) in &op.responses.responses {
             let (status, key, matcher) = match code {
@@ -209,10 +216,7 @@ pub(super) fn is_json(ct: &str) -> bool {
 }
 
 fn pick_content(content: &IndexMap<String, MediaType>) -> Option<(&String, &MediaType)> {
-    content
-        .iter()
-        .find(|(ct, _)| is_json(&ct.to_ascii_lowercase()))
-        .or_else(|| content.iter().next())
+    content.iter().find(|(ct, _)| is_json(&ct.to_ascii_lowercase())).or_else(|| content.iter().next())
 }
 
 pub(super) fn status_variant(status: Status) -> String {

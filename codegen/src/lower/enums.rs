@@ -8,18 +8,31 @@ use crate::error::Error;
 use crate::ir::*;
 use crate::naming::{self, Scope};
 
-use super::Lowerer;
 use super::names::Hint;
+use super::Lowerer;
 
 impl<'a> Lowerer<'a> {
-    pub(super) fn inline_enum(&mut self, values: Vec<String>, data: &openapiv3::SchemaData, hint: &Hint, at: &str) -> Result<TypeRef, Error> {
+    pub(super) fn inline_enum(
+        &mut self,
+        values: Vec<String>,
+        data: &openapiv3::SchemaData,
+        hint: &Hint,
+        at: &str,
+    ) -> Result<TypeRef, Error> {
         let (name, exists) = self.type_name(&hint.qualified, Some(data), at, Some(&values))?;
         if let Some(path) = self.replacements.get(at) {
             // A hand-written enum stands for this one (spec/replacements.yaml). Another place with
             // the same name and values shares it.
             if !exists {
                 let kind = TypeKind::Alias(TypeRef::Named(path.clone()));
-                self.enums.push(TypeDef { name: name.clone(), doc: None, origin: at.to_owned(), deprecated: false, discriminator: None, kind });
+                self.enums.push(TypeDef {
+                    name: name.clone(),
+                    doc: None,
+                    origin: at.to_owned(),
+                    deprecated: false,
+                    discriminator: None,
+                    kind,
+                });
             }
             return Ok(TypeRef::Named(name));
         }
@@ -44,7 +57,9 @@ impl<'a> Lowerer<'a> {
 /// The values of a string enum schema (`None` for any other schema).
 pub(super) fn string_enum_values(schema: &Schema) -> Option<Vec<String>> {
     match &schema.schema_kind {
-        SchemaKind::Type(Type::String(s)) if !s.enumeration.is_empty() => Some(s.enumeration.iter().flatten().cloned().collect()),
+        SchemaKind::Type(Type::String(s)) if !s.enumeration.is_empty() => {
+            Some(s.enumeration.iter().flatten().cloned().collect())
+        }
         _ => None,
     }
 }

@@ -9,9 +9,9 @@ use crate::error::{ptr, Error};
 use crate::ir::*;
 use crate::naming;
 
-use super::Lowerer;
 use super::names::Hint;
 use super::schemas::{field_scope, mark_authorization_code};
+use super::Lowerer;
 
 impl<'a> Lowerer<'a> {
     /// Merges `allOf` parts (and the schema's own properties) into one struct; `None` when a part
@@ -43,7 +43,8 @@ impl<'a> Lowerer<'a> {
                         continue;
                     }
                     let (schema, target_at) = self.lookup_schema(reference, &part_at)?;
-                    let key = target_at.trim_start_matches("/components/schemas/").replace("~1", "/").replace("~0", "~");
+                    let key =
+                        target_at.trim_start_matches("/components/schemas/").replace("~1", "/").replace("~0", "~");
                     let owner = self.components.get(&key).map_or(owner, |name| Hint::new(naming::unraw(name)));
                     (schema.clone(), target_at, owner)
                 }
@@ -52,7 +53,8 @@ impl<'a> Lowerer<'a> {
             match &schema.schema_kind {
                 SchemaKind::Type(Type::Object(o)) => {
                     for (k, v) in &o.properties {
-                        properties.insert(k.clone(), (v.clone(), ptr(&ptr(&schema_at, "properties"), k), owner.clone()));
+                        properties
+                            .insert(k.clone(), (v.clone(), ptr(&ptr(&schema_at, "properties"), k), owner.clone()));
                     }
                     required.extend(o.required.iter().cloned());
                     if additional.is_none() {
@@ -61,7 +63,8 @@ impl<'a> Lowerer<'a> {
                 }
                 SchemaKind::Any(any) if any.typ.as_deref().is_none_or(|t| t == "object") => {
                     for (k, v) in &any.properties {
-                        properties.insert(k.clone(), (v.clone(), ptr(&ptr(&schema_at, "properties"), k), owner.clone()));
+                        properties
+                            .insert(k.clone(), (v.clone(), ptr(&ptr(&schema_at, "properties"), k), owner.clone()));
                     }
                     required.extend(any.required.iter().cloned());
                     for (i, p) in any.all_of.iter().enumerate().rev() {

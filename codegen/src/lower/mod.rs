@@ -15,19 +15,19 @@
 //! The stage ends after [`lower`]: [`aliases`](crate::aliases) refuses type aliases that name
 //! themselves.
 
-mod names;
-mod refs;
-mod schemas;
-mod merge;
-mod enums;
-mod operations;
 mod auth;
 mod bodies;
-mod pagination;
-mod passes;
-mod errors;
 mod collections;
 mod cycles;
+mod enums;
+mod errors;
+mod merge;
+mod names;
+mod operations;
+mod pagination;
+mod passes;
+mod refs;
+mod schemas;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -101,7 +101,8 @@ pub(crate) fn lower(
         multipart_components: multipart_components(spec),
     };
     let default_server = spec.servers.first().map(server_url).unwrap_or_else(|| "http://localhost".to_owned());
-    let default_server = if default_server.starts_with('/') { format!("http://localhost{default_server}") } else { default_server };
+    let default_server =
+        if default_server.starts_with('/') { format!("http://localhost{default_server}") } else { default_server };
 
     l.name_components()?;
     l.define_components()?;
@@ -135,7 +136,10 @@ pub(crate) fn lower(
         return Err(Error {
             kind: crate::ErrorKind::Invalid,
             location: crate::Location { file: replacements.path.clone(), pointer: pointer.clone() },
-            message: format!("replacements entry `{pointer}` does not name a component schema or parameter enum of {}", ctx.file),
+            message: format!(
+                "replacements entry `{pointer}` does not name a component schema or parameter enum of {}",
+                ctx.file
+            ),
         });
     }
     skipped.append(&mut l.warnings);

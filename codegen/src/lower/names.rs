@@ -12,9 +12,37 @@ use super::Lowerer;
 
 /// Names taken in the models module by what the emitter refers to unqualified.
 pub(super) const RESERVED_TYPES: &[&str] = &[
-    "Option", "Result", "String", "Vec", "Box", "Some", "None", "Ok", "Err", "Self", "From", "Into", "TryFrom",
-    "Default", "Send", "Sync", "Sized", "Clone", "Copy", "Debug", "PartialEq", "Eq", "Hash", "Iterator", "Future",
-    "IntoFuture", "Pin", "Duration", "Client", "Page", "RequestEncoding",
+    "Option",
+    "Result",
+    "String",
+    "Vec",
+    "Box",
+    "Some",
+    "None",
+    "Ok",
+    "Err",
+    "Self",
+    "From",
+    "Into",
+    "TryFrom",
+    "Default",
+    "Send",
+    "Sync",
+    "Sized",
+    "Clone",
+    "Copy",
+    "Debug",
+    "PartialEq",
+    "Eq",
+    "Hash",
+    "Iterator",
+    "Future",
+    "IntoFuture",
+    "Pin",
+    "Duration",
+    "Client",
+    "Page",
+    "RequestEncoding",
 ];
 
 /// The natural name of an inline type: its owner's name and its place in the owner
@@ -141,7 +169,11 @@ impl<'a> Lowerer<'a> {
         self.override_from(extensions, at).map(|name| name.map(|n| naming::ident_camel(&n, "Schema")))
     }
 
-    pub(super) fn override_from(&mut self, extensions: Option<&IndexMap<String, serde_json::Value>>, at: &str) -> Result<Option<String>, Error> {
+    pub(super) fn override_from(
+        &mut self,
+        extensions: Option<&IndexMap<String, serde_json::Value>>,
+        at: &str,
+    ) -> Result<Option<String>, Error> {
         if let Some(name) = self.renames.get(at) {
             self.renames_used.insert(at.to_owned());
             return Ok(Some(name.clone()));
@@ -149,7 +181,9 @@ impl<'a> Lowerer<'a> {
         match extensions.and_then(|e| e.get(RUST_NAME)) {
             None => Ok(None),
             Some(serde_json::Value::String(name)) if !naming::camel(name).is_empty() => Ok(Some(name.clone())),
-            Some(_) => Err(self.ctx.invalid(&ptr(at, RUST_NAME), format!("`{RUST_NAME}` must be a string with letters or digits"))),
+            Some(_) => Err(self
+                .ctx
+                .invalid(&ptr(at, RUST_NAME), format!("`{RUST_NAME}` must be a string with letters or digits"))),
         }
     }
 }

@@ -7,11 +7,11 @@ use openapiv3::{Parameter, ParameterSchemaOrContent, PathItem, ReferenceOr, Sche
 
 use crate::error::{ptr, Error};
 use crate::ir::*;
-use crate::naming::{self, BUILDER_METHODS, CLIENT_METHODS, Scope};
+use crate::naming::{self, Scope, BUILDER_METHODS, CLIENT_METHODS};
 
 use super::bodies::is_json;
-use super::{Lowerer, Skipped};
 use super::names::{Hint, RESERVED_TYPES};
+use super::{Lowerer, Skipped};
 
 pub(super) fn server_url(server: &openapiv3::Server) -> String {
     let mut url = server.url.clone();
@@ -24,7 +24,12 @@ pub(super) fn server_url(server: &openapiv3::Server) -> String {
 }
 
 impl<'a> Lowerer<'a> {
-    pub(super) fn operations(&mut self, default_server: &str, skip_unsupported: bool, skipped: &mut Skipped) -> Result<Vec<Operation>, Error> {
+    pub(super) fn operations(
+        &mut self,
+        default_server: &str,
+        skip_unsupported: bool,
+        skipped: &mut Skipped,
+    ) -> Result<Vec<Operation>, Error> {
         let mut out = Vec::new();
         let mut ids: HashMap<String, String> = HashMap::new();
         let mut fn_scope = Scope::with_reserved(CLIENT_METHODS);
@@ -36,7 +41,9 @@ impl<'a> Lowerer<'a> {
             let item = match item {
                 ReferenceOr::Item(item) => item,
                 ReferenceOr::Reference { reference } => {
-                    return Err(self.ctx.unsupported(&path_at, format!("path item reference `{reference}` is not supported")))
+                    return Err(self
+                        .ctx
+                        .unsupported(&path_at, format!("path item reference `{reference}` is not supported")))
                 }
             };
             for (method, op) in methods(item) {
@@ -48,7 +55,10 @@ impl<'a> Lowerer<'a> {
                         return Err(error);
                     }
                     // Lenient mode keeps the operation under a distinct name and reports it.
-                    skipped.push(Error { message: format!("{}; generated under a suffixed name", error.message), ..error });
+                    skipped.push(Error {
+                        message: format!("{}; generated under a suffixed name", error.message),
+                        ..error
+                    });
                 }
                 ids.entry(id.clone()).or_insert_with(|| at.clone());
                 let servers = if op.servers.is_empty() { &item.servers } else { &op.servers };
@@ -93,7 +103,9 @@ impl<'a> Lowerer<'a> {
 
         // Parameters: path-level first, overridden by operation-level ones with the same name and place.
         let mut raw_params: IndexMap<(String, &'static str), (ParamData, String)> = IndexMap::new();
-        for (list, list_at) in [(&item.parameters, ptr(&ptr("/paths", path), "parameters")), (&op.parameters, ptr(at, "parameters"))] {
+        for (list, list_at) in
+            [(&item.parameters, ptr(&ptr("/paths", path), "parameters")), (&op.parameters, ptr(at, "parameters"))]
+        {
             for (i, p) in list.iter().enumerate() {
                 let p_at = ptr(&list_at, &i.to_string());
                 let param = self.parameter(p, &p_at)?;
@@ -108,12 +120,15 @@ impl<'a> Lowerer<'a> {
         }
         let mut scope = Scope::with_reserved(BUILDER_METHODS);
         let mut params = Vec::new();
-        let query_names: Vec<String> = raw_params.values().filter(|(p, _)| p.location == "query").map(|(p, _)| p.name.clone()).collect();
+        let query_names: Vec<String> =
+            raw_params.values().filter(|(p, _)| p.location == "query").map(|(p, _)| p.name.clone()).collect();
         for ((_, location), (p, p_at)) in &raw_params {
             let location = match *location {
                 "path" => {
                     if !template_names.contains(&p.name) {
-                        return Err(self.ctx.invalid(p_at, format!("path parameter `{}` does not appear in `{path}`", p.name)));
+                        return Err(self
+                            .ctx
+                            .invalid(p_at, format!("path parameter `{}` does not appear in `{path}`", p.name)));
                     }
                     ParamIn::Path
                 }
@@ -122,7 +137,11 @@ impl<'a> Lowerer<'a> {
                 _ => ParamIn::Cookie,
             };
             let base = param_rust_name(&p.name, &query_names);
-            let name = if scope.contains(&base) { scope.claim(&naming::suffixed(&base, "_param")) } else { scope.claim(&base) };
+            let name = if scope.contains(&base) {
+                scope.claim(&naming::suffixed(&base, "_param"))
+            } else {
+                scope.claim(&base)
+            };
             let param_hint = Hint::new(&format!("{}{}", hint.qualified, naming::camel(&p.name)));
             let (ty, _) = match &p.schema {
                 Some(schema) => self.schema_ref_type(schema, &param_hint, &ptr(p_at, "schema"))?,
@@ -159,7 +178,8 @@ impl<'a> Lowerer<'a> {
         let errors = self.error_responses(op, &hint, &ptr(at, "responses"))?;
         let fn_name = fn_scope.claim(&naming::ident_snake(&rust_id, "operation"));
         let builder = builder_scope.claim(&builder_base);
-        let response_enum = (responses.len() > 1).then(|| builder_scope.claim(&format!("{}Response", naming::unraw(&builder))));
+        let response_enum =
+            (responses.len() > 1).then(|| builder_scope.claim(&format!("{}Response", naming::unraw(&builder))));
         let mut operation = Operation {
             id: id.to_owned(),
             fn_name,
@@ -188,17 +208,25 @@ impl<'a> Lowerer<'a> {
     fn parameter(&self, p: &ReferenceOr<Parameter>, at: &str) -> Result<ParamData, Error> {
         let parameter = self.resolve(p, "parameters", |c| &c.parameters, at)?;
         let (location, data, style) = match parameter {
-            Parameter::Path { parameter_data, style } => ("path", parameter_data, match style {
-                openapiv3::PathStyle::Simple => ParamStyle::Simple,
-                openapiv3::PathStyle::Label => ParamStyle::Label,
-                openapiv3::PathStyle::Matrix => ParamStyle::Matrix,
-            }),
-            Parameter::Query { parameter_data, style, .. } => ("query", parameter_data, match style {
-                openapiv3::QueryStyle::Form => ParamStyle::Form,
-                openapiv3::QueryStyle::SpaceDelimited => ParamStyle::SpaceDelimited,
-                openapiv3::QueryStyle::PipeDelimited => ParamStyle::PipeDelimited,
-                openapiv3::QueryStyle::DeepObject => ParamStyle::DeepObject,
-            }),
+            Parameter::Path { parameter_data, style } => (
+                "path",
+                parameter_data,
+                match style {
+                    openapiv3::PathStyle::Simple => ParamStyle::Simple,
+                    openapiv3::PathStyle::Label => ParamStyle::Label,
+                    openapiv3::PathStyle::Matrix => ParamStyle::Matrix,
+                },
+            ),
+            Parameter::Query { parameter_data, style, .. } => (
+                "query",
+                parameter_data,
+                match style {
+                    openapiv3::QueryStyle::Form => ParamStyle::Form,
+                    openapiv3::QueryStyle::SpaceDelimited => ParamStyle::SpaceDelimited,
+                    openapiv3::QueryStyle::PipeDelimited => ParamStyle::PipeDelimited,
+                    openapiv3::QueryStyle::DeepObject => ParamStyle::DeepObject,
+                },
+            ),
             Parameter::Header { parameter_data, .. } => ("header", parameter_data, ParamStyle::Simple),
             Parameter::Cookie { parameter_data, .. } => ("cookie", parameter_data, ParamStyle::Form),
         };
@@ -240,7 +268,10 @@ fn clamp_bounds(ty: &TypeRef, (min, max): (Option<i64>, Option<i64>)) -> (Option
         TypeRef::Integer("u64") => (0, u64::MAX.into()),
         _ => (i64::MIN.into(), i64::MAX.into()),
     };
-    (min.filter(|&m| i128::from(m) > lo && i128::from(m) <= hi), max.filter(|&m| i128::from(m) < hi && i128::from(m) >= lo))
+    (
+        min.filter(|&m| i128::from(m) > lo && i128::from(m) <= hi),
+        max.filter(|&m| i128::from(m) < hi && i128::from(m) >= lo),
+    )
 }
 
 struct ParamData {

@@ -12,7 +12,9 @@ impl<'a> Lowerer<'a> {
             return None;
         }
         let page_param = op.params.iter().find(|p| {
-            p.location == ParamIn::Query && matches!(p.ty, TypeRef::Integer("i32" | "i64")) && (p.wire == "page[number]" || p.wire == "page")
+            p.location == ParamIn::Query
+                && matches!(p.ty, TypeRef::Integer("i32" | "i64"))
+                && (p.wire == "page[number]" || p.wire == "page")
         })?;
         let ResponseBody::Json(TypeRef::Named(page_type)) = &op.responses[0].body else { return None };
         let page = self.struct_named(page_type)?;
@@ -21,8 +23,14 @@ impl<'a> Lowerer<'a> {
         let meta = page.fields.iter().find(|f| f.wire == "meta")?;
         let TypeRef::Named(meta_type) = &meta.ty else { return None };
         let meta_struct = self.struct_named(meta_type)?;
-        let total = meta_struct.fields.iter().find(|f| f.wire == "total_pages" && matches!(f.ty, TypeRef::Integer("i32" | "i64")))?;
-        let number = meta_struct.fields.iter().find(|f| f.wire == "page_number" && matches!(f.ty, TypeRef::Integer("i32" | "i64")));
+        let total = meta_struct
+            .fields
+            .iter()
+            .find(|f| f.wire == "total_pages" && matches!(f.ty, TypeRef::Integer("i32" | "i64")))?;
+        let number = meta_struct
+            .fields
+            .iter()
+            .find(|f| f.wire == "page_number" && matches!(f.ty, TypeRef::Integer("i32" | "i64")));
         let optional = |f: &Field| !f.required || f.nullable;
         Some(Pagination {
             page_type: page_type.clone(),

@@ -39,7 +39,8 @@ pub(super) fn reachable(api: &Api, roots: Vec<TypeRef>) -> HashSet<String> {
 /// not apply, it becomes optional (`Option<T>`, left out when `None`). One type serves both sides,
 /// so its name stays the same.
 pub(super) fn relax_directional_required(api: &mut Api) {
-    let requests = reachable(api, api.operations.iter().filter_map(|op| op.body.as_ref().map(|b| b.ty.clone())).collect());
+    let requests =
+        reachable(api, api.operations.iter().filter_map(|op| op.body.as_ref().map(|b| b.ty.clone())).collect());
     let responses = reachable(
         api,
         api.operations
@@ -54,7 +55,9 @@ pub(super) fn relax_directional_required(api: &mut Api) {
     for def in &mut api.types {
         let TypeKind::Struct(s) = &mut def.kind else { continue };
         for f in &mut s.fields {
-            if f.required && ((f.read_only && requests.contains(&def.name)) || (f.write_only && responses.contains(&def.name))) {
+            if f.required
+                && ((f.read_only && requests.contains(&def.name)) || (f.write_only && responses.contains(&def.name)))
+            {
                 f.required = false;
                 let note = if f.read_only {
                     "Read-only: set by the server; optional so that request bodies need not carry it."
@@ -73,7 +76,8 @@ pub(super) fn relax_directional_required(api: &mut Api) {
 /// Optional nullable fields of types reachable from a request body become tri-state.
 pub(super) fn mark_tri_state(api: &mut Api) {
     let index: HashMap<String, usize> = api.types.iter().enumerate().map(|(i, t)| (t.name.clone(), i)).collect();
-    let mut stack: Vec<TypeRef> = api.operations.iter().filter_map(|op| op.body.as_ref().map(|b| b.ty.clone())).collect();
+    let mut stack: Vec<TypeRef> =
+        api.operations.iter().filter_map(|op| op.body.as_ref().map(|b| b.ty.clone())).collect();
     let mut seen = HashSet::new();
     while let Some(t) = stack.pop() {
         match t {

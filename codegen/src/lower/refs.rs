@@ -90,12 +90,17 @@ impl<'a> Lowerer<'a> {
     /// `#/components/<section>/<key>` → `key`, with located errors for anything else.
     fn component_key<'r>(&self, reference: &'r str, section: &str, at: &str) -> Result<&'r str, Error> {
         let Some(local) = reference.strip_prefix('#') else {
-            return Err(self.ctx.unsupported(at, format!("external reference `{reference}` is not supported; bundle the document first")));
+            return Err(self.ctx.unsupported(
+                at,
+                format!("external reference `{reference}` is not supported; bundle the document first"),
+            ));
         };
         let prefix = format!("/components/{section}/");
         match local.strip_prefix(&prefix) {
             Some(key) if !key.contains('/') => Ok(key),
-            _ => Err(self.ctx.unsupported(at, format!("reference `{reference}` is not supported (only `#{prefix}<name>`)"))),
+            _ => Err(self
+                .ctx
+                .unsupported(at, format!("reference `{reference}` is not supported (only `#{prefix}<name>`)"))),
         }
     }
 }

@@ -10,8 +10,8 @@ use crate::naming::{self, Scope};
 
 use super::enums::string_enum;
 use super::merge::PropertiesVec;
-use super::{Lowerer, MAX_SCHEMA_DEPTH};
 use super::names::Hint;
+use super::{Lowerer, MAX_SCHEMA_DEPTH};
 
 impl<'a> Lowerer<'a> {
     pub(super) fn define_components(&mut self) -> Result<(), Error> {
@@ -32,7 +32,14 @@ impl<'a> Lowerer<'a> {
             let def = match schema {
                 ReferenceOr::Reference { reference } => {
                     let target = self.resolve_schema_ref(reference, &at)?;
-                    TypeDef { name, doc: None, origin: at, deprecated: false, discriminator: None, kind: TypeKind::Alias(target) }
+                    TypeDef {
+                        name,
+                        doc: None,
+                        origin: at,
+                        deprecated: false,
+                        discriminator: None,
+                        kind: TypeKind::Alias(target),
+                    }
                 }
                 ReferenceOr::Item(schema) => {
                     self.binary_as_bytes = self.multipart_components.contains(key);
@@ -60,7 +67,9 @@ impl<'a> Lowerer<'a> {
             SchemaKind::Any(any) if !any.properties.is_empty() && any.all_of.is_empty() => TypeKind::Struct(
                 self.object(&any.properties, &any.required, any.additional_properties.as_ref(), hint, at)?,
             ),
-            SchemaKind::AllOf { all_of } if !(all_of.len() == 1 && matches!(all_of[0], ReferenceOr::Reference { .. })) => {
+            SchemaKind::AllOf { all_of }
+                if !(all_of.len() == 1 && matches!(all_of[0], ReferenceOr::Reference { .. })) =>
+            {
                 match self.merge_all_of(all_of, &[], &[], hint, at)? {
                     Some(s) => TypeKind::Struct(s),
                     None => TypeKind::Alias(TypeRef::Json),
@@ -137,7 +146,12 @@ impl<'a> Lowerer<'a> {
         Ok(Struct { fields, deny_unknown, additional })
     }
 
-    pub(super) fn additional(&mut self, additional: Option<&AdditionalProperties>, hint: &Hint, at: &str) -> Result<Option<TypeRef>, Error> {
+    pub(super) fn additional(
+        &mut self,
+        additional: Option<&AdditionalProperties>,
+        hint: &Hint,
+        at: &str,
+    ) -> Result<Option<TypeRef>, Error> {
         Ok(match additional {
             Some(AdditionalProperties::Any(true)) => Some(TypeRef::Json),
             Some(AdditionalProperties::Schema(s)) => {
@@ -168,8 +182,12 @@ impl<'a> Lowerer<'a> {
         let format = match schema {
             ReferenceOr::Item(s) => match &s.schema_kind {
                 SchemaKind::Type(Type::String(st)) => match &st.format {
-                    openapiv3::VariantOrUnknownOrEmpty::Item(openapiv3::StringFormat::DateTime) => Some("date-time (RFC 3339)".to_owned()),
-                    openapiv3::VariantOrUnknownOrEmpty::Item(openapiv3::StringFormat::Date) => Some("date (RFC 3339 full-date)".to_owned()),
+                    openapiv3::VariantOrUnknownOrEmpty::Item(openapiv3::StringFormat::DateTime) => {
+                        Some("date-time (RFC 3339)".to_owned())
+                    }
+                    openapiv3::VariantOrUnknownOrEmpty::Item(openapiv3::StringFormat::Date) => {
+                        Some("date (RFC 3339 full-date)".to_owned())
+                    }
                     openapiv3::VariantOrUnknownOrEmpty::Unknown(f) => Some(f.clone()),
                     _ => None,
                 },
@@ -202,14 +220,24 @@ impl<'a> Lowerer<'a> {
         })
     }
 
-    fn boxed_ref_type(&mut self, schema: &ReferenceOr<Box<Schema>>, hint: &Hint, at: &str) -> Result<(TypeRef, bool), Error> {
+    fn boxed_ref_type(
+        &mut self,
+        schema: &ReferenceOr<Box<Schema>>,
+        hint: &Hint,
+        at: &str,
+    ) -> Result<(TypeRef, bool), Error> {
         match schema {
             ReferenceOr::Reference { reference } => self.ref_type(reference, at),
             ReferenceOr::Item(s) => self.schema_type(s, hint, at),
         }
     }
 
-    pub(super) fn schema_ref_type(&mut self, schema: &ReferenceOr<Schema>, hint: &Hint, at: &str) -> Result<(TypeRef, bool), Error> {
+    pub(super) fn schema_ref_type(
+        &mut self,
+        schema: &ReferenceOr<Schema>,
+        hint: &Hint,
+        at: &str,
+    ) -> Result<(TypeRef, bool), Error> {
         match schema {
             ReferenceOr::Reference { reference } => self.ref_type(reference, at),
             ReferenceOr::Item(s) => self.schema_type(s, hint, at),
@@ -241,7 +269,9 @@ impl<'a> Lowerer<'a> {
                 // `format: binary` inside a JSON document is still text on the wire; raw bodies
                 // are typed from their media type, multipart file parts are bytes.
                 match &s.format {
-                    openapiv3::VariantOrUnknownOrEmpty::Item(openapiv3::StringFormat::Binary) if self.binary_as_bytes => {
+                    openapiv3::VariantOrUnknownOrEmpty::Item(openapiv3::StringFormat::Binary)
+                        if self.binary_as_bytes =>
+                    {
                         TypeRef::Bytes
                     }
                     _ => TypeRef::String,
@@ -295,7 +325,9 @@ impl<'a> Lowerer<'a> {
                 } else if let Some(items) = &any.items {
                     TypeRef::Vec(Box::new(self.boxed_ref_type(items, &hint.item(), &ptr(at, "items"))?.0))
                 } else if let Some(AdditionalProperties::Schema(s)) = &any.additional_properties {
-                    TypeRef::Map(Box::new(self.schema_ref_type(s, &hint.suffix("Value"), &ptr(at, "additionalProperties"))?.0))
+                    TypeRef::Map(Box::new(
+                        self.schema_ref_type(s, &hint.suffix("Value"), &ptr(at, "additionalProperties"))?.0,
+                    ))
                 } else if !any.one_of.is_empty() || !any.any_of.is_empty() {
                     let branches = if any.one_of.is_empty() { &any.any_of } else { &any.one_of };
                     let (name, exists) = self.type_name(&hint.qualified, Some(&schema.schema_data), at, None)?;
@@ -391,8 +423,18 @@ pub(super) fn mark_authorization_code(fields: &mut [Field]) {
 
 pub(crate) fn is_secret(wire: &str) -> bool {
     const SECRETS: &[&str] = &[
-        "client_secret", "access_token", "refresh_token", "id_token", "code_verifier", "token", "password", "api_key",
-        "apikey", "secret", "private_key", "consent_token",
+        "client_secret",
+        "access_token",
+        "refresh_token",
+        "id_token",
+        "code_verifier",
+        "token",
+        "password",
+        "api_key",
+        "apikey",
+        "secret",
+        "private_key",
+        "consent_token",
     ];
     let lower = wire.to_ascii_lowercase();
     SECRETS.contains(&lower.as_str())

@@ -119,10 +119,20 @@ impl AuthorizationRequest {
         let state = self.state.unwrap_or_else(|| Secret::new(random_string(43)));
         let mut url = self.endpoint;
         {
-            const OURS: &[&str] =
-                &["response_type", "client_id", "redirect_uri", "scope", "state", "code_challenge", "code_challenge_method"];
-            let kept: Vec<(String, String)> =
-                url.query_pairs().filter(|(k, _)| !OURS.contains(&k.as_ref())).map(|(k, v)| (k.into(), v.into())).collect();
+            const OURS: &[&str] = &[
+                "response_type",
+                "client_id",
+                "redirect_uri",
+                "scope",
+                "state",
+                "code_challenge",
+                "code_challenge_method",
+            ];
+            let kept: Vec<(String, String)> = url
+                .query_pairs()
+                .filter(|(k, _)| !OURS.contains(&k.as_ref()))
+                .map(|(k, v)| (k.into(), v.into()))
+                .collect();
             let mut q = url.query_pairs_mut();
             q.clear();
             q.extend_pairs(kept);

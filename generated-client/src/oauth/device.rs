@@ -11,8 +11,8 @@ use tokio::time::Instant;
 
 use super::error::{OAuthError, OAuthResult};
 use super::flow::OAuth;
-use crate::oauth_types::TokenResponse;
 use super::http::DEVICE_AUTHORIZATION;
+use crate::oauth_types::TokenResponse;
 use crate::runtime::{Error, Secret};
 
 /// The `grant_type` of a device access token request (RFC 8628 §3.4).
@@ -98,7 +98,9 @@ struct RawDeviceAuthorization {
 /// A number of seconds sent as a JSON number or string.
 fn seconds(value: &serde_json::Value) -> Option<u64> {
     match value {
-        serde_json::Value::Number(n) => n.as_u64().or_else(|| n.as_f64().filter(|f| f.is_finite()).map(|f| f.max(0.0) as u64)),
+        serde_json::Value::Number(n) => {
+            n.as_u64().or_else(|| n.as_f64().filter(|f| f.is_finite()).map(|f| f.max(0.0) as u64))
+        }
         serde_json::Value::String(s) => s.trim().parse().ok(),
         _ => None,
     }
@@ -128,7 +130,9 @@ impl OAuth {
         let status = answer.raw.status();
         let endpoint = answer.url.clone();
         let raw: RawDeviceAuthorization = answer.json()?;
-        let invalid = |what: &str| OAuthError::Config(format!("the {status} device authorization response from {endpoint} has {what}"));
+        let invalid = |what: &str| {
+            OAuthError::Config(format!("the {status} device authorization response from {endpoint} has {what}"))
+        };
         let expires_in = seconds(&raw.expires_in).ok_or_else(|| invalid("no valid `expires_in`"))?;
         let interval = match &raw.interval {
             None | Some(serde_json::Value::Null) => DEFAULT_DEVICE_POLL_INTERVAL.as_secs(),
@@ -265,7 +269,10 @@ mod tests {
 
     /// A scripted server: answers in order, recording when (seconds since start, tokio clock)
     /// each poll came. `None` answers with tokens.
-    async fn run(device: &DeviceAuthorization, script: Vec<Option<OAuthError>>) -> (OAuthResult<TokenResponse>, Vec<u64>) {
+    async fn run(
+        device: &DeviceAuthorization,
+        script: Vec<Option<OAuthError>>,
+    ) -> (OAuthResult<TokenResponse>, Vec<u64>) {
         let start = Instant::now();
         let script = Arc::new(Mutex::new(script.into_iter()));
         let times = Arc::new(Mutex::new(Vec::new()));

@@ -128,9 +128,12 @@ impl OAuth {
     /// # Ok(()) }
     /// ```
     pub fn authorization_request(&self, redirect_uri: impl Into<String>) -> OAuthResult<AuthorizationRequest> {
-        let endpoint = self.inner.server.authorization_endpoint.clone().ok_or_else(|| {
-            OAuthError::Config("the authorization server has no authorization endpoint".into())
-        })?;
+        let endpoint = self
+            .inner
+            .server
+            .authorization_endpoint
+            .clone()
+            .ok_or_else(|| OAuthError::Config("the authorization server has no authorization endpoint".into()))?;
         let mut req = AuthorizationRequest::new(endpoint, self.inner.credentials.client_id.clone(), redirect_uri);
         if let Some(issuer) = &self.inner.server.issuer {
             let always_sends_iss = self
@@ -173,7 +176,8 @@ impl OAuth {
     /// The refresh token grant (RFC 6749 §6). The response may hold a new refresh token that
     /// replaces the old one. Sent at most once unless the connection could not be made.
     pub async fn refresh_token(&self, refresh_token: &Secret, scopes: &[&str]) -> OAuthResult<TokenResponse> {
-        let mut form = vec![("grant_type", "refresh_token".to_owned()), ("refresh_token", refresh_token.expose().to_owned())];
+        let mut form =
+            vec![("grant_type", "refresh_token".to_owned()), ("refresh_token", refresh_token.expose().to_owned())];
         if !scopes.is_empty() {
             form.push(("scope", scopes.join(" ")));
         }
@@ -197,9 +201,12 @@ impl OAuth {
 
     /// Token introspection (RFC 7662). An inactive token is `Ok` with `active == false`.
     pub async fn introspect(&self, token: &str, token_type_hint: Option<&str>) -> OAuthResult<Introspection> {
-        let url = self.inner.server.introspection_endpoint.as_ref().ok_or_else(|| {
-            OAuthError::Config("the authorization server has no introspection endpoint".into())
-        })?;
+        let url = self
+            .inner
+            .server
+            .introspection_endpoint
+            .as_ref()
+            .ok_or_else(|| OAuthError::Config("the authorization server has no introspection endpoint".into()))?;
         let mut form = vec![("token", token.to_owned())];
         if let Some(hint) = token_type_hint {
             form.push(("token_type_hint", hint.to_owned()));
@@ -211,9 +218,12 @@ impl OAuth {
     /// Token revocation (RFC 7009) at the server's `revocation_endpoint` (only known from
     /// discovery). For Telnyx grants see [`revoke_grant`].
     pub async fn revoke_token(&self, token: &str, token_type_hint: Option<&str>) -> OAuthResult<()> {
-        let url = self.inner.server.revocation_endpoint.as_ref().ok_or_else(|| {
-            OAuthError::Config("the authorization server has no revocation endpoint".into())
-        })?;
+        let url = self
+            .inner
+            .server
+            .revocation_endpoint
+            .as_ref()
+            .ok_or_else(|| OAuthError::Config("the authorization server has no revocation endpoint".into()))?;
         let mut form = vec![("token", token.to_owned())];
         if let Some(hint) = token_type_hint {
             form.push(("token_type_hint", hint.to_owned()));
@@ -262,7 +272,9 @@ impl OAuth {
 
 fn client_credentials_of(client: &Client) -> OAuthResult<ClientCredentials> {
     client.client_credentials().cloned().ok_or_else(|| {
-        OAuthError::Config("the client has no OAuth client credentials (TELNYX_CLIENT_ID / TELNYX_CLIENT_SECRET)".into())
+        OAuthError::Config(
+            "the client has no OAuth client credentials (TELNYX_CLIENT_ID / TELNYX_CLIENT_SECRET)".into(),
+        )
     })
 }
 
@@ -297,4 +309,3 @@ pub const CLIENT_AUTH_METHOD_ENV: &str = "TELNYX_CLIENT_AUTH_METHOD";
 pub async fn revoke_grant(client: &Client, grant_id: &str) -> crate::Result<()> {
     client.revoke_oauth_grant(grant_id).send().await.map(|_| ())
 }
-

@@ -15,7 +15,9 @@ use serde::Deserialize;
 use url::Url;
 
 use super::error::{OAuthError, OAuthResult, TokenError, TokenErrorCode};
-use crate::runtime::{Auth, Body, Client, ClientAuthMethod, ClientCredentials, Operation, RawResponse, RequestOptions, RequestParts};
+use crate::runtime::{
+    Auth, Body, Client, ClientAuthMethod, ClientCredentials, Operation, RawResponse, RequestOptions, RequestParts,
+};
 
 /// The exchanges, as operations of the runtime (their ids name them in traces and errors).
 pub(crate) static FETCH_METADATA: Operation =

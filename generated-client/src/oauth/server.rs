@@ -13,13 +13,8 @@ use crate::runtime::{Auth, Client, Operation};
 pub const DEFAULT_BASE_URL: &str = "https://api.telnyx.com/v2";
 
 /// An operation without a server of its own: `Client::url_for` gives the client's API base.
-static API_BASE: Operation = Operation {
-    id: "OAuthHelpers",
-    method: reqwest::Method::GET,
-    path: "",
-    server: None,
-    auth: Auth::None,
-};
+static API_BASE: Operation =
+    Operation { id: "OAuthHelpers", method: reqwest::Method::GET, path: "", server: None, auth: Auth::None };
 
 /// The client's API base URL, without a trailing slash (`https://api.telnyx.com/v2`).
 pub(crate) fn api_base(client: &Client) -> OAuthResult<Url> {
@@ -57,8 +52,8 @@ pub(crate) fn host_root(client: &Client) -> OAuthResult<Url> {
 /// );
 /// ```
 pub fn well_known_url(identifier: &str, suffix: &str) -> OAuthResult<Url> {
-    let mut url = Url::parse(identifier)
-        .map_err(|e| OAuthError::Config(format!("invalid identifier `{identifier}`: {e}")))?;
+    let mut url =
+        Url::parse(identifier).map_err(|e| OAuthError::Config(format!("invalid identifier `{identifier}`: {e}")))?;
     let path = url.path().trim_end_matches('/').to_owned();
     url.set_path(&format!("/.well-known/{suffix}{path}"));
     url.set_query(None);
@@ -196,7 +191,10 @@ impl AuthServer {
             introspection_endpoint: opt("introspection_endpoint", &metadata.introspection_endpoint)?,
             revocation_endpoint: opt("revocation_endpoint", &metadata.revocation_endpoint)?,
             jwks_uri: opt("jwks_uri", &metadata.jwks_uri)?,
-            device_authorization_endpoint: opt("device_authorization_endpoint", &metadata.device_authorization_endpoint)?,
+            device_authorization_endpoint: opt(
+                "device_authorization_endpoint",
+                &metadata.device_authorization_endpoint,
+            )?,
             metadata: Some(metadata),
         })
     }

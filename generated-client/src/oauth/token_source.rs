@@ -255,7 +255,10 @@ impl TokenSource {
             if tokens.token_type.eq_ignore_ascii_case("bearer") {
                 Ok(tokens)
             } else {
-                Err(OAuthError::Config(format!("the server issued a `{}` token, not a bearer token", tokens.token_type)))
+                Err(OAuthError::Config(format!(
+                    "the server issued a `{}` token, not a bearer token",
+                    tokens.token_type
+                )))
             }
         });
         let inner = inner.upgrade().ok_or_else(gone)?;

@@ -267,12 +267,9 @@ impl ClientBuilder {
         let mut default_headers = self.default_headers;
         let user_agent = match (self.user_agent, &self.http) {
             (Some(ua), _) => Some(ua),
-            (None, None) => Some(format!(
-                "{} (Rust; {}; {})",
-                self.info.user_agent,
-                std::env::consts::OS,
-                std::env::consts::ARCH
-            )),
+            (None, None) => {
+                Some(format!("{} (Rust; {}; {})", self.info.user_agent, std::env::consts::OS, std::env::consts::ARCH))
+            }
             (None, Some(_)) => None,
         };
         if let Some(ua) = user_agent {

@@ -35,7 +35,11 @@ pub struct ClientCredentials {
 impl ClientCredentials {
     /// A confidential client presenting its secret with HTTP Basic (`client_secret_basic`).
     pub fn new(client_id: impl Into<String>, client_secret: impl Into<Secret>) -> Self {
-        Self { client_id: client_id.into(), client_secret: Some(client_secret.into()), method: ClientAuthMethod::default() }
+        Self {
+            client_id: client_id.into(),
+            client_secret: Some(client_secret.into()),
+            method: ClientAuthMethod::default(),
+        }
     }
 
     /// A public client: only `client_id` is sent, in the body.
@@ -83,7 +87,9 @@ pub(super) fn client_authenticate(
                 }
                 Body::Json(bytes) => {
                     let mut object: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(bytes)
-                        .map_err(|_| Error::invalid_input("client credentials can only be added to a JSON object body"))?;
+                        .map_err(|_| {
+                            Error::invalid_input("client credentials can only be added to a JSON object body")
+                        })?;
                     object.insert("client_id".into(), creds.client_id.clone().into());
                     object.remove("client_secret");
                     if let Some(secret) = secret {

@@ -381,10 +381,7 @@ impl fmt::Display for ApiError {
                 }
             }
             ErrorBody::Other(value) => {
-                let message = value
-                    .get("message")
-                    .or_else(|| value.get("error"))
-                    .and_then(serde_json::Value::as_str);
+                let message = value.get("message").or_else(|| value.get("error")).and_then(serde_json::Value::as_str);
                 match message {
                     Some(m) => redact_secrets(m),
                     None => redact_secrets(&value.to_string()),
@@ -570,7 +567,10 @@ impl From<DecodeError> for Error {
 }
 
 /// Decodes a JSON body into `T`, or says where and why it does not fit.
-pub(crate) fn decode_json<T: serde::de::DeserializeOwned>(status: StatusCode, body: &[u8]) -> std::result::Result<T, DecodeError> {
+pub(crate) fn decode_json<T: serde::de::DeserializeOwned>(
+    status: StatusCode,
+    body: &[u8],
+) -> std::result::Result<T, DecodeError> {
     // The fast path decodes directly; only a body that fails is decoded again to find where
     // (tracking the path costs an allocation per member, about half again the decode time).
     if let Ok(data) = serde_json::from_slice(body) {
@@ -772,7 +772,10 @@ mod tests {
     #[test]
     fn display_is_one_line_for_every_body_shape() {
         let cases = [
-            (r#"{"error":"invalid_grant","error_description":"code\nexpired"}"#, "Op failed with 400 Bad Request: invalid_grant (code expired)"),
+            (
+                r#"{"error":"invalid_grant","error_description":"code\nexpired"}"#,
+                "Op failed with 400 Bad Request: invalid_grant (code expired)",
+            ),
             (
                 r#"{"errors":[{"code":10009,"title":"Authentication failed","detail":"The API key is wrong"},{"title":"x"}]}"#,
                 "Op failed with 400 Bad Request: 10009 Authentication failed (The API key is wrong) and 1 more",

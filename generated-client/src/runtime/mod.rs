@@ -92,14 +92,15 @@ pub use builder::{ClientBuilder, DEFAULT_ACCEPT, DEFAULT_MAX_RESPONSE_BYTES};
 pub use builder::ApiInfo;
 pub use client::{BearerSource, Client};
 pub use client_auth::{ClientAuthMethod, ClientCredentials};
-pub use options::RequestOptions;
 pub use error::{
-    ApiError, DecodeError, DocumentedError, Error, ErrorBody, ErrorKind, ErrorObject, OAuthErrorBody, OperationError, Result,
+    ApiError, DecodeError, DocumentedError, Error, ErrorBody, ErrorKind, ErrorObject, OAuthErrorBody, OperationError,
+    Result,
 };
 #[allow(unused_imports)]
 pub(crate) use macros::{request_builder, string_enum};
 #[doc(hidden)]
 pub use multipart::{multipart, Part};
+pub use options::RequestOptions;
 pub use pagination::Page;
 #[doc(hidden)]
 pub use pagination::{items, pages, PageData, PageFuture, Paginated};
@@ -114,8 +115,8 @@ pub use request::{
 pub(crate) use redact::{one_line, redact_secrets};
 #[allow(unused_imports)]
 pub(crate) use response::headers_for_debug;
-pub use response::{ApiResponse, Envelope};
 #[doc(hidden)]
 pub use response::RawResponse;
+pub use response::{ApiResponse, Envelope};
 pub use retry::{MAX_RETRY_AFTER, RETRY_COUNT_HEADER};
 pub use secret::Secret;

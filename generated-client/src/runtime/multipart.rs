@@ -43,7 +43,8 @@ impl Part {
 
 /// Encodes `parts` with a boundary that does not occur in any of them.
 pub fn multipart(parts: Vec<Part>) -> Body {
-    let mut seed = parts.iter().map(|p| p.data.len() as u64).fold(0x9E37_79B9_7F4A_7C15_u64, |a, b| a.rotate_left(7) ^ b);
+    let mut seed =
+        parts.iter().map(|p| p.data.len() as u64).fold(0x9E37_79B9_7F4A_7C15_u64, |a, b| a.rotate_left(7) ^ b);
     let boundary = loop {
         let candidate = format!("----rust-client-{seed:016x}");
         if !parts.iter().any(|p| contains(&p.data, candidate.as_bytes())) {
@@ -57,7 +58,8 @@ pub fn multipart(parts: Vec<Part>) -> Body {
         let name = escape(&part.name);
         match &part.filename {
             Some(file) => out.put_slice(
-                format!("Content-Disposition: form-data; name=\"{name}\"; filename=\"{}\"\r\n", escape(file)).as_bytes(),
+                format!("Content-Disposition: form-data; name=\"{name}\"; filename=\"{}\"\r\n", escape(file))
+                    .as_bytes(),
             ),
             None => out.put_slice(format!("Content-Disposition: form-data; name=\"{name}\"\r\n").as_bytes()),
         }
@@ -94,7 +96,8 @@ mod tests {
         };
         let boundary = content_type.split("boundary=").nth(1).map(str::to_owned).unwrap_or_default();
         let text = String::from_utf8_lossy(&data);
-        assert!(text.starts_with(&format!("--{boundary}\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\na \"b\"\r\n")));
+        assert!(text
+            .starts_with(&format!("--{boundary}\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\na \"b\"\r\n")));
         assert!(text.contains("name=\"file\"; filename=\"file\"\r\nContent-Type: application/octet-stream\r\n\r\n"));
         assert!(text.ends_with(&format!("--{boundary}--\r\n")));
     }

@@ -75,10 +75,7 @@ impl<R: Paginated> Page<R> {
     /// `meta.page_number` when it is a valid page number (at least 1), else 1. A server cannot
     /// steer the next request outside the valid range.
     pub fn current_page_number(&self) -> i64 {
-        self.request
-            .page_number()
-            .or(self.response.data.page_number().filter(|n| *n >= 1))
-            .unwrap_or(1)
+        self.request.page_number().or(self.response.data.page_number().filter(|n| *n >= 1)).unwrap_or(1)
     }
 
     /// The request that produced this page.

@@ -29,7 +29,13 @@ pub(super) struct Prepared {
 
 impl Client {
     /// URL, headers and body: everything but what changes per attempt.
-    pub(super) fn prepare(&self, op: &Operation, url: Option<Url>, parts: RequestParts, options: &RequestOptions) -> Result<Prepared> {
+    pub(super) fn prepare(
+        &self,
+        op: &Operation,
+        url: Option<Url>,
+        parts: RequestParts,
+        options: &RequestOptions,
+    ) -> Result<Prepared> {
         let mut headers = self.inner.default_headers.clone();
         let mut url = match url {
             None => self.url_for(op, &parts.path)?,
@@ -78,8 +84,9 @@ impl Client {
                 Some(Bytes::from(encoded))
             }
             Body::Bytes { content_type, data } => {
-                let value = HeaderValue::from_str(&content_type)
-                    .map_err(|_| Error::invalid_input(format!("invalid content type `{}`", one_line(&content_type, 60))))?;
+                let value = HeaderValue::from_str(&content_type).map_err(|_| {
+                    Error::invalid_input(format!("invalid content type `{}`", one_line(&content_type, 60)))
+                })?;
                 headers.insert(CONTENT_TYPE, value);
                 Some(data)
             }
@@ -263,4 +270,3 @@ impl HeaderNameExt for HeaderName {
             .map_err(|_| Error::invalid_input(format!("invalid header name `{}`", one_line(name, 60))))
     }
 }
-

@@ -188,7 +188,8 @@ mod tests {
 
     #[test]
     fn sensitive_json_values_are_replaced() {
-        let body = r#"{"access_token": "tok\"en", "token_type":"bearer","refresh_token":"r1","n":{"client_secret":"s"}}"#;
+        let body =
+            r#"{"access_token": "tok\"en", "token_type":"bearer","refresh_token":"r1","n":{"client_secret":"s"}}"#;
         let redacted = redact_secrets(body);
         assert_eq!(
             redacted,
@@ -199,7 +200,8 @@ mod tests {
     #[test]
     fn sensitive_members_of_parsed_values_are_replaced() {
         let value = serde_json::json!({"a": [{"refresh_token": "r"}], "client_secret": {"x": 1}, "b": "keep"});
-        let expected = serde_json::json!({"a": [{"refresh_token": "<redacted>"}], "client_secret": "<redacted>", "b": "keep"});
+        let expected =
+            serde_json::json!({"a": [{"refresh_token": "<redacted>"}], "client_secret": "<redacted>", "b": "keep"});
         assert_eq!(redact_value(&value), expected);
     }
 

@@ -96,9 +96,7 @@ impl Body {
     pub fn form<T: serde::Serialize + ?Sized>(value: &T) -> crate::runtime::Result<Self> {
         let encoded = serde_urlencoded::to_string(value)
             .map_err(|e| crate::runtime::Error::invalid_input(format!("cannot encode form body: {e}")))?;
-        Ok(Body::Form(
-            url::form_urlencoded::parse(encoded.as_bytes()).into_owned().collect(),
-        ))
+        Ok(Body::Form(url::form_urlencoded::parse(encoded.as_bytes()).into_owned().collect()))
     }
 }
 
@@ -285,8 +283,7 @@ pub(crate) fn resolve_relative_server(base: &url::Url, server: &str) -> crate::r
     let trimmed = base.path().trim_end_matches('/').to_owned();
     base.set_path(&trimmed);
     base.set_query(None);
-    base.join(server)
-        .map_err(|e| crate::runtime::Error::invalid_input(format!("invalid server `{server}`: {e}")))
+    base.join(server).map_err(|e| crate::runtime::Error::invalid_input(format!("invalid server `{server}`: {e}")))
 }
 
 /// Appends already-encoded `name=value` pieces to `url`'s query.
@@ -349,20 +346,15 @@ impl<T: QueryValue + ?Sized> QueryValue for &T {
 /// reach another resource. The error names the parameter, never its value.
 pub fn encode_path_segment(name: &str, value: &str) -> crate::runtime::Result<String> {
     if value.is_empty() {
-        return Err(crate::runtime::Error::invalid_input(format!(
-            "path parameter `{name}` must not be empty"
-        )));
+        return Err(crate::runtime::Error::invalid_input(format!("path parameter `{name}` must not be empty")));
     }
     if is_dot_segment(value) {
         return Err(crate::runtime::Error::invalid_input(format!(
             "path parameter `{name}` must not be `.` or `..` (or percent-encode to them)"
         )));
     }
-    const SET: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-        .remove(b'-')
-        .remove(b'.')
-        .remove(b'_')
-        .remove(b'~');
+    const SET: &percent_encoding::AsciiSet =
+        &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
     Ok(percent_encoding::utf8_percent_encode(value, SET).to_string())
 }
 
@@ -407,9 +399,7 @@ impl QueryValue for serde_json::Value {
             serde_json::Value::Null => {}
             serde_json::Value::String(s) => out.push((Cow::Borrowed(name), s.clone())),
             serde_json::Value::Array(items) => items.iter().for_each(|item| item.push_pairs(name, out)),
-            serde_json::Value::Object(map) => {
-                map.iter().for_each(|(key, value)| push_nested(name, key, value, out))
-            }
+            serde_json::Value::Object(map) => map.iter().for_each(|(key, value)| push_nested(name, key, value, out)),
             other => out.push((Cow::Borrowed(name), other.to_string())),
         }
     }
@@ -476,7 +466,11 @@ mod style_tests {
         parts.cookie("o", &object(), true);
         assert_eq!(
             parts.headers,
-            [("h", "x,1,y,2".to_owned()), ("e", "x=1,y=2".to_owned()), ("cookie", "s=a%3Bb; l=x,y; x=1; y=2".to_owned())]
+            [
+                ("h", "x,1,y,2".to_owned()),
+                ("e", "x=1,y=2".to_owned()),
+                ("cookie", "s=a%3Bb; l=x,y; x=1; y=2".to_owned())
+            ]
         );
         let mut url = url::Url::parse("http://h/p?a=1").unwrap();
         append_encoded_query(&mut url, &parts.query_encoded);

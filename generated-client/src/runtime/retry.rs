@@ -128,9 +128,8 @@ fn should_retry_header(headers: &HeaderMap) -> Option<bool> {
 /// The `grant_type` of an OAuth token request body (form or JSON), if the body has one. A
 /// multipart body naming a `grant_type` field counts as one with an unknown grant.
 pub(crate) fn grant_type(body: &Body) -> Option<String> {
-    let from_form = |data: &[u8]| {
-        url::form_urlencoded::parse(data).find(|(k, _)| k == "grant_type").map(|(_, v)| v.into_owned())
-    };
+    let from_form =
+        |data: &[u8]| url::form_urlencoded::parse(data).find(|(k, _)| k == "grant_type").map(|(_, v)| v.into_owned());
     match body {
         Body::Form(pairs) => pairs.iter().find(|(k, _)| k == "grant_type").map(|(_, v)| v.clone()),
         Body::Json(bytes) => {
@@ -259,15 +258,25 @@ mod tests {
     fn replay_rule_per_method_grant_and_override() {
         let form = |pairs: &[(&str, &str)]| Body::Form(pairs.iter().map(|(k, v)| ((*k).into(), (*v).into())).collect());
         let post = Method::POST;
-        assert_eq!(Replay::of(&post, &form(&[("grant_type", "authorization_code"), ("code", "c")]), None), Replay::Never);
+        assert_eq!(
+            Replay::of(&post, &form(&[("grant_type", "authorization_code"), ("code", "c")]), None),
+            Replay::Never
+        );
         assert_eq!(Replay::of(&post, &form(&[("grant_type", "refresh_token")]), None), Replay::Never);
         assert_eq!(Replay::of(&post, &form(&[("grant_type", "refresh_token")]), Some(false)), Replay::Never);
         assert_eq!(Replay::of(&post, &form(&[("grant_type", "refresh_token")]), Some(true)), Replay::Safe);
         assert_eq!(Replay::of(&post, &form(&[("grant_type", "client_credentials")]), None), Replay::Safe);
         assert_eq!(Replay::of(&post, &form(&[("note", "authorization_code")]), None), Replay::IfAsked);
-        assert_eq!(Replay::of(&post, &Body::Json(br#"{"grant_type":"authorization_code"}"#.to_vec()), None), Replay::Never);
         assert_eq!(
-            Replay::of(&post, &Body::Json(br#"{"grant_type":"client_credentials","x":"authorization_code"}"#.to_vec()), None),
+            Replay::of(&post, &Body::Json(br#"{"grant_type":"authorization_code"}"#.to_vec()), None),
+            Replay::Never
+        );
+        assert_eq!(
+            Replay::of(
+                &post,
+                &Body::Json(br#"{"grant_type":"client_credentials","x":"authorization_code"}"#.to_vec()),
+                None
+            ),
             Replay::Safe
         );
         let bytes = Body::Bytes {

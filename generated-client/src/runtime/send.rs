@@ -80,7 +80,12 @@ impl Client {
         })
     }
 
-    async fn send_with_retries(&self, op: &'static Operation, prepared: Prepared, limits: Limits) -> Result<RawResponse> {
+    async fn send_with_retries(
+        &self,
+        op: &'static Operation,
+        prepared: Prepared,
+        limits: Limits,
+    ) -> Result<RawResponse> {
         let Limits { max_retries, timeout, max_body, replay } = limits;
         let mut retries: u32 = 0;
         loop {
@@ -208,4 +213,3 @@ async fn read_body(mut response: reqwest::Response, limit: u64) -> Result<(Heade
     };
     Ok((headers, body))
 }
-

@@ -19,9 +19,10 @@ impl Client {
                 super::request::resolve_relative_server(&self.inner.api_base, server)?
             }
             (Some(server), Some(root)) => {
-                let server_url = Url::parse(server)
-                    .map_err(|e| Error::invalid_input(format!("invalid server `{server}`: {e}")))?;
-                let same_host = self.inner.default_host.is_some() && self.inner.default_host.as_deref() == server_url.host_str();
+                let server_url =
+                    Url::parse(server).map_err(|e| Error::invalid_input(format!("invalid server `{server}`: {e}")))?;
+                let same_host =
+                    self.inner.default_host.is_some() && self.inner.default_host.as_deref() == server_url.host_str();
                 if same_host {
                     let mut url = root.clone();
                     let joined =
@@ -79,8 +80,7 @@ mod tests {
             builder = builder.base_url(url);
         }
         let client = builder.build().expect("client builds");
-        [&API_OP, &ROOT_OP, &OTHER_HOST_OP]
-            .map(|op| client.url_for(op, op.path).expect("url").to_string())
+        [&API_OP, &ROOT_OP, &OTHER_HOST_OP].map(|op| client.url_for(op, op.path).expect("url").to_string())
     }
 
     #[test]
@@ -88,19 +88,35 @@ mod tests {
         let table: [(Option<&str>, [&str; 3]); 6] = [
             (
                 None,
-                ["https://api.example.com/v2/things", "https://api.example.com/.well-known/thing", "https://auth.other.com/base/x"],
+                [
+                    "https://api.example.com/v2/things",
+                    "https://api.example.com/.well-known/thing",
+                    "https://auth.other.com/base/x",
+                ],
             ),
             (
                 Some("http://127.0.0.1:8080/v2"),
-                ["http://127.0.0.1:8080/v2/things", "http://127.0.0.1:8080/.well-known/thing", "https://auth.other.com/base/x"],
+                [
+                    "http://127.0.0.1:8080/v2/things",
+                    "http://127.0.0.1:8080/.well-known/thing",
+                    "https://auth.other.com/base/x",
+                ],
             ),
             (
                 Some("http://127.0.0.1:8080/v2/"),
-                ["http://127.0.0.1:8080/v2/things", "http://127.0.0.1:8080/.well-known/thing", "https://auth.other.com/base/x"],
+                [
+                    "http://127.0.0.1:8080/v2/things",
+                    "http://127.0.0.1:8080/.well-known/thing",
+                    "https://auth.other.com/base/x",
+                ],
             ),
             (
                 Some("http://proxy.local/telnyx/v2"),
-                ["http://proxy.local/telnyx/v2/things", "http://proxy.local/telnyx/.well-known/thing", "https://auth.other.com/base/x"],
+                [
+                    "http://proxy.local/telnyx/v2/things",
+                    "http://proxy.local/telnyx/.well-known/thing",
+                    "https://auth.other.com/base/x",
+                ],
             ),
             (
                 Some("http://127.0.0.1:4010"),
@@ -108,7 +124,11 @@ mod tests {
             ),
             (
                 Some("http://127.0.0.1:4010/mock/"),
-                ["http://127.0.0.1:4010/mock/things", "http://127.0.0.1:4010/mock/.well-known/thing", "http://127.0.0.1:4010/mock/x"],
+                [
+                    "http://127.0.0.1:4010/mock/things",
+                    "http://127.0.0.1:4010/mock/.well-known/thing",
+                    "http://127.0.0.1:4010/mock/x",
+                ],
             ),
         ];
         for (base, expected) in table {
@@ -134,5 +154,4 @@ mod tests {
             assert!(!error.to_string().contains("SECRETKEY"), "{error}");
         }
     }
-
 }

@@ -280,7 +280,8 @@ fn authenticate(
                     violations.push(format!("Basic credential part `{part}` is not form-urlencoded"));
                 }
             }
-            let decode = |s: &str| url::form_urlencoded::parse(format!("x={s}").as_bytes()).next().unwrap().1.into_owned();
+            let decode =
+                |s: &str| url::form_urlencoded::parse(format!("x={s}").as_bytes()).next().unwrap().1.into_owned();
             if decode(raw_id) != CLIENT_ID || decode(raw_secret) != CLIENT_SECRET {
                 violations.push(format!("wrong Basic credentials `{decoded}`"));
                 return Err(oauth_error(401, "invalid_client", "bad credentials"));
@@ -405,7 +406,8 @@ impl Respond for TokenEndpoint {
             s.serial += 1;
             let at = format!("at-{}", s.serial);
             s.access_tokens.insert(at.clone());
-            let mut body = json!({"access_token": at, "token_type": "Bearer", "expires_in": s.lifetime, "scope": "admin"});
+            let mut body =
+                json!({"access_token": at, "token_type": "Bearer", "expires_in": s.lifetime, "scope": "admin"});
             if refresh_to_issue {
                 let rt = format!("rt-{}", s.serial);
                 s.refresh_tokens.insert(rt.clone());

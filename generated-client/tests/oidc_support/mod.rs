@@ -77,18 +77,20 @@ fn start() -> Result<String, String> {
     std::thread::Builder::new()
         .name("oidc-provider".into())
         .spawn(move || {
-            let log = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("oidc-provider-{}.log", std::process::id()));
-            let spawned = File::create(&log).map_err(|e| format!("cannot create {}: {e}", log.display())).and_then(|err| {
-                let mut command = Command::new("node");
-                command
-                    .arg(server_script())
-                    .current_dir(workspace_root())
-                    .stdin(Stdio::null())
-                    .stdout(Stdio::piped())
-                    .stderr(err);
-                die_with_parent(&mut command);
-                command.spawn().map_err(|e| format!("cannot start node: {e}"))
-            });
+            let log =
+                PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("oidc-provider-{}.log", std::process::id()));
+            let spawned =
+                File::create(&log).map_err(|e| format!("cannot create {}: {e}", log.display())).and_then(|err| {
+                    let mut command = Command::new("node");
+                    command
+                        .arg(server_script())
+                        .current_dir(workspace_root())
+                        .stdin(Stdio::null())
+                        .stdout(Stdio::piped())
+                        .stderr(err);
+                    die_with_parent(&mut command);
+                    command.spawn().map_err(|e| format!("cannot start node: {e}"))
+                });
             let mut child = match spawned {
                 Ok(child) => child,
                 Err(e) => {
@@ -182,7 +184,12 @@ fn attr(tag: &str, name: &str) -> Option<String> {
 }
 
 fn unescape(s: &str) -> String {
-    s.replace("&quot;", "\"").replace("&#39;", "'").replace("&#34;", "\"").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    s.replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&#34;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
 }
 
 /// The first `<form>` of `page` with its `<input>`s (hidden or text), if it has one.

@@ -26,12 +26,22 @@ pub static INFO: ApiInfo = ApiInfo {
 };
 
 /// `GET /things/{id}` with bearer auth.
-pub static GET_THING: Operation =
-    Operation { id: "GetThing", method: Method::GET, path: "/things/{id}", server: None, auth: Auth::Bearer { optional: false } };
+pub static GET_THING: Operation = Operation {
+    id: "GetThing",
+    method: Method::GET,
+    path: "/things/{id}",
+    server: None,
+    auth: Auth::Bearer { optional: false },
+};
 
 /// `POST /things` with bearer auth and a JSON body.
-pub static CREATE_THING: Operation =
-    Operation { id: "CreateThing", method: Method::POST, path: "/things", server: None, auth: Auth::Bearer { optional: false } };
+pub static CREATE_THING: Operation = Operation {
+    id: "CreateThing",
+    method: Method::POST,
+    path: "/things",
+    server: None,
+    auth: Auth::Bearer { optional: false },
+};
 
 /// `GET /public` with `security: []`.
 pub static PUBLIC: Operation =
@@ -159,7 +169,9 @@ async fn serve(mut stream: TcpStream, fault: RawFault, counter: Arc<AtomicUsize>
     match fault {
         RawFault::CloseMidResponse => {
             let _ = stream
-                .write_all(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{\"id\": \"a\",")
+                .write_all(
+                    b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{\"id\": \"a\",",
+                )
                 .await;
             let _ = stream.shutdown().await;
         }
