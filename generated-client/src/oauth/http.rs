@@ -103,7 +103,7 @@ impl Transport {
     /// `GET url` expecting JSON.
     pub async fn get(&self, op: &'static Operation, url: &Url) -> OAuthResult<Answer> {
         let raw = self.client.execute_at(op, url.clone(), RequestParts::new(String::new()), &self.options()).await?;
-        Ok(Answer { url: display(url), raw })
+        Ok(Answer { url: crate::runtime::url_for_display(url), raw })
     }
 
     /// `POST url` with a form body, authenticating the client as `credentials` say. `op` decides
@@ -142,18 +142,8 @@ impl Transport {
         let mut parts = RequestParts::new(String::new());
         parts.body = Body::Form(form.into_iter().map(|(k, v)| (k.to_owned(), v)).collect());
         let raw = self.client.execute_at(op, url.clone(), parts, &options).await?;
-        Ok(Answer { url: display(url), raw })
+        Ok(Answer { url: crate::runtime::url_for_display(url), raw })
     }
-}
-
-/// A URL for error messages: no credentials, query or fragment.
-fn display(url: &Url) -> String {
-    let mut url = url.clone();
-    url.set_query(None);
-    url.set_fragment(None);
-    let _ = url.set_password(None);
-    let _ = url.set_username("");
-    url.to_string()
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use reqwest::header::HeaderMap;
 use reqwest::StatusCode;
 use serde::Deserialize;
 
-use super::redact::{is_sensitive_header, is_sensitive_key, one_line, redact_secrets, redact_value};
+use super::redact::{is_sensitive_key, one_line, redact_secrets, redact_value};
 use super::retry;
 
 /// `Result` with this crate's [`Error`].
@@ -323,17 +323,7 @@ impl ApiError {
 
 impl fmt::Debug for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let headers: Vec<String> = self
-            .headers
-            .iter()
-            .map(|(name, value)| {
-                if is_sensitive_header(name.as_str()) {
-                    format!("{name}: <redacted>")
-                } else {
-                    format!("{name}: {}", one_line(&String::from_utf8_lossy(value.as_bytes()), 200))
-                }
-            })
-            .collect();
+        let headers = super::response::headers_for_debug(&self.headers);
         f.debug_struct("ApiError")
             .field("operation", &self.operation)
             .field("status", &self.status)

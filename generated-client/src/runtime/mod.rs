@@ -112,7 +112,7 @@ pub use request::{
 };
 // For the crate's own helpers (the `oauth` module of this crate); unused in standalone crates.
 #[allow(unused_imports)]
-pub(crate) use redact::{one_line, redact_secrets};
+pub(crate) use redact::{one_line, redact_secrets, url_for_display};
 #[allow(unused_imports)]
 pub(crate) use response::headers_for_debug;
 #[doc(hidden)]
