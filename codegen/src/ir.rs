@@ -34,6 +34,13 @@ pub struct TypeUses {
     /// Types sent as `multipart/form-data`: the named type of a multipart body, the branches of
     /// a `oneOf` one and the targets of aliases. They get `multipart_parts()`.
     pub multipart: BTreeSet<String>,
+    /// Whether `models.rs` may use a deprecated item (a deprecated type or field is defined
+    /// there): it then allows `deprecated` for its own uses.
+    pub deprecated_in_models: bool,
+    /// The operation modules ([`Operation::module`]) that may use a deprecated item: one of
+    /// their operations or parameters is deprecated, or a type their operations reach is
+    /// deprecated or has a deprecated field. They allow `deprecated` for their own uses.
+    pub deprecated_in_modules: BTreeSet<String>,
 }
 
 /// A named Rust type.
@@ -52,6 +59,11 @@ pub struct TypeDef {
     pub discriminator: Option<String>,
     /// What it is.
     pub kind: TypeKind,
+    /// The tag features (unraw [`Operation::module`] names, sorted) of the operations that use
+    /// this type, when only some of the modules do: with one cargo feature per tag, the type
+    /// compiles only when one of them is on. Empty when it is always compiled (used by every
+    /// module, or by none: a webhook payload, and everything such a type refers to).
+    pub features: Vec<String>,
 }
 
 /// The shape of a named type.

@@ -313,6 +313,23 @@ fn check_fixtures(only: &[String]) -> Result<(), String> {
                 .map_err(|e| format!("cannot run cargo: {e}"))
         };
         let mut ok = run(&["clippy", "--quiet", "--all-targets", "--", "-D", "warnings"])?.success();
+        // A crate with tag features also builds warning-free with each of them alone: every type
+        // an operation of that tag uses must be compiled, and nothing else may be left unused.
+        for feature in tag_features(&out)? {
+            if ok {
+                ok = run(&[
+                    "clippy",
+                    "--quiet",
+                    "--no-default-features",
+                    "--features",
+                    &feature,
+                    "--",
+                    "-D",
+                    "warnings",
+                ])?
+                .success();
+            }
+        }
         if ok && has_wire {
             wire_tests += 1;
             ok = run(&["test", "--quiet", "--test", "wire"])?.success();
@@ -332,6 +349,14 @@ fn check_fixtures(only: &[String]) -> Result<(), String> {
     } else {
         Err(format!("fixture crates failed to build: {}", failed.join(", ")))
     }
+}
+
+/// The tag features of a generated crate's `Cargo.toml` (`name = []`; the TLS features enable
+/// dependencies' features).
+fn tag_features(dir: &Path) -> Result<Vec<String>, String> {
+    let manifest = dir.join("Cargo.toml");
+    let toml = std::fs::read_to_string(&manifest).map_err(|e| format!("cannot read {}: {e}", manifest.display()))?;
+    Ok(toml.lines().filter_map(|line| line.strip_suffix(" = []")).map(str::to_owned).collect())
 }
 
 /// Runs `cargo test --doc` on a generated crate and fails if it fails or if any doctest comes

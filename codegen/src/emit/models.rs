@@ -2,7 +2,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::{doc, ident, ty};
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap};
 
 use crate::ir::{Api, Field, StringEnum, Struct, TypeDef, TypeKind, TypeRef};
 
@@ -11,7 +11,9 @@ use crate::ir::{Api, Field, StringEnum, Struct, TypeDef, TypeKind, TypeRef};
 pub(crate) struct ModelContext<'a> {
     in_query: &'a BTreeSet<String>,
     multipart: &'a BTreeSet<String>,
-    gates: HashMap<&'a str, Vec<String>>,
+    /// Whether the crate has one cargo feature per tag: types then print their
+    /// [`TypeDef::features`] as `#[cfg]`s.
+    tag_features: bool,
     /// Page types of list operations (the first operation's pagination describes each).
     pages: HashMap<&'a str, &'a crate::ir::Pagination>,
     /// The struct of required fields that `new` takes, for structs with more than
@@ -47,7 +49,7 @@ impl<'a> ModelContext<'a> {
         Self {
             in_query: &api.uses.query,
             multipart: &api.uses.multipart,
-            gates: if tag_features { type_gates(api) } else { HashMap::new() },
+            tag_features,
             pages: api
                 .operations
                 .iter()
@@ -92,7 +94,7 @@ pub(crate) fn models_header(api: &Api) -> TokenStream {
             }
         }
     });
-    let deprecated_uses = allow_deprecated_uses(api);
+    let deprecated_uses = allow_deprecated_uses(api.uses.deprecated_in_models);
     quote! {
         //! Types for every schema of the API.
         #![allow(clippy::too_many_arguments, clippy::large_enum_variant, clippy::doc_markdown, clippy::new_without_default)]
@@ -103,17 +105,12 @@ pub(crate) fn models_header(api: &Api) -> TokenStream {
     }
 }
 
-/// `#![allow(deprecated)]` for a generated module when the spec deprecates anything: the
-/// generated code uses its own deprecated items (a field of a deprecated type, a builder for a
-/// deprecated operation) and must build warning-free; users still get the warning, which is
-/// reported where an item is used.
-pub(crate) fn allow_deprecated_uses(api: &Api) -> TokenStream {
-    let any = api
-        .types
-        .iter()
-        .any(|t| t.deprecated || matches!(&t.kind, TypeKind::Struct(s) if s.fields.iter().any(|f| f.deprecated)))
-        || api.operations.iter().any(|op| op.deprecated || op.params.iter().any(|p| p.deprecated));
-    if any {
+/// `#![allow(deprecated)]` for a generated module that uses deprecated items (an IR fact: see
+/// [`TypeUses`](crate::ir::TypeUses)): the generated code uses its own deprecated items (a field
+/// of a deprecated type, a builder for a deprecated operation) and must build warning-free; users
+/// still get the warning, which is reported where an item is used.
+pub(crate) fn allow_deprecated_uses(uses_deprecated: bool) -> TokenStream {
+    if uses_deprecated {
         quote!(#![allow(deprecated)])
     } else {
         quote!()
@@ -123,16 +120,24 @@ pub(crate) fn allow_deprecated_uses(api: &Api) -> TokenStream {
 /// The items of `generated/models.rs` for `types` (one Rust type per schema, with its impls).
 pub(crate) fn models_items(types: &[TypeDef], cx: &ModelContext<'_>) -> TokenStream {
     let types = types.iter().map(|def| {
-        let code = type_def(def, cx.required_args.get(def.name.as_str()).map(String::as_str));
-        let query = if cx.in_query.contains(&def.name) { query_value(def) } else { quote!() };
-        let parts = if cx.multipart.contains(def.name.as_str()) { multipart_parts(def) } else { quote!() };
-        let page = cx.pages.get(def.name.as_str()).map(|p| page_data(p));
-        let envelope = envelope_impl(def);
-        let items = quote!(#code #query #parts #page #envelope);
-        match cx.gates.get(def.name.as_str()) {
-            Some(features) => gate(items, features),
-            None => items,
+        let mut items = type_def(def, cx.required_args.get(def.name.as_str()).map(String::as_str));
+        if cx.in_query.contains(&def.name) {
+            items.extend(query_value(def));
         }
+        if cx.multipart.contains(def.name.as_str()) {
+            items.extend(multipart_parts(def));
+        }
+        items.extend(cx.pages.get(def.name.as_str()).map(|p| page_data(p)));
+        items.extend(envelope_impl(def));
+        // With tag features, every item of a gated type compiles with one of its features.
+        let cfg = match &def.features[..] {
+            _ if !cx.tag_features => None,
+            [] => None,
+            [one] => Some(quote!(#[cfg(feature = #one)])),
+            many => Some(quote!(#[cfg(any(#(feature = #many),*))])),
+        };
+        let items = items.into_iter().map(|item| quote!(#cfg #item));
+        quote!(#(#items)*)
     });
     quote!(#(#types)*)
 }
@@ -177,7 +182,8 @@ fn local(t: &TypeRef) -> TokenStream {
     ty(t, &quote!())
 }
 
-fn type_def(def: &TypeDef, required_args: Option<&str>) -> TokenStream {
+/// The items of a type: its definition and the impls that come with it.
+fn type_def(def: &TypeDef, required_args: Option<&str>) -> Vec<TokenStream> {
     let mut text = def.doc.as_deref().map(crate::text::markdown).unwrap_or_default();
     if !text.is_empty() {
         text.push_str("\n\n");
@@ -198,20 +204,22 @@ fn type_def(def: &TypeDef, required_args: Option<&str>) -> TokenStream {
             match &def.discriminator {
                 Some(property) if variants.iter().any(|v| !v.tags.is_empty()) => {
                     let deserialize = discriminated(&name, &def.name, property, variants);
-                    quote! {
-                        #docs #deprecated
-                        #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-                        #[serde(untagged)]
-                        pub enum #name { #(#vs),* }
-                        #deserialize
-                    }
+                    vec![
+                        quote! {
+                            #docs #deprecated
+                            #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+                            #[serde(untagged)]
+                            pub enum #name { #(#vs),* }
+                        },
+                        deserialize,
+                    ]
                 }
-                _ => quote! {
+                _ => vec![quote! {
                     #docs #deprecated
                     #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
                     #[serde(untagged)]
                     pub enum #name { #(#vs),* }
-                },
+                }],
             }
         }
         TypeKind::Alias(TypeRef::Named(path)) if path.contains("::") => {
@@ -219,23 +227,23 @@ fn type_def(def: &TypeDef, required_args: Option<&str>) -> TokenStream {
             let same_name = path.rsplit("::").next() == Some(def.name.as_str());
             let path = super::rust_path(path);
             if same_name {
-                quote! {
+                vec![quote! {
                     #docs
                     pub use #path;
-                }
+                }]
             } else {
-                quote! {
+                vec![quote! {
                     #docs
                     pub use #path as #name;
-                }
+                }]
             }
         }
         TypeKind::Alias(t) => {
             let t = local(t);
-            quote! {
+            vec![quote! {
                 #docs #deprecated
                 pub type #name = #t;
-            }
+            }]
         }
     }
 }
@@ -314,7 +322,12 @@ pub(crate) fn field_type(f: &Field) -> TokenStream {
     t
 }
 
-fn structure(name: &proc_macro2::Ident, s: &Struct, attrs: TokenStream, required_args: Option<&str>) -> TokenStream {
+fn structure(
+    name: &proc_macro2::Ident,
+    s: &Struct,
+    attrs: TokenStream,
+    required_args: Option<&str>,
+) -> Vec<TokenStream> {
     let has_secret = s.fields.iter().any(|f| f.secret);
     let all_optional = s.fields.iter().all(|f| !f.required || f.nullable);
     let mut derives = vec![quote!(Clone), quote!(PartialEq), quote!(::serde::Serialize), quote!(::serde::Deserialize)];
@@ -410,7 +423,7 @@ fn structure(name: &proc_macro2::Ident, s: &Struct, attrs: TokenStream, required
         .collect();
     let (args_struct, new_fn) = match required_args {
         None => (
-            quote!(),
+            None,
             quote! {
                 /// A value with the required fields set and every optional field empty.
                 #allow_deprecated
@@ -441,11 +454,11 @@ fn structure(name: &proc_macro2::Ident, s: &Struct, attrs: TokenStream, required
             let struct_doc =
                 doc(Some(&format!("The required fields of [`{}`], by name, for [`{}::new`].", name, name)));
             (
-                quote! {
+                Some(quote! {
                     #struct_doc
                     #allow_deprecated
                     pub struct #args_ident { #(#arg_fields,)* }
-                },
+                }),
                 quote! {
                     /// A value with the required fields set and every optional field empty.
                     #allow_deprecated
@@ -458,8 +471,6 @@ fn structure(name: &proc_macro2::Ident, s: &Struct, attrs: TokenStream, required
         }
     };
     let constructor = quote! {
-        #args_struct
-
         impl #name {
             #new_fn
 
@@ -489,14 +500,13 @@ fn structure(name: &proc_macro2::Ident, s: &Struct, attrs: TokenStream, required
             }
         }
     });
-    quote! {
+    let definition = quote! {
         #attrs
         #[derive(#(#derives),*)]
         #deny
         pub struct #name { #fields }
-        #constructor
-        #debug
-    }
+    };
+    std::iter::once(definition).chain(args_struct).chain([constructor]).chain(debug).collect()
 }
 
 /// `with_<field>(value)`: sets an optional field, for building a value in one expression
@@ -546,7 +556,7 @@ fn setter(f: &Field, setter: &str) -> TokenStream {
     }
 }
 
-fn string_enum(name: &proc_macro2::Ident, e: &StringEnum, attrs: TokenStream) -> TokenStream {
+fn string_enum(name: &proc_macro2::Ident, e: &StringEnum, attrs: TokenStream) -> Vec<TokenStream> {
     let other = ident(&e.other);
     let variants = e.variants.iter().map(|v| {
         let vname = ident(&v.name);
@@ -558,22 +568,23 @@ fn string_enum(name: &proc_macro2::Ident, e: &StringEnum, attrs: TokenStream) ->
         let wire = &v.wire;
         quote!(#vname => #wire)
     });
-    quote! {
-        #attrs
-        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        #[non_exhaustive]
-        pub enum #name {
-            #(#variants,)*
-            /// A value this version of the client does not know.
-            #other(String),
-        }
-
-        crate::runtime::string_enum!(#name, #other, { #(#wires),* });
-    }
+    vec![
+        quote! {
+            #attrs
+            #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+            #[non_exhaustive]
+            pub enum #name {
+                #(#variants,)*
+                /// A value this version of the client does not know.
+                #other(String),
+            }
+        },
+        quote!(crate::runtime::string_enum!(#name, #other, { #(#wires),* });),
+    ]
 }
 
 /// `QueryValue` for structs (the `deepObject` style: `name[field]=value`) and `oneOf`s.
-fn query_value(def: &TypeDef) -> TokenStream {
+fn query_value(def: &TypeDef) -> Option<TokenStream> {
     let name = ident(&def.name);
     let body = match &def.kind {
         TypeKind::Struct(s) => {
@@ -602,26 +613,26 @@ fn query_value(def: &TypeDef) -> TokenStream {
             });
             quote!(match self { #(#arms)* })
         }
-        _ => return quote!(),
+        _ => return None,
     };
     let allow = if matches!(&def.kind, TypeKind::Struct(s) if s.fields.iter().any(|f| f.deprecated)) {
         quote!(#[allow(deprecated)])
     } else {
         quote!()
     };
-    quote! {
+    Some(quote! {
         impl crate::runtime::QueryValue for #name {
             #allow
             fn push_pairs(&self, name: &'static str, out: &mut Vec<(::std::borrow::Cow<'static, str>, String)>) {
                 #body
             }
         }
-    }
+    })
 }
 
 /// `multipart_parts()` for a type sent as `multipart/form-data`: bytes become file parts,
 /// lists one part per element, everything else a text part.
-fn multipart_parts(def: &TypeDef) -> TokenStream {
+fn multipart_parts(def: &TypeDef) -> Option<TokenStream> {
     let name = ident(&def.name);
     let s = match &def.kind {
         TypeKind::Struct(s) => s,
@@ -636,16 +647,16 @@ fn multipart_parts(def: &TypeDef) -> TokenStream {
                     }
                 }
             });
-            return quote! {
+            return Some(quote! {
                 impl #name {
                     /// The body as `multipart/form-data` parts.
                     pub(crate) fn multipart_parts(&self) -> Vec<crate::runtime::Part> {
                         match self { #(#arms)* }
                     }
                 }
-            };
+            });
         }
-        _ => return quote!(),
+        _ => return None,
     };
     let fields = s.fields.iter().map(|f| {
         let fname = ident(&f.name);
@@ -668,7 +679,7 @@ fn multipart_parts(def: &TypeDef) -> TokenStream {
         }
     });
     let allow = if s.fields.iter().any(|f| f.deprecated) { quote!(#[allow(deprecated)]) } else { quote!() };
-    quote! {
+    Some(quote! {
         impl #name {
             /// The body as `multipart/form-data` parts.
             #allow
@@ -678,84 +689,7 @@ fn multipart_parts(def: &TypeDef) -> TokenStream {
                 parts
             }
         }
-    }
-}
-
-/// For each type used by the operations of some but not all tag modules: those modules.
-fn type_gates(api: &Api) -> HashMap<&str, Vec<String>> {
-    let modules: std::collections::BTreeSet<&str> = api.operations.iter().map(|op| op.module.as_str()).collect();
-    let by_name: HashMap<&str, &TypeDef> = api.types.iter().map(|t| (t.name.as_str(), t)).collect();
-    let mut users: HashMap<&str, std::collections::BTreeSet<&str>> = HashMap::new();
-    for op in &api.operations {
-        let mut stack: Vec<&TypeRef> = op.params.iter().map(|p| &p.ty).collect();
-        stack.extend(op.body.as_ref().map(|b| &b.ty));
-        let bodies = op.responses.iter().map(|r| &r.body).chain(op.errors.iter().map(|e| &e.body));
-        // Error bodies too: the operation's error enum names them.
-        stack.extend(bodies.filter_map(|body| match body {
-            crate::ir::ResponseBody::Json(t) => Some(t),
-            _ => None,
-        }));
-        let mut seen = HashSet::new();
-        while let Some(t) = stack.pop() {
-            match t {
-                TypeRef::Vec(inner) | TypeRef::Map(inner) => stack.push(inner),
-                TypeRef::Named(n) if seen.insert(n.as_str()) => {
-                    let Some(def) = by_name.get(n.as_str()) else { continue };
-                    users.entry(def.name.as_str()).or_default().insert(op.module.as_str());
-                    match &def.kind {
-                        TypeKind::Struct(s) => {
-                            stack.extend(s.fields.iter().map(|f| &f.ty));
-                            stack.extend(s.additional.iter());
-                        }
-                        TypeKind::Untagged(vs) => stack.extend(vs.iter().map(|v| &v.ty)),
-                        TypeKind::Alias(t) => stack.push(t),
-                        TypeKind::Enum(_) => {}
-                    }
-                }
-                _ => {}
-            }
-        }
-    }
-    // A type no operation reaches (a webhook payload, an error body) is always compiled, and so
-    // is everything it refers to.
-    let mut always: Vec<&str> = api.types.iter().map(|t| t.name.as_str()).filter(|n| !users.contains_key(n)).collect();
-    let mut done = HashSet::new();
-    while let Some(name) = always.pop() {
-        if !done.insert(name) {
-            continue;
-        }
-        users.remove(name);
-        let Some(def) = by_name.get(name) else { continue };
-        let mut refs: Vec<&TypeRef> = match &def.kind {
-            TypeKind::Struct(s) => s.fields.iter().map(|f| &f.ty).chain(s.additional.iter()).collect(),
-            TypeKind::Untagged(vs) => vs.iter().map(|v| &v.ty).collect(),
-            TypeKind::Alias(t) => vec![t],
-            TypeKind::Enum(_) => Vec::new(),
-        };
-        while let Some(t) = refs.pop() {
-            match t {
-                TypeRef::Vec(inner) | TypeRef::Map(inner) => refs.push(inner),
-                TypeRef::Named(n) => always.push(n.as_str()),
-                _ => {}
-            }
-        }
-    }
-    users
-        .into_iter()
-        .filter(|(_, used_by)| used_by.len() < modules.len())
-        .map(|(name, used_by)| (name, used_by.into_iter().map(|m| crate::naming::unraw(m).to_owned()).collect()))
-        .collect()
-}
-
-/// Puts `#[cfg(any(feature = ...))]` on every item in `items`.
-fn gate(items: TokenStream, features: &[String]) -> TokenStream {
-    let Ok(file) = syn::parse2::<syn::File>(items.clone()) else { return items };
-    let cfg = match features {
-        [one] => quote!(#[cfg(feature = #one)]),
-        many => quote!(#[cfg(any(#(feature = #many),*))]),
-    };
-    let gated = file.items.into_iter().map(|item| quote!(#cfg #item));
-    quote!(#(#gated)*)
+    })
 }
 
 /// `PageData` for the response type of a list operation: its items and where it stands.

@@ -65,7 +65,7 @@ pub(crate) fn operations_root(api: &Api, modules: &[Module<'_>], tag_features: b
 /// One tag module: the `Client` methods and request builders of its operations.
 pub(crate) fn operations_module(api: &Api, module: &Module<'_>) -> TokenStream {
     let models = quote!(models::);
-    let deprecated_uses = allow_deprecated_uses(api);
+    let deprecated_uses = allow_deprecated_uses(api.uses.deprecated_in_modules.contains(module.name));
     let ops = &module.ops;
     let methods = ops.iter().map(|op| client_method(op, &models));
     let builders = ops.iter().map(|op| builder(op, &models, envelope_data(api, op, &models)));

@@ -12,24 +12,17 @@ use std::collections::{HashMap, HashSet};
 
 use openapiv3::OpenAPI;
 
+use super::passes::{Reach, Use};
 use crate::ir::{Api, TypeKind, TypeRef};
 
 /// Sets `Field::plain_collection` by the rule above, and the pagination of list operations to
 /// match.
-pub(super) fn mark_plain_collections(api: &mut Api, spec: &OpenAPI) {
-    let updates = super::passes::reachable(
-        api,
-        api.operations
-            .iter()
-            .filter(|op| matches!(op.method.as_str(), "PUT" | "PATCH"))
-            .filter_map(|op| op.body.as_ref().map(|b| b.ty.clone()))
-            .collect(),
-    );
+pub(super) fn mark_plain_collections(api: &mut Api, spec: &OpenAPI, reach: &Reach) {
     // The document as JSON, to read each property's `default` by the type's JSON pointer.
     let document = serde_json::to_value(spec).unwrap_or_default();
     let mut plain: HashMap<String, HashSet<String>> = HashMap::new();
     for def in &mut api.types {
-        if updates.contains(&def.name) {
+        if reach.has(&def.name, Use::Update) {
             continue;
         }
         let TypeKind::Struct(s) = &mut def.kind else { continue };

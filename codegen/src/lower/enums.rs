@@ -32,6 +32,7 @@ impl<'a> Lowerer<'a> {
                     deprecated: false,
                     discriminator: None,
                     kind,
+                    features: Vec::new(),
                 });
             }
             return Ok(TypeRef::Named(name));
@@ -48,6 +49,7 @@ impl<'a> Lowerer<'a> {
                 deprecated: false,
                 discriminator: None,
                 kind: TypeKind::Enum(string_enum(&values)),
+                features: Vec::new(),
             });
         }
         Ok(TypeRef::Named(name))

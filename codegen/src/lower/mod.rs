@@ -9,8 +9,10 @@
 //! - [`operations`]: operations and parameters; [`auth`]: security requirements;
 //!   [`bodies`]: request bodies and responses; [`pagination`]: pagination detection;
 //! - then passes over the finished IR: [`cycles`] (boxing members that would make a type contain
-//!   itself) and [`passes`] (directional `required`, tri-state fields, and how the operations
-//!   use the types: [`TypeUses`]).
+//!   itself), then one walk of the type graph ([`passes`]) that the remaining passes read:
+//!   directional `required`, tri-state fields, plain collections ([`collections`]), and the
+//!   facts the emitters print (how the operations use the types: [`TypeUses`]; the tag features
+//!   that gate each type: [`TypeDef::features`]; which modules use deprecated items).
 //!
 //! The stage ends after [`lower`]: [`aliases`](crate::aliases) refuses type aliases that name
 //! themselves.
@@ -40,7 +42,7 @@ use bodies::multipart_components;
 use cycles::box_cycles;
 use names::Holder;
 use operations::server_url;
-use passes::{mark_tri_state, record_uses, relax_directional_required};
+use passes::{mark_tri_state, record_uses, relax_directional_required, walk_uses};
 
 pub(crate) use schemas::is_secret;
 
@@ -144,9 +146,11 @@ pub(crate) fn lower(
     }
     skipped.append(&mut l.warnings);
     box_cycles(&mut api);
-    relax_directional_required(&mut api);
-    mark_tri_state(&mut api);
-    collections::mark_plain_collections(&mut api, spec);
-    record_uses(&mut api);
+    // One walk of the type graph; the passes below change fields' flags, never its edges.
+    let reach = walk_uses(&api);
+    relax_directional_required(&mut api, &reach);
+    mark_tri_state(&mut api, &reach);
+    collections::mark_plain_collections(&mut api, spec, &reach);
+    record_uses(&mut api, &reach);
     Ok((api, skipped))
 }

@@ -26,7 +26,15 @@ impl<'a> Lowerer<'a> {
                     ReferenceOr::Reference { .. } => None,
                 };
                 let kind = TypeKind::Alias(TypeRef::Named(path.clone()));
-                self.types.push(TypeDef { name, doc, origin: at, deprecated: false, discriminator: None, kind });
+                self.types.push(TypeDef {
+                    name,
+                    doc,
+                    origin: at,
+                    deprecated: false,
+                    discriminator: None,
+                    kind,
+                    features: Vec::new(),
+                });
                 continue;
             }
             let def = match schema {
@@ -39,6 +47,7 @@ impl<'a> Lowerer<'a> {
                         deprecated: false,
                         discriminator: None,
                         kind: TypeKind::Alias(target),
+                        features: Vec::new(),
                     }
                 }
                 ReferenceOr::Item(schema) => {
@@ -102,6 +111,7 @@ impl<'a> Lowerer<'a> {
             deprecated: data.deprecated,
             discriminator,
             kind,
+            features: Vec::new(),
         })
     }
 
@@ -346,6 +356,7 @@ impl<'a> Lowerer<'a> {
                         deprecated: schema.schema_data.deprecated,
                         discriminator: schema.schema_data.discriminator.as_ref().map(|d| d.property_name.clone()),
                         kind: TypeKind::Untagged(variants),
+                        features: Vec::new(),
                     });
                     TypeRef::Named(name)
                 } else {
