@@ -97,7 +97,8 @@ pub struct Field {
     pub name: String,
     /// Name on the wire.
     pub wire: String,
-    /// Rustdoc.
+    /// Rustdoc: the spec's description, or a sentence naming the property and its type (always
+    /// `Some` by the end of lowering).
     pub doc: Option<String>,
     /// The value type, without the `Option` that `required`/`nullable` add.
     pub ty: TypeRef,
@@ -152,6 +153,8 @@ pub struct Variant {
     pub boxed: bool,
     /// Discriminator values that select this branch.
     pub tags: Vec<String>,
+    /// Rustdoc (set for every branch by the end of lowering).
+    pub doc: String,
 }
 
 /// A reference to a type.
@@ -219,6 +222,9 @@ pub struct Operation {
     pub errors: Vec<ErrorResponse>,
     /// The per-operation error enum (`GetOAuthClientError`) when `errors` is not empty.
     pub error_enum: Option<String>,
+    /// Rustdoc of its `Client` method: summary, description, method and path, authentication
+    /// (set by the end of lowering).
+    pub doc: String,
 }
 
 /// Which statuses a documented error response stands for.
@@ -241,7 +247,8 @@ pub struct ErrorResponse {
     pub variant: String,
     /// The body.
     pub body: ResponseBody,
-    /// Rustdoc.
+    /// Rustdoc of its variant in the error enum: the statuses, then the spec's description
+    /// (always `Some` by the end of lowering).
     pub doc: Option<String>,
 }
 
@@ -336,7 +343,8 @@ pub struct Param {
     pub ty: TypeRef,
     /// Required.
     pub required: bool,
-    /// Rustdoc.
+    /// Rustdoc of its builder setter: the spec's description and the wire name (always `Some`
+    /// by the end of lowering).
     pub doc: Option<String>,
     /// `deprecated: true`.
     pub deprecated: bool,
@@ -376,7 +384,7 @@ pub struct RequestBody {
     pub encodings: Vec<Encoding>,
     /// Index into `encodings` used unless the caller picks another.
     pub default_encoding: usize,
-    /// Rustdoc.
+    /// Rustdoc of the `body` setter (always `Some` by the end of lowering).
     pub doc: Option<String>,
 }
 
@@ -426,7 +434,8 @@ pub struct Response {
     pub variant: String,
     /// The body.
     pub body: ResponseBody,
-    /// Rustdoc.
+    /// Rustdoc of its variant in the response enum: the statuses, then the spec's description
+    /// (always `Some` by the end of lowering).
     pub doc: Option<String>,
 }
 

@@ -330,7 +330,9 @@ fn render(tokens: proc_macro2::TokenStream) -> Result<String, String> {
 }
 
 fn standalone_lib(api: &ir::Api) -> proc_macro2::TokenStream {
-    let title = emit::inner_doc(&format!("Client for {} {}.", text::plain(&api.title), text::plain(&api.version)));
+    // Title and version are spec text: code spans, so that rustdoc reads no link or HTML in them.
+    let title =
+        emit::inner_doc(&format!("Client for {}, version {}.", text::code(&api.title), text::code(&api.version)));
     quote::quote! {
         #title
         pub mod runtime;
@@ -390,6 +392,11 @@ fastrand = "2"
 hyper = {{ version = "1", default-features = false }}
 base64 = "0.22"
 
+# Every public item is documented (the generator writes a doc for each), and nothing needs unsafe.
+[lints.rust]
+missing_docs = "warn"
+unsafe_code = "forbid"
+
 [workspace]
 {feature_table}"#
     )
@@ -426,6 +433,10 @@ mod tests {
             assert!(manifest.contains("tokio = { version = \"1\", features = [\"time\", \"sync\"] }\n"), "{manifest}");
             assert!(manifest.contains("futures = { package = \"futures-util\""), "{manifest}");
             assert_eq!(manifest.matches("[features]").count(), 1, "{manifest}");
+            assert!(
+                manifest.contains("[lints.rust]\nmissing_docs = \"warn\"\nunsafe_code = \"forbid\"\n"),
+                "{manifest}"
+            );
         }
     }
 

@@ -95,10 +95,11 @@ pub(crate) fn models_header(api: &Api) -> TokenStream {
         }
     });
     let deprecated_uses = allow_deprecated_uses(api.uses.deprecated_in_models);
+    let spec_text_lints = super::spec_text_lints();
     quote! {
         //! Types for every schema of the API.
         #![allow(clippy::too_many_arguments, clippy::large_enum_variant, clippy::doc_markdown, clippy::new_without_default)]
-        #![allow(missing_docs, rustdoc::broken_intra_doc_links, rustdoc::bare_urls, rustdoc::invalid_html_tags)]
+        #spec_text_lints
         #deprecated_uses
         #helper
         #null_helper
@@ -199,7 +200,8 @@ fn type_def(def: &TypeDef, required_args: Option<&str>) -> Vec<TokenStream> {
             let vs = variants.iter().map(|v| {
                 let vname = ident(&v.name);
                 let vty = variant_type(v);
-                quote!(#vname(#vty))
+                let docs = doc(Some(&v.doc));
+                quote!(#docs #vname(#vty))
             });
             match &def.discriminator {
                 Some(property) if variants.iter().any(|v| !v.tags.is_empty()) => {

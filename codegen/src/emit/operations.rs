@@ -66,6 +66,7 @@ pub(crate) fn operations_root(api: &Api, modules: &[Module<'_>], tag_features: b
 pub(crate) fn operations_module(api: &Api, module: &Module<'_>) -> TokenStream {
     let models = quote!(models::);
     let deprecated_uses = allow_deprecated_uses(api.uses.deprecated_in_modules.contains(module.name));
+    let spec_text_lints = super::spec_text_lints();
     let ops = &module.ops;
     let methods = ops.iter().map(|op| client_method(op, &models));
     let builders = ops.iter().map(|op| builder(op, &models, envelope_data(api, op, &models)));
@@ -81,7 +82,7 @@ pub(crate) fn operations_module(api: &Api, module: &Module<'_>) -> TokenStream {
     });
     quote! {
         #![allow(clippy::too_many_arguments, clippy::doc_markdown, clippy::large_enum_variant)]
-        #![allow(missing_docs, rustdoc::broken_intra_doc_links, rustdoc::bare_urls, rustdoc::invalid_html_tags)]
+        #spec_text_lints
         #deprecated_uses
 
         #models_import
@@ -149,48 +150,10 @@ fn auth_tokens(auth: &Auth) -> TokenStream {
     }
 }
 
-fn auth_doc(auth: &Auth) -> &'static str {
-    match auth {
-        Auth::None => "Sends no credentials.",
-        Auth::Bearer { optional: false } => "Authenticates with the client's bearer credentials (API key or token source).",
-        Auth::Bearer { optional: true } => "Sends the client's bearer credentials when it has any.",
-        Auth::ClientAuth { optional: false } => "Authenticates with the client's OAuth client credentials.",
-        Auth::ClientAuth { optional: true } => {
-            "Authenticates with the client's OAuth client credentials when it has any (public clients send none)."
-        }
-        Auth::Basic { .. } => "Authenticates with HTTP Basic.",
-        Auth::ApiKeyHeader { .. } | Auth::ApiKeyQuery { .. } => "Authenticates with the client's API key.",
-        Auth::All(_) => {
-            "Sends every credential of its security requirement (API keys set with `ClientBuilder::api_key_for`, by header or query parameter name, else the client's API key)."
-        }
-        Auth::Any(_) => "Sends the credentials of the first security requirement the client has every credential for.",
-    }
-}
-
 fn client_method(op: &Operation, models: &TokenStream) -> TokenStream {
     let fn_name = ident(&op.fn_name);
     let builder = ident(&op.builder);
-    let mut text = String::new();
-    if let Some(s) = &op.summary {
-        text.push_str(&crate::text::markdown(s));
-        text.push_str("\n\n");
-    }
-    if let Some(d) = &op.description {
-        if op.summary.as_deref().map(str::trim) != Some(d.trim()) {
-            text.push_str(&crate::text::markdown(d));
-            text.push_str("\n\n");
-        }
-    }
-    text.push_str(&format!(
-        "{} (operation {}). {}",
-        crate::text::code(&format!("{} {}", op.method, op.path)),
-        crate::text::code(&op.id),
-        auth_doc(&op.auth)
-    ));
-    if op.pagination.is_some() {
-        text.push_str(" Await it for one page, or call `.items()` to stream every item.");
-    }
-    let docs = doc(Some(&text));
+    let docs = doc(Some(&op.doc));
     let deprecated = if op.deprecated { quote!(#[deprecated]) } else { quote!() };
     let mut args = Vec::new();
     let mut inits = Vec::new();
@@ -260,12 +223,7 @@ fn builder(op: &Operation, models: &TokenStream, envelope: Option<TokenStream>) 
             fields.push(quote!(#name: #t));
         } else {
             fields.push(quote!(#name: Option<#t>));
-            let mut text = p.doc.as_deref().map(crate::text::markdown).unwrap_or_default();
-            if !text.is_empty() {
-                text.push_str("\n\n");
-            }
-            text.push_str(&format!("Sent as {}.", crate::text::code(&p.wire)));
-            let docs = doc(Some(&text));
+            let docs = doc(p.doc.as_deref());
             let deprecated = if p.deprecated { quote!(#[deprecated]) } else { quote!() };
             let (arg, into) = arg_type(&p.ty, models);
             let value = if into { quote!(value.into()) } else { quote!(value) };
@@ -286,7 +244,7 @@ fn builder(op: &Operation, models: &TokenStream, envelope: Option<TokenStream>) 
             fields.push(quote!(body: #t));
         } else {
             fields.push(quote!(body: Option<#t>));
-            let docs = doc(Some(body.doc.as_deref().unwrap_or("The request body.")));
+            let docs = doc(body.doc.as_deref());
             setters.push(quote! {
                 #docs
                 pub fn body(mut self, value: #t) -> Self {
@@ -399,15 +357,7 @@ fn builder(op: &Operation, models: &TokenStream, envelope: Option<TokenStream>) 
         let name = ident(name);
         let variants = op.responses.iter().map(|r| {
             let v = ident(&r.variant);
-            let docs = doc(Some(&format!(
-                "{}{}",
-                match r.status {
-                    Status::Code(c) => format!("`{c}`"),
-                    Status::Range(n) => format!("`{n}XX` (any status from {n}00 to {n}99)"),
-                    Status::Default => "`default` (any 2xx status)".to_owned(),
-                },
-                r.doc.as_deref().map(|d| format!(": {}", crate::text::markdown(d))).unwrap_or_default()
-            )));
+            let docs = doc(r.doc.as_deref());
             match &r.body {
                 ResponseBody::Empty if r.status.is_redirect() => quote! {
                     #docs
@@ -497,23 +447,19 @@ fn error_enum(op: &Operation, models: &TokenStream) -> TokenStream {
     let mut single_decode = None;
     for e in &op.errors {
         let v = ident(&e.variant);
-        let (label, pattern) = match e.status {
+        let pattern = match e.status {
             ErrorStatus::Code(c) => {
                 let lit = proc_macro2::Literal::u16_unsuffixed(c);
-                (format!("`{c}`"), quote!(#lit))
+                quote!(#lit)
             }
             ErrorStatus::Range(n) => {
-                let (lo, hi) = (n * 100, n * 100 + 99);
-                let label = format!("`{n}XX` (any other status from {lo} to {hi})");
-                let (lo, hi) = (proc_macro2::Literal::u16_unsuffixed(lo), proc_macro2::Literal::u16_unsuffixed(hi));
-                (label, quote!(#lo..=#hi))
+                let (lo, hi) =
+                    (proc_macro2::Literal::u16_unsuffixed(n * 100), proc_macro2::Literal::u16_unsuffixed(n * 100 + 99));
+                quote!(#lo..=#hi)
             }
-            ErrorStatus::Default => ("`default` (any other error status)".to_owned(), quote!(_)),
+            ErrorStatus::Default => quote!(_),
         };
-        let docs = doc(Some(&format!(
-            "{label}{}",
-            e.doc.as_deref().map(|d| format!(": {}", crate::text::markdown(d))).unwrap_or_default()
-        )));
+        let docs = doc(e.doc.as_deref());
         let (variant, decode) = match &e.body {
             ResponseBody::Empty => (quote!(#docs #v), quote!(Ok(Self::#v))),
             ResponseBody::Json(t) => {

@@ -12,7 +12,8 @@
 //!   itself), then one walk of the type graph ([`passes`]) that the remaining passes read:
 //!   directional `required`, tri-state fields, plain collections ([`collections`]), and the
 //!   facts the emitters print (how the operations use the types: [`TypeUses`]; the tag features
-//!   that gate each type: [`TypeDef::features`]; which modules use deprecated items).
+//!   that gate each type: [`TypeDef::features`]; which modules use deprecated items); last,
+//!   [`docs`]: a doc for every field and `oneOf` branch the spec leaves undescribed.
 //!
 //! The stage ends after [`lower`]: [`aliases`](crate::aliases) refuses type aliases that name
 //! themselves.
@@ -21,6 +22,7 @@ mod auth;
 mod bodies;
 mod collections;
 mod cycles;
+mod docs;
 mod enums;
 mod errors;
 mod merge;
@@ -152,5 +154,6 @@ pub(crate) fn lower(
     mark_tri_state(&mut api, &reach);
     collections::mark_plain_collections(&mut api, spec, &reach);
     record_uses(&mut api, &reach);
+    docs::fill_docs(&mut api);
     Ok((api, skipped))
 }

@@ -198,6 +198,7 @@ impl<'a> Lowerer<'a> {
             responses,
             pagination: None,
             response_enum,
+            doc: String::new(),
             error_enum: None,
             errors,
         };

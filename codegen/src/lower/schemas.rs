@@ -131,7 +131,7 @@ impl<'a> Lowerer<'a> {
                 TypeRef::Map(_) => "Map".into(),
                 _ => format!("Variant{i}"),
             };
-            out.push(Variant { name: scope.claim(&base), ty, boxed: false, tags: Vec::new() });
+            out.push(Variant { name: scope.claim(&base), ty, boxed: false, tags: Vec::new(), doc: String::new() });
         }
         Ok(out)
     }

@@ -8,7 +8,6 @@
     clippy::new_without_default
 )]
 #![allow(
-    missing_docs,
     rustdoc::broken_intra_doc_links,
     rustdoc::bare_urls,
     rustdoc::invalid_html_tags
@@ -1180,6 +1179,7 @@ pub struct ListOAuthClientsResponse {
         deserialize_with = "null_as_empty"
     )]
     pub data: Vec<OAuthClient>,
+    /// The value of `meta`, of type [`OAuthPaginationMeta`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meta: Option<OAuthPaginationMeta>,
 }
@@ -1220,6 +1220,7 @@ impl crate::runtime::PageData for ListOAuthClientsResponse {
 /// Schema: `/paths/~1oauth_clients/post/responses/201/content/application~1json/schema`
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
 pub struct CreateOAuthClientResponse {
+    /// The value of `data`, of type [`OAuthClient`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<OAuthClient>,
 }
@@ -1243,6 +1244,7 @@ impl crate::runtime::Envelope for CreateOAuthClientResponse {
 /// Schema: `/paths/~1oauth_clients~1{id}/get/responses/200/content/application~1json/schema`
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
 pub struct GetOAuthClientResponse {
+    /// The value of `data`, of type [`OAuthClient`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<OAuthClient>,
 }
@@ -1266,6 +1268,7 @@ impl crate::runtime::Envelope for GetOAuthClientResponse {
 /// Schema: `/paths/~1oauth_clients~1{id}/put/responses/200/content/application~1json/schema`
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
 pub struct UpdateOAuthClientResponse {
+    /// The value of `data`, of type [`OAuthClient`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<OAuthClient>,
 }
@@ -1296,6 +1299,7 @@ pub struct ListOAuthGrantsResponse {
         deserialize_with = "null_as_empty"
     )]
     pub data: Vec<OAuthGrant>,
+    /// The value of `meta`, of type [`OAuthPaginationMeta`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meta: Option<OAuthPaginationMeta>,
 }
@@ -1336,6 +1340,7 @@ impl crate::runtime::PageData for ListOAuthGrantsResponse {
 /// Schema: `/paths/~1oauth_grants~1{id}/get/responses/200/content/application~1json/schema`
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
 pub struct GetOAuthGrantResponse {
+    /// The value of `data`, of type [`OAuthGrant`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<OAuthGrant>,
 }
@@ -1359,6 +1364,7 @@ impl crate::runtime::Envelope for GetOAuthGrantResponse {
 /// Schema: `/paths/~1oauth_grants~1{id}/delete/responses/200/content/application~1json/schema`
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
 pub struct RevokeOAuthGrantResponse {
+    /// The value of `data`, of type [`OAuthGrant`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<OAuthGrant>,
 }

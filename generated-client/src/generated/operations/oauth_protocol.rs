@@ -2,7 +2,6 @@
 
 #![allow(clippy::too_many_arguments, clippy::doc_markdown, clippy::large_enum_variant)]
 #![allow(
-    missing_docs,
     rustdoc::broken_intra_doc_links,
     rustdoc::bare_urls,
     rustdoc::invalid_html_tags
