@@ -97,8 +97,8 @@ pub struct Field {
     pub name: String,
     /// Name on the wire.
     pub wire: String,
-    /// Rustdoc: the spec's description, or a sentence naming the property and its type (always
-    /// `Some` by the end of lowering).
+    /// Rustdoc: the spec's description (as safe Markdown, see [`crate::text::markdown`]), or a
+    /// sentence naming the property and its type (always `Some` by the end of lowering).
     pub doc: Option<String>,
     /// The value type, without the `Option` that `required`/`nullable` add.
     pub ty: TypeRef,

@@ -140,8 +140,16 @@ fn starts_unbounded_html(rest: &str) -> bool {
         })
 }
 
-/// A description made safe to use as rustdoc Markdown (see the module docs).
+/// A description made safe to use as rustdoc Markdown (see the module docs): no code, and no
+/// link, HTML or bare URL rustdoc would warn about.
 pub fn markdown(raw: &str) -> String {
+    neutralize_markup(markdown_blocks(raw))
+}
+
+/// The part of [`markdown`] that keeps code out: fences become closed `text` blocks, nothing is
+/// indented. Links are left as they are: the emitters apply it to every doc, whose spec parts
+/// went through [`markdown`] and whose generator parts link to generated items.
+pub fn markdown_blocks(raw: &str) -> String {
     let cleaned = clean(raw);
     let mut out: Vec<String> = Vec::new();
     // The open fence's character and length.
@@ -184,6 +192,177 @@ pub fn markdown(raw: &str) -> String {
     let start = out.iter().position(|l| !l.is_empty()).unwrap_or(out.len());
     out.drain(..start);
     out.join("\n")
+}
+
+/// The Markdown extensions rustdoc reads docs with (its `main_body_opts`).
+fn rustdoc_options() -> pulldown_cmark::Options {
+    use pulldown_cmark::Options as O;
+    O::ENABLE_TABLES | O::ENABLE_FOOTNOTES | O::ENABLE_STRIKETHROUGH | O::ENABLE_TASKLISTS | O::ENABLE_SMART_PUNCTUATION
+}
+
+/// Prose that rustdoc would read as markup the spec did not write for it, made plain text:
+/// brackets that are no link the text defines (rustdoc would look them up as intra-doc links to
+/// items of the crate) and raw HTML get a backslash before their `[` or `<`; a bare URL is
+/// wrapped in `<...>` (an autolink). The text is parsed as rustdoc parses it, with the Markdown
+/// parser rustdoc uses, so the generated crate documents warning-free. Only backslashes, `<` and
+/// `>` are inserted, never at the start of a line, so no code block can appear.
+fn neutralize_markup(mut md: String) -> String {
+    if !md.contains(['[', '<']) && !md.contains("http") {
+        return md;
+    }
+    // Plain text again can form new markup (`[a][b]` is a link to `b` once `[a]` is escaped):
+    // repeat until nothing changes; each round only inserts, so it ends.
+    // The last rounds escape every `<` of raw HTML, balanced or not.
+    for round in 0..16 {
+        let edits = markup_edits(&md, round >= 12);
+        if edits.is_empty() {
+            break;
+        }
+        let mut out = String::with_capacity(md.len() + edits.len());
+        let mut at = 0;
+        for (offset, insert) in edits {
+            out.push_str(&md[at..offset]);
+            out.push_str(insert);
+            at = offset;
+        }
+        out.push_str(&md[at..]);
+        md = out;
+    }
+    md
+}
+
+/// Where [`neutralize_markup`] inserts what, in offset order.
+fn markup_edits(md: &str, all_html: bool) -> Vec<(usize, &'static str)> {
+    use pulldown_cmark::{Event, Parser, Tag, TagEnd};
+    let mut broken = Vec::new();
+    let mut edits = Vec::new();
+    let mut texts: Vec<std::ops::Range<usize>> = Vec::new();
+    // Each `<` of raw HTML, with the first `<` of the HTML block it is in: a backslash does not
+    // escape anything inside an HTML block, so the block's own start is escaped instead (the
+    // block then becomes a paragraph, read again in the next round).
+    let mut html: Vec<(usize, Option<usize>)> = Vec::new();
+    let mut block: Option<Option<usize>> = None;
+    {
+        let callback = |link: pulldown_cmark::BrokenLink<'_>| {
+            broken.push(link.span.clone());
+            None
+        };
+        let parser = Parser::new_with_broken_link_callback(md, rustdoc_options(), Some(callback));
+        // Inside a link, an image or a code block: URLs there are no bare URLs.
+        let mut inside = 0usize;
+        for (event, range) in parser.into_offset_iter() {
+            match event {
+                Event::Start(Tag::Link { .. } | Tag::Image { .. } | Tag::CodeBlock(_)) => inside += 1,
+                Event::End(TagEnd::Link | TagEnd::Image | TagEnd::CodeBlock) => inside = inside.saturating_sub(1),
+                Event::Start(Tag::HtmlBlock) => block = Some(None),
+                Event::End(TagEnd::HtmlBlock) => block = None,
+                Event::Html(_) | Event::InlineHtml(_) => {
+                    for (i, _) in md[range.clone()].match_indices('<') {
+                        let start = block.as_mut().map(|first| *first.get_or_insert(range.start + i));
+                        html.push((range.start + i, start));
+                    }
+                }
+                // The parser splits text where emphasis could start (`_`, `*`): a URL may span
+                // several adjacent text events.
+                Event::Text(_) if inside == 0 => match texts.last_mut() {
+                    Some(last) if last.end == range.start => last.end = range.end,
+                    _ => texts.push(range),
+                },
+                _ => {}
+            }
+        }
+    }
+    for range in texts {
+        bare_urls(md, range, &mut edits);
+    }
+    let starts: Vec<usize> = html.iter().map(|(at, _)| *at).collect();
+    let escape = if all_html { starts } else { unbalanced_html(md, &starts) };
+    for at in escape {
+        let block = html.iter().find(|(x, _)| *x == at).and_then(|(_, block)| *block);
+        edits.push((block.unwrap_or(at), "\\"));
+    }
+    for span in broken {
+        edits.extend(md[span.clone()].match_indices('[').map(|(i, _)| (span.start + i, "\\")));
+    }
+    edits.sort_unstable();
+    edits.dedup();
+    edits
+}
+
+/// Elements that need no closing tag (rustdoc's `invalid_html_tags` does not ask for one).
+const VOID_ELEMENTS: [&str; 15] = [
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "keygen", "link", "meta", "param", "source", "track",
+    "wbr",
+];
+
+/// Of the `<` at `starts` (raw HTML, in order), those rustdoc's `invalid_html_tags` would report:
+/// a tag never closed, a closing tag never opened, a comment never ended, a `<` that starts no
+/// complete tag. Balanced HTML (`<code>x</code>`, `<ul><li>..</li></ul>`, `<br/>`) is kept.
+fn unbalanced_html(md: &str, starts: &[usize]) -> Vec<usize> {
+    let mut bad = Vec::new();
+    let mut open: Vec<(String, usize)> = Vec::new();
+    for &at in starts {
+        let rest = &md[at + 1..];
+        if let Some(comment) = rest.strip_prefix("!--") {
+            if !comment.contains("-->") {
+                bad.push(at);
+            }
+            continue;
+        }
+        let closing = rest.starts_with('/');
+        let name: String = rest[usize::from(closing)..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
+            .collect::<String>()
+            .to_ascii_lowercase();
+        let Some(end) = rest.find('>') else {
+            bad.push(at);
+            continue;
+        };
+        if name.is_empty() || !name.starts_with(|c: char| c.is_ascii_alphabetic()) {
+            bad.push(at);
+        } else if closing {
+            match open.iter().rposition(|(n, _)| *n == name) {
+                Some(i) => bad.extend(open.drain(i..).skip(1).map(|(_, at)| at)),
+                None => bad.push(at),
+            }
+        } else if !rest[..end].ends_with('/') && !VOID_ELEMENTS.contains(&name.as_str()) {
+            open.push((name, at));
+        }
+    }
+    bad.extend(open.into_iter().map(|(_, at)| at));
+    bad
+}
+
+/// `<` and `>` around each `http://` or `https://` URL in `md[range]`, without the sentence's
+/// punctuation after it.
+fn bare_urls(md: &str, range: std::ops::Range<usize>, edits: &mut Vec<(usize, &'static str)>) {
+    let text = &md[range.clone()];
+    let mut from = 0;
+    while let Some(start) = ["https://", "http://"].iter().filter_map(|p| text[from..].find(p)).min().map(|i| from + i)
+    {
+        let len = text[start..]
+            .find(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | '"' | '`' | '\\'))
+            .unwrap_or(text.len() - start);
+        let mut url = &text[start..start + len];
+        loop {
+            let mut trimmed = url.trim_end_matches(['.', ',', ';', ':', '!', '?', '\'', '*', '_']);
+            for (open, close) in [('(', ')'), ('[', ']')] {
+                if trimmed.ends_with(close) && trimmed.matches(close).count() > trimmed.matches(open).count() {
+                    trimmed = &trimmed[..trimmed.len() - 1];
+                }
+            }
+            if trimmed.len() == url.len() {
+                break;
+            }
+            url = trimmed;
+        }
+        if !url.ends_with("//") {
+            edits.push((range.start + start, "<"));
+            edits.push((range.start + start + url.len(), ">"));
+        }
+        from = start + len.max(1);
+    }
 }
 
 #[cfg(test)]
@@ -229,8 +408,35 @@ mod tests {
     }
 
     #[test]
+    fn brackets_html_and_bare_urls_stay_prose() {
+        assert_eq!(markdown("Use page[number] and [x][y]."), "Use page\\[number] and \\[x]\\[y].");
+        assert_eq!(markdown("See [the docs](https://example.com/a)."), "See [the docs](https://example.com/a).");
+        assert_eq!(markdown("[ref]\n\n[ref]: https://example.com"), "[ref]\n\n[ref]: https://example.com");
+        // Balanced HTML stays HTML; a tag never closed or never opened becomes text.
+        assert_eq!(markdown("An <id> or <b>bold</b>.<br/>"), "An \\<id> or <b>bold</b>.<br/>");
+        assert_eq!(markdown("x <ul><li><code>a</code></li><li>b</ul>"), "x <ul><li><code>a</code></li>\\<li>b</ul>");
+        // In an HTML block a backslash escapes nothing: the block itself becomes text.
+        assert_eq!(markdown("<ul><li><code>a</code></li><li>b</ul>"), "\\<ul><li><code>a</code></li>\\<li>b\\</ul>");
+        assert_eq!(markdown("a</b> <!-- c -->"), "a\\</b> <!-- c -->");
+        assert_eq!(markdown("<div>\nx"), "\\<div>\nx");
+        assert_eq!(markdown("<div>\nx\n</div>"), "<div>\nx\n</div>");
+        assert_eq!(markdown("Docs: https://example.com/x_(y)."), "Docs: <https://example.com/x_(y)>.");
+        assert_eq!(markdown("(see https://example.com)"), "(see <https://example.com>)");
+        assert_eq!(
+            markdown("Already <https://example.com>, `https://in.code`"),
+            "Already <https://example.com>, `https://in.code`"
+        );
+        assert_eq!(markdown("```\n<b> [x] https://a.b\n```"), "```text\n<b> [x] https://a.b\n```");
+    }
+
+    #[test]
     fn sanitizing_twice_changes_nothing() {
-        for raw in ["```rust\nx\n````\n> ```\n    y", "<pre>\n```", "a\n~~~\n```\n~~~"] {
+        for raw in [
+            "```rust\nx\n````\n> ```\n    y",
+            "<pre>\n```",
+            "a\n~~~\n```\n~~~",
+            "[a][b] <i>x</i> https://e.com/[x] <!-- c -->",
+        ] {
             let once = markdown(raw);
             assert_eq!(markdown(&once), once, "for {raw:?}");
         }

@@ -128,6 +128,79 @@ fn no_doc_of_the_hostile_fixture_holds_a_rust_code_block() {
     );
 }
 
+/// What rustdoc would warn about in a doc: an HTML tag never closed or never opened
+/// (`invalid_html_tags`; balanced HTML is fine), a URL outside a link
+/// (`bare_urls`), and a bracketed reference no link defines, which rustdoc looks up as an item
+/// path (`broken_intra_doc_links`) — except the generator's own links to generated items, which
+/// are code spans (`` [`Item`] ``).
+fn rustdoc_warnings(markdown: &str) -> Vec<String> {
+    let options = Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_SMART_PUNCTUATION;
+    let mut found = Vec::new();
+    let mut references = Vec::new();
+    let callback = |link: pulldown_cmark::BrokenLink<'_>| {
+        references.push(link.reference.to_string());
+        None
+    };
+    let mut inside = 0;
+    let mut open: Vec<String> = Vec::new();
+    let void = [
+        "area", "base", "br", "col", "embed", "hr", "img", "input", "keygen", "link", "meta", "param", "source",
+        "track", "wbr",
+    ];
+    for event in Parser::new_with_broken_link_callback(markdown, options, Some(callback)) {
+        match event {
+            Event::Start(Tag::Link { .. } | Tag::Image { .. } | Tag::CodeBlock(_)) => inside += 1,
+            Event::End(
+                pulldown_cmark::TagEnd::Link | pulldown_cmark::TagEnd::Image | pulldown_cmark::TagEnd::CodeBlock,
+            ) => inside -= 1,
+            Event::Html(html) | Event::InlineHtml(html) => {
+                for tag in html.split('<').skip(1) {
+                    let name: String =
+                        tag.trim_start_matches('/').chars().take_while(|c| c.is_ascii_alphanumeric()).collect();
+                    if tag.starts_with('!') || void.contains(&name.to_ascii_lowercase().as_str()) {
+                        continue;
+                    }
+                    if tag.starts_with('/') {
+                        if open.pop().as_deref() != Some(name.as_str()) {
+                            found.push(format!("unopened HTML tag {name:?} in {html:?}"));
+                        }
+                    } else if !tag.split('>').next().unwrap_or_default().ends_with('/') {
+                        open.push(name);
+                    }
+                }
+            }
+            Event::Text(text) if inside == 0 && text.contains("://") => found.push(format!("bare URL in {text:?}")),
+            _ => {}
+        }
+    }
+    found.extend(open.into_iter().map(|name| format!("unclosed HTML tag {name:?}")));
+    let generated = |r: &str| r.len() > 2 && r.starts_with('`') && r.ends_with('`');
+    found.extend(references.into_iter().filter(|r| !generated(r)).map(|r| format!("link to {r:?}")));
+    found
+}
+
+#[test]
+fn rustdoc_reads_no_markup_in_spec_text() {
+    let output = hostile();
+    let mut offending = Vec::new();
+    for (path, content) in output.files.iter().filter(|(p, _)| p.ends_with(".rs")) {
+        for doc in docs(content) {
+            for warning in rustdoc_warnings(&doc) {
+                offending.push(format!("{path}: {warning}\n--- in ---\n{doc}"));
+            }
+        }
+    }
+    assert!(offending.is_empty(), "rustdoc would warn:\n{}", offending.join("\n=====\n"));
+    // The prose is still there, as text.
+    let models = &output.files["src/generated/models.rs"];
+    let prose = "an \\<id>, <b>bold</b>, page\\[number], \\[x]\\[y], \\[Item], <https://example.com/docs_(v2)>.";
+    assert!(models.contains(prose), "{models}");
+}
+
 #[test]
 fn spec_text_cannot_break_the_manifest_or_literals() {
     let output = hostile();

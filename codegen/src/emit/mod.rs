@@ -20,10 +20,12 @@ pub(crate) fn ident(name: &str) -> proc_macro2::Ident {
 }
 
 /// `#[doc = "..."]` lines for a description. Every doc attribute the generator writes comes
-/// from here, and the text goes through [`text::markdown`](crate::text::markdown) first, so
-/// nothing in it is ever compiled or run as a doctest.
+/// from here, and the text goes through [`text::markdown_blocks`](crate::text::markdown_blocks)
+/// first, so nothing in it is ever compiled or run as a doctest. Spec text in it has been through
+/// [`text::markdown`](crate::text::markdown) (in lowering or where the doc is composed), so that
+/// rustdoc reads no link or HTML in it; the generator's own links are kept.
 pub(crate) fn doc(text: Option<&str>) -> TokenStream {
-    let Some(text) = text.map(crate::text::markdown).filter(|t| !t.is_empty()) else { return quote!() };
+    let Some(text) = text.map(crate::text::markdown_blocks).filter(|t| !t.is_empty()) else { return quote!() };
     let lines = text.split('\n').map(|line| {
         let line = if line.is_empty() { String::new() } else { format!(" {line}") };
         quote!(#[doc = #line])
@@ -31,20 +33,9 @@ pub(crate) fn doc(text: Option<&str>) -> TokenStream {
     quote!(#(#lines)*)
 }
 
-/// The rustdoc lints that spec text can trigger, allowed in the generated modules. Descriptions
-/// are Markdown written for other renderers: `[brackets]` rustdoc reads as intra-doc links to
-/// items that do not exist, bare URLs, and HTML-like text (`<id>`, an unclosed `<div>`).
-/// [`text::markdown`](crate::text::markdown) makes sure nothing in them becomes code; it does not
-/// rewrite what they say, so these lints would only report the spec's own prose. The links the
-/// generator writes itself resolve in every feature configuration (see `lower/docs.rs`), and the
-/// spec's own crate documents warning-free without these allowances (`cargo doc -D warnings`).
-pub(crate) fn spec_text_lints() -> TokenStream {
-    quote!(#![allow(rustdoc::broken_intra_doc_links, rustdoc::bare_urls, rustdoc::invalid_html_tags)])
-}
-
 /// Inner `#![doc = "..."]` lines (module and crate docs), made safe like [`doc`].
 pub(crate) fn inner_doc(text: &str) -> TokenStream {
-    let text = crate::text::markdown(text);
+    let text = crate::text::markdown_blocks(text);
     let lines = text.split('\n').filter(|_| !text.is_empty()).map(|line| {
         let line = if line.is_empty() { String::new() } else { format!(" {line}") };
         quote!(#![doc = #line])
@@ -96,11 +87,11 @@ pub(crate) fn root(api: &Api, options: &crate::Options) -> TokenStream {
     let from_env_doc = format!(
         " A client configured from `{env_api_key}`, `{env_base_url}`, `{env_client_id}` and `{env_client_secret}`."
     );
-    let title_doc = inner_doc(&format!(
+    let title_doc = inner_doc(&crate::text::markdown(&format!(
         "Generated from \"{}\" version {}.",
         crate::text::plain(&api.title),
         crate::text::plain(&api.version)
-    ));
+    )));
     quote! {
         #title_doc
         pub mod models;

@@ -95,11 +95,9 @@ pub(crate) fn models_header(api: &Api) -> TokenStream {
         }
     });
     let deprecated_uses = allow_deprecated_uses(api.uses.deprecated_in_models);
-    let spec_text_lints = super::spec_text_lints();
     quote! {
         //! Types for every schema of the API.
         #![allow(clippy::too_many_arguments, clippy::large_enum_variant, clippy::doc_markdown, clippy::new_without_default)]
-        #spec_text_lints
         #deprecated_uses
         #helper
         #null_helper
@@ -343,7 +341,7 @@ fn structure(
     let fields = s.fields.iter().map(|f| {
         let fname = ident(&f.name);
         let t = field_type(f);
-        let mut text = f.doc.as_deref().map(crate::text::markdown).unwrap_or_default();
+        let mut text = f.doc.clone().unwrap_or_default();
         if f.secret {
             if !text.is_empty() {
                 text.push_str("\n\n");
@@ -439,7 +437,7 @@ fn structure(
             let arg_fields = required.iter().map(|f| {
                 let fname = ident(&f.name);
                 let t = field_type(f);
-                let docs = doc(f.doc.as_deref().map(crate::text::markdown).as_deref());
+                let docs = doc(f.doc.as_deref());
                 quote!(#docs pub #fname: #t)
             });
             let names = required.iter().map(|f| ident(&f.name));

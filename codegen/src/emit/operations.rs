@@ -47,7 +47,9 @@ pub(crate) fn operations_root(api: &Api, modules: &[Module<'_>], tag_features: b
     let declarations = modules.iter().map(|m| {
         let name = ident(m.name);
         let doc_text = match m.tag {
-            Some(tag) if !tag.is_empty() => doc(Some(&format!("Operations tagged \"{}\".", crate::text::plain(tag)))),
+            Some(tag) if !tag.is_empty() => {
+                doc(Some(&crate::text::markdown(&format!("Operations tagged \"{}\".", crate::text::plain(tag)))))
+            }
             _ => doc(Some("Operations without a tag.")),
         };
         let feature = crate::naming::unraw(m.name);
@@ -66,7 +68,6 @@ pub(crate) fn operations_root(api: &Api, modules: &[Module<'_>], tag_features: b
 pub(crate) fn operations_module(api: &Api, module: &Module<'_>) -> TokenStream {
     let models = quote!(models::);
     let deprecated_uses = allow_deprecated_uses(api.uses.deprecated_in_modules.contains(module.name));
-    let spec_text_lints = super::spec_text_lints();
     let ops = &module.ops;
     let methods = ops.iter().map(|op| client_method(op, &models));
     let builders = ops.iter().map(|op| builder(op, &models, envelope_data(api, op, &models)));
@@ -82,7 +83,6 @@ pub(crate) fn operations_module(api: &Api, module: &Module<'_>) -> TokenStream {
     });
     quote! {
         #![allow(clippy::too_many_arguments, clippy::doc_markdown, clippy::large_enum_variant)]
-        #spec_text_lints
         #deprecated_uses
 
         #models_import

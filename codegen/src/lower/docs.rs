@@ -7,10 +7,12 @@
 //!   a parameter's setter: its description and wire name; the `body` setter; each variant of the
 //!   response and error enums: its statuses, then the response's description.
 //!
-//! The sentences are generator text around [`text::code`](crate::text::code) spans of spec
-//! names; the emitters pass every doc through [`text::markdown`](crate::text::markdown). They
-//! link only to the type of the field or branch itself, which compiles whenever the type that
-//! holds it does (whatever the tag features), so the link always resolves.
+//! Spec text goes through [`text::markdown`](crate::text::markdown) here (no code, and no link,
+//! HTML or bare URL rustdoc would read); the emitters only keep code out of the whole doc
+//! ([`text::markdown_blocks`](crate::text::markdown_blocks)), so the generator's own links stay
+//! links. The sentences are generator text around [`text::code`](crate::text::code) spans of
+//! spec names. They link only to the type of the field or branch itself, which compiles whenever
+//! the type that holds it does (whatever the tag features), so the link always resolves.
 
 use crate::ir::{Api, Auth, ErrorStatus, Operation, Status, TypeKind, TypeRef};
 use crate::text;
@@ -24,9 +26,10 @@ pub(super) fn fill_docs(api: &mut Api) {
         match &mut def.kind {
             TypeKind::Struct(s) => {
                 for f in &mut s.fields {
-                    if f.doc.as_deref().is_none_or(|d| d.trim().is_empty()) {
-                        f.doc = Some(field_doc(&f.wire, &f.ty));
-                    }
+                    f.doc = Some(match f.doc.as_deref().map(text::markdown).filter(|d| !d.is_empty()) {
+                        Some(described) => described,
+                        None => field_doc(&f.wire, &f.ty),
+                    });
                 }
             }
             TypeKind::Untagged(variants) => {
@@ -70,7 +73,7 @@ fn operation_docs(op: &mut Operation) {
         p.doc = Some(doc);
     }
     if let Some(body) = &mut op.body {
-        body.doc.get_or_insert_with(|| "The request body.".to_owned());
+        body.doc = Some(body.doc.as_deref().map_or_else(|| "The request body.".to_owned(), text::markdown));
     }
     let described = |label: String, doc: Option<&str>| {
         Some(format!("{label}{}", doc.map(|d| format!(": {}", text::markdown(d))).unwrap_or_default()))

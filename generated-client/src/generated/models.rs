@@ -7,11 +7,6 @@
     clippy::doc_markdown,
     clippy::new_without_default
 )]
-#![allow(
-    rustdoc::broken_intra_doc_links,
-    rustdoc::bare_urls,
-    rustdoc::invalid_html_tags
-)]
 /// Reads `null` as an empty collection, like an absent member.
 #[allow(dead_code)]
 fn null_as_empty<'de, T, D>(deserializer: D) -> Result<T, D::Error>
