@@ -18,6 +18,7 @@
 //!
 //! Beside the code, [`manifest`] describes the generated public API as text and classifies
 //! what changed between two versions of it.
+#![forbid(unsafe_code)]
 
 mod aliases;
 mod bundle;

@@ -49,7 +49,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let listener = TcpListener::bind(("127.0.0.1", port)).await?;
     let redirect_uri = format!("http://127.0.0.1:{port}/callback");
     let scope = std::env::var("OAUTH_SCOPE").unwrap_or_default();
-    let (url, pending) = oauth.authorization_request(&redirect_uri)?.scopes(scope.split_whitespace()).build();
+    let (url, pending) = oauth.authorization_request(&redirect_uri)?.scopes(scope.split_whitespace()).build()?;
     println!("Open this URL in a browser and approve the request:\n\n  {url}\n");
 
     let target = tokio::time::timeout(Duration::from_secs(300), wait_for_redirect(&listener))

@@ -6,6 +6,7 @@
 //!
 //! Each type decodes everything its schema describes, plus what other RFC 6749 / 8414 / 7662 /
 //! 9728 servers send: members a type does not name are kept in `extra`.
+#![warn(clippy::unwrap_used, clippy::expect_used)]
 
 use std::time::{Duration, Instant};
 

@@ -39,7 +39,8 @@ fn pending(require_iss: bool) -> telnyx_oauth::oauth::PendingAuthorization {
             .state("st")
             .issuer(ISSUER)
             .require_iss(require_iss)
-            .build();
+            .build()
+            .unwrap();
     pending
 }
 
@@ -80,7 +81,7 @@ async fn discovery_metadata_decides_whether_iss_is_required_and_issuers_match_ex
     let url = format!("{}/.well-known/oauth-authorization-server", server.uri);
     let found = AuthServer::discover_at(&client, &url, ISSUER).await.expect("discovered");
     let oauth = OAuth::new(&client, found, ClientCredentials::public("client"));
-    let (_, pending) = oauth.authorization_request("https://app/cb").expect("request").state("st").build();
+    let (_, pending) = oauth.authorization_request("https://app/cb").expect("request").state("st").build().unwrap();
     assert!(matches!(pending.callback("/cb?code=c&state=st"), Err(OAuthError::CallbackIssuerMissing { .. })));
 
     // The second document names `https://as.example/`: not the issuer asked for.

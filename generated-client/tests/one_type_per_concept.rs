@@ -55,7 +55,7 @@ fn both_globs_name_one_type_per_concept() {
     assert_eq!(resource.authorization_servers, ["https://api.telnyx.com"]);
 
     // The `code_challenge_method` parameter is the PKCE method.
-    let method: CodeChallengeMethod = same_type::<PkceMethod>(Pkce::new().method());
+    let method: CodeChallengeMethod = same_type::<PkceMethod>(Pkce::new().unwrap().method());
     assert_eq!(method, CodeChallengeMethod::S256);
     assert_eq!(serde_json::to_value(PkceMethod::Plain).unwrap(), "plain");
     assert_eq!(serde_json::from_str::<CodeChallengeMethod>(r#""S256""#).unwrap(), PkceMethod::S256);

@@ -1,4 +1,5 @@
 //! Project tasks: `cargo xtask regen | check | generate --spec FILE --out DIR [--crate-name NAME] [--skip-unsupported]`.
+#![forbid(unsafe_code)]
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -121,7 +121,7 @@ impl OAuth {
     ///
     /// ```no_run
     /// # fn run(oauth: telnyx_oauth::oauth::OAuth) -> telnyx_oauth::oauth::OAuthResult<()> {
-    /// let (url, pending) = oauth.authorization_request("http://127.0.0.1:8765/callback")?.scope("admin").build();
+    /// let (url, pending) = oauth.authorization_request("http://127.0.0.1:8765/callback")?.scope("admin").build()?;
     /// println!("open {url}");
     /// // ...later, with the URL the browser was redirected to:
     /// let code = pending.callback("/callback?code=...&state=...")?;
