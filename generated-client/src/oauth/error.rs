@@ -349,7 +349,8 @@ impl fmt::Debug for TokenError {
     }
 }
 
-/// Why a JWT was rejected by [`JwtVerifier`](super::JwtVerifier).
+#[cfg_attr(feature = "jwt", doc = "Why a JWT was rejected by [`JwtVerifier`](super::JwtVerifier).")]
+#[cfg_attr(not(feature = "jwt"), doc = "Why a JWT was rejected by `JwtVerifier` (feature `jwt`).")]
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum JwtError {
