@@ -5,7 +5,8 @@
 //! ```sh
 //! TELNYX_CLIENT_ID=... [TELNYX_CLIENT_SECRET=...] cargo run -p telnyx-oauth --example authorization_code_pkce
 //! # against a local mock:
-//! TELNYX_BASE_URL=http://127.0.0.1:4010/v2 TELNYX_CLIENT_ID=id cargo run -p telnyx-oauth --example authorization_code_pkce
+//! TELNYX_BASE_URL=http://127.0.0.1:4010/v2 TELNYX_CLIENT_ID=id \
+//!   cargo run -p telnyx-oauth --example authorization_code_pkce
 //! ```
 //!
 //! Register `http://127.0.0.1:8765/callback` (or `OAUTH_REDIRECT_PORT`) as a redirect URI of the
@@ -91,7 +92,8 @@ async fn wait_for_redirect(listener: &TcpListener) -> std::io::Result<String> {
         if method == "GET" && target.starts_with("/callback") {
             let body = "<html><body>Authorization received. You can close this window.</body></html>";
             let response = format!(
-                "HTTP/1.1 200 OK\r\ncontent-type: text/html; charset=utf-8\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                "HTTP/1.1 200 OK\r\ncontent-type: text/html; charset=utf-8\r\n\
+                 content-length: {}\r\nconnection: close\r\n\r\n{body}",
                 body.len()
             );
             stream.write_all(response.as_bytes()).await?;

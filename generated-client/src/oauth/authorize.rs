@@ -97,8 +97,8 @@ impl AuthorizationRequest {
 
     /// Whether the server always sends `iss` in its redirects (its metadata's
     /// `authorization_response_iss_parameter_supported`): then a callback without `iss` is
-    /// refused too. Needs [`issuer`](Self::issuer). [`OAuth::authorization_request`](super::OAuth::authorization_request)
-    /// sets both from discovery.
+    /// refused too. Needs [`issuer`](Self::issuer).
+    /// [`OAuth::authorization_request`](super::OAuth::authorization_request) sets both from discovery.
     pub fn require_iss(mut self, required: bool) -> Self {
         self.require_iss = required;
         self

@@ -20,8 +20,9 @@ use crate::runtime::{Client, ClientAuthMethod, ClientCredentials, Secret};
 /// verification. Cheap to clone.
 ///
 /// Requests go through the [`Client`]'s runtime (its connection pool, user agent, default
-/// headers, retry rule, size limit and redaction); the endpoints come from an [`AuthServer`] (defaults under the base URL, or discovery), so the flows work with
-/// any RFC 6749 / RFC 8414 server.
+/// headers, retry rule, size limit and redaction); the endpoints come from an [`AuthServer`]
+/// (defaults under the base URL, or discovery), so the flows work with any RFC 6749 / RFC 8414
+/// server.
 ///
 /// ```no_run
 /// # async fn run() -> telnyx_oauth::oauth::OAuthResult<()> {
