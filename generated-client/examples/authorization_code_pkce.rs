@@ -4,10 +4,10 @@
 //!
 //! ```sh
 //! TELNYX_CLIENT_ID=... [TELNYX_CLIENT_SECRET=...] cargo run -p telnyx-oauth --example authorization_code_pkce
-//! # against a local mock:
-//! TELNYX_BASE_URL=http://127.0.0.1:4010/v2 TELNYX_CLIENT_ID=id \
-//!   cargo run -p telnyx-oauth --example authorization_code_pkce
 //! ```
+//!
+//! `TELNYX_BASE_URL` points it at another server (a mock such as Prism answers the authorization
+//! URL with an example page, not a redirect, so the flow cannot finish there).
 //!
 //! Register `http://127.0.0.1:8765/callback` (or `OAUTH_REDIRECT_PORT`) as a redirect URI of the
 //! OAuth client. Without `TELNYX_CLIENT_SECRET` the client is treated as public. `OAUTH_SCOPE`
