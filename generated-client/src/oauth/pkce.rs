@@ -15,8 +15,13 @@ const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwx
 /// `len` random unreserved characters from the operating system's CSPRNG, or
 /// [`OAuthError::Random`] if it cannot supply random bytes.
 pub(crate) fn random_string(len: usize) -> OAuthResult<String> {
+    random_string_from(len, getrandom::getrandom)
+}
+
+/// [`random_string`] with the random source passed in (tests give a failing one).
+fn random_string_from(len: usize, fill: impl FnOnce(&mut [u8]) -> Result<(), getrandom::Error>) -> OAuthResult<String> {
     let mut bytes = vec![0u8; len];
-    getrandom::getrandom(&mut bytes).map_err(|e| OAuthError::Random(e.to_string()))?;
+    fill(&mut bytes).map_err(|e| OAuthError::Random(e.to_string()))?;
     Ok(bytes.iter().map(|b| ALPHABET[usize::from(b & 63)] as char).collect())
 }
 
@@ -150,6 +155,13 @@ mod tests {
         let b = random_string(128).unwrap();
         assert_ne!(a, b);
         assert!(a.bytes().all(|c| ALPHABET.contains(&c)));
+    }
+
+    #[test]
+    fn a_failing_random_source_is_an_error_not_a_panic() {
+        let error = random_string_from(64, |_| Err(getrandom::Error::UNSUPPORTED)).unwrap_err();
+        assert!(matches!(&error, OAuthError::Random(_)), "{error:?}");
+        assert!(error.to_string().starts_with("the operating system's random number generator failed: "), "{error}");
     }
 
     #[test]
