@@ -20,7 +20,7 @@ use std::hint::black_box;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use criterion::{criterion_group, criterion_main, Criterion};
+use criterion::{criterion_main, Criterion};
 
 fn workspace_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -87,5 +87,8 @@ fn full(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, oauth, full);
-criterion_main!(benches);
+// `criterion_group!` defines an undocumented `pub fn`; in a private module it is not public API.
+mod group {
+    criterion::criterion_group!(benches, super::oauth, super::full);
+}
+criterion_main!(group::benches);

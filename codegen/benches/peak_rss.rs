@@ -21,7 +21,10 @@ fn main() {
     // `cargo bench` passes `--bench`; ignore flags.
     let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
     let (Some(stage), Some(file)) = (args.first(), args.get(1)) else {
-        println!("peak_rss: usage: cargo bench -p codegen --bench peak_rss -- read|floor|parse|generate FILE (nothing measured)");
+        println!(
+            "peak_rss: usage: cargo bench -p codegen --bench peak_rss -- read|floor|parse|generate FILE \
+             (nothing measured)"
+        );
         return;
     };
     let text = match std::fs::read_to_string(file) {

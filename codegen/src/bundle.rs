@@ -512,7 +512,15 @@ impl Bundler<'_, '_> {
         let target_file = match &parsed.path {
             None => file.to_owned(),
             Some(path) if path.starts_with('/') || path.starts_with('\\') => {
-                return Err(self.error(file, at, ErrorKind::Unsupported, format!("reference `{reference}` names a file by an absolute path; use a path relative to the referring file")));
+                return Err(self.error(
+                    file,
+                    at,
+                    ErrorKind::Unsupported,
+                    format!(
+                        "reference `{reference}` names a file by an absolute path; \
+                         use a path relative to the referring file"
+                    ),
+                ));
             }
             Some(path) => {
                 let joined = join(file, path);

@@ -258,15 +258,39 @@ pub enum Auth {
     /// No credentials.
     None,
     /// HTTP bearer.
-    Bearer { optional: bool },
+    Bearer {
+        /// Whether the operation may be called without credentials (the spec lists `{}` as an
+        /// alternative).
+        optional: bool,
+    },
     /// OAuth client authentication.
-    ClientAuth { optional: bool },
+    ClientAuth {
+        /// Whether the operation may be called without credentials (the spec lists `{}` as an
+        /// alternative).
+        optional: bool,
+    },
     /// HTTP Basic.
-    Basic { optional: bool },
+    Basic {
+        /// Whether the operation may be called without credentials (the spec lists `{}` as an
+        /// alternative).
+        optional: bool,
+    },
     /// API key in a header.
-    ApiKeyHeader { name: String, optional: bool },
+    ApiKeyHeader {
+        /// The header name.
+        name: String,
+        /// Whether the operation may be called without credentials (the spec lists `{}` as an
+        /// alternative).
+        optional: bool,
+    },
     /// API key in the query.
-    ApiKeyQuery { name: String, optional: bool },
+    ApiKeyQuery {
+        /// The query parameter name.
+        name: String,
+        /// Whether the operation may be called without credentials (the spec lists `{}` as an
+        /// alternative).
+        optional: bool,
+    },
     /// One requirement naming several schemes (AND): all are sent.
     All(Vec<Auth>),
     /// Several requirements (OR): the first the client has credentials for is sent.

@@ -5,19 +5,20 @@
 //! name, read from the file system or with the caller's reader). Nothing is written here;
 //! `xtask` writes the files.
 //!
-//! The stages, each with one entry point:
-//! 1. [`load`](crate::load): YAML or JSON text to a JSON value;
-//! 2. [`bundle`](crate::bundle): references to other files and below components resolved into
+//! The stages, each with one entry point (private modules and functions of this crate):
+//! 1. `load`: YAML or JSON text to a JSON value;
+//! 2. `bundle`: references to other files and below components resolved into
 //!    one document whose references all name its own components (the version check of stage 3
 //!    runs before it);
-//! 3. [`normalize`](crate::normalize): OpenAPI 3.1 constructs lowered to 3.0 and parsed into `openapiv3`;
-//! 4. [`lower`](crate::lower): validated and turned into the plain-data [`ir`], then
-//!    [`aliases`](crate::aliases) refuses aliases that name themselves;
-//! 5. [`emit`](crate::emit): IR to token streams with `quote!`;
-//! 6. [`render`]: `syn` + `prettyplease`, with a header naming the regenerate command.
+//! 3. `normalize`: OpenAPI 3.1 constructs lowered to 3.0 and parsed into `openapiv3`;
+//! 4. `lower`: validated and turned into the plain-data [`ir`], then
+//!    `aliases` refuses aliases that name themselves;
+//! 5. `emit`: IR to token streams with `quote!`;
+//! 6. `render`: `syn` + `prettyplease`, with a header naming the regenerate command.
 //!
 //! Beside the code, [`manifest`] describes the generated public API as text and classifies
 //! what changed between two versions of it.
+#![forbid(unsafe_code)]
 
 mod aliases;
 mod bundle;

@@ -29,7 +29,9 @@ pub const HEADER: &str = "# Public API of the generated client.";
 /// The manifest of `api` (see the module docs); `regen_command` is named in the header.
 pub fn manifest(api: &Api, regen_command: &str) -> String {
     let mut out = format!(
-        "{HEADER} Written by `{regen_command}`; review it like code.\n# One block per operation (method on `Client`) and per type; `arg` = positional argument, `option` = builder setter.\n"
+        "{HEADER} Written by `{regen_command}`; review it like code.\n\
+         # One block per operation (method on `Client`) and per type; \
+         `arg` = positional argument, `option` = builder setter.\n"
     );
     let mut ops: Vec<&Operation> = api.operations.iter().collect();
     ops.sort_by(|a, b| a.fn_name.cmp(&b.fn_name));

@@ -43,14 +43,19 @@ impl Replacements {
             if !(component || parameter) {
                 return Err(located(
                     pointer,
-                    format!("replacements entry `{pointer}`: the key must be the JSON pointer of a component schema (`{SCHEMAS}Name`) or of a parameter's string enum schema (`/paths/.../parameters/N/schema`)"),
+                    format!(
+                        "replacements entry `{pointer}`: the key must be the JSON pointer of a component schema \
+                         (`{SCHEMAS}Name`) or of a parameter's string enum schema \
+                         (`/paths/.../parameters/N/schema`)"
+                    ),
                 ));
             }
             if !is_plain_path(rust_path) {
                 return Err(located(
                     pointer,
                     format!(
-                        "replacements entry `{pointer}`: `{}` is not a plain Rust path such as `crate::module::Type` (identifiers separated by `::`)",
+                        "replacements entry `{pointer}`: `{}` is not a plain Rust path such as \
+                         `crate::module::Type` (identifiers separated by `::`)",
                         rust_path.escape_debug()
                     ),
                 ));

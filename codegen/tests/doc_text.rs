@@ -208,9 +208,10 @@ fn spec_text_cannot_break_the_manifest_or_literals() {
     let description: Vec<&str> = manifest.lines().filter(|l| l.starts_with("description")).collect();
     assert_eq!(
         description,
-        [
-            r#"description = "Client for Hostile \"docs\" \\ API ```rust compile_error!(\"title compiled\"); ``` [package]evil 1\" [dependencies] evil = \"1\"""#
-        ],
+        [concat!(
+            r#"description = "Client for Hostile \"docs\" \\ API ```rust compile_error!(\"title compiled\"); ``` "#,
+            r#"[package]evil 1\" [dependencies] evil = \"1\"""#
+        )],
         "{manifest}"
     );
     assert!(!manifest.contains("\nevil"), "{manifest}");
@@ -233,8 +234,9 @@ fn invisible_characters_do_not_reach_the_generated_code() {
         let bad: Vec<char> = content
             .chars()
             .filter(|c| {
-                matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200B}'..='\u{200D}' | '\u{2028}' | '\u{2029}' | '\r')
-                    || (c.is_control() && *c != '\n')
+                let bidi = matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+                let invisible = matches!(c, '\u{200B}'..='\u{200D}' | '\u{2028}' | '\u{2029}' | '\r');
+                bidi || invisible || (c.is_control() && *c != '\n')
             })
             .collect();
         assert!(bad.is_empty(), "{path} holds {bad:?}");

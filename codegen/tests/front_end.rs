@@ -45,7 +45,8 @@ paths:
 "#;
     assert_eq!(
         error(text),
-        "spec.yaml#/paths/~1a~1{id}/get/responses/200/content/application~1json/schema/properties/x: invalid spec: invalid type: string \"maybe\", expected a boolean"
+        "spec.yaml#/paths/~1a~1{id}/get/responses/200/content/application~1json/schema/properties/x: \
+         invalid spec: invalid type: string \"maybe\", expected a boolean"
     );
 }
 
@@ -73,7 +74,9 @@ paths:
       parameters:
         - {name: n, in: query, schema: {type: integer, minimum: -9223372036854776000, maximum: 99999999999999999999}}
       responses:
-        '200': {description: ok, content: {application/json: {schema: {type: number, example: 123456789012345678901234567890}}}}
+        '200':
+          description: ok
+          content: {application/json: {schema: {type: number, example: 123456789012345678901234567890}}}
 "#;
     let output = generate(text).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(output.operations, 1);

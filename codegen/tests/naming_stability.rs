@@ -41,7 +41,9 @@ fn adding_an_unrelated_schema_renames_nothing() {
     // B comes first and wants the same property names, with other values.
     let with_b = A_ONLY.replace(
         "  schemas:\n",
-        "  schemas:\n    B:\n      type: object\n      properties:\n        kind: {type: string, enum: [p, q]}\n        inner: {type: object, properties: {c: {type: integer}}}\n",
+        "  schemas:\n    B:\n      type: object\n      properties:\
+         \n        kind: {type: string, enum: [p, q]}\
+         \n        inner: {type: object, properties: {c: {type: integer}}}\n",
     );
     let after = parse(&with_b, "").expect("valid");
     for origin in ["/components/schemas/A/properties/kind", "/components/schemas/A/properties/inner"] {
@@ -98,7 +100,9 @@ components:
 
 #[test]
 fn lenient_mode_reports_a_collision_it_works_around() {
-    let spec = "openapi: 3.0.3\ninfo: {title: T, version: '1'}\npaths: {}\ncomponents:\n  schemas:\n    Pet: {type: object, properties: {a: {type: string}}}\n    pet: {type: object, properties: {b: {type: string}}}\n";
+    let spec = "openapi: 3.0.3\ninfo: {title: T, version: '1'}\npaths: {}\ncomponents:\n  schemas:\
+                \n    Pet: {type: object, properties: {a: {type: string}}}\
+                \n    pet: {type: object, properties: {b: {type: string}}}\n";
     let options = codegen::Options { skip_unsupported: true, ..Default::default() };
     let (api, notes) = codegen::parse(spec, &options).expect("lenient");
     assert_eq!(name_at(&api, "/components/schemas/pet"), "Pet2");

@@ -51,7 +51,11 @@ fn a_reference_below_a_component_gets_a_component_of_its_own() {
     get:
       operationId: getTagBase
       responses:
-        '200': {{description: ok, content: {{application/json: {{schema: {{$ref: '#/components/schemas/Tag/allOf/0'}}}}}}}}
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema: {{$ref: '#/components/schemas/Tag/allOf/0'}}
 components:
   schemas:
     Tag:
@@ -92,12 +96,20 @@ fn references_into_defs_and_paths_resolve() {
     get:
       operationId: getB
       responses:
-        '200': {{description: ok, content: {{application/json: {{schema: {{$ref: '#/paths/~1a/get/responses/200/content/application~1json/schema'}}}}}}}}
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema: {{$ref: '#/paths/~1a/get/responses/200/content/application~1json/schema'}}
   /c:
     get:
       operationId: getC
       responses:
-        '200': {{description: ok, content: {{application/json: {{schema: {{$ref: '#/components/schemas/Box/$defs/Inner'}}}}}}}}
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema: {{$ref: '#/components/schemas/Box/$defs/Inner'}}
 components:
   schemas:
     Box:
@@ -157,7 +169,11 @@ fn a_deep_reference_that_does_not_resolve_is_located() {
     get:
       operationId: getA
       responses:
-        '200': {{description: ok, content: {{application/json: {{schema: {{$ref: '#/components/schemas/Tag/properties/nope'}}}}}}}}
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema: {{$ref: '#/components/schemas/Tag/properties/nope'}}
 components:
   schemas:
     Tag: {{type: object}}
@@ -165,7 +181,9 @@ components:
     );
     assert_eq!(
         err(codegen::generate(&text, &options("spec.yaml"))),
-        "spec.yaml#/paths/~1a/get/responses/200/content/application~1json/schema: invalid spec: reference `#/components/schemas/Tag/properties/nope` does not resolve: spec.yaml has no `#/components/schemas/Tag/properties/nope`"
+        "spec.yaml#/paths/~1a/get/responses/200/content/application~1json/schema: invalid spec: \
+         reference `#/components/schemas/Tag/properties/nope` does not resolve: \
+         spec.yaml has no `#/components/schemas/Tag/properties/nope`"
     );
 }
 
@@ -251,7 +269,9 @@ fn a_reference_to_a_missing_file_is_located() {
     let error = err(generate_files("api/openapi.yaml", &[("api/openapi.yaml", ENTRY), ("api/paths/pets.yaml", PETS)]));
     assert_eq!(
         error,
-        "api/paths/pets.yaml#/get/responses/200/content/application~1json/schema/items: invalid spec: reference `../schemas/pet.yaml` names a file that cannot be read (api/schemas/pet.yaml): no file api/schemas/pet.yaml"
+        "api/paths/pets.yaml#/get/responses/200/content/application~1json/schema/items: invalid spec: \
+         reference `../schemas/pet.yaml` names a file that cannot be read (api/schemas/pet.yaml): \
+         no file api/schemas/pet.yaml"
     );
     let error = err(generate_files(
         "api/openapi.yaml",
@@ -264,7 +284,8 @@ fn a_reference_to_a_missing_file_is_located() {
     ));
     assert_eq!(
         error,
-        "api/schemas/pet.yaml#/properties/kind: invalid spec: reference `kinds/kind.yaml` names a file that cannot be read (api/schemas/kinds/kind.yaml): no file api/schemas/kinds/kind.yaml"
+        "api/schemas/pet.yaml#/properties/kind: invalid spec: reference `kinds/kind.yaml` names a file \
+         that cannot be read (api/schemas/kinds/kind.yaml): no file api/schemas/kinds/kind.yaml"
     );
 }
 
@@ -272,7 +293,8 @@ fn a_reference_to_a_missing_file_is_located() {
 fn references_above_the_root_absolute_paths_and_remote_ones_are_refused() {
     let with_ref = |reference: &str| {
         format!(
-            "{HEAD}paths:\n  /a:\n    get:\n      operationId: getA\n      responses:\n        '200': {{description: ok, content: {{application/json: {{schema: {{$ref: '{reference}'}}}}}}}}\n"
+            "{HEAD}paths:\n  /a:\n    get:\n      operationId: getA\n      responses:\
+             \n        '200': {{description: ok, content: {{application/json: {{schema: {{$ref: '{reference}'}}}}}}}}\n"
         )
     };
     let at = "#/paths/~1a/get/responses/200/content/application~1json/schema";
@@ -286,7 +308,10 @@ fn references_above_the_root_absolute_paths_and_remote_ones_are_refused() {
     let error = err(generate_files("/spec/openapi.yaml", &[("/spec/openapi.yaml", &with_ref("/etc/x.yaml"))]));
     assert_eq!(
         error,
-        format!("/spec/openapi.yaml{at}: unsupported: reference `/etc/x.yaml` names a file by an absolute path; use a path relative to the referring file")
+        format!(
+            "/spec/openapi.yaml{at}: unsupported: reference `/etc/x.yaml` names a file by an absolute path; \
+             use a path relative to the referring file"
+        )
     );
     let error = err(generate_files(
         "/spec/openapi.yaml",
@@ -294,7 +319,10 @@ fn references_above_the_root_absolute_paths_and_remote_ones_are_refused() {
     ));
     assert_eq!(
         error,
-        format!("/spec/openapi.yaml{at}: unsupported: remote reference `https://example.com/x.yaml#/A` is not fetched; download the file and refer to it by a relative path")
+        format!(
+            "/spec/openapi.yaml{at}: unsupported: remote reference `https://example.com/x.yaml#/A` is not fetched; \
+             download the file and refer to it by a relative path"
+        )
     );
 }
 
@@ -331,7 +359,8 @@ paths:
                   mapping: {feline: './cat.yaml', canine: './dog.yaml#/components/schemas/Dog'}
 ";
     let cat = "type: object\nrequired: [kind]\nproperties: {kind: {type: string}, purrs: {type: boolean}}\n";
-    let dog = "components:\n  schemas:\n    Dog: {type: object, required: [kind], properties: {kind: {type: string}, barks: {type: boolean}}}\n";
+    let dog = "components:\n  schemas:\n    Dog:\
+               \n      {type: object, required: [kind], properties: {kind: {type: string}, barks: {type: boolean}}}\n";
     let output = ok(generate_files("openapi.yaml", &[("openapi.yaml", entry), ("cat.yaml", cat), ("dog.yaml", dog)]));
     let models = models(&output);
     assert!(
@@ -377,7 +406,11 @@ paths:
       operationId: getA
       responses:
         '200': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/Error'}}}}
-        '400': {description: bad, content: {application/json: {schema: {$ref: 'lib/common.yaml#/components/schemas/Error'}}}}
+        '400':
+          description: bad
+          content:
+            application/json:
+              schema: {$ref: 'lib/common.yaml#/components/schemas/Error'}
 components:
   schemas:
     Error: {type: object, properties: {code: {type: integer}}}
@@ -396,7 +429,11 @@ paths:
 ";
     let a = "get:\n  operationId: getA\n  callbacks:\n    cb:\n      '{$request.body#/url}': {$ref: 'a.yaml'}\n";
     let error = err(generate_files("openapi.yaml", &[("openapi.yaml", entry), ("a.yaml", a)]));
-    assert_eq!(error, "a.yaml#/get/callbacks/cb/{$request.body#~1url}: invalid spec: reference `a.yaml` is part of a cycle of references");
+    assert_eq!(
+        error,
+        "a.yaml#/get/callbacks/cb/{$request.body#~1url}: invalid spec: \
+         reference `a.yaml` is part of a cycle of references"
+    );
 }
 
 #[test]
@@ -447,7 +484,11 @@ fn errors_found_after_bundling_name_the_file_and_pointer_of_the_text() {
     get:
       operationId: getA
       responses:
-        '200': {{description: ok, content: {{application/json: {{schema: {{$ref: '#/components/schemas/Tag/allOf/0'}}}}}}}}
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema: {{$ref: '#/components/schemas/Tag/allOf/0'}}
 components:
   schemas:
     Tag:
@@ -479,7 +520,8 @@ components:
     );
     assert_eq!(
         err(codegen::generate(&text, &options("spec.yaml"))),
-        "spec.yaml#/paths/~1a/get/parameters/0: invalid spec: reference `#/components/schemas/Id` names one of `schemas` where one of `parameters` belongs"
+        "spec.yaml#/paths/~1a/get/parameters/0: invalid spec: reference `#/components/schemas/Id` \
+         names one of `schemas` where one of `parameters` belongs"
     );
 }
 
@@ -495,7 +537,10 @@ fn references_to_devices_and_folders_fail_instead_of_hanging() {
         let spec = dir.join("openapi.yaml");
         std::fs::write(
             &spec,
-            format!("{HEAD}paths: {{}}\ncomponents:\n  schemas:\n    Z: {{type: object, properties: {{z: {{$ref: '{reference}'}}}}}}\n"),
+            format!(
+                "{HEAD}paths: {{}}\ncomponents:\n  schemas:\
+                 \n    Z: {{type: object, properties: {{z: {{$ref: '{reference}'}}}}}}\n"
+            ),
         )
         .expect("spec written");
         let error = err(codegen::generate_from_path(&spec, &options("openapi.yaml")));

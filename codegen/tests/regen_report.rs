@@ -39,7 +39,9 @@ paths:
       operationId: listThings
       summary: List things
       responses:
-        '200': {description: ok, content: {application/json: {schema: {type: array, items: {$ref: '#/components/schemas/Thing'}}}}}
+        '200':
+          description: ok
+          content: {application/json: {schema: {type: array, items: {$ref: '#/components/schemas/Thing'}}}}
   /things/{thing_id}:
     get:
       operationId: getThing
@@ -112,18 +114,40 @@ fn the_report_names_the_kind_of_break() {
     let (_, old) = generate(BEFORE);
     let cases = [
         // A required parameter is a new positional argument.
-        (BEFORE.replace("{name: verbose, in: query,", "{name: verbose, in: query, required: true,"), vec!["breaking: operation `get_thing`: parameter `verbose` became required"]),
         (
-            BEFORE.replace("        - {name: verbose,", "        - {name: X-Trace, in: header, required: true, schema: {type: string}}\n        - {name: verbose,"),
+            BEFORE.replace("{name: verbose, in: query,", "{name: verbose, in: query, required: true,"),
+            vec!["breaking: operation `get_thing`: parameter `verbose` became required"],
+        ),
+        (
+            BEFORE.replace(
+                "        - {name: verbose,",
+                "        - {name: X-Trace, in: header, required: true, schema: {type: string}}\
+                 \n        - {name: verbose,",
+            ),
             vec!["breaking: operation `get_thing`: required parameter `x_trace` added"],
         ),
-        (BEFORE.replace("operationId: getThing", "operationId: fetchThing"), vec!["breaking: operation `get_thing` removed", "additive: operation `fetch_thing`"]),
+        (
+            BEFORE.replace("operationId: getThing", "operationId: fetchThing"),
+            vec!["breaking: operation `get_thing` removed", "additive: operation `fetch_thing`"],
+        ),
         (BEFORE.replace("        name: {type: string}\n", ""), vec!["breaking: field `Thing.name` removed"]),
         (BEFORE.replace("required: [id]", "required: []"), vec!["breaking: field `Thing.id` became optional"]),
-        (BEFORE.replace("width: {type: integer}", "width: {type: string}"), vec!["breaking: field `ThingSize.width` is `Option<String>, optional` instead of `Option<i64>, optional`"]),
-        (BEFORE.replace("[small, large, huge]", "[small, large, huge, tiny]"), vec!["additive: enum `ThingKind` variant `Tiny` added"]),
-        (BEFORE.replace("[small, large, huge]", "[small, large, Huge]"), vec!["breaking: enum `ThingKind` variant `Huge` is `\"Huge\"` instead of `\"huge\"`"]),
-        (BEFORE.replace("summary: Fetch a thing", "summary: Fetch one thing"), vec!["docs-only: operation `get_thing`: documentation changed"]),
+        (
+            BEFORE.replace("width: {type: integer}", "width: {type: string}"),
+            vec!["breaking: field `ThingSize.width` is `Option<String>, optional` instead of `Option<i64>, optional`"],
+        ),
+        (
+            BEFORE.replace("[small, large, huge]", "[small, large, huge, tiny]"),
+            vec!["additive: enum `ThingKind` variant `Tiny` added"],
+        ),
+        (
+            BEFORE.replace("[small, large, huge]", "[small, large, Huge]"),
+            vec!["breaking: enum `ThingKind` variant `Huge` is `\"Huge\"` instead of `\"huge\"`"],
+        ),
+        (
+            BEFORE.replace("summary: Fetch a thing", "summary: Fetch one thing"),
+            vec!["docs-only: operation `get_thing`: documentation changed"],
+        ),
     ];
     for (spec, expected) in cases {
         let (_, new) = generate(&spec);
@@ -134,8 +158,10 @@ fn the_report_names_the_kind_of_break() {
 
 #[test]
 fn documented_error_statuses_are_part_of_the_api() {
-    let ok = "        '200': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/Thing'}}}}\n";
-    let with_404 = BEFORE.replacen(ok, &format!("{ok}        '404': {{description: gone, content: {{application/json: {{schema: {{$ref: '#/components/schemas/Thing'}}}}}}}}\n"), 1);
+    let body = "content: {application/json: {schema: {$ref: '#/components/schemas/Thing'}}}";
+    let ok = format!("        '200': {{description: ok, {body}}}\n");
+    let not_found = format!("        '404': {{description: gone, {body}}}\n");
+    let with_404 = BEFORE.replacen(&ok, &format!("{ok}{not_found}"), 1);
     assert_ne!(with_404, BEFORE, "the fixture has the 200 line");
     let (_, old) = generate(BEFORE);
     let (_, new) = generate(&with_404);
@@ -157,7 +183,11 @@ fn the_changelog_gets_each_change_once() {
     let changes = vec![change(Class::Breaking, "operation `x` removed"), change(Class::Additive, "type `Y`")];
     let start = "# Changelog\n\nIntro.\n\n## Unreleased\n\n- breaking: operation `x` removed\n\n## 0.1.0\n\n- first\n";
     let once = changelog_with(start, &changes);
-    assert_eq!(once, "# Changelog\n\nIntro.\n\n## Unreleased\n\n- breaking: operation `x` removed\n- additive: type `Y`\n\n## 0.1.0\n\n- first\n");
+    assert_eq!(
+        once,
+        "# Changelog\n\nIntro.\n\n## Unreleased\n\n- breaking: operation `x` removed\n- additive: type `Y`\n\n\
+         ## 0.1.0\n\n- first\n"
+    );
     assert_eq!(changelog_with(&once, &changes), once, "a second regen adds nothing");
     assert_eq!(
         changelog_with("# Changelog\n", &changes[1..]),

@@ -37,7 +37,8 @@ fn a_type_named_by_an_error_enum_is_compiled_with_that_operation_s_tag() {
     assert!(!code.contains("feature = \"alpha\""), "Problem is gated to alpha alone:\n{code}");
     // Without the 404 on beta it is alpha's alone, and gated so (the check above can fail).
     let alpha_only = SPEC.replace(
-        "        \"404\": {description: missing, content: {application/json: {schema: {$ref: '#/components/schemas/Problem'}}}}\n",
+        "        \"404\": {description: missing, \
+         content: {application/json: {schema: {$ref: '#/components/schemas/Problem'}}}}\n",
         "",
     );
     assert!(models(&alpha_only).contains("feature = \"alpha\""));

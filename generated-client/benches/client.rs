@@ -16,7 +16,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use criterion::{criterion_group, criterion_main, Criterion};
+use criterion::{criterion_main, Criterion};
 use futures::TryStreamExt;
 use telnyx_oauth::models::{
     ClientType, GetOAuthClientResponse, ListOAuthClientsResponse, OAuthClient, OAuthClientRecordType,
@@ -434,5 +434,8 @@ fn benches(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(client_benches, benches);
-criterion_main!(client_benches);
+// `criterion_group!` defines an undocumented `pub fn`; in a private module it is not public API.
+mod group {
+    criterion::criterion_group!(client_benches, super::benches);
+}
+criterion_main!(group::client_benches);

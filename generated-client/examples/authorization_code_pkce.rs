@@ -4,9 +4,10 @@
 //!
 //! ```sh
 //! TELNYX_CLIENT_ID=... [TELNYX_CLIENT_SECRET=...] cargo run -p telnyx-oauth --example authorization_code_pkce
-//! # against a local mock:
-//! TELNYX_BASE_URL=http://127.0.0.1:4010/v2 TELNYX_CLIENT_ID=id cargo run -p telnyx-oauth --example authorization_code_pkce
 //! ```
+//!
+//! `TELNYX_BASE_URL` points it at another server (a mock such as Prism answers the authorization
+//! URL with an example page, not a redirect, so the flow cannot finish there).
 //!
 //! Register `http://127.0.0.1:8765/callback` (or `OAUTH_REDIRECT_PORT`) as a redirect URI of the
 //! OAuth client. Without `TELNYX_CLIENT_SECRET` the client is treated as public. `OAUTH_SCOPE`
@@ -49,7 +50,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let listener = TcpListener::bind(("127.0.0.1", port)).await?;
     let redirect_uri = format!("http://127.0.0.1:{port}/callback");
     let scope = std::env::var("OAUTH_SCOPE").unwrap_or_default();
-    let (url, pending) = oauth.authorization_request(&redirect_uri)?.scopes(scope.split_whitespace()).build();
+    let (url, pending) = oauth.authorization_request(&redirect_uri)?.scopes(scope.split_whitespace()).build()?;
     println!("Open this URL in a browser and approve the request:\n\n  {url}\n");
 
     let target = tokio::time::timeout(Duration::from_secs(300), wait_for_redirect(&listener))
@@ -91,7 +92,8 @@ async fn wait_for_redirect(listener: &TcpListener) -> std::io::Result<String> {
         if method == "GET" && target.starts_with("/callback") {
             let body = "<html><body>Authorization received. You can close this window.</body></html>";
             let response = format!(
-                "HTTP/1.1 200 OK\r\ncontent-type: text/html; charset=utf-8\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                "HTTP/1.1 200 OK\r\ncontent-type: text/html; charset=utf-8\r\n\
+                 content-length: {}\r\nconnection: close\r\n\r\n{body}",
                 body.len()
             );
             stream.write_all(response.as_bytes()).await?;

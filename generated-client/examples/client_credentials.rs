@@ -4,9 +4,10 @@
 //!
 //! ```sh
 //! TELNYX_CLIENT_ID=... TELNYX_CLIENT_SECRET=... cargo run -p telnyx-oauth --example client_credentials
-//! # against a local mock of the API (well-known documents at its root, the API under /v2):
-//! TELNYX_BASE_URL=http://127.0.0.1:4010/v2 TELNYX_CLIENT_ID=id TELNYX_CLIENT_SECRET=secret \
-//!     cargo run -p telnyx-oauth --example client_credentials
+//! # against Prism on our spec (README, "Examples"; every path at its root, and client
+//! # credentials accepted only in the body):
+//! TELNYX_BASE_URL=http://127.0.0.1:4010 TELNYX_CLIENT_ID=id TELNYX_CLIENT_SECRET=secret \
+//!     TELNYX_CLIENT_AUTH_METHOD=client_secret_post cargo run -p telnyx-oauth --example client_credentials
 //! ```
 //!
 //! `OAUTH_SCOPE` (space-separated) asks for particular scopes.

@@ -3,8 +3,9 @@
 //!
 //! ```sh
 //! TELNYX_API_KEY=... cargo run -p telnyx-oauth --example manage_oauth_clients
-//! # against a local mock:
-//! TELNYX_BASE_URL=http://127.0.0.1:4010/v2 TELNYX_API_KEY=test cargo run -p telnyx-oauth --example manage_oauth_clients
+//! # against Prism on our spec (README, "Examples"; Prism serves every path at its root):
+//! TELNYX_BASE_URL=http://127.0.0.1:4010 TELNYX_API_KEY=test \
+//!   cargo run -p telnyx-oauth --example manage_oauth_clients
 //! ```
 
 use telnyx_oauth::models::{

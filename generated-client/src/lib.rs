@@ -40,7 +40,7 @@
 //!
 //! With neither TLS feature the client speaks plain HTTP only (`https://` URLs fail to
 //! connect). The generated operations and the runtime need no feature.
-#![warn(missing_docs)]
+#![forbid(unsafe_code)]
 
 #[rustfmt::skip] // rendered by the generator; `cargo xtask check` guards it
 mod generated;

@@ -6,6 +6,7 @@
 //!
 //! Each type decodes everything its schema describes, plus what other RFC 6749 / 8414 / 7662 /
 //! 9728 servers send: members a type does not name are kept in `extra`.
+#![warn(clippy::unwrap_used, clippy::expect_used)]
 
 use std::time::{Duration, Instant};
 
@@ -49,8 +50,16 @@ pub struct TokenResponse {
 impl TokenResponse {
     /// A `Bearer` token response issued now, with no lifetime, refresh token, scope or ID token
     /// (set them with the `with_*` methods). For restoring tokens an application stored, e.g.
-    /// to build a [`TokenSource`](crate::oauth::TokenSource) with
-    /// [`TokenSource::from_tokens`](crate::oauth::TokenSource::from_tokens).
+    // The links need the `oauth` feature; without it the same sentence is plain text.
+    #[cfg_attr(
+        feature = "oauth",
+        doc = "to build a [`TokenSource`](crate::oauth::TokenSource) with \
+               [`TokenSource::from_tokens`](crate::oauth::TokenSource::from_tokens)."
+    )]
+    #[cfg_attr(
+        not(feature = "oauth"),
+        doc = "to build an `oauth::TokenSource` with `TokenSource::from_tokens` (feature `oauth`)."
+    )]
     pub fn bearer(access_token: impl Into<Secret>) -> Self {
         Self {
             access_token: access_token.into(),

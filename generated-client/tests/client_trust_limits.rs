@@ -7,6 +7,7 @@ mod trust_support;
 use std::time::{Duration, Instant};
 
 use reqwest::header::{HeaderName, HeaderValue};
+use telnyx_oauth::runtime::DEFAULT_MAX_RESPONSE_BYTES;
 use telnyx_oauth::{Client, ClientBuilder, Error, ErrorKind};
 use trust_support::{Answer, Server};
 
@@ -55,11 +56,8 @@ async fn the_default_limit_holds_an_endless_body_to_16_mib() {
     let server = Server::start(Answer::EndlessChunked).await;
     let client = builder(&server).build().expect("client");
     let error = client.get_oauth_jwks().await.expect_err("too large");
-    assert!(
-        matches!(error, Error::ResponseTooLarge { limit, .. } if limit == telnyx_oauth::runtime::DEFAULT_MAX_RESPONSE_BYTES),
-        "{error:?}"
-    );
-    assert_eq!(telnyx_oauth::runtime::DEFAULT_MAX_RESPONSE_BYTES, 16 * 1024 * 1024);
+    assert!(matches!(error, Error::ResponseTooLarge { limit, .. } if limit == DEFAULT_MAX_RESPONSE_BYTES), "{error:?}");
+    assert_eq!(DEFAULT_MAX_RESPONSE_BYTES, 16 * 1024 * 1024);
 }
 
 #[tokio::test]

@@ -18,17 +18,26 @@ fn misfits() -> Vec<(&'static str, &'static str, String)> {
         (
             "scope as an array",
             "",
-            r#"{"access_token":"AT-SECRET-access","token_type":"Bearer","expires_in":60,"refresh_token":"RT-SECRET-refresh","id_token":"ID-SECRET-idtoken","scope":["a","b"]}"#.into(),
+            concat!(
+                r#"{"access_token":"AT-SECRET-access","token_type":"Bearer","expires_in":60,"#,
+                r#""refresh_token":"RT-SECRET-refresh","id_token":"ID-SECRET-idtoken","scope":["a","b"]}"#
+            )
+            .into(),
         ),
         (
             "token_type missing",
             "",
-            r#"{"access_token":"AT-SECRET-access","expires_in":60,"refresh_token":"RT-SECRET-refresh","id_token":"ID-SECRET-idtoken"}"#.into(),
+            concat!(
+                r#"{"access_token":"AT-SECRET-access","expires_in":60,"#,
+                r#""refresh_token":"RT-SECRET-refresh","id_token":"ID-SECRET-idtoken"}"#
+            )
+            .into(),
         ),
         (
             "form-encoded",
             "x-form: 1\r\n",
-            "access_token=AT-SECRET-access&token_type=Bearer&refresh_token=RT-SECRET-refresh&id_token=ID-SECRET-idtoken".into(),
+            "access_token=AT-SECRET-access&token_type=Bearer&refresh_token=RT-SECRET-refresh&id_token=ID-SECRET-idtoken"
+                .into(),
         ),
     ]
 }
@@ -92,7 +101,10 @@ async fn misfit_token_responses_keep_tokens_out_of_every_error() {
 #[tokio::test]
 async fn error_responses_quoting_tokens_keep_them_out_too() {
     let bodies = [
-        r#"{"error":"invalid_grant","error_description":"refresh_token=RT-SECRET-refresh is revoked","access_token":"AT-SECRET-access"}"#,
+        concat!(
+            r#"{"error":"invalid_grant","error_description":"refresh_token=RT-SECRET-refresh is revoked","#,
+            r#""access_token":"AT-SECRET-access"}"#
+        ),
         "access_token=AT-SECRET-access&refresh_token=RT-SECRET-refresh",
         r#"{"message":"nope","id_token":"ID-SECRET-idtoken"}"#,
     ];

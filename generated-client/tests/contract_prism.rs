@@ -605,8 +605,9 @@ async fn check_pagination(client: &Client, mode: Mode, report: &mut Report) {
 /// The summary line of one mode, or the summary with every failure found and Prism's log.
 fn verdict(prism: &Prism, report: &Report) -> Result<String, String> {
     let summary = format!(
-        "prism contract [{}]: {}/{} operations accepted and decoded ({} requests), {}/{} documented error statuses typed, \
-         pagination ended ({}); Prism-only extra: Bearer header on {INTROSPECTION_BEARER_FOR_PRISM}; \
+        "prism contract [{}]: {}/{} operations accepted and decoded ({} requests), \
+         {}/{} documented error statuses typed, pagination ended ({}); \
+         Prism-only extra: Bearer header on {INTROSPECTION_BEARER_FOR_PRISM}; \
          Prism up in {:.1} s, checks took {:.1} s",
         prism.mode(),
         report.operations.len(),

@@ -41,7 +41,7 @@ async fn oauth(issuer: &str, credentials: ClientCredentials) -> OAuth {
 /// Runs the authorization code flow as user `alice` through the server's pages; returns the
 /// URL the browser was sent back to and the pending request.
 async fn authorize(oauth: &OAuth, scope: &str) -> (Url, PendingAuthorization) {
-    let (url, pending) = oauth.authorization_request(REDIRECT_URI).unwrap().scope(scope).build();
+    let (url, pending) = oauth.authorization_request(REDIRECT_URI).unwrap().scope(scope).build().unwrap();
     let redirect = Browser::new()
         .walk(&url, log_in_and_approve("alice"))
         .await

@@ -19,7 +19,7 @@ async fn authorization_code_with_pkce_round_trip() {
     let oauth = OAuth::discover(&client).await.unwrap();
     assert_eq!(oauth.server().issuer.as_deref(), Some(fake.issuer().as_str()));
 
-    let (url, pending) = oauth.authorization_request(REDIRECT_URI).unwrap().scope("admin").build();
+    let (url, pending) = oauth.authorization_request(REDIRECT_URI).unwrap().scope("admin").build().unwrap();
     assert_eq!(url.query_pairs().find(|(k, _)| k == "scope").unwrap().1, "admin");
     let redirect = fake.approve(&url);
     let code = pending.callback(&redirect).unwrap();
@@ -52,7 +52,7 @@ async fn client_secret_post_and_public_clients() {
 
     let public = FakeAuthServer::start(ExpectAuth::None).await;
     let oauth = OAuth::from_client(&public.client(ClientAuthMethod::None)).unwrap();
-    let (url, pending) = oauth.authorization_request(REDIRECT_URI).unwrap().build();
+    let (url, pending) = oauth.authorization_request(REDIRECT_URI).unwrap().build().unwrap();
     let code = pending.callback(&public.approve(&url)).unwrap();
     oauth.exchange_code(&code, &pending).await.unwrap();
     public.assert_no_violations();
@@ -62,10 +62,10 @@ async fn client_secret_post_and_public_clients() {
 async fn wrong_pkce_verifier_is_refused_by_the_server() {
     let fake = FakeAuthServer::start(ExpectAuth::Basic).await;
     let oauth = OAuth::from_client(&fake.client(ClientAuthMethod::ClientSecretBasic)).unwrap();
-    let (url, pending) = oauth.authorization_request(REDIRECT_URI).unwrap().build();
+    let (url, pending) = oauth.authorization_request(REDIRECT_URI).unwrap().build().unwrap();
     let code = pending.callback(&fake.approve(&url)).unwrap();
     // A pending authorization from another request carries another verifier and state.
-    let (_, other) = oauth.authorization_request(REDIRECT_URI).unwrap().build();
+    let (_, other) = oauth.authorization_request(REDIRECT_URI).unwrap().build().unwrap();
     let err = oauth.exchange_code(&code, &other).await.unwrap_err();
     let token_error = err.token_error().expect("token error");
     assert_eq!(token_error.code, TokenErrorCode::InvalidGrant);
@@ -82,7 +82,8 @@ fn state_mismatch_is_refused() {
         CLIENT_ID,
         REDIRECT_URI,
     )
-    .build();
+    .build()
+    .unwrap();
     let state = url.query_pairs().find(|(k, _)| k == "state").unwrap().1.into_owned();
     assert_eq!(state, pending.state());
     let forged = format!("{REDIRECT_URI}?code=stolen&state={}x", pending.state());
@@ -108,7 +109,8 @@ fn callback_issuer_mix_up_is_refused() {
         REDIRECT_URI,
     )
     .issuer("https://as.example")
-    .build();
+    .build()
+    .unwrap();
     let redirect = format!("/callback?code=c&state={}&iss=https%3A%2F%2Fevil.example", pending.state());
     assert!(matches!(pending.callback(&redirect), Err(OAuthError::CallbackIssuerMismatch { .. })));
 }
@@ -159,7 +161,7 @@ async fn authorization_code_exchange_is_not_retried_after_a_server_error() {
         .build()
         .unwrap();
     let oauth = OAuth::from_client(&client).unwrap().with_max_retries(3);
-    let (_, pending) = oauth.authorization_request(REDIRECT_URI).unwrap().build();
+    let (_, pending) = oauth.authorization_request(REDIRECT_URI).unwrap().build().unwrap();
     let code = parse_callback(&format!("/cb?code=abc&state={}", pending.state()), pending.state()).unwrap();
     let err = oauth.exchange_code(&code, &pending).await.unwrap_err();
     match &err {
@@ -251,11 +253,12 @@ fn plain_pkce_only_on_request() {
         REDIRECT_URI,
     )
     .pkce(pkce.clone())
-    .build();
+    .build()
+    .unwrap();
     let q: std::collections::HashMap<_, _> = url.query_pairs().into_owned().collect();
     assert_eq!(q["code_challenge_method"], "plain");
     assert_eq!(q["code_challenge"], pkce.verifier().expose());
-    let default = Pkce::new();
+    let default = Pkce::new().unwrap();
     assert_eq!(default.method(), PkceMethod::S256);
 }
 
@@ -264,7 +267,7 @@ async fn secrets_never_show_in_debug_or_display() {
     let fake = FakeAuthServer::start(ExpectAuth::Basic).await;
     let client = fake.client(ClientAuthMethod::ClientSecretBasic);
     let oauth = OAuth::discover(&client).await.unwrap();
-    let (url, pending) = oauth.authorization_request(REDIRECT_URI).unwrap().build();
+    let (url, pending) = oauth.authorization_request(REDIRECT_URI).unwrap().build().unwrap();
     let code = pending.callback(&fake.approve(&url)).unwrap();
     let tokens = oauth.exchange_code(&code, &pending).await.unwrap();
     let source = oauth.token_source(tokens.clone());

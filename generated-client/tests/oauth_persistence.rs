@@ -17,7 +17,7 @@ async fn setup() -> (FakeAuthServer, OAuth) {
 #[tokio::test]
 async fn a_stored_pending_authorization_finishes_the_flow() {
     let (fake, oauth) = setup().await;
-    let (url, pending) = oauth.authorization_request(REDIRECT_URI).unwrap().scope("admin").build();
+    let (url, pending) = oauth.authorization_request(REDIRECT_URI).unwrap().scope("admin").build().unwrap();
     let stored = serde_json::to_string(&pending).unwrap();
     drop(pending);
 
@@ -37,7 +37,7 @@ async fn a_stored_pending_authorization_finishes_the_flow() {
 #[tokio::test]
 async fn a_tampered_stored_verifier_is_refused_without_echoing_it() {
     let (_fake, oauth) = setup().await;
-    let (_url, pending) = oauth.authorization_request(REDIRECT_URI).unwrap().build();
+    let (_url, pending) = oauth.authorization_request(REDIRECT_URI).unwrap().build().unwrap();
     let mut stored: serde_json::Value = serde_json::to_value(&pending).unwrap();
     stored["code_verifier"] = "short secret!".into();
     let error = serde_json::from_value::<PendingAuthorization>(stored).unwrap_err().to_string();

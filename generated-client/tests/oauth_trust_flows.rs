@@ -39,7 +39,8 @@ fn pending(require_iss: bool) -> telnyx_oauth::oauth::PendingAuthorization {
             .state("st")
             .issuer(ISSUER)
             .require_iss(require_iss)
-            .build();
+            .build()
+            .unwrap();
     pending
 }
 
@@ -72,15 +73,20 @@ fn issuers_compare_as_exact_strings() {
 #[tokio::test]
 async fn discovery_metadata_decides_whether_iss_is_required_and_issuers_match_exactly() {
     let server = Server::start_with(|n| {
-        let issuer = if n == 0 { "ISSUER" } else { "ISSUER/" };
-        Answer::Status(200, "", format!(r#"{{"issuer":"{issuer}","authorization_endpoint":"https://as.example/authorize","token_endpoint":"https://as.example/token","response_types_supported":["code"],"authorization_response_iss_parameter_supported":true}}"#).replace("ISSUER", ISSUER))
+        let issuer = if n == 0 { ISSUER.to_owned() } else { format!("{ISSUER}/") };
+        let metadata = concat!(
+            r#"{"issuer":"ISSUER","authorization_endpoint":"https://as.example/authorize","#,
+            r#""token_endpoint":"https://as.example/token","response_types_supported":["code"],"#,
+            r#""authorization_response_iss_parameter_supported":true}"#
+        );
+        Answer::Status(200, "", metadata.replace("ISSUER", &issuer))
     })
     .await;
     let client = Client::builder().build().expect("client");
     let url = format!("{}/.well-known/oauth-authorization-server", server.uri);
     let found = AuthServer::discover_at(&client, &url, ISSUER).await.expect("discovered");
     let oauth = OAuth::new(&client, found, ClientCredentials::public("client"));
-    let (_, pending) = oauth.authorization_request("https://app/cb").expect("request").state("st").build();
+    let (_, pending) = oauth.authorization_request("https://app/cb").expect("request").state("st").build().unwrap();
     assert!(matches!(pending.callback("/cb?code=c&state=st"), Err(OAuthError::CallbackIssuerMissing { .. })));
 
     // The second document names `https://as.example/`: not the issuer asked for.

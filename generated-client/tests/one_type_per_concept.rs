@@ -13,9 +13,10 @@ fn same_type<T>(value: T) -> T {
 fn both_globs_name_one_type_per_concept() {
     // Every name below comes through both globs (or one glob and a path through the other):
     // an ambiguous name does not compile.
-    let tokens: TokenResponse = serde_json::from_str(
-        r#"{"access_token":"at-secret","token_type":"Bearer","expires_in":3600,"refresh_token":"rt-secret","scope":"admin"}"#,
-    )
+    let tokens: TokenResponse = serde_json::from_str(concat!(
+        r#"{"access_token":"at-secret","token_type":"Bearer","expires_in":3600,"#,
+        r#""refresh_token":"rt-secret","scope":"admin"}"#
+    ))
     .expect("a spec-shaped token response decodes");
     let tokens: telnyx_oauth::models::TokenResponse = same_type::<telnyx_oauth::oauth::TokenResponse>(tokens);
     assert_eq!(tokens.access_token.expose(), "at-secret");
@@ -24,9 +25,10 @@ fn both_globs_name_one_type_per_concept() {
     let shown = format!("{tokens:?}");
     assert!(!shown.contains("at-secret") && !shown.contains("rt-secret"), "{shown}");
 
-    let meta: AuthorizationServerMetadata = serde_json::from_str(
-        r#"{"issuer":"https://api.telnyx.com","token_endpoint":"https://api.telnyx.com/v2/oauth/token","grant_types_supported":["client_credentials"],"x-vendor":1}"#,
-    )
+    let meta: AuthorizationServerMetadata = serde_json::from_str(concat!(
+        r#"{"issuer":"https://api.telnyx.com","token_endpoint":"https://api.telnyx.com/v2/oauth/token","#,
+        r#""grant_types_supported":["client_credentials"],"x-vendor":1}"#
+    ))
     .expect("metadata decodes");
     let meta: telnyx_oauth::oauth::AuthorizationServerMetadata =
         same_type::<telnyx_oauth::models::AuthorizationServerMetadata>(meta);
@@ -55,7 +57,7 @@ fn both_globs_name_one_type_per_concept() {
     assert_eq!(resource.authorization_servers, ["https://api.telnyx.com"]);
 
     // The `code_challenge_method` parameter is the PKCE method.
-    let method: CodeChallengeMethod = same_type::<PkceMethod>(Pkce::new().method());
+    let method: CodeChallengeMethod = same_type::<PkceMethod>(Pkce::new().unwrap().method());
     assert_eq!(method, CodeChallengeMethod::S256);
     assert_eq!(serde_json::to_value(PkceMethod::Plain).unwrap(), "plain");
     assert_eq!(serde_json::from_str::<CodeChallengeMethod>(r#""S256""#).unwrap(), PkceMethod::S256);

@@ -43,7 +43,10 @@ fn oauth_client_json(id: &str) -> serde_json::Value {
 }
 
 fn grant_json(id: &str) -> serde_json::Value {
-    json!({"id": id, "record_type": "oauth_grant", "client_id": "c", "scopes": ["admin"], "created_at": "2024-01-01T00:00:00Z", "last_used_at": null})
+    json!({
+        "id": id, "record_type": "oauth_grant", "client_id": "c", "scopes": ["admin"],
+        "created_at": "2024-01-01T00:00:00Z", "last_used_at": null
+    })
 }
 
 #[tokio::test]
@@ -242,7 +245,8 @@ async fn registration_error_body_decodes_into_its_own_schema() {
     Mock::given(method("POST"))
         .and(path("/v2/oauth/register"))
         .respond_with(ResponseTemplate::new(400).set_body_json(json!({
-            "error": "invalid_client_metadata", "error_description": "bad", "invalid_fields": {"redirect_uris": ["must be https"]}
+            "error": "invalid_client_metadata", "error_description": "bad",
+            "invalid_fields": {"redirect_uris": ["must be https"]}
         })))
         .mount(&server)
         .await;
@@ -267,7 +271,8 @@ async fn list_clients_sends_bracketed_query_names_with_typed_values() {
         .and(query_param("filter[allowed_grant_types][contains]", "authorization_code"))
         .and(query_param("filter[name][contains]", "my app"))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({
-            "data": [oauth_client_json("a")], "meta": {"page_number": 2, "page_size": 50, "total_pages": 2, "total_results": 51}
+            "data": [oauth_client_json("a")],
+            "meta": {"page_number": 2, "page_size": 50, "total_pages": 2, "total_results": 51}
         })))
         .expect(1)
         .mount(&server)
@@ -302,7 +307,10 @@ async fn client_crud_round_trip() {
     Mock::given(method("POST"))
         .and(path("/v2/oauth_clients"))
         .and(bearer())
-        .and(body_json(json!({"name": "App", "allowed_scopes": ["admin"], "client_type": "public", "allowed_grant_types": ["authorization_code"]})))
+        .and(body_json(json!({
+            "name": "App", "allowed_scopes": ["admin"], "client_type": "public",
+            "allowed_grant_types": ["authorization_code"]
+        })))
         .respond_with(ResponseTemplate::new(201).set_body_json(json!({"data": oauth_client_json(id)})))
         .expect(1)
         .mount(&server)

@@ -115,7 +115,8 @@ async fn unauthorized_with_telnyx_errors_is_parsed() {
     assert!(api.oauth_error().is_none());
     assert_eq!(
         error.to_string(),
-        "GetThing failed with 401 Unauthorized: 10009 Authentication failed (The API key is invalid.) [request id req-401]"
+        "GetThing failed with 401 Unauthorized: 10009 Authentication failed (The API key is invalid.) \
+         [request id req-401]"
     );
     assert_eq!(requests(&server).await, 1);
 }
@@ -125,7 +126,8 @@ async fn bad_request_with_an_oauth_error_is_parsed() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .respond_with(ResponseTemplate::new(400).set_body_json(json!({
-            "error": "invalid_grant", "error_description": "The authorization code has expired.", "error_uri": "https://x"
+            "error": "invalid_grant", "error_description": "The authorization code has expired.",
+            "error_uri": "https://x"
         })))
         .mount(&server)
         .await;

@@ -1,4 +1,6 @@
-//! Project tasks: `cargo xtask regen | check | generate --spec FILE --out DIR [--crate-name NAME] [--skip-unsupported]`.
+//! Project tasks: `cargo xtask regen | check | check-fixtures [NAME...]`,
+//! `cargo xtask generate --spec FILE --out DIR [--crate-name NAME] [--skip-unsupported]`.
+#![forbid(unsafe_code)]
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -27,7 +29,16 @@ fn main() -> ExitCode {
         Some("generate") => generate_cmd(&args[1..]),
         Some("check-fixtures") => check_fixtures(&args[1..]),
         _ => Err(format!(
-            "usage: cargo xtask <command>\n\n  regen      rewrite {CLIENT_DIR}/{GENERATED_DIR} from {SPEC}\n  check      fail if the generated code differs from what regen would write\n  generate   --spec FILE --out DIR [--crate-name NAME] [--skip-unsupported]: a standalone client crate for any OpenAPI 3.0/3.1 document\n             (an unsupported construct is an error unless --skip-unsupported leaves its operation out)\n  check-fixtures [NAME...]  generate every codegen test fixture (a .yaml file, or a folder with an openapi.yaml), or the named ones, as a standalone crate, build it with warnings denied and run its wire test (NAME.wire.rs);\n                  `cargo test --doc` on the doc_* ones must run no doctest from the spec"
+            "usage: cargo xtask <command>\n\
+             \n  regen      rewrite {CLIENT_DIR}/{GENERATED_DIR} from {SPEC}\
+             \n  check      fail if the generated code differs from what regen would write\
+             \n  generate   --spec FILE --out DIR [--crate-name NAME] [--skip-unsupported]: \
+             a standalone client crate for any OpenAPI 3.0/3.1 document\
+             \n             (an unsupported construct is an error unless --skip-unsupported leaves its operation out)\
+             \n  check-fixtures [NAME...]  generate every codegen test fixture (a .yaml file, or a folder with \
+             an openapi.yaml), or the named ones, as a standalone crate, build it with warnings denied and run \
+             its wire test (NAME.wire.rs);\
+             \n                  `cargo test --doc` on the doc_* ones must run no doctest from the spec"
         )),
     };
     match result {
@@ -423,7 +434,10 @@ fn install_wire_test(fixtures: &Path, wire: &Path, out: &Path) -> Result<bool, S
     let manifest = out.join("Cargo.toml");
     let mut toml = read(&manifest)?;
     if !toml.contains("[dev-dependencies]") {
-        toml.push_str("\n[dev-dependencies]\ntokio = { version = \"1\", features = [\"macros\", \"rt\", \"net\", \"io-util\"] }\n");
+        toml.push_str(
+            "\n[dev-dependencies]\n\
+             tokio = { version = \"1\", features = [\"macros\", \"rt\", \"net\", \"io-util\"] }\n",
+        );
         write_atomic(&manifest, &toml)?;
     }
     Ok(true)

@@ -23,9 +23,10 @@ use crate::runtime::Secret;
 ///     "http://127.0.0.1:8765/callback",
 /// )
 /// .scopes(["admin"])
-/// .build();
+/// .build()?;
 /// assert!(url.as_str().contains("code_challenge_method=S256"));
 /// assert!(url.as_str().contains(pending.state()));
+/// # Ok::<(), telnyx_oauth::oauth::OAuthError>(())
 /// ```
 #[derive(Debug, Clone)]
 #[must_use = "call .build() to get the URL"]
@@ -96,8 +97,8 @@ impl AuthorizationRequest {
 
     /// Whether the server always sends `iss` in its redirects (its metadata's
     /// `authorization_response_iss_parameter_supported`): then a callback without `iss` is
-    /// refused too. Needs [`issuer`](Self::issuer). [`OAuth::authorization_request`](super::OAuth::authorization_request)
-    /// sets both from discovery.
+    /// refused too. Needs [`issuer`](Self::issuer).
+    /// [`OAuth::authorization_request`](super::OAuth::authorization_request) sets both from discovery.
     pub fn require_iss(mut self, required: bool) -> Self {
         self.require_iss = required;
         self
@@ -112,11 +113,17 @@ impl AuthorizationRequest {
 
     /// The URL to send the browser to, and what to keep until the redirect comes back.
     ///
-    /// # Panics
-    /// If the operating system's random number generator fails.
-    pub fn build(self) -> (Url, PendingAuthorization) {
-        let pkce = self.pkce.unwrap_or_default();
-        let state = self.state.unwrap_or_else(|| Secret::new(random_string(43)));
+    /// Fails with [`OAuthError::Random`] only if a PKCE pair or `state` had to be drawn and the
+    /// operating system's random number generator failed.
+    pub fn build(self) -> OAuthResult<(Url, PendingAuthorization)> {
+        let pkce = match self.pkce {
+            Some(pkce) => pkce,
+            None => Pkce::new()?,
+        };
+        let state = match self.state {
+            Some(state) => state,
+            None => Secret::new(random_string(43)?),
+        };
         let mut url = self.endpoint;
         {
             const OURS: &[&str] = &[
@@ -159,7 +166,7 @@ impl AuthorizationRequest {
             issuer: self.issuer,
             require_iss: self.require_iss,
         };
-        (url, pending)
+        Ok((url, pending))
     }
 }
 
@@ -180,10 +187,11 @@ impl AuthorizationRequest {
 ///     "client-id",
 ///     "https://app.example/callback",
 /// )
-/// .build();
+/// .build()?;
 /// let stored = serde_json::to_string(&pending).unwrap();
 /// let restored: PendingAuthorization = serde_json::from_str(&stored).unwrap();
 /// assert_eq!(restored.state(), pending.state());
+/// # Ok::<(), telnyx_oauth::oauth::OAuthError>(())
 /// ```
 #[derive(Clone, serde::Serialize, serde::Deserialize)]
 #[serde(into = "StoredAuthorization", try_from = "StoredAuthorization")]
@@ -436,7 +444,8 @@ mod tests {
         )
         .param("state", "nope")
         .param("prompt", "consent")
-        .build();
+        .build()
+        .unwrap();
         let pairs: Vec<_> = url.query_pairs().collect();
         assert_eq!(pairs.iter().filter(|(k, _)| k == "state").count(), 1);
         assert!(pairs.iter().any(|(k, v)| k == "tenant" && v == "1"));

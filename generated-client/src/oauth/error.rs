@@ -87,6 +87,10 @@ pub enum OAuthError {
         /// The lifetime the server gave the codes, in seconds.
         expires_in: u64,
     },
+    /// The operating system's random number generator failed, so no PKCE verifier or `state`
+    /// could be drawn; the message is the generator's.
+    #[error("the operating system's random number generator failed: {0}")]
+    Random(String),
 }
 
 impl OAuthError {
@@ -152,6 +156,7 @@ impl fmt::Debug for OAuthError {
             OAuthError::DeviceCodeExpired { expires_in } => {
                 f.debug_struct("DeviceCodeExpired").field("expires_in", expires_in).finish()
             }
+            OAuthError::Random(e) => f.debug_tuple("Random").field(e).finish(),
         }
     }
 }
@@ -344,7 +349,8 @@ impl fmt::Debug for TokenError {
     }
 }
 
-/// Why a JWT was rejected by [`JwtVerifier`](super::JwtVerifier).
+#[cfg_attr(feature = "jwt", doc = "Why a JWT was rejected by [`JwtVerifier`](super::JwtVerifier).")]
+#[cfg_attr(not(feature = "jwt"), doc = "Why a JWT was rejected by `JwtVerifier` (feature `jwt`).")]
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum JwtError {

@@ -20,8 +20,9 @@ use crate::runtime::{Client, ClientAuthMethod, ClientCredentials, Secret};
 /// verification. Cheap to clone.
 ///
 /// Requests go through the [`Client`]'s runtime (its connection pool, user agent, default
-/// headers, retry rule, size limit and redaction); the endpoints come from an [`AuthServer`] (defaults under the base URL, or discovery), so the flows work with
-/// any RFC 6749 / RFC 8414 server.
+/// headers, retry rule, size limit and redaction); the endpoints come from an [`AuthServer`]
+/// (defaults under the base URL, or discovery), so the flows work with any RFC 6749 / RFC 8414
+/// server.
 ///
 /// ```no_run
 /// # async fn run() -> telnyx_oauth::oauth::OAuthResult<()> {
@@ -121,7 +122,7 @@ impl OAuth {
     ///
     /// ```no_run
     /// # fn run(oauth: telnyx_oauth::oauth::OAuth) -> telnyx_oauth::oauth::OAuthResult<()> {
-    /// let (url, pending) = oauth.authorization_request("http://127.0.0.1:8765/callback")?.scope("admin").build();
+    /// let (url, pending) = oauth.authorization_request("http://127.0.0.1:8765/callback")?.scope("admin").build()?;
     /// println!("open {url}");
     /// // ...later, with the URL the browser was redirected to:
     /// let code = pending.callback("/callback?code=...&state=...")?;

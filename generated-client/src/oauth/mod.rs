@@ -20,7 +20,7 @@
 //!
 //! let client = Client::from_env()?; // TELNYX_CLIENT_ID, TELNYX_CLIENT_SECRET
 //! let oauth = OAuth::from_client(&client)?;
-//! let (url, pending) = oauth.authorization_request("http://127.0.0.1:8765/callback")?.scope("admin").build();
+//! let (url, pending) = oauth.authorization_request("http://127.0.0.1:8765/callback")?.scope("admin").build()?;
 //! println!("open {url} in a browser");
 //! // ... the browser comes back to http://127.0.0.1:8765/callback?code=...&state=...
 //! let code = pending.callback(redirected_to)?; // checks `state`
@@ -49,6 +49,7 @@
 //! let source = oauth.token_source(tokens);
 //! # Ok(()) }
 //! ```
+#![warn(clippy::unwrap_used, clippy::expect_used)]
 
 mod authorize;
 mod device;

@@ -12,14 +12,17 @@ use crate::runtime::Secret;
 /// 256, so masking a random byte picks each with equal probability.
 const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
-/// `len` random unreserved characters from the operating system's CSPRNG.
-///
-/// # Panics
-/// If the operating system cannot supply random bytes (as `rand::rngs::OsRng` does).
-pub(crate) fn random_string(len: usize) -> String {
+/// `len` random unreserved characters from the operating system's CSPRNG, or
+/// [`OAuthError::Random`] if it cannot supply random bytes.
+pub(crate) fn random_string(len: usize) -> OAuthResult<String> {
+    random_string_from(len, getrandom::getrandom)
+}
+
+/// [`random_string`] with the random source passed in (tests give a failing one).
+fn random_string_from(len: usize, fill: impl FnOnce(&mut [u8]) -> Result<(), getrandom::Error>) -> OAuthResult<String> {
     let mut bytes = vec![0u8; len];
-    getrandom::getrandom(&mut bytes).expect("the operating system's random number generator failed");
-    bytes.iter().map(|b| ALPHABET[usize::from(b & 63)] as char).collect()
+    fill(&mut bytes).map_err(|e| OAuthError::Random(e.to_string()))?;
+    Ok(bytes.iter().map(|b| ALPHABET[usize::from(b & 63)] as char).collect())
 }
 
 /// A PKCE pair (RFC 7636): the secret code verifier and the challenge derived from it.
@@ -29,11 +32,12 @@ pub(crate) fn random_string(len: usize) -> String {
 /// ```
 /// use telnyx_oauth::oauth::{Pkce, PkceMethod};
 ///
-/// let pkce = Pkce::new();
+/// let pkce = Pkce::new()?;
 /// assert_eq!(pkce.method(), PkceMethod::S256);
 /// assert_eq!(pkce.verifier().expose().len(), 64);
 /// assert_eq!(pkce.challenge().len(), 43); // 32 bytes of SHA-256, base64url without padding
 /// assert!(!format!("{pkce:?}").contains(pkce.verifier().expose()));
+/// # Ok::<(), telnyx_oauth::oauth::OAuthError>(())
 /// ```
 #[derive(Clone)]
 pub struct Pkce {
@@ -52,24 +56,16 @@ impl fmt::Debug for Pkce {
     }
 }
 
-impl Default for Pkce {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
 impl Pkce {
     /// Shortest verifier allowed by RFC 7636.
     pub const MIN_LEN: usize = 43;
     /// Longest verifier allowed by RFC 7636.
     pub const MAX_LEN: usize = 128;
 
-    /// A fresh S256 pair with a 64-character verifier (384 random bits).
-    ///
-    /// # Panics
-    /// If the operating system's random number generator fails.
-    pub fn new() -> Self {
-        Self::from_parts(random_string(64), PkceMethod::S256)
+    /// A fresh S256 pair with a 64-character verifier (384 random bits), or
+    /// [`OAuthError::Random`] if the operating system's random number generator fails.
+    pub fn new() -> OAuthResult<Self> {
+        Ok(Self::from_parts(random_string(64)?, PkceMethod::S256))
     }
 
     /// A fresh pair with a verifier of `len` characters (43 to 128) and the given method.
@@ -81,11 +77,10 @@ impl Pkce {
     /// assert!(Pkce::generate(42, PkceMethod::S256).is_err());
     /// ```
     ///
-    /// # Panics
-    /// If the operating system's random number generator fails.
+    /// Fails with [`OAuthError::Random`] if the operating system's random number generator fails.
     pub fn generate(len: usize, method: PkceMethod) -> OAuthResult<Self> {
         check_len(len)?;
-        Ok(Self::from_parts(random_string(len), method))
+        Ok(Self::from_parts(random_string(len)?, method))
     }
 
     /// A pair from a verifier you already have (checked against RFC 7636 §4.1).
@@ -156,10 +151,17 @@ mod tests {
 
     #[test]
     fn random_strings_use_unreserved_chars_and_differ() {
-        let a = random_string(128);
-        let b = random_string(128);
+        let a = random_string(128).unwrap();
+        let b = random_string(128).unwrap();
         assert_ne!(a, b);
         assert!(a.bytes().all(|c| ALPHABET.contains(&c)));
+    }
+
+    #[test]
+    fn a_failing_random_source_is_an_error_not_a_panic() {
+        let error = random_string_from(64, |_| Err(getrandom::Error::UNSUPPORTED)).unwrap_err();
+        assert!(matches!(&error, OAuthError::Random(_)), "{error:?}");
+        assert!(error.to_string().starts_with("the operating system's random number generator failed: "), "{error}");
     }
 
     #[test]

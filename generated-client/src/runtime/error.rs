@@ -767,7 +767,10 @@ mod tests {
                 "Op failed with 400 Bad Request: invalid_grant (code expired)",
             ),
             (
-                r#"{"errors":[{"code":10009,"title":"Authentication failed","detail":"The API key is wrong"},{"title":"x"}]}"#,
+                concat!(
+                    r#"{"errors":[{"code":10009,"title":"Authentication failed","detail":"The API key is wrong"},"#,
+                    r#"{"title":"x"}]}"#
+                ),
                 "Op failed with 400 Bad Request: 10009 Authentication failed (The API key is wrong) and 1 more",
             ),
             ("<html>\n<body>Bad gateway</body></html>", "Op failed with 400 Bad Request: 38 bytes of HTML or XML"),

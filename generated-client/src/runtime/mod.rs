@@ -68,6 +68,7 @@
 //! `<redacted>` and stays a few kilobytes whatever the server sent, and credential headers are
 //! marked sensitive. Each call is a `request` span (operation id, method, path template) with an
 //! event per attempt (attempt, status, elapsed time).
+#![warn(clippy::unwrap_used, clippy::expect_used)]
 
 mod builder;
 mod client;

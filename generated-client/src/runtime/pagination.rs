@@ -71,9 +71,9 @@ impl<R: Paginated> Page<R> {
         self.next_request().is_some()
     }
 
-    /// The page number this page stands for: the number it was requested with; for a first request without one, the server's
-    /// `meta.page_number` when it is a valid page number (at least 1), else 1. A server cannot
-    /// steer the next request outside the valid range.
+    /// The page number this page stands for: the number it was requested with; for a first
+    /// request without one, the server's `meta.page_number` when it is a valid page number (at
+    /// least 1), else 1. A server cannot steer the next request outside the valid range.
     pub fn current_page_number(&self) -> i64 {
         self.request.page_number().or(self.response.data.page_number().filter(|n| *n >= 1)).unwrap_or(1)
     }
@@ -85,7 +85,8 @@ impl<R: Paginated> Page<R> {
 
     /// Whether the server answered a request for page `n` with another page number.
     fn is_off_track(&self) -> bool {
-        matches!((self.request.page_number(), self.response.data.page_number()), (Some(asked), Some(answered)) if asked != answered)
+        let pages = (self.request.page_number(), self.response.data.page_number());
+        matches!(pages, (Some(asked), Some(answered)) if asked != answered)
     }
 
     /// The request for the next page (same filters and page size), if there is one.

@@ -193,7 +193,10 @@ mod tests {
         let redacted = redact_secrets(body);
         assert_eq!(
             redacted,
-            r#"{"access_token": "<redacted>", "token_type":"bearer","refresh_token":"<redacted>","n":{"client_secret":"<redacted>"}}"#
+            concat!(
+                r#"{"access_token": "<redacted>", "token_type":"bearer","refresh_token":"<redacted>","#,
+                r#""n":{"client_secret":"<redacted>"}}"#
+            )
         );
     }
 

@@ -126,6 +126,7 @@ fn start() -> Result<String, String> {
 }
 
 #[cfg(target_os = "linux")]
+#[allow(unsafe_code)] // `pre_exec` is unsafe by nature; see the SAFETY note
 fn die_with_parent(command: &mut Command) {
     use std::os::unix::process::CommandExt;
     command.process_group(0);

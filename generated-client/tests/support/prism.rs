@@ -237,6 +237,7 @@ fn answers_http(addr: SocketAddr) -> bool {
 }
 
 #[cfg(unix)]
+#[allow(unsafe_code)] // `pre_exec` is unsafe by nature; see the SAFETY notes
 fn die_with_parent(command: &mut Command) {
     use std::os::unix::process::CommandExt;
     // Own process group, so drop can kill anything Prism forks along with it.
@@ -264,6 +265,7 @@ fn die_with_parent(command: &mut Command) {
 fn die_with_parent(_command: &mut Command) {}
 
 #[cfg(unix)]
+#[allow(unsafe_code)] // kill(2) on a process group has no safe std equivalent
 fn kill_group(child: &mut Child) {
     if let Ok(pid) = i32::try_from(child.id()) {
         // SAFETY: plain kill(2) on the group we created for this child.

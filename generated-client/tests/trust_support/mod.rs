@@ -134,7 +134,8 @@ async fn serve(
         }
         Answer::Status(status, extra, body) => {
             let text = format!(
-                "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\n{extra}content-length: {}\r\nconnection: close\r\n\r\n{body}",
+                "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\n{extra}\
+                 content-length: {}\r\nconnection: close\r\n\r\n{body}",
                 body.len()
             );
             let _ = stream.write_all(text.as_bytes()).await;
