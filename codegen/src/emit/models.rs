@@ -97,7 +97,12 @@ pub(crate) fn models_header(api: &Api) -> TokenStream {
     let deprecated_uses = allow_deprecated_uses(api.uses.deprecated_in_models);
     quote! {
         //! Types for every schema of the API.
-        #![allow(clippy::too_many_arguments, clippy::large_enum_variant, clippy::doc_markdown, clippy::new_without_default)]
+        #![allow(
+            clippy::too_many_arguments,
+            clippy::large_enum_variant,
+            clippy::doc_markdown,
+            clippy::new_without_default
+        )]
         #deprecated_uses
         #helper
         #null_helper

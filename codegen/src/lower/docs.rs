@@ -99,7 +99,9 @@ fn operation_docs(op: &mut Operation) {
 fn auth_doc(auth: &Auth) -> &'static str {
     match auth {
         Auth::None => "Sends no credentials.",
-        Auth::Bearer { optional: false } => "Authenticates with the client's bearer credentials (API key or token source).",
+        Auth::Bearer { optional: false } => {
+            "Authenticates with the client's bearer credentials (API key or token source)."
+        }
         Auth::Bearer { optional: true } => "Sends the client's bearer credentials when it has any.",
         Auth::ClientAuth { optional: false } => "Authenticates with the client's OAuth client credentials.",
         Auth::ClientAuth { optional: true } => {
@@ -108,7 +110,10 @@ fn auth_doc(auth: &Auth) -> &'static str {
         Auth::Basic { .. } => "Authenticates with HTTP Basic.",
         Auth::ApiKeyHeader { .. } | Auth::ApiKeyQuery { .. } => "Authenticates with the client's API key.",
         Auth::All(_) => {
-            "Sends every credential of its security requirement (API keys set with `ClientBuilder::api_key_for`, by header or query parameter name, else the client's API key)."
+            concat!(
+                "Sends every credential of its security requirement (API keys set with ",
+                "`ClientBuilder::api_key_for`, by header or query parameter name, else the client's API key)."
+            )
         }
         Auth::Any(_) => "Sends the credentials of the first security requirement the client has every credential for.",
     }

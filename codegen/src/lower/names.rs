@@ -144,9 +144,13 @@ impl<'a> Lowerer<'a> {
                 return Ok((name, true));
             }
             let message = format!(
-                "the Rust name `{}` is already taken by the type for {}; name one of them with `{RUST_NAME}` or an entry in the renames file",
+                concat!(
+                    "the Rust name `{}` is already taken by the type for {}; ",
+                    "name one of them with `{}` or an entry in the renames file"
+                ),
                 naming::unraw(&name),
-                holder.origin
+                holder.origin,
+                RUST_NAME
             );
             if !self.lenient {
                 return Err(self.ctx.invalid(at, message));

@@ -188,7 +188,7 @@ impl<'a> Lowerer<'a> {
         let name = scope.claim(&naming::ident_snake(wire, "field"));
         let secret = is_secret(wire)
             || data.is_some_and(|d| d.write_only)
-            || matches!(schema, ReferenceOr::Item(s) if matches!(&s.schema_kind, SchemaKind::Type(Type::String(st)) if matches!(st.format, openapiv3::VariantOrUnknownOrEmpty::Item(openapiv3::StringFormat::Password))));
+            || matches!(schema, ReferenceOr::Item(s) if is_password_string(s));
         let format = match schema {
             ReferenceOr::Item(s) => match &s.schema_kind {
                 SchemaKind::Type(Type::String(st)) => match &st.format {
@@ -449,4 +449,11 @@ pub(crate) fn is_secret(wire: &str) -> bool {
     ];
     let lower = wire.to_ascii_lowercase();
     SECRETS.contains(&lower.as_str())
+}
+
+/// A `type: string` schema with `format: password`.
+fn is_password_string(schema: &openapiv3::Schema) -> bool {
+    use openapiv3::{StringFormat, VariantOrUnknownOrEmpty};
+    let SchemaKind::Type(Type::String(st)) = &schema.schema_kind else { return false };
+    matches!(st.format, VariantOrUnknownOrEmpty::Item(StringFormat::Password))
 }
