@@ -20,10 +20,7 @@ where
     T: ::serde::Deserialize<'de> + Default,
     D: ::serde::Deserializer<'de>,
 {
-    Ok(
-        <Option<T> as ::serde::Deserialize>::deserialize(deserializer)?
-            .unwrap_or_default(),
-    )
+    Ok(<Option<T> as ::serde::Deserialize>::deserialize(deserializer)?.unwrap_or_default())
 }
 /// Successful answer from the token endpoint (RFC 6749 section 5.1).
 ///
@@ -55,11 +52,7 @@ pub struct OAuthDynamicRegistrationResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_secret: Option<String>,
     /// Grant types the client is permitted to use.
-    #[serde(
-        default,
-        skip_serializing_if = "Vec::is_empty",
-        deserialize_with = "null_as_empty"
-    )]
+    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "null_as_empty")]
     pub grant_types: Vec<String>,
     /// Image shown as the client's logo.
     ///
@@ -72,18 +65,10 @@ pub struct OAuthDynamicRegistrationResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policy_uri: Option<String>,
     /// Redirect URIs registered for the client.
-    #[serde(
-        default,
-        skip_serializing_if = "Vec::is_empty",
-        deserialize_with = "null_as_empty"
-    )]
+    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "null_as_empty")]
     pub redirect_uris: Vec<String>,
     /// Response types the client is permitted to use.
-    #[serde(
-        default,
-        skip_serializing_if = "Vec::is_empty",
-        deserialize_with = "null_as_empty"
-    )]
+    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "null_as_empty")]
     pub response_types: Vec<String>,
     /// Scopes registered for the client, separated by spaces.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -169,17 +154,50 @@ impl OAuthDynamicRegistrationResponse {
 impl ::std::fmt::Debug for OAuthDynamicRegistrationResponse {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("OAuthDynamicRegistrationResponse")
-            .field("client_id", &self.client_id)
-            .field("client_id_issued_at", &self.client_id_issued_at)
-            .field("client_name", &self.client_name)
-            .field("client_secret", &self.client_secret.as_ref().map(|_| "<redacted>"))
-            .field("grant_types", &self.grant_types)
-            .field("logo_uri", &self.logo_uri)
-            .field("policy_uri", &self.policy_uri)
-            .field("redirect_uris", &self.redirect_uris)
-            .field("response_types", &self.response_types)
-            .field("scope", &self.scope)
-            .field("token_endpoint_auth_method", &self.token_endpoint_auth_method)
+            .field(
+                "client_id",
+                &self.client_id
+            )
+            .field(
+                "client_id_issued_at",
+                &self.client_id_issued_at
+            )
+            .field(
+                "client_name",
+                &self.client_name
+            )
+            .field(
+                "client_secret",
+                &self.client_secret.as_ref().map(|_| "<redacted>")
+            )
+            .field(
+                "grant_types",
+                &self.grant_types
+            )
+            .field(
+                "logo_uri",
+                &self.logo_uri
+            )
+            .field(
+                "policy_uri",
+                &self.policy_uri
+            )
+            .field(
+                "redirect_uris",
+                &self.redirect_uris
+            )
+            .field(
+                "response_types",
+                &self.response_types
+            )
+            .field(
+                "scope",
+                &self.scope
+            )
+            .field(
+                "token_endpoint_auth_method",
+                &self.token_endpoint_auth_method
+            )
             .field("tos_uri", &self.tos_uri)
             .finish()
     }
@@ -194,18 +212,10 @@ pub use crate::oauth_types::AuthorizationServerMetadata;
 #[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct OAuthClient {
     /// Grant types this client may use.
-    #[serde(
-        default,
-        skip_serializing_if = "Vec::is_empty",
-        deserialize_with = "null_as_empty"
-    )]
+    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "null_as_empty")]
     pub allowed_grant_types: Vec<GrantType>,
     /// Scopes this client may request.
-    #[serde(
-        default,
-        skip_serializing_if = "Vec::is_empty",
-        deserialize_with = "null_as_empty"
-    )]
+    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "null_as_empty")]
     pub allowed_scopes: Vec<String>,
     /// Public identifier of the client, sent as `client_id` in OAuth requests.
     pub client_id: String,
@@ -237,11 +247,7 @@ pub struct OAuthClient {
     /// Kind of resource; always `oauth_client`.
     pub record_type: OAuthClientRecordType,
     /// Redirect URIs this client may use.
-    #[serde(
-        default,
-        skip_serializing_if = "Vec::is_empty",
-        deserialize_with = "null_as_empty"
-    )]
+    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "null_as_empty")]
     pub redirect_uris: Vec<String>,
     /// When true, authorization code requests from this client have to use PKCE (RFC 7636).
     pub require_pkce: bool,
@@ -294,7 +300,7 @@ impl OAuthClient {
             record_type,
             require_pkce,
             updated_at,
-            user_id,
+            user_id
         } = required;
         Self {
             allowed_grant_types: ::std::default::Default::default(),
@@ -354,20 +360,62 @@ impl OAuthClient {
 impl ::std::fmt::Debug for OAuthClient {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("OAuthClient")
-            .field("allowed_grant_types", &self.allowed_grant_types)
-            .field("allowed_scopes", &self.allowed_scopes)
-            .field("client_id", &self.client_id)
-            .field("client_secret", &self.client_secret.as_ref().map(|_| "<redacted>"))
-            .field("client_type", &self.client_type)
-            .field("created_at", &self.created_at)
-            .field("logo_uri", &self.logo_uri)
-            .field("name", &self.name)
-            .field("org_id", &self.org_id)
-            .field("policy_uri", &self.policy_uri)
-            .field("record_type", &self.record_type)
-            .field("redirect_uris", &self.redirect_uris)
-            .field("require_pkce", &self.require_pkce)
-            .field("tos_uri", &self.tos_uri)
+            .field(
+                "allowed_grant_types",
+                &self.allowed_grant_types
+            )
+            .field(
+                "allowed_scopes",
+                &self.allowed_scopes
+            )
+            .field(
+                "client_id",
+                &self.client_id
+            )
+            .field(
+                "client_secret",
+                &self.client_secret.as_ref().map(|_| "<redacted>")
+            )
+            .field(
+                "client_type",
+                &self.client_type
+            )
+            .field(
+                "created_at",
+                &self.created_at
+            )
+            .field(
+                "logo_uri",
+                &self.logo_uri
+            )
+            .field(
+                "name",
+                &self.name
+            )
+            .field(
+                "org_id",
+                &self.org_id
+            )
+            .field(
+                "policy_uri",
+                &self.policy_uri
+            )
+            .field(
+                "record_type",
+                &self.record_type
+            )
+            .field(
+                "redirect_uris",
+                &self.redirect_uris
+            )
+            .field(
+                "require_pkce",
+                &self.require_pkce
+            )
+            .field(
+                "tos_uri",
+                &self.tos_uri
+            )
             .field("updated_at", &self.updated_at)
             .field("user_id", &self.user_id)
             .finish()
@@ -386,7 +434,9 @@ pub struct IntrospectRequest {
 impl IntrospectRequest {
     /// A value with the required fields set and every optional field empty.
     pub fn new(token: impl Into<String>) -> Self {
-        Self { token: token.into() }
+        Self {
+            token: token.into(),
+        }
     }
 }
 impl ::std::fmt::Debug for IntrospectRequest {
@@ -511,11 +561,7 @@ pub struct OAuthClientCreateRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policy_uri: Option<String>,
     /// Redirect URIs the client may use; needed when the client uses the `authorization_code` grant.
-    #[serde(
-        default,
-        skip_serializing_if = "Vec::is_empty",
-        deserialize_with = "null_as_empty"
-    )]
+    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "null_as_empty")]
     pub redirect_uris: Vec<String>,
     /// Whether authorization code requests from this client have to use PKCE (RFC 7636); false when omitted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -544,7 +590,7 @@ impl OAuthClientCreateRequest {
             allowed_grant_types,
             allowed_scopes,
             client_type,
-            name,
+            name
         } = required;
         Self {
             allowed_grant_types,
@@ -607,11 +653,7 @@ pub struct OAuthDynamicRegistrationRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policy_uri: Option<String>,
     /// Redirect URIs for redirect-based flows such as the authorization code grant.
-    #[serde(
-        default,
-        skip_serializing_if = "Vec::is_empty",
-        deserialize_with = "null_as_empty"
-    )]
+    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "null_as_empty")]
     pub redirect_uris: Vec<String>,
     /// Response types the client intends to use; `code` when omitted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -679,10 +721,7 @@ impl OAuthDynamicRegistrationRequest {
         self
     }
     /// Sets `token_endpoint_auth_method`.
-    pub fn with_token_endpoint_auth_method(
-        mut self,
-        value: TokenEndpointAuthMethod,
-    ) -> Self {
+    pub fn with_token_endpoint_auth_method(mut self, value: TokenEndpointAuthMethod) -> Self {
         self.token_endpoint_auth_method = Some(value);
         self
     }
@@ -784,13 +823,34 @@ impl TokenRequest {
 impl ::std::fmt::Debug for TokenRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TokenRequest")
-            .field("client_id", &self.client_id)
-            .field("client_secret", &self.client_secret.as_ref().map(|_| "<redacted>"))
-            .field("code", &self.code.as_ref().map(|_| "<redacted>"))
-            .field("code_verifier", &self.code_verifier.as_ref().map(|_| "<redacted>"))
-            .field("grant_type", &self.grant_type)
-            .field("redirect_uri", &self.redirect_uri)
-            .field("refresh_token", &self.refresh_token.as_ref().map(|_| "<redacted>"))
+            .field(
+                "client_id",
+                &self.client_id
+            )
+            .field(
+                "client_secret",
+                &self.client_secret.as_ref().map(|_| "<redacted>")
+            )
+            .field(
+                "code",
+                &self.code.as_ref().map(|_| "<redacted>")
+            )
+            .field(
+                "code_verifier",
+                &self.code_verifier.as_ref().map(|_| "<redacted>")
+            )
+            .field(
+                "grant_type",
+                &self.grant_type
+            )
+            .field(
+                "redirect_uri",
+                &self.redirect_uri
+            )
+            .field(
+                "refresh_token",
+                &self.refresh_token.as_ref().map(|_| "<redacted>")
+            )
             .field("scope", &self.scope)
             .finish()
     }
@@ -860,11 +920,7 @@ pub struct ConsentTokenResponseData {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub redirect_uri: Option<String>,
     /// Scopes the client is asking for.
-    #[serde(
-        default,
-        skip_serializing_if = "Vec::is_empty",
-        deserialize_with = "null_as_empty"
-    )]
+    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "null_as_empty")]
     pub requested_scopes: Vec<ConsentTokenResponseDataRequestedScope>,
     /// Web page with the terms of service that govern this client; null when none is set.
     ///
@@ -917,7 +973,7 @@ impl ConsentTokenResponseData {
     /// Sets `requested_scopes`.
     pub fn with_requested_scopes(
         mut self,
-        value: Vec<ConsentTokenResponseDataRequestedScope>,
+        value: Vec<ConsentTokenResponseDataRequestedScope>
     ) -> Self {
         self.requested_scopes = value;
         self
@@ -945,7 +1001,9 @@ pub struct ConsentTokenResponse {
 impl ConsentTokenResponse {
     /// A value with the required fields set and every optional field empty.
     pub fn new() -> Self {
-        Self { data: None }
+        Self {
+            data: None,
+        }
     }
     /// Sets `data`.
     pub fn with_data(mut self, value: ConsentTokenResponseData) -> Self {
@@ -1164,7 +1222,7 @@ impl RegisterOAuthClientBadRequest {
     /// Sets `invalid_fields`.
     pub fn with_invalid_fields(
         mut self,
-        value: ::std::collections::BTreeMap<String, Vec<String>>,
+        value: ::std::collections::BTreeMap<String, Vec<String>>
     ) -> Self {
         self.invalid_fields = value;
         self
@@ -1174,11 +1232,7 @@ impl RegisterOAuthClientBadRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
 pub struct ListOAuthClientsResponse {
     /// The clients on this page.
-    #[serde(
-        default,
-        skip_serializing_if = "Vec::is_empty",
-        deserialize_with = "null_as_empty"
-    )]
+    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "null_as_empty")]
     pub data: Vec<OAuthClient>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meta: Option<OAuthPaginationMeta>,
@@ -1226,7 +1280,9 @@ pub struct CreateOAuthClientResponse {
 impl CreateOAuthClientResponse {
     /// A value with the required fields set and every optional field empty.
     pub fn new() -> Self {
-        Self { data: None }
+        Self {
+            data: None,
+        }
     }
     /// Sets `data`.
     pub fn with_data(mut self, value: OAuthClient) -> Self {
@@ -1249,7 +1305,9 @@ pub struct GetOAuthClientResponse {
 impl GetOAuthClientResponse {
     /// A value with the required fields set and every optional field empty.
     pub fn new() -> Self {
-        Self { data: None }
+        Self {
+            data: None,
+        }
     }
     /// Sets `data`.
     pub fn with_data(mut self, value: OAuthClient) -> Self {
@@ -1272,7 +1330,9 @@ pub struct UpdateOAuthClientResponse {
 impl UpdateOAuthClientResponse {
     /// A value with the required fields set and every optional field empty.
     pub fn new() -> Self {
-        Self { data: None }
+        Self {
+            data: None,
+        }
     }
     /// Sets `data`.
     pub fn with_data(mut self, value: OAuthClient) -> Self {
@@ -1290,11 +1350,7 @@ impl crate::runtime::Envelope for UpdateOAuthClientResponse {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
 pub struct ListOAuthGrantsResponse {
     /// The grants on this page.
-    #[serde(
-        default,
-        skip_serializing_if = "Vec::is_empty",
-        deserialize_with = "null_as_empty"
-    )]
+    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "null_as_empty")]
     pub data: Vec<OAuthGrant>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meta: Option<OAuthPaginationMeta>,
@@ -1342,7 +1398,9 @@ pub struct GetOAuthGrantResponse {
 impl GetOAuthGrantResponse {
     /// A value with the required fields set and every optional field empty.
     pub fn new() -> Self {
-        Self { data: None }
+        Self {
+            data: None,
+        }
     }
     /// Sets `data`.
     pub fn with_data(mut self, value: OAuthGrant) -> Self {
@@ -1365,7 +1423,9 @@ pub struct RevokeOAuthGrantResponse {
 impl RevokeOAuthGrantResponse {
     /// A value with the required fields set and every optional field empty.
     pub fn new() -> Self {
-        Self { data: None }
+        Self {
+            data: None,
+        }
     }
     /// Sets `data`.
     pub fn with_data(mut self, value: OAuthGrant) -> Self {
@@ -1394,10 +1454,11 @@ pub enum GrantType {
     /// A value this version of the client does not know.
     Unknown(String),
 }
-crate::runtime::string_enum!(
-    GrantType, Unknown, { ClientCredentials => "client_credentials", AuthorizationCode =>
-    "authorization_code", RefreshToken => "refresh_token" }
-);
+crate::runtime::string_enum!(GrantType, Unknown, {
+    ClientCredentials => "client_credentials",
+    AuthorizationCode => "authorization_code",
+    RefreshToken => "refresh_token"
+});
 /// One of `public`, `confidential`. Values the spec does not list are kept as they are.
 ///
 /// Schema: `/components/schemas/OAuthClient/properties/client_type`
@@ -1411,9 +1472,10 @@ pub enum ClientType {
     /// A value this version of the client does not know.
     Unknown(String),
 }
-crate::runtime::string_enum!(
-    ClientType, Unknown, { Public => "public", Confidential => "confidential" }
-);
+crate::runtime::string_enum!(ClientType, Unknown, {
+    Public => "public",
+    Confidential => "confidential"
+});
 /// One of `oauth_client`. Values the spec does not list are kept as they are.
 ///
 /// Schema: `/components/schemas/OAuthClient/properties/record_type`
@@ -1425,9 +1487,9 @@ pub enum OAuthClientRecordType {
     /// A value this version of the client does not know.
     Unknown(String),
 }
-crate::runtime::string_enum!(
-    OAuthClientRecordType, Unknown, { OAuthClient => "oauth_client" }
-);
+crate::runtime::string_enum!(OAuthClientRecordType, Unknown, {
+    OAuthClient => "oauth_client"
+});
 /// One of `none`, `client_secret_basic`, `client_secret_post`. Values the spec does not list are kept as they are.
 ///
 /// Schema: `/components/schemas/OAuthDynamicRegistrationRequest/properties/token_endpoint_auth_method`
@@ -1443,10 +1505,11 @@ pub enum TokenEndpointAuthMethod {
     /// A value this version of the client does not know.
     Unknown(String),
 }
-crate::runtime::string_enum!(
-    TokenEndpointAuthMethod, Unknown, { None => "none", ClientSecretBasic =>
-    "client_secret_basic", ClientSecretPost => "client_secret_post" }
-);
+crate::runtime::string_enum!(TokenEndpointAuthMethod, Unknown, {
+    None => "none",
+    ClientSecretBasic => "client_secret_basic",
+    ClientSecretPost => "client_secret_post"
+});
 /// One of `oauth_grant`. Values the spec does not list are kept as they are.
 ///
 /// Schema: `/components/schemas/OAuthGrant/properties/record_type`
@@ -1458,9 +1521,9 @@ pub enum OAuthGrantRecordType {
     /// A value this version of the client does not know.
     Unknown(String),
 }
-crate::runtime::string_enum!(
-    OAuthGrantRecordType, Unknown, { OAuthGrant => "oauth_grant" }
-);
+crate::runtime::string_enum!(OAuthGrantRecordType, Unknown, {
+    OAuthGrant => "oauth_grant"
+});
 /// One of `code`. Values the spec does not list are kept as they are.
 ///
 /// Schema: `/paths/~1oauth~1authorize/get/parameters/0/schema`
@@ -1472,6 +1535,8 @@ pub enum ResponseType {
     /// A value this version of the client does not know.
     Unknown(String),
 }
-crate::runtime::string_enum!(ResponseType, Unknown, { Code => "code" });
+crate::runtime::string_enum!(ResponseType, Unknown, {
+    Code => "code"
+});
 /// Schema: `/paths/~1oauth~1authorize/get/parameters/6/schema`
 pub use crate::oauth_types::PkceMethod as CodeChallengeMethod;
