@@ -310,15 +310,18 @@ fn parse_source(
     options: &Options,
 ) -> Result<(ir::Api, Vec<Error>), Error> {
     let ctx = error::Ctx { file: options.spec_path.clone() };
-    let value = load::load(&ctx, text)?;
-    normalize::check_document(&ctx, &value)?;
-    let (value, sources) = bundle::bundle(&ctx, entry, value, read)?;
+    let load_bundled = || {
+        let value = load::load(&ctx, text)?;
+        normalize::check_document(&ctx, &value)?;
+        bundle::bundle(&ctx, entry, value, read)
+    };
+    let (value, sources) = load_bundled()?;
     // Later stages locate errors in the bundled document; they are moved to the text's origin.
     let relocate = |mut e: Error| {
         sources.relocate(&mut e, &ctx.file);
         e
     };
-    let spec = normalize::normalize(&ctx, value).map_err(relocate)?;
+    let spec = normalize::normalize(&ctx, value, &|| load_bundled().map(|(value, _)| value)).map_err(relocate)?;
     let (mut api, notes) = lower::lower(&ctx, &spec, options.skip_unsupported, &options.renames, &options.replacements)
         .map_err(relocate)?;
     aliases::check(&ctx, &api).map_err(relocate)?;
