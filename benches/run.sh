@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Reproduces every figure in BENCHMARKS.md.
 #
-# usage: benches/run.sh [gen|rss|cli|build|client|throughput|features|all]...   (default: all)
+# usage: benches/run.sh [gen|stages|rss|cli|build|client|throughput|features|all]...   (default: all)
 #
 # Needs: hyperfine and GNU time (`apt-get install hyperfine time`), python3 with PyYAML (for the
 # progenitor comparison), and cargo-progenitor in $PROGENITOR_ROOT/bin (default /tmp/progenitor):
@@ -47,8 +47,25 @@ rss() {
     done
     local x; x="$(xtask)"
     rm -rf "$TMP/full-crate"
-    /usr/bin/time -v "$x" generate --spec "$FULL" --out "$TMP/full-crate" 2> "$TMP/time-v.txt" | tail -1
+    /usr/bin/time -v "$x" generate --spec "$FULL" --out "$TMP/full-crate" --skip-unsupported 2> "$TMP/time-v.txt" | tail -1
     grep -E "Maximum resident set size|Elapsed \(wall" "$TMP/time-v.txt"
+}
+
+# Each stage of the full document in its own process, back to back in one hyperfine run
+# (`peak_rss` runs one stage and exits): the wall and user-time ratios to the floor. With
+# $STAGES_BEFORE (another build's peak_rss binary) its parse and generate run beside ours.
+stages() {
+    section "1b. generation stages of the full document as processes (hyperfine)"
+    have_full || return 0
+    cargo bench -p codegen --bench peak_rss --no-run --quiet 2>/dev/null
+    local bin; bin=$(ls -t target/release/deps/peak_rss-* | grep -v '\.d$' | head -1)
+    local before=()
+    if [[ -n "${STAGES_BEFORE:-}" ]]; then
+        before=(-n "parse (before)" "$STAGES_BEFORE parse $FULL" -n "generate (before)" "$STAGES_BEFORE generate $FULL")
+    fi
+    hyperfine -N --warmup 1 --runs "${STAGES_RUNS:-8}" --export-json "$TMP/stages.json" \
+        -n floor "$bin floor $FULL" -n parse "$bin parse $FULL" -n generate "$bin generate $FULL" "${before[@]}"
+    python3 -c 'import json,sys; [print("%-20s wall %7.1f ms  user %7.1f ms" % (r["command"], r["mean"]*1e3, r["user"]*1e3)) for r in json.load(open(sys.argv[1]))["results"]]' "$TMP/stages.json"
 }
 
 lowered() {
@@ -60,10 +77,16 @@ cli() {
     [[ -x "$PROGENITOR" ]] || { echo "skipping: $PROGENITOR not installed"; return 0; }
     local x; x="$(xtask)"
     lowered
-    hyperfine --warmup 3 --min-runs 20 --export-markdown "$TMP/cli.md" \
+    local before=()
+    if [[ -n "${CLI_BEFORE:-}" ]]; then # another build's xtask binary, in the same run
+        before=(-n "before (lowered 3.0 doc)" "$CLI_BEFORE generate --spec $TMP/oauth-3.0.yaml --out $TMP/before-lowered")
+    fi
+    hyperfine -N --warmup 3 --min-runs 40 --export-markdown "$TMP/cli.md" --export-json "$TMP/cli.json" \
         -n "ours (lowered 3.0 doc)" "$x generate --spec $TMP/oauth-3.0.yaml --out $TMP/ours-lowered" \
+        "${before[@]}" \
         -n "ours (original 3.1 spec)" "$x generate --spec $SPEC --out $TMP/ours-orig" \
         -n "progenitor (lowered 3.0 doc)" "$PROGENITOR progenitor -i $TMP/oauth-3.0.yaml -o $TMP/prog-crate -n telnyx-oauth-progenitor -v 0.1.0 --interface builder"
+    python3 -c 'import json,sys; [print("%-30s wall %6.1f ms  user %6.1f ms" % (r["command"], r["mean"]*1e3, r["user"]*1e3)) for r in json.load(open(sys.argv[1]))["results"]]' "$TMP/cli.json"
 }
 
 # Pins progenitor's crate to TLS on with the same crypto as ours (rustls + ring).
@@ -152,6 +175,6 @@ features() {
 }
 
 targets=("$@")
-[[ ${#targets[@]} -eq 0 || "${targets[0]}" == all ]] && targets=(gen rss cli build client throughput features)
+[[ ${#targets[@]} -eq 0 || "${targets[0]}" == all ]] && targets=(gen stages rss cli build client throughput features)
 echo "machine: $(nproc) cores, $(uname -srm), $(cargo --version)"
 for t in "${targets[@]}"; do "$t"; done

@@ -14,7 +14,7 @@
 //! - `parse_to_ir`: `codegen::parse`, stages 1-4 of the list in `codegen/src/lib.rs` (load,
 //!   bundle, 3.1 normalization into openapiv3, lowering to the IR);
 //! - `generate`: `codegen::generate` (the above + stage 5, `quote!` emission, + stage 6,
-//!   `syn`/`prettyplease` rendering of every file).
+//!   printing of every file by `codegen`'s own renderer).
 
 use std::hint::black_box;
 use std::path::PathBuf;

@@ -14,7 +14,8 @@
 //! 4. `lower`: validated and turned into the plain-data [`ir`], then
 //!    `aliases` refuses aliases that name themselves;
 //! 5. `emit`: IR to token streams with `quote!`;
-//! 6. `render`: `syn` + `prettyplease`, with a header naming the regenerate command.
+//! 6. `render`: token streams printed as Rust text without parsing them again, with a header
+//!    naming the regenerate command.
 //!
 //! Beside the code, [`manifest`] describes the generated public API as text and classifies
 //! what changed between two versions of it.
@@ -30,6 +31,7 @@ mod lower;
 pub mod manifest;
 pub mod naming;
 mod normalize;
+mod render;
 mod replacements;
 mod shape;
 pub mod text;
@@ -189,13 +191,35 @@ fn emit_output(api: ir::Api, notes: Vec<Error>, options: &Options) -> Result<Out
         text::plain(&options.regen_command),
         text::plain(&options.spec_path)
     );
-    // Standalone crates get a cargo feature per tag, so a user compiles only what they use.
-    let modules = emit::modules(&api);
-    let tag_features = options.standalone_crate.is_some() && modules.len() > 1;
-    let model_cx = emit::ModelContext::new(&api, tag_features);
+    let rendered = emit_parts(&api, options, |path, tokens| render_file(path, tokens, options));
+    let mut files: BTreeMap<String, String> = BTreeMap::new();
+    for (path, code) in rendered {
+        let code = code.ok_or_else(|| internal(options, format!("rendering {path} did not finish")))??;
+        files.entry(path).or_insert_with(|| header.clone()).push_str(&code);
+    }
+    if let Some(name) = &options.standalone_crate {
+        let modules = emit::modules(&api);
+        let tag_features = modules.len() > 1;
+        let features: Vec<&str> =
+            if tag_features { modules.iter().map(|m| naming::unraw(m.name)).collect() } else { Vec::new() };
+        files.insert("Cargo.toml".to_owned(), standalone_manifest(name, &api, &features));
+    }
+    let manifest = manifest::manifest(&api, &options.regen_command);
+    Ok(Output { files, operations: api.operations.len(), types: api.types.len(), skipped, warnings, manifest })
+}
 
-    // Every part of every file is emitted and rendered on its own, spread over the cores; the
-    // parts are then joined in a fixed order, so the output does not depend on the scheduling.
+/// Emits every part of every generated file and passes each part's tokens to `finish` (which
+/// renders them), spread over the cores; returns the results with their file paths, in file
+/// order (a file's parts in order), so the output does not depend on the scheduling.
+fn emit_parts<R: Send>(
+    api: &ir::Api,
+    options: &Options,
+    finish: impl Fn(&str, proc_macro2::TokenStream) -> R + Sync,
+) -> Vec<(String, Option<R>)> {
+    // Standalone crates get a cargo feature per tag, so a user compiles only what they use.
+    let modules = emit::modules(api);
+    let tag_features = options.standalone_crate.is_some() && modules.len() > 1;
+    let model_cx = emit::ModelContext::new(api, tag_features);
     let mut parts: Vec<(String, Part<'_>)> =
         vec![("src/generated/mod.rs".into(), Part::Root), ("src/generated/models.rs".into(), Part::ModelsHeader)];
     parts.extend(api.types.chunks(MODEL_CHUNK).map(|chunk| ("src/generated/models.rs".into(), Part::Models(chunk))));
@@ -206,29 +230,18 @@ fn emit_output(api: ir::Api, notes: Vec<Error>, options: &Options) -> Result<Out
     if options.standalone_crate.is_some() {
         parts.push(("src/lib.rs".into(), Part::Lib));
     }
-    let rendered = parallel_map(&parts, |(path, part)| {
+    let results = parallel_map(&parts, |(path, part)| {
         let tokens = match part {
-            Part::Root => emit::root(&api, options),
-            Part::ModelsHeader => emit::models_header(&api),
+            Part::Root => emit::root(api, options),
+            Part::ModelsHeader => emit::models_header(api),
             Part::Models(types) => emit::models_items(types, &model_cx),
-            Part::OperationsRoot => emit::operations_root(&api, &modules, tag_features),
-            Part::Operations(i) => emit::operations_module(&api, &modules[*i]),
-            Part::Lib => standalone_lib(&api),
+            Part::OperationsRoot => emit::operations_root(api, &modules, tag_features),
+            Part::Operations(i) => emit::operations_module(api, &modules[*i]),
+            Part::Lib => standalone_lib(api),
         };
-        render_file(path, tokens, options)
+        finish(path, tokens)
     });
-    let mut files: BTreeMap<String, String> = BTreeMap::new();
-    for ((path, _), code) in parts.iter().zip(rendered) {
-        let code = code.ok_or_else(|| internal(options, format!("rendering {path} did not finish")))??;
-        files.entry(path.clone()).or_insert_with(|| header.clone()).push_str(&code);
-    }
-    if let Some(name) = &options.standalone_crate {
-        let features: Vec<&str> =
-            if tag_features { modules.iter().map(|m| naming::unraw(m.name)).collect() } else { Vec::new() };
-        files.insert("Cargo.toml".to_owned(), standalone_manifest(name, &api, &features));
-    }
-    let manifest = manifest::manifest(&api, &options.regen_command);
-    Ok(Output { files, operations: api.operations.len(), types: api.types.len(), skipped, warnings, manifest })
+    parts.into_iter().map(|(path, _)| path).zip(results).collect()
 }
 
 /// A generator defect, located at the spec as a whole.
@@ -298,15 +311,18 @@ fn parse_source(
     options: &Options,
 ) -> Result<(ir::Api, Vec<Error>), Error> {
     let ctx = error::Ctx { file: options.spec_path.clone() };
-    let value = load::load(&ctx, text)?;
-    normalize::check_document(&ctx, &value)?;
-    let (value, sources) = bundle::bundle(&ctx, entry, value, read)?;
+    let load_bundled = || {
+        let value = load::load(&ctx, text)?;
+        normalize::check_document(&ctx, &value)?;
+        bundle::bundle(&ctx, entry, value, read)
+    };
+    let (value, sources) = load_bundled()?;
     // Later stages locate errors in the bundled document; they are moved to the text's origin.
     let relocate = |mut e: Error| {
         sources.relocate(&mut e, &ctx.file);
         e
     };
-    let spec = normalize::normalize(&ctx, value).map_err(relocate)?;
+    let spec = normalize::normalize(&ctx, value, &|| load_bundled().map(|(value, _)| value)).map_err(relocate)?;
     let (mut api, notes) = lower::lower(&ctx, &spec, options.skip_unsupported, &options.renames, &options.replacements)
         .map_err(relocate)?;
     aliases::check(&ctx, &api).map_err(relocate)?;
@@ -324,10 +340,16 @@ fn render_file(path: &str, tokens: proc_macro2::TokenStream, options: &Options) 
     render(tokens).map_err(|message| internal(options, format!("generated {path} does not parse: {message}")))
 }
 
-/// Formats tokens as a Rust file.
+/// Prints tokens as a Rust file. Builds with debug assertions (tests, `cargo xtask regen` and
+/// `check`, CI) also parse the printed text with `syn`, so emitted code that is not Rust is an
+/// error there; release builds (benchmarks, `--release` generation) skip that parse, which
+/// costs about as much as all the rest of generation. The printer itself never fails: whatever
+/// the tokens, the text lexes back to them (see [`render`](crate::render)).
 fn render(tokens: proc_macro2::TokenStream) -> Result<String, String> {
-    let file: syn::File = syn::parse2(tokens).map_err(|e| e.to_string())?;
-    Ok(prettyplease::unparse(&file))
+    let text = render::render(tokens);
+    #[cfg(debug_assertions)]
+    syn::parse_file(&text).map_err(|e| e.to_string())?;
+    Ok(text)
 }
 
 fn standalone_lib(api: &ir::Api) -> proc_macro2::TokenStream {
@@ -442,6 +464,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(debug_assertions)]
     fn emitted_code_that_does_not_parse_is_an_internal_error() {
         let options = Options { spec_path: "spec.yaml".into(), ..Options::default() };
         let error = render_file("src/generated/models.rs", quote::quote! { pub struct }, &options).unwrap_err();

@@ -84,18 +84,37 @@ fn convert(ctx: &Ctx, value: serde_yaml::Value, at: &str, depth: usize) -> Resul
 }
 
 fn check_depth(ctx: &Ctx, value: &Value, at: &str, depth: usize) -> Result<(), Error> {
+    // The pointer is only spelled out for the node that is too deep: building one per node
+    // cost an allocation for every member of the document.
+    match too_deep(value, depth) {
+        None => Ok(()),
+        Some(mut path) => {
+            path.reverse();
+            let pointer = path.iter().fold(at.to_owned(), |p, token| crate::error::ptr(&p, token));
+            Err(ctx.invalid(&pointer, format!("nesting deeper than {MAX_DEPTH} levels")))
+        }
+    }
+}
+
+/// The path (innermost token first) to a node nested deeper than [`MAX_DEPTH`], if any.
+fn too_deep(value: &Value, depth: usize) -> Option<Vec<String>> {
     if depth > MAX_DEPTH {
-        return Err(ctx.invalid(at, format!("nesting deeper than {MAX_DEPTH} levels")));
+        return Some(Vec::new());
     }
     match value {
-        Value::Array(items) => items
-            .iter()
-            .enumerate()
-            .try_for_each(|(i, v)| check_depth(ctx, v, &crate::error::ptr(at, &i.to_string()), depth + 1)),
-        Value::Object(map) => {
-            map.iter().try_for_each(|(k, v)| check_depth(ctx, v, &crate::error::ptr(at, k), depth + 1))
-        }
-        _ => Ok(()),
+        Value::Array(items) => items.iter().enumerate().find_map(|(i, v)| {
+            too_deep(v, depth + 1).map(|mut path| {
+                path.push(i.to_string());
+                path
+            })
+        }),
+        Value::Object(map) => map.iter().find_map(|(k, v)| {
+            too_deep(v, depth + 1).map(|mut path| {
+                path.push(k.clone());
+                path
+            })
+        }),
+        _ => None,
     }
 }
 

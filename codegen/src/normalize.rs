@@ -10,7 +10,29 @@ use crate::error::{ptr, Ctx, Error};
 use crate::shape::{self, Kind, Schemas};
 
 /// Checks the version, rewrites 3.1 schema forms into their 3.0 equivalents and parses the result.
-pub(crate) fn normalize(ctx: &Ctx, mut doc: Value) -> Result<openapiv3::OpenAPI, Error> {
+///
+/// The document is consumed while it is read (its strings move into the model, and the JSON tree
+/// is freed as it goes), so a document that does not deserialize is asked for again with
+/// `again` (loaded and bundled once more) to locate the error: only a failing document pays
+/// for that.
+pub(crate) fn normalize(
+    ctx: &Ctx,
+    doc: Value,
+    again: &dyn Fn() -> Result<Value, Error>,
+) -> Result<openapiv3::OpenAPI, Error> {
+    let doc = prepare(ctx, doc)?;
+    match <openapiv3::OpenAPI as serde::Deserialize>::deserialize(doc) {
+        Ok(spec) => Ok(spec),
+        Err(_) => {
+            let doc = prepare(ctx, again()?)?;
+            // Tracking the path costs an allocation per member; only a document that fails pays it.
+            Err(locate(ctx, &doc, Kind::Document, ""))
+        }
+    }
+}
+
+/// The 3.1 → 3.0 rewrites of [`normalize`], before deserializing.
+fn prepare(ctx: &Ctx, mut doc: Value) -> Result<Value, Error> {
     check_document(ctx, &doc)?;
     let Value::Object(root) = &mut doc else {
         return Err(ctx.invalid("", "the document is not a mapping"));
@@ -24,19 +46,14 @@ pub(crate) fn normalize(ctx: &Ctx, mut doc: Value) -> Result<openapiv3::OpenAPI,
     if !root.contains_key("info") {
         return Err(ctx.invalid("", "the document has no `info`"));
     }
-    walk(&mut doc, "", false);
+    walk(&mut doc, Place::Root, false);
     each_node(&mut doc, Kind::Document, &mut |kind, node| {
         // 3.1 makes `responses` optional: an operation without it documents no responses.
         if let (Kind::Operation, Value::Object(op)) = (kind, node) {
             op.entry("responses").or_insert_with(|| Value::Object(Map::new()));
         }
     });
-
-    // Tracking the path costs an allocation per member; only a document that fails pays it.
-    match <openapiv3::OpenAPI as serde::Deserialize>::deserialize(&doc) {
-        Ok(spec) => Ok(spec),
-        Err(_) => Err(locate(ctx, &doc, Kind::Document, "")),
-    }
+    Ok(doc)
 }
 
 /// Refuses what is not an OpenAPI 3.0/3.1 document (before anything else looks inside it).
@@ -132,25 +149,35 @@ fn check(node: &Value, kind: Kind) -> Result<(), (String, String)> {
 }
 
 /// Walks the document; every value under a `schema` key, or in `components/schemas`, is lowered.
-fn walk(value: &mut Value, at: &str, in_component_schemas: bool) {
+/// `place` says whether `value` is the document's root or its `components` (the only places
+/// where a key's meaning depends on where it is).
+fn walk(value: &mut Value, place: Place, in_component_schemas: bool) {
     match value {
         Value::Object(map) => {
             for (key, child) in map.iter_mut() {
-                let child_at = ptr(at, key);
                 if in_component_schemas || key == "schema" {
                     lower_schema(child);
                 } else {
-                    walk(child, &child_at, at == "/components" && key == "schemas");
+                    let child_place =
+                        if place == Place::Root && key == "components" { Place::Components } else { Place::Other };
+                    walk(child, child_place, place == Place::Components && key == "schemas");
                 }
             }
         }
         Value::Array(items) => {
-            for (i, child) in items.iter_mut().enumerate() {
-                walk(child, &ptr(at, &i.to_string()), false);
+            for child in items.iter_mut() {
+                walk(child, Place::Other, false);
             }
         }
         _ => {}
     }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Place {
+    Root,
+    Components,
+    Other,
 }
 
 const SUBSCHEMA_MAPS: &[&str] = &["properties", "patternProperties", "$defs", "definitions"];

@@ -165,8 +165,7 @@ fn sync_files(dir: &Path, owned: &str, files: &BTreeMap<String, String>, mode: M
     let mut differing = Vec::new();
     for (rel, content) in files {
         let path = dir.join(rel);
-        let current = std::fs::read_to_string(&path).ok();
-        if current.as_deref() != Some(content.as_str()) {
+        if !same_content(&path, content) {
             differing.push(rel.clone());
             if mode == Mode::Write {
                 write_atomic(&path, content)?;
@@ -183,6 +182,16 @@ fn sync_files(dir: &Path, owned: &str, files: &BTreeMap<String, String>, mode: M
         differing.push(rel);
     }
     Ok(differing)
+}
+
+/// Whether the file at `path` holds exactly `content`; a file of another size is not read.
+fn same_content(path: &Path, content: &str) -> bool {
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_file() && m.len() == content.len() as u64 => {
+            std::fs::read(path).is_ok_and(|current| current == content.as_bytes())
+        }
+        _ => false,
+    }
 }
 
 /// Every file below `dir/rel`, as paths relative to `dir` with `/` separators.
@@ -250,9 +259,9 @@ fn generate_cmd(args: &[String]) -> Result<(), String> {
         renames: read_renames(&Path::new(&spec).with_file_name("renames.yaml"), "renames.yaml next to the spec")?,
         replacements: codegen::Replacements::default(),
     };
-    let output = codegen::generate_from_path(Path::new(&spec), &options).map_err(|e| e.to_string())?;
+    let mut output = codegen::generate_from_path(Path::new(&spec), &options).map_err(|e| e.to_string())?;
     report_skipped(&output);
-    let mut files = output.files.clone();
+    let mut files = std::mem::take(&mut output.files);
     for (name, content) in runtime_sources()? {
         files.insert(format!("src/runtime/{name}"), content);
     }
@@ -593,6 +602,20 @@ paths:
     }
 
     /// `cargo test` fails when the committed generated code differs from what regen writes.
+    #[test]
+    fn a_file_is_the_same_only_with_the_same_bytes() {
+        let dir = std::env::temp_dir().join(format!("xtask-same-content-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("scratch dir");
+        let path = dir.join("f.rs");
+        std::fs::write(&path, "fn a() {}\n").expect("write");
+        assert!(super::same_content(&path, "fn a() {}\n"));
+        assert!(!super::same_content(&path, "fn b() {}\n"), "same size, other bytes");
+        assert!(!super::same_content(&path, "fn a() {}"), "other size");
+        assert!(!super::same_content(&dir.join("missing.rs"), ""), "no file");
+        assert!(!super::same_content(&dir, ""), "a folder is not a file");
+        std::fs::remove_dir_all(&dir).expect("cleanup");
+    }
+
     #[test]
     fn generated_code_is_up_to_date() {
         if let Err(message) = regen(&root(), Mode::Check) {

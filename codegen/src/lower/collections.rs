@@ -18,8 +18,8 @@ use crate::ir::{Api, TypeKind, TypeRef};
 /// Sets `Field::plain_collection` by the rule above, and the pagination of list operations to
 /// match.
 pub(super) fn mark_plain_collections(api: &mut Api, spec: &OpenAPI, reach: &Reach) {
-    // The document as JSON, to read each property's `default` by the type's JSON pointer.
-    let document = serde_json::to_value(spec).unwrap_or_default();
+    // Parts of the document as JSON, to read each property's `default` by the type's JSON pointer.
+    let mut document = Document { spec, parts: HashMap::new() };
     let mut plain: HashMap<String, HashSet<String>> = HashMap::new();
     for def in &mut api.types {
         if reach.has(&def.name, Use::Update) {
@@ -31,7 +31,7 @@ pub(super) fn mark_plain_collections(api: &mut Api, spec: &OpenAPI, reach: &Reac
             if !collection || f.required || f.nullable || f.tri_state || f.secret || f.boxed {
                 continue;
             }
-            if has_non_empty_default(&document, &def.origin, &f.wire) {
+            if has_non_empty_default(&mut document, &def.origin, &f.wire) {
                 continue;
             }
             f.plain_collection = true;
@@ -47,9 +47,57 @@ pub(super) fn mark_plain_collections(api: &mut Api, spec: &OpenAPI, reach: &Reac
     }
 }
 
+/// The spec read by JSON pointer. Only the component or path item a pointer starts in is
+/// converted to JSON (once): converting the whole document cost a third tree as large as the
+/// parsed one.
+struct Document<'a> {
+    spec: &'a OpenAPI,
+    /// JSON of `/components/SECTION/NAME` or `/paths/PATH` (`None`: not there), by that pointer.
+    parts: HashMap<String, Option<serde_json::Value>>,
+}
+
+impl Document<'_> {
+    fn pointer(&mut self, pointer: &str) -> Option<&serde_json::Value> {
+        let tokens: Vec<&str> = pointer.splitn(5, '/').collect();
+        let (prefix_len, part) = match tokens.as_slice() {
+            ["", "components", section, name, ..] => (3, self.component(section, &unescape(name))),
+            ["", "paths", path, ..] => (2, self.path_item(&unescape(path))),
+            _ => return None,
+        };
+        let prefix: String = tokens[..=prefix_len].join("/");
+        let rest = &pointer[prefix.len()..];
+        self.parts.entry(prefix).or_insert_with(|| part).as_ref()?.pointer(rest)
+    }
+
+    fn component(&self, section: &str, name: &str) -> Option<serde_json::Value> {
+        let c = self.spec.components.as_ref()?;
+        match section {
+            "schemas" => json(c.schemas.get(name)),
+            "responses" => json(c.responses.get(name)),
+            "parameters" => json(c.parameters.get(name)),
+            "requestBodies" => json(c.request_bodies.get(name)),
+            "headers" => json(c.headers.get(name)),
+            _ => serde_json::to_value(c).ok()?.get(section)?.get(name).cloned(),
+        }
+    }
+
+    fn path_item(&self, path: &str) -> Option<serde_json::Value> {
+        json(self.spec.paths.paths.get(path))
+    }
+}
+
+fn json<T: serde::Serialize>(value: Option<&T>) -> Option<serde_json::Value> {
+    serde_json::to_value(value?).ok()
+}
+
+/// A JSON pointer token decoded (RFC 6901).
+fn unescape(token: &str) -> String {
+    token.replace("~1", "/").replace("~0", "~")
+}
+
 /// Whether the property `wire` of the schema at `origin` documents a `default` other than `[]`
 /// or `{}`.
-fn has_non_empty_default(document: &serde_json::Value, origin: &str, wire: &str) -> bool {
+fn has_non_empty_default(document: &mut Document<'_>, origin: &str, wire: &str) -> bool {
     let escaped = wire.replace('~', "~0").replace('/', "~1");
     let Some(default) = document.pointer(&format!("{origin}/properties/{escaped}/default")) else { return false };
     match default {

@@ -14,10 +14,7 @@ where
     T: ::serde::Deserialize<'de> + Default,
     D: ::serde::Deserializer<'de>,
 {
-    Ok(
-        <Option<T> as ::serde::Deserialize>::deserialize(deserializer)?
-            .unwrap_or_default(),
-    )
+    Ok(<Option<T> as ::serde::Deserialize>::deserialize(deserializer)?.unwrap_or_default())
 }
 /// Successful answer from the token endpoint (RFC 6749 section 5.1).
 ///
@@ -49,11 +46,7 @@ pub struct OAuthDynamicRegistrationResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_secret: Option<String>,
     /// Grant types the client is permitted to use.
-    #[serde(
-        default,
-        skip_serializing_if = "Vec::is_empty",
-        deserialize_with = "null_as_empty"
-    )]
+    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "null_as_empty")]
     pub grant_types: Vec<String>,
     /// Image shown as the client's logo.
     ///
@@ -66,18 +59,10 @@ pub struct OAuthDynamicRegistrationResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policy_uri: Option<String>,
     /// Redirect URIs registered for the client.
-    #[serde(
-        default,
-        skip_serializing_if = "Vec::is_empty",
-        deserialize_with = "null_as_empty"
-    )]
+    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "null_as_empty")]
     pub redirect_uris: Vec<String>,
     /// Response types the client is permitted to use.
-    #[serde(
-        default,
-        skip_serializing_if = "Vec::is_empty",
-        deserialize_with = "null_as_empty"
-    )]
+    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "null_as_empty")]
     pub response_types: Vec<String>,
     /// Scopes registered for the client, separated by spaces.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -163,17 +148,50 @@ impl OAuthDynamicRegistrationResponse {
 impl ::std::fmt::Debug for OAuthDynamicRegistrationResponse {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("OAuthDynamicRegistrationResponse")
-            .field("client_id", &self.client_id)
-            .field("client_id_issued_at", &self.client_id_issued_at)
-            .field("client_name", &self.client_name)
-            .field("client_secret", &self.client_secret.as_ref().map(|_| "<redacted>"))
-            .field("grant_types", &self.grant_types)
-            .field("logo_uri", &self.logo_uri)
-            .field("policy_uri", &self.policy_uri)
-            .field("redirect_uris", &self.redirect_uris)
-            .field("response_types", &self.response_types)
-            .field("scope", &self.scope)
-            .field("token_endpoint_auth_method", &self.token_endpoint_auth_method)
+            .field(
+                "client_id",
+                &self.client_id
+            )
+            .field(
+                "client_id_issued_at",
+                &self.client_id_issued_at
+            )
+            .field(
+                "client_name",
+                &self.client_name
+            )
+            .field(
+                "client_secret",
+                &self.client_secret.as_ref().map(|_| "<redacted>")
+            )
+            .field(
+                "grant_types",
+                &self.grant_types
+            )
+            .field(
+                "logo_uri",
+                &self.logo_uri
+            )
+            .field(
+                "policy_uri",
+                &self.policy_uri
+            )
+            .field(
+                "redirect_uris",
+                &self.redirect_uris
+            )
+            .field(
+                "response_types",
+                &self.response_types
+            )
+            .field(
+                "scope",
+                &self.scope
+            )
+            .field(
+                "token_endpoint_auth_method",
+                &self.token_endpoint_auth_method
+            )
             .field("tos_uri", &self.tos_uri)
             .finish()
     }
@@ -188,18 +206,10 @@ pub use crate::oauth_types::AuthorizationServerMetadata;
 #[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct OAuthClient {
     /// Grant types this client may use.
-    #[serde(
-        default,
-        skip_serializing_if = "Vec::is_empty",
-        deserialize_with = "null_as_empty"
-    )]
+    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "null_as_empty")]
     pub allowed_grant_types: Vec<GrantType>,
     /// Scopes this client may request.
-    #[serde(
-        default,
-        skip_serializing_if = "Vec::is_empty",
-        deserialize_with = "null_as_empty"
-    )]
+    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "null_as_empty")]
     pub allowed_scopes: Vec<String>,
     /// Public identifier of the client, sent as `client_id` in OAuth requests.
     pub client_id: String,
@@ -231,11 +241,7 @@ pub struct OAuthClient {
     /// Kind of resource; always `oauth_client`.
     pub record_type: OAuthClientRecordType,
     /// Redirect URIs this client may use.
-    #[serde(
-        default,
-        skip_serializing_if = "Vec::is_empty",
-        deserialize_with = "null_as_empty"
-    )]
+    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "null_as_empty")]
     pub redirect_uris: Vec<String>,
     /// When true, authorization code requests from this client have to use PKCE (RFC 7636).
     pub require_pkce: bool,
@@ -288,7 +294,7 @@ impl OAuthClient {
             record_type,
             require_pkce,
             updated_at,
-            user_id,
+            user_id
         } = required;
         Self {
             allowed_grant_types: ::std::default::Default::default(),
@@ -348,20 +354,62 @@ impl OAuthClient {
 impl ::std::fmt::Debug for OAuthClient {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("OAuthClient")
-            .field("allowed_grant_types", &self.allowed_grant_types)
-            .field("allowed_scopes", &self.allowed_scopes)
-            .field("client_id", &self.client_id)
-            .field("client_secret", &self.client_secret.as_ref().map(|_| "<redacted>"))
-            .field("client_type", &self.client_type)
-            .field("created_at", &self.created_at)
-            .field("logo_uri", &self.logo_uri)
-            .field("name", &self.name)
-            .field("org_id", &self.org_id)
-            .field("policy_uri", &self.policy_uri)
-            .field("record_type", &self.record_type)
-            .field("redirect_uris", &self.redirect_uris)
-            .field("require_pkce", &self.require_pkce)
-            .field("tos_uri", &self.tos_uri)
+            .field(
+                "allowed_grant_types",
+                &self.allowed_grant_types
+            )
+            .field(
+                "allowed_scopes",
+                &self.allowed_scopes
+            )
+            .field(
+                "client_id",
+                &self.client_id
+            )
+            .field(
+                "client_secret",
+                &self.client_secret.as_ref().map(|_| "<redacted>")
+            )
+            .field(
+                "client_type",
+                &self.client_type
+            )
+            .field(
+                "created_at",
+                &self.created_at
+            )
+            .field(
+                "logo_uri",
+                &self.logo_uri
+            )
+            .field(
+                "name",
+                &self.name
+            )
+            .field(
+                "org_id",
+                &self.org_id
+            )
+            .field(
+                "policy_uri",
+                &self.policy_uri
+            )
+            .field(
+                "record_type",
+                &self.record_type
+            )
+            .field(
+                "redirect_uris",
+                &self.redirect_uris
+            )
+            .field(
+                "require_pkce",
+                &self.require_pkce
+            )
+            .field(
+                "tos_uri",
+                &self.tos_uri
+            )
             .field("updated_at", &self.updated_at)
             .field("user_id", &self.user_id)
             .finish()
@@ -380,7 +428,9 @@ pub struct IntrospectRequest {
 impl IntrospectRequest {
     /// A value with the required fields set and every optional field empty.
     pub fn new(token: impl Into<String>) -> Self {
-        Self { token: token.into() }
+        Self {
+            token: token.into(),
+        }
     }
 }
 impl ::std::fmt::Debug for IntrospectRequest {
@@ -505,11 +555,7 @@ pub struct OAuthClientCreateRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policy_uri: Option<String>,
     /// Redirect URIs the client may use; needed when the client uses the `authorization_code` grant.
-    #[serde(
-        default,
-        skip_serializing_if = "Vec::is_empty",
-        deserialize_with = "null_as_empty"
-    )]
+    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "null_as_empty")]
     pub redirect_uris: Vec<String>,
     /// Whether authorization code requests from this client have to use PKCE (RFC 7636); false when omitted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -538,7 +584,7 @@ impl OAuthClientCreateRequest {
             allowed_grant_types,
             allowed_scopes,
             client_type,
-            name,
+            name
         } = required;
         Self {
             allowed_grant_types,
@@ -601,11 +647,7 @@ pub struct OAuthDynamicRegistrationRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policy_uri: Option<String>,
     /// Redirect URIs for redirect-based flows such as the authorization code grant.
-    #[serde(
-        default,
-        skip_serializing_if = "Vec::is_empty",
-        deserialize_with = "null_as_empty"
-    )]
+    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "null_as_empty")]
     pub redirect_uris: Vec<String>,
     /// Response types the client intends to use; `code` when omitted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -673,10 +715,7 @@ impl OAuthDynamicRegistrationRequest {
         self
     }
     /// Sets `token_endpoint_auth_method`.
-    pub fn with_token_endpoint_auth_method(
-        mut self,
-        value: TokenEndpointAuthMethod,
-    ) -> Self {
+    pub fn with_token_endpoint_auth_method(mut self, value: TokenEndpointAuthMethod) -> Self {
         self.token_endpoint_auth_method = Some(value);
         self
     }
@@ -778,13 +817,34 @@ impl TokenRequest {
 impl ::std::fmt::Debug for TokenRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TokenRequest")
-            .field("client_id", &self.client_id)
-            .field("client_secret", &self.client_secret.as_ref().map(|_| "<redacted>"))
-            .field("code", &self.code.as_ref().map(|_| "<redacted>"))
-            .field("code_verifier", &self.code_verifier.as_ref().map(|_| "<redacted>"))
-            .field("grant_type", &self.grant_type)
-            .field("redirect_uri", &self.redirect_uri)
-            .field("refresh_token", &self.refresh_token.as_ref().map(|_| "<redacted>"))
+            .field(
+                "client_id",
+                &self.client_id
+            )
+            .field(
+                "client_secret",
+                &self.client_secret.as_ref().map(|_| "<redacted>")
+            )
+            .field(
+                "code",
+                &self.code.as_ref().map(|_| "<redacted>")
+            )
+            .field(
+                "code_verifier",
+                &self.code_verifier.as_ref().map(|_| "<redacted>")
+            )
+            .field(
+                "grant_type",
+                &self.grant_type
+            )
+            .field(
+                "redirect_uri",
+                &self.redirect_uri
+            )
+            .field(
+                "refresh_token",
+                &self.refresh_token.as_ref().map(|_| "<redacted>")
+            )
             .field("scope", &self.scope)
             .finish()
     }
@@ -854,11 +914,7 @@ pub struct ConsentTokenResponseData {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub redirect_uri: Option<String>,
     /// Scopes the client is asking for.
-    #[serde(
-        default,
-        skip_serializing_if = "Vec::is_empty",
-        deserialize_with = "null_as_empty"
-    )]
+    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "null_as_empty")]
     pub requested_scopes: Vec<ConsentTokenResponseDataRequestedScope>,
     /// Web page with the terms of service that govern this client; null when none is set.
     ///
@@ -911,7 +967,7 @@ impl ConsentTokenResponseData {
     /// Sets `requested_scopes`.
     pub fn with_requested_scopes(
         mut self,
-        value: Vec<ConsentTokenResponseDataRequestedScope>,
+        value: Vec<ConsentTokenResponseDataRequestedScope>
     ) -> Self {
         self.requested_scopes = value;
         self
@@ -939,7 +995,9 @@ pub struct ConsentTokenResponse {
 impl ConsentTokenResponse {
     /// A value with the required fields set and every optional field empty.
     pub fn new() -> Self {
-        Self { data: None }
+        Self {
+            data: None,
+        }
     }
     /// Sets `data`.
     pub fn with_data(mut self, value: ConsentTokenResponseData) -> Self {
@@ -1158,7 +1216,7 @@ impl RegisterOAuthClientBadRequest {
     /// Sets `invalid_fields`.
     pub fn with_invalid_fields(
         mut self,
-        value: ::std::collections::BTreeMap<String, Vec<String>>,
+        value: ::std::collections::BTreeMap<String, Vec<String>>
     ) -> Self {
         self.invalid_fields = value;
         self
@@ -1168,11 +1226,7 @@ impl RegisterOAuthClientBadRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
 pub struct ListOAuthClientsResponse {
     /// The clients on this page.
-    #[serde(
-        default,
-        skip_serializing_if = "Vec::is_empty",
-        deserialize_with = "null_as_empty"
-    )]
+    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "null_as_empty")]
     pub data: Vec<OAuthClient>,
     /// The value of `meta`, of type [`OAuthPaginationMeta`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1222,7 +1276,9 @@ pub struct CreateOAuthClientResponse {
 impl CreateOAuthClientResponse {
     /// A value with the required fields set and every optional field empty.
     pub fn new() -> Self {
-        Self { data: None }
+        Self {
+            data: None,
+        }
     }
     /// Sets `data`.
     pub fn with_data(mut self, value: OAuthClient) -> Self {
@@ -1246,7 +1302,9 @@ pub struct GetOAuthClientResponse {
 impl GetOAuthClientResponse {
     /// A value with the required fields set and every optional field empty.
     pub fn new() -> Self {
-        Self { data: None }
+        Self {
+            data: None,
+        }
     }
     /// Sets `data`.
     pub fn with_data(mut self, value: OAuthClient) -> Self {
@@ -1270,7 +1328,9 @@ pub struct UpdateOAuthClientResponse {
 impl UpdateOAuthClientResponse {
     /// A value with the required fields set and every optional field empty.
     pub fn new() -> Self {
-        Self { data: None }
+        Self {
+            data: None,
+        }
     }
     /// Sets `data`.
     pub fn with_data(mut self, value: OAuthClient) -> Self {
@@ -1288,11 +1348,7 @@ impl crate::runtime::Envelope for UpdateOAuthClientResponse {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
 pub struct ListOAuthGrantsResponse {
     /// The grants on this page.
-    #[serde(
-        default,
-        skip_serializing_if = "Vec::is_empty",
-        deserialize_with = "null_as_empty"
-    )]
+    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "null_as_empty")]
     pub data: Vec<OAuthGrant>,
     /// The value of `meta`, of type [`OAuthPaginationMeta`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1342,7 +1398,9 @@ pub struct GetOAuthGrantResponse {
 impl GetOAuthGrantResponse {
     /// A value with the required fields set and every optional field empty.
     pub fn new() -> Self {
-        Self { data: None }
+        Self {
+            data: None,
+        }
     }
     /// Sets `data`.
     pub fn with_data(mut self, value: OAuthGrant) -> Self {
@@ -1366,7 +1424,9 @@ pub struct RevokeOAuthGrantResponse {
 impl RevokeOAuthGrantResponse {
     /// A value with the required fields set and every optional field empty.
     pub fn new() -> Self {
-        Self { data: None }
+        Self {
+            data: None,
+        }
     }
     /// Sets `data`.
     pub fn with_data(mut self, value: OAuthGrant) -> Self {
@@ -1395,10 +1455,11 @@ pub enum GrantType {
     /// A value this version of the client does not know.
     Unknown(String),
 }
-crate::runtime::string_enum!(
-    GrantType, Unknown, { ClientCredentials => "client_credentials", AuthorizationCode =>
-    "authorization_code", RefreshToken => "refresh_token" }
-);
+crate::runtime::string_enum!(GrantType, Unknown, {
+    ClientCredentials => "client_credentials",
+    AuthorizationCode => "authorization_code",
+    RefreshToken => "refresh_token"
+});
 /// One of `public`, `confidential`. Values the spec does not list are kept as they are.
 ///
 /// Schema: `/components/schemas/OAuthClient/properties/client_type`
@@ -1412,9 +1473,10 @@ pub enum ClientType {
     /// A value this version of the client does not know.
     Unknown(String),
 }
-crate::runtime::string_enum!(
-    ClientType, Unknown, { Public => "public", Confidential => "confidential" }
-);
+crate::runtime::string_enum!(ClientType, Unknown, {
+    Public => "public",
+    Confidential => "confidential"
+});
 /// One of `oauth_client`. Values the spec does not list are kept as they are.
 ///
 /// Schema: `/components/schemas/OAuthClient/properties/record_type`
@@ -1426,9 +1488,9 @@ pub enum OAuthClientRecordType {
     /// A value this version of the client does not know.
     Unknown(String),
 }
-crate::runtime::string_enum!(
-    OAuthClientRecordType, Unknown, { OAuthClient => "oauth_client" }
-);
+crate::runtime::string_enum!(OAuthClientRecordType, Unknown, {
+    OAuthClient => "oauth_client"
+});
 /// One of `none`, `client_secret_basic`, `client_secret_post`. Values the spec does not list are kept as they are.
 ///
 /// Schema: `/components/schemas/OAuthDynamicRegistrationRequest/properties/token_endpoint_auth_method`
@@ -1444,10 +1506,11 @@ pub enum TokenEndpointAuthMethod {
     /// A value this version of the client does not know.
     Unknown(String),
 }
-crate::runtime::string_enum!(
-    TokenEndpointAuthMethod, Unknown, { None => "none", ClientSecretBasic =>
-    "client_secret_basic", ClientSecretPost => "client_secret_post" }
-);
+crate::runtime::string_enum!(TokenEndpointAuthMethod, Unknown, {
+    None => "none",
+    ClientSecretBasic => "client_secret_basic",
+    ClientSecretPost => "client_secret_post"
+});
 /// One of `oauth_grant`. Values the spec does not list are kept as they are.
 ///
 /// Schema: `/components/schemas/OAuthGrant/properties/record_type`
@@ -1459,9 +1522,9 @@ pub enum OAuthGrantRecordType {
     /// A value this version of the client does not know.
     Unknown(String),
 }
-crate::runtime::string_enum!(
-    OAuthGrantRecordType, Unknown, { OAuthGrant => "oauth_grant" }
-);
+crate::runtime::string_enum!(OAuthGrantRecordType, Unknown, {
+    OAuthGrant => "oauth_grant"
+});
 /// One of `code`. Values the spec does not list are kept as they are.
 ///
 /// Schema: `/paths/~1oauth~1authorize/get/parameters/0/schema`
@@ -1473,6 +1536,8 @@ pub enum ResponseType {
     /// A value this version of the client does not know.
     Unknown(String),
 }
-crate::runtime::string_enum!(ResponseType, Unknown, { Code => "code" });
+crate::runtime::string_enum!(ResponseType, Unknown, {
+    Code => "code"
+});
 /// Schema: `/paths/~1oauth~1authorize/get/parameters/6/schema`
 pub use crate::oauth_types::PkceMethod as CodeChallengeMethod;

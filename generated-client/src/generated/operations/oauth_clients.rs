@@ -10,7 +10,7 @@ impl Client {
     /// Returns the OAuth clients that belong to the authenticated user, one page at a time. The results can be narrowed by client type, verification status, grant type, name or client ID.
     ///
     /// `GET /oauth_clients` (operation `ListOAuthClients`). Authenticates with the client's bearer credentials (API key or token source). Await it for one page, or call `.items()` to stream every item.
-    pub fn list_oauth_clients(&self) -> ListOAuthClients {
+    pub fn list_oauth_clients(&self,) -> ListOAuthClients {
         ListOAuthClients {
             client: self.clone(),
             page_size: None,
@@ -21,7 +21,7 @@ impl Client {
             name: None,
             name_contains: None,
             client_id: None,
-            options: rt::RequestOptions::default(),
+            options: rt::RequestOptions::default()
         }
     }
     /// Add an OAuth client
@@ -29,14 +29,11 @@ impl Client {
     /// Creates an OAuth client owned by the authenticated user. For a confidential client the response can include the client secret, so keep it somewhere safe.
     ///
     /// `POST /oauth_clients` (operation `CreateOAuthClient`). Authenticates with the client's bearer credentials (API key or token source).
-    pub fn create_oauth_client(
-        &self,
-        body: models::OAuthClientCreateRequest,
-    ) -> CreateOAuthClient {
+    pub fn create_oauth_client(&self, body: models::OAuthClientCreateRequest) -> CreateOAuthClient {
         CreateOAuthClient {
             client: self.clone(),
             body,
-            options: rt::RequestOptions::default(),
+            options: rt::RequestOptions::default()
         }
     }
     /// Fetch one OAuth client
@@ -48,7 +45,7 @@ impl Client {
         GetOAuthClient {
             client: self.clone(),
             id: id.into(),
-            options: rt::RequestOptions::default(),
+            options: rt::RequestOptions::default()
         }
     }
     /// Modify an OAuth client
@@ -59,13 +56,13 @@ impl Client {
     pub fn update_oauth_client(
         &self,
         id: impl Into<String>,
-        body: models::OAuthClientUpdateRequest,
+        body: models::OAuthClientUpdateRequest
     ) -> UpdateOAuthClient {
         UpdateOAuthClient {
             client: self.clone(),
             id: id.into(),
             body,
-            options: rt::RequestOptions::default(),
+            options: rt::RequestOptions::default()
         }
     }
     /// Remove an OAuth client
@@ -77,7 +74,7 @@ impl Client {
         DeleteOAuthClient {
             client: self.clone(),
             id: id.into(),
-            options: rt::RequestOptions::default(),
+            options: rt::RequestOptions::default()
         }
     }
 }
@@ -86,9 +83,7 @@ static LIST_OAUTH_CLIENTS: rt::Operation = rt::Operation {
     method: reqwest::Method::GET,
     path: "/oauth_clients",
     server: None,
-    auth: rt::Auth::Bearer {
-        optional: false,
-    },
+    auth: rt::Auth::Bearer { optional: false },
 };
 /// Request builder for [`Client::list_oauth_clients`]: set optional parameters, then `.await` it.
 #[derive(Debug, Clone)]
@@ -166,27 +161,19 @@ impl ListOAuthClients {
         let mut parts = rt::RequestParts::new("/oauth_clients".to_owned());
         if let Some(value) = &self.page_size {
             if !(1..=100).contains(value) {
-                return Err(
-                    rt::Error::InvalidInput(
-                        format!(
-                            concat!("`page[size]` must be between 1 and 100",
-                            ", got {}"), value
-                        ),
-                    ),
-                );
+                return Err(rt::Error::InvalidInput(format!(
+                    concat!("`page[size]` must be between 1 and 100", ", got {}"),
+                    value
+                )));
             }
             parts.query("page[size]", value);
         }
         if let Some(value) = &self.page_number {
             if *value < 1 {
-                return Err(
-                    rt::Error::InvalidInput(
-                        format!(
-                            concat!("`page[number]` must be at least 1", ", got {}"),
-                            value
-                        ),
-                    ),
-                );
+                return Err(rt::Error::InvalidInput(format!(
+                    concat!("`page[number]` must be at least 1", ", got {}"),
+                    value
+                )));
             }
             parts.query("page[number]", value);
         }
@@ -211,16 +198,16 @@ impl ListOAuthClients {
         Ok(parts)
     }
     /// Sends the request and returns the decoded body with the status and headers.
-    pub async fn send_with_response(
-        self,
-    ) -> rt::Result<rt::ApiResponse<models::ListOAuthClientsResponse>> {
+    pub async fn send_with_response(self) -> rt::Result<rt::ApiResponse<models::ListOAuthClientsResponse>> {
         let parts = self.parts()?;
         let raw = self.client.execute(&LIST_OAUTH_CLIENTS, parts, &self.options).await?;
         if raw.status().is_success() { raw.json() } else { Err(raw.into_error()) }
     }
 }
 crate::runtime::request_builder!(
-    ListOAuthClients, pages of models::OAuthClient, errors ListOAuthClientsError
+    ListOAuthClients,
+    pages of models::OAuthClient,
+    errors ListOAuthClientsError
 );
 impl rt::Paginated for ListOAuthClients {
     type Data = models::ListOAuthClientsResponse;
@@ -246,12 +233,10 @@ impl ListOAuthClientsError {
     /// The documented error `api` stands for: `None` for a status the operation does not
     /// document, `Some(Err(..))` when the body does not fit the documented schema.
     pub fn from_api(api: &rt::ApiError) -> Option<Result<Self, rt::DecodeError>> {
-        Some(
-            match api.status.as_u16() {
-                401 => api.decode().map(Self::Unauthorized),
-                _ => return None,
-            },
-        )
+        Some(match api.status.as_u16() {
+            401 => api.decode().map(Self::Unauthorized),
+            _ => return None,
+        })
     }
 }
 impl rt::DocumentedError for ListOAuthClientsError {
@@ -264,9 +249,7 @@ static CREATE_OAUTH_CLIENT: rt::Operation = rt::Operation {
     method: reqwest::Method::POST,
     path: "/oauth_clients",
     server: None,
-    auth: rt::Auth::Bearer {
-        optional: false,
-    },
+    auth: rt::Auth::Bearer { optional: false },
 };
 /// Request builder for [`Client::create_oauth_client`]: set optional parameters, then `.await` it.
 #[derive(Debug, Clone)]
@@ -284,9 +267,7 @@ impl CreateOAuthClient {
         Ok(parts)
     }
     /// Sends the request and returns the decoded body with the status and headers.
-    pub async fn send_with_response(
-        self,
-    ) -> rt::Result<rt::ApiResponse<models::CreateOAuthClientResponse>> {
+    pub async fn send_with_response(self) -> rt::Result<rt::ApiResponse<models::CreateOAuthClientResponse>> {
         let parts = self.parts()?;
         let raw = self.client.execute(&CREATE_OAUTH_CLIENT, parts, &self.options).await?;
         if raw.status().is_success() { raw.json() } else { Err(raw.into_error()) }
@@ -298,8 +279,9 @@ impl CreateOAuthClient {
     }
 }
 crate::runtime::request_builder!(
-    CreateOAuthClient, returns models::CreateOAuthClientResponse, errors
-    CreateOAuthClientError
+    CreateOAuthClient,
+    returns models::CreateOAuthClientResponse,
+    errors CreateOAuthClientError
 );
 /// The error statuses `CreateOAuthClient` documents, each with its documented body; what `send_typed` returns in [`rt::OperationError::Documented`].
 #[derive(Debug, Clone, PartialEq)]
@@ -316,14 +298,12 @@ impl CreateOAuthClientError {
     /// The documented error `api` stands for: `None` for a status the operation does not
     /// document, `Some(Err(..))` when the body does not fit the documented schema.
     pub fn from_api(api: &rt::ApiError) -> Option<Result<Self, rt::DecodeError>> {
-        Some(
-            match api.status.as_u16() {
-                400 => api.decode().map(Self::BadRequest),
-                401 => api.decode().map(Self::Unauthorized),
-                422 => api.decode().map(Self::UnprocessableEntity),
-                _ => return None,
-            },
-        )
+        Some(match api.status.as_u16() {
+            400 => api.decode().map(Self::BadRequest),
+            401 => api.decode().map(Self::Unauthorized),
+            422 => api.decode().map(Self::UnprocessableEntity),
+            _ => return None,
+        })
     }
 }
 impl rt::DocumentedError for CreateOAuthClientError {
@@ -336,9 +316,7 @@ static GET_OAUTH_CLIENT: rt::Operation = rt::Operation {
     method: reqwest::Method::GET,
     path: "/oauth_clients/{id}",
     server: None,
-    auth: rt::Auth::Bearer {
-        optional: false,
-    },
+    auth: rt::Auth::Bearer { optional: false },
 };
 /// Request builder for [`Client::get_oauth_client`]: set optional parameters, then `.await` it.
 #[derive(Debug, Clone)]
@@ -350,15 +328,14 @@ pub struct GetOAuthClient {
 }
 impl GetOAuthClient {
     fn parts(&self) -> rt::Result<rt::RequestParts> {
-        let parts = rt::RequestParts::new(
-            format!("/oauth_clients/{}", rt::encode_path_segment("id", & self.id) ?),
-        );
+        let parts = rt::RequestParts::new(format!(
+            "/oauth_clients/{}",
+            rt::encode_path_segment("id", &self.id)?
+        ));
         Ok(parts)
     }
     /// Sends the request and returns the decoded body with the status and headers.
-    pub async fn send_with_response(
-        self,
-    ) -> rt::Result<rt::ApiResponse<models::GetOAuthClientResponse>> {
+    pub async fn send_with_response(self) -> rt::Result<rt::ApiResponse<models::GetOAuthClientResponse>> {
         let parts = self.parts()?;
         let raw = self.client.execute(&GET_OAUTH_CLIENT, parts, &self.options).await?;
         if raw.status().is_success() { raw.json() } else { Err(raw.into_error()) }
@@ -370,7 +347,9 @@ impl GetOAuthClient {
     }
 }
 crate::runtime::request_builder!(
-    GetOAuthClient, returns models::GetOAuthClientResponse, errors GetOAuthClientError
+    GetOAuthClient,
+    returns models::GetOAuthClientResponse,
+    errors GetOAuthClientError
 );
 /// The error statuses `GetOAuthClient` documents, each with its documented body; what `send_typed` returns in [`rt::OperationError::Documented`].
 #[derive(Debug, Clone, PartialEq)]
@@ -383,12 +362,10 @@ impl GetOAuthClientError {
     /// The documented error `api` stands for: `None` for a status the operation does not
     /// document, `Some(Err(..))` when the body does not fit the documented schema.
     pub fn from_api(api: &rt::ApiError) -> Option<Result<Self, rt::DecodeError>> {
-        Some(
-            match api.status.as_u16() {
-                404 => api.decode().map(Self::NotFound),
-                _ => return None,
-            },
-        )
+        Some(match api.status.as_u16() {
+            404 => api.decode().map(Self::NotFound),
+            _ => return None,
+        })
     }
 }
 impl rt::DocumentedError for GetOAuthClientError {
@@ -401,9 +378,7 @@ static UPDATE_OAUTH_CLIENT: rt::Operation = rt::Operation {
     method: reqwest::Method::PUT,
     path: "/oauth_clients/{id}",
     server: None,
-    auth: rt::Auth::Bearer {
-        optional: false,
-    },
+    auth: rt::Auth::Bearer { optional: false },
 };
 /// Request builder for [`Client::update_oauth_client`]: set optional parameters, then `.await` it.
 #[derive(Debug, Clone)]
@@ -416,17 +391,16 @@ pub struct UpdateOAuthClient {
 }
 impl UpdateOAuthClient {
     fn parts(&self) -> rt::Result<rt::RequestParts> {
-        let mut parts = rt::RequestParts::new(
-            format!("/oauth_clients/{}", rt::encode_path_segment("id", & self.id) ?),
-        );
+        let mut parts = rt::RequestParts::new(format!(
+            "/oauth_clients/{}",
+            rt::encode_path_segment("id", &self.id)?
+        ));
         let body = &self.body;
         parts.body = rt::Body::json(body)?;
         Ok(parts)
     }
     /// Sends the request and returns the decoded body with the status and headers.
-    pub async fn send_with_response(
-        self,
-    ) -> rt::Result<rt::ApiResponse<models::UpdateOAuthClientResponse>> {
+    pub async fn send_with_response(self) -> rt::Result<rt::ApiResponse<models::UpdateOAuthClientResponse>> {
         let parts = self.parts()?;
         let raw = self.client.execute(&UPDATE_OAUTH_CLIENT, parts, &self.options).await?;
         if raw.status().is_success() { raw.json() } else { Err(raw.into_error()) }
@@ -438,8 +412,9 @@ impl UpdateOAuthClient {
     }
 }
 crate::runtime::request_builder!(
-    UpdateOAuthClient, returns models::UpdateOAuthClientResponse, errors
-    UpdateOAuthClientError
+    UpdateOAuthClient,
+    returns models::UpdateOAuthClientResponse,
+    errors UpdateOAuthClientError
 );
 /// The error statuses `UpdateOAuthClient` documents, each with its documented body; what `send_typed` returns in [`rt::OperationError::Documented`].
 #[derive(Debug, Clone, PartialEq)]
@@ -454,13 +429,11 @@ impl UpdateOAuthClientError {
     /// The documented error `api` stands for: `None` for a status the operation does not
     /// document, `Some(Err(..))` when the body does not fit the documented schema.
     pub fn from_api(api: &rt::ApiError) -> Option<Result<Self, rt::DecodeError>> {
-        Some(
-            match api.status.as_u16() {
-                404 => api.decode().map(Self::NotFound),
-                422 => api.decode().map(Self::UnprocessableEntity),
-                _ => return None,
-            },
-        )
+        Some(match api.status.as_u16() {
+            404 => api.decode().map(Self::NotFound),
+            422 => api.decode().map(Self::UnprocessableEntity),
+            _ => return None,
+        })
     }
 }
 impl rt::DocumentedError for UpdateOAuthClientError {
@@ -473,9 +446,7 @@ static DELETE_OAUTH_CLIENT: rt::Operation = rt::Operation {
     method: reqwest::Method::DELETE,
     path: "/oauth_clients/{id}",
     server: None,
-    auth: rt::Auth::Bearer {
-        optional: false,
-    },
+    auth: rt::Auth::Bearer { optional: false },
 };
 /// Request builder for [`Client::delete_oauth_client`]: set optional parameters, then `.await` it.
 #[derive(Debug, Clone)]
@@ -487,9 +458,10 @@ pub struct DeleteOAuthClient {
 }
 impl DeleteOAuthClient {
     fn parts(&self) -> rt::Result<rt::RequestParts> {
-        let parts = rt::RequestParts::new(
-            format!("/oauth_clients/{}", rt::encode_path_segment("id", & self.id) ?),
-        );
+        let parts = rt::RequestParts::new(format!(
+            "/oauth_clients/{}",
+            rt::encode_path_segment("id", &self.id)?
+        ));
         Ok(parts)
     }
     /// Sends the request and returns the decoded body with the status and headers.
@@ -499,9 +471,7 @@ impl DeleteOAuthClient {
         if raw.status().is_success() { raw.empty() } else { Err(raw.into_error()) }
     }
 }
-crate::runtime::request_builder!(
-    DeleteOAuthClient, returns(), errors DeleteOAuthClientError
-);
+crate::runtime::request_builder!(DeleteOAuthClient, returns(), errors DeleteOAuthClientError);
 /// The error statuses `DeleteOAuthClient` documents, each with its documented body; what `send_typed` returns in [`rt::OperationError::Documented`].
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -513,12 +483,10 @@ impl DeleteOAuthClientError {
     /// The documented error `api` stands for: `None` for a status the operation does not
     /// document, `Some(Err(..))` when the body does not fit the documented schema.
     pub fn from_api(api: &rt::ApiError) -> Option<Result<Self, rt::DecodeError>> {
-        Some(
-            match api.status.as_u16() {
-                404 => api.decode().map(Self::NotFound),
-                _ => return None,
-            },
-        )
+        Some(match api.status.as_u16() {
+            404 => api.decode().map(Self::NotFound),
+            _ => return None,
+        })
     }
 }
 impl rt::DocumentedError for DeleteOAuthClientError {

@@ -10,12 +10,10 @@ impl Client {
     /// Returns the discovery document defined by RFC 8414 (OAuth 2.0 Authorization Server Metadata): the issuer, the endpoint URLs, and the grant types, response types, scopes, PKCE methods and client authentication methods the server supports. Served from the API host root rather than under /v2; no authentication is needed.
     ///
     /// `GET /.well-known/oauth-authorization-server` (operation `GetOAuthAuthorizationServerMetadata`). Sends no credentials.
-    pub fn get_oauth_authorization_server_metadata(
-        &self,
-    ) -> GetOAuthAuthorizationServerMetadata {
+    pub fn get_oauth_authorization_server_metadata(&self,) -> GetOAuthAuthorizationServerMetadata {
         GetOAuthAuthorizationServerMetadata {
             client: self.clone(),
-            options: rt::RequestOptions::default(),
+            options: rt::RequestOptions::default()
         }
     }
     /// Discover the protected resource
@@ -23,12 +21,10 @@ impl Client {
     /// Returns the OAuth 2.0 Protected Resource Metadata document (RFC 9728), naming the resource identifier and the authorization servers that issue tokens for it. Served from the API host root rather than under /v2; no authentication is needed.
     ///
     /// `GET /.well-known/oauth-protected-resource` (operation `GetOAuthProtectedResourceMetadata`). Sends no credentials.
-    pub fn get_oauth_protected_resource_metadata(
-        &self,
-    ) -> GetOAuthProtectedResourceMetadata {
+    pub fn get_oauth_protected_resource_metadata(&self,) -> GetOAuthProtectedResourceMetadata {
         GetOAuthProtectedResourceMetadata {
             client: self.clone(),
-            options: rt::RequestOptions::default(),
+            options: rt::RequestOptions::default()
         }
     }
 }
@@ -48,25 +44,23 @@ pub struct GetOAuthAuthorizationServerMetadata {
 }
 impl GetOAuthAuthorizationServerMetadata {
     fn parts(&self) -> rt::Result<rt::RequestParts> {
-        let parts = rt::RequestParts::new(
-            "/.well-known/oauth-authorization-server".to_owned(),
-        );
+        let parts = rt::RequestParts::new("/.well-known/oauth-authorization-server".to_owned());
         Ok(parts)
     }
     /// Sends the request and returns the decoded body with the status and headers.
-    pub async fn send_with_response(
-        self,
-    ) -> rt::Result<rt::ApiResponse<models::AuthorizationServerMetadata>> {
+    pub async fn send_with_response(self) -> rt::Result<rt::ApiResponse<models::AuthorizationServerMetadata>> {
         let parts = self.parts()?;
-        let raw = self
-            .client
-            .execute(&GET_OAUTH_AUTHORIZATION_SERVER_METADATA, parts, &self.options)
-            .await?;
+        let raw = self.client.execute(
+            &GET_OAUTH_AUTHORIZATION_SERVER_METADATA,
+            parts,
+            &self.options
+        ).await?;
         if raw.status().is_success() { raw.json() } else { Err(raw.into_error()) }
     }
 }
 crate::runtime::request_builder!(
-    GetOAuthAuthorizationServerMetadata, returns models::AuthorizationServerMetadata,
+    GetOAuthAuthorizationServerMetadata,
+    returns models::AuthorizationServerMetadata,
     errors GetOAuthAuthorizationServerMetadataError
 );
 /// The error statuses `GetOAuthAuthorizationServerMetadata` documents, each with its documented body; what `send_typed` returns in [`rt::OperationError::Documented`].
@@ -82,13 +76,11 @@ impl GetOAuthAuthorizationServerMetadataError {
     /// The documented error `api` stands for: `None` for a status the operation does not
     /// document, `Some(Err(..))` when the body does not fit the documented schema.
     pub fn from_api(api: &rt::ApiError) -> Option<Result<Self, rt::DecodeError>> {
-        Some(
-            match api.status.as_u16() {
-                400 => api.decode().map(Self::BadRequest),
-                401 => api.decode().map(Self::Unauthorized),
-                _ => return None,
-            },
-        )
+        Some(match api.status.as_u16() {
+            400 => api.decode().map(Self::BadRequest),
+            401 => api.decode().map(Self::Unauthorized),
+            _ => return None,
+        })
     }
 }
 impl rt::DocumentedError for GetOAuthAuthorizationServerMetadataError {
@@ -112,26 +104,24 @@ pub struct GetOAuthProtectedResourceMetadata {
 }
 impl GetOAuthProtectedResourceMetadata {
     fn parts(&self) -> rt::Result<rt::RequestParts> {
-        let parts = rt::RequestParts::new(
-            "/.well-known/oauth-protected-resource".to_owned(),
-        );
+        let parts = rt::RequestParts::new("/.well-known/oauth-protected-resource".to_owned());
         Ok(parts)
     }
     /// Sends the request and returns the decoded body with the status and headers.
-    pub async fn send_with_response(
-        self,
-    ) -> rt::Result<rt::ApiResponse<models::ResourceMetadata>> {
+    pub async fn send_with_response(self) -> rt::Result<rt::ApiResponse<models::ResourceMetadata>> {
         let parts = self.parts()?;
-        let raw = self
-            .client
-            .execute(&GET_OAUTH_PROTECTED_RESOURCE_METADATA, parts, &self.options)
-            .await?;
+        let raw = self.client.execute(
+            &GET_OAUTH_PROTECTED_RESOURCE_METADATA,
+            parts,
+            &self.options
+        ).await?;
         if raw.status().is_success() { raw.json() } else { Err(raw.into_error()) }
     }
 }
 crate::runtime::request_builder!(
-    GetOAuthProtectedResourceMetadata, returns models::ResourceMetadata, errors
-    GetOAuthProtectedResourceMetadataError
+    GetOAuthProtectedResourceMetadata,
+    returns models::ResourceMetadata,
+    errors GetOAuthProtectedResourceMetadataError
 );
 /// The error statuses `GetOAuthProtectedResourceMetadata` documents, each with its documented body; what `send_typed` returns in [`rt::OperationError::Documented`].
 #[derive(Debug, Clone, PartialEq)]
@@ -146,13 +136,11 @@ impl GetOAuthProtectedResourceMetadataError {
     /// The documented error `api` stands for: `None` for a status the operation does not
     /// document, `Some(Err(..))` when the body does not fit the documented schema.
     pub fn from_api(api: &rt::ApiError) -> Option<Result<Self, rt::DecodeError>> {
-        Some(
-            match api.status.as_u16() {
-                400 => api.decode().map(Self::BadRequest),
-                401 => api.decode().map(Self::Unauthorized),
-                _ => return None,
-            },
-        )
+        Some(match api.status.as_u16() {
+            400 => api.decode().map(Self::BadRequest),
+            401 => api.decode().map(Self::Unauthorized),
+            _ => return None,
+        })
     }
 }
 impl rt::DocumentedError for GetOAuthProtectedResourceMetadataError {

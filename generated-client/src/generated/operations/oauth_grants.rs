@@ -10,12 +10,12 @@ impl Client {
     /// Returns, one page at a time, the OAuth grants of the authenticated user, i.e. the access that user has given to OAuth clients.
     ///
     /// `GET /oauth_grants` (operation `ListOAuthGrants`). Authenticates with the client's bearer credentials (API key or token source). Await it for one page, or call `.items()` to stream every item.
-    pub fn list_oauth_grants(&self) -> ListOAuthGrants {
+    pub fn list_oauth_grants(&self,) -> ListOAuthGrants {
         ListOAuthGrants {
             client: self.clone(),
             page_size: None,
             page_number: None,
-            options: rt::RequestOptions::default(),
+            options: rt::RequestOptions::default()
         }
     }
     /// Fetch one OAuth grant
@@ -27,7 +27,7 @@ impl Client {
         GetOAuthGrant {
             client: self.clone(),
             id: id.into(),
-            options: rt::RequestOptions::default(),
+            options: rt::RequestOptions::default()
         }
     }
     /// Withdraw an OAuth grant
@@ -39,7 +39,7 @@ impl Client {
         RevokeOAuthGrant {
             client: self.clone(),
             id: id.into(),
-            options: rt::RequestOptions::default(),
+            options: rt::RequestOptions::default()
         }
     }
 }
@@ -48,9 +48,7 @@ static LIST_OAUTH_GRANTS: rt::Operation = rt::Operation {
     method: reqwest::Method::GET,
     path: "/oauth_grants",
     server: None,
-    auth: rt::Auth::Bearer {
-        optional: false,
-    },
+    auth: rt::Auth::Bearer { optional: false },
 };
 /// Request builder for [`Client::list_oauth_grants`]: set optional parameters, then `.await` it.
 #[derive(Debug, Clone)]
@@ -80,43 +78,35 @@ impl ListOAuthGrants {
         let mut parts = rt::RequestParts::new("/oauth_grants".to_owned());
         if let Some(value) = &self.page_size {
             if !(1..=100).contains(value) {
-                return Err(
-                    rt::Error::InvalidInput(
-                        format!(
-                            concat!("`page[size]` must be between 1 and 100",
-                            ", got {}"), value
-                        ),
-                    ),
-                );
+                return Err(rt::Error::InvalidInput(format!(
+                    concat!("`page[size]` must be between 1 and 100", ", got {}"),
+                    value
+                )));
             }
             parts.query("page[size]", value);
         }
         if let Some(value) = &self.page_number {
             if *value < 1 {
-                return Err(
-                    rt::Error::InvalidInput(
-                        format!(
-                            concat!("`page[number]` must be at least 1", ", got {}"),
-                            value
-                        ),
-                    ),
-                );
+                return Err(rt::Error::InvalidInput(format!(
+                    concat!("`page[number]` must be at least 1", ", got {}"),
+                    value
+                )));
             }
             parts.query("page[number]", value);
         }
         Ok(parts)
     }
     /// Sends the request and returns the decoded body with the status and headers.
-    pub async fn send_with_response(
-        self,
-    ) -> rt::Result<rt::ApiResponse<models::ListOAuthGrantsResponse>> {
+    pub async fn send_with_response(self) -> rt::Result<rt::ApiResponse<models::ListOAuthGrantsResponse>> {
         let parts = self.parts()?;
         let raw = self.client.execute(&LIST_OAUTH_GRANTS, parts, &self.options).await?;
         if raw.status().is_success() { raw.json() } else { Err(raw.into_error()) }
     }
 }
 crate::runtime::request_builder!(
-    ListOAuthGrants, pages of models::OAuthGrant, errors ListOAuthGrantsError
+    ListOAuthGrants,
+    pages of models::OAuthGrant,
+    errors ListOAuthGrantsError
 );
 impl rt::Paginated for ListOAuthGrants {
     type Data = models::ListOAuthGrantsResponse;
@@ -144,13 +134,11 @@ impl ListOAuthGrantsError {
     /// The documented error `api` stands for: `None` for a status the operation does not
     /// document, `Some(Err(..))` when the body does not fit the documented schema.
     pub fn from_api(api: &rt::ApiError) -> Option<Result<Self, rt::DecodeError>> {
-        Some(
-            match api.status.as_u16() {
-                400 => api.decode().map(Self::BadRequest),
-                401 => api.decode().map(Self::Unauthorized),
-                _ => return None,
-            },
-        )
+        Some(match api.status.as_u16() {
+            400 => api.decode().map(Self::BadRequest),
+            401 => api.decode().map(Self::Unauthorized),
+            _ => return None,
+        })
     }
 }
 impl rt::DocumentedError for ListOAuthGrantsError {
@@ -163,9 +151,7 @@ static GET_OAUTH_GRANT: rt::Operation = rt::Operation {
     method: reqwest::Method::GET,
     path: "/oauth_grants/{id}",
     server: None,
-    auth: rt::Auth::Bearer {
-        optional: false,
-    },
+    auth: rt::Auth::Bearer { optional: false },
 };
 /// Request builder for [`Client::get_oauth_grant`]: set optional parameters, then `.await` it.
 #[derive(Debug, Clone)]
@@ -177,15 +163,14 @@ pub struct GetOAuthGrant {
 }
 impl GetOAuthGrant {
     fn parts(&self) -> rt::Result<rt::RequestParts> {
-        let parts = rt::RequestParts::new(
-            format!("/oauth_grants/{}", rt::encode_path_segment("id", & self.id) ?),
-        );
+        let parts = rt::RequestParts::new(format!(
+            "/oauth_grants/{}",
+            rt::encode_path_segment("id", &self.id)?
+        ));
         Ok(parts)
     }
     /// Sends the request and returns the decoded body with the status and headers.
-    pub async fn send_with_response(
-        self,
-    ) -> rt::Result<rt::ApiResponse<models::GetOAuthGrantResponse>> {
+    pub async fn send_with_response(self) -> rt::Result<rt::ApiResponse<models::GetOAuthGrantResponse>> {
         let parts = self.parts()?;
         let raw = self.client.execute(&GET_OAUTH_GRANT, parts, &self.options).await?;
         if raw.status().is_success() { raw.json() } else { Err(raw.into_error()) }
@@ -197,7 +182,9 @@ impl GetOAuthGrant {
     }
 }
 crate::runtime::request_builder!(
-    GetOAuthGrant, returns models::GetOAuthGrantResponse, errors GetOAuthGrantError
+    GetOAuthGrant,
+    returns models::GetOAuthGrantResponse,
+    errors GetOAuthGrantError
 );
 /// The error statuses `GetOAuthGrant` documents, each with its documented body; what `send_typed` returns in [`rt::OperationError::Documented`].
 #[derive(Debug, Clone, PartialEq)]
@@ -210,12 +197,10 @@ impl GetOAuthGrantError {
     /// The documented error `api` stands for: `None` for a status the operation does not
     /// document, `Some(Err(..))` when the body does not fit the documented schema.
     pub fn from_api(api: &rt::ApiError) -> Option<Result<Self, rt::DecodeError>> {
-        Some(
-            match api.status.as_u16() {
-                404 => api.decode().map(Self::NotFound),
-                _ => return None,
-            },
-        )
+        Some(match api.status.as_u16() {
+            404 => api.decode().map(Self::NotFound),
+            _ => return None,
+        })
     }
 }
 impl rt::DocumentedError for GetOAuthGrantError {
@@ -228,9 +213,7 @@ static REVOKE_OAUTH_GRANT: rt::Operation = rt::Operation {
     method: reqwest::Method::DELETE,
     path: "/oauth_grants/{id}",
     server: None,
-    auth: rt::Auth::Bearer {
-        optional: false,
-    },
+    auth: rt::Auth::Bearer { optional: false },
 };
 /// Request builder for [`Client::revoke_oauth_grant`]: set optional parameters, then `.await` it.
 #[derive(Debug, Clone)]
@@ -242,15 +225,14 @@ pub struct RevokeOAuthGrant {
 }
 impl RevokeOAuthGrant {
     fn parts(&self) -> rt::Result<rt::RequestParts> {
-        let parts = rt::RequestParts::new(
-            format!("/oauth_grants/{}", rt::encode_path_segment("id", & self.id) ?),
-        );
+        let parts = rt::RequestParts::new(format!(
+            "/oauth_grants/{}",
+            rt::encode_path_segment("id", &self.id)?
+        ));
         Ok(parts)
     }
     /// Sends the request and returns the decoded body with the status and headers.
-    pub async fn send_with_response(
-        self,
-    ) -> rt::Result<rt::ApiResponse<models::RevokeOAuthGrantResponse>> {
+    pub async fn send_with_response(self) -> rt::Result<rt::ApiResponse<models::RevokeOAuthGrantResponse>> {
         let parts = self.parts()?;
         let raw = self.client.execute(&REVOKE_OAUTH_GRANT, parts, &self.options).await?;
         if raw.status().is_success() { raw.json() } else { Err(raw.into_error()) }
@@ -262,8 +244,9 @@ impl RevokeOAuthGrant {
     }
 }
 crate::runtime::request_builder!(
-    RevokeOAuthGrant, returns models::RevokeOAuthGrantResponse, errors
-    RevokeOAuthGrantError
+    RevokeOAuthGrant,
+    returns models::RevokeOAuthGrantResponse,
+    errors RevokeOAuthGrantError
 );
 /// The error statuses `RevokeOAuthGrant` documents, each with its documented body; what `send_typed` returns in [`rt::OperationError::Documented`].
 #[derive(Debug, Clone, PartialEq)]
@@ -276,12 +259,10 @@ impl RevokeOAuthGrantError {
     /// The documented error `api` stands for: `None` for a status the operation does not
     /// document, `Some(Err(..))` when the body does not fit the documented schema.
     pub fn from_api(api: &rt::ApiError) -> Option<Result<Self, rt::DecodeError>> {
-        Some(
-            match api.status.as_u16() {
-                404 => api.decode().map(Self::NotFound),
-                _ => return None,
-            },
-        )
+        Some(match api.status.as_u16() {
+            404 => api.decode().map(Self::NotFound),
+            _ => return None,
+        })
     }
 }
 impl rt::DocumentedError for RevokeOAuthGrantError {

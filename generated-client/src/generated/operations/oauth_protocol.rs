@@ -15,7 +15,7 @@ impl Client {
         &self,
         response_type: models::ResponseType,
         client_id: impl Into<String>,
-        redirect_uri: impl Into<String>,
+        redirect_uri: impl Into<String>
     ) -> AuthorizeOAuth {
         AuthorizeOAuth {
             client: self.clone(),
@@ -26,7 +26,7 @@ impl Client {
             state: None,
             code_challenge: None,
             code_challenge_method: None,
-            options: rt::RequestOptions::default(),
+            options: rt::RequestOptions::default()
         }
     }
     /// Look up a consent token
@@ -34,14 +34,11 @@ impl Client {
     /// Resolves a consent token issued during the authorization flow and returns what a consent screen needs to show: the requesting client and its policy links, whether it is verified, the redirect URI, and the scopes being asked for.
     ///
     /// `GET /oauth/consent/{consent_token}` (operation `GetOAuthConsentToken`). Authenticates with the client's bearer credentials (API key or token source).
-    pub fn get_oauth_consent_token(
-        &self,
-        consent_token: impl Into<String>,
-    ) -> GetOAuthConsentToken {
+    pub fn get_oauth_consent_token(&self, consent_token: impl Into<String>) -> GetOAuthConsentToken {
         GetOAuthConsentToken {
             client: self.clone(),
             consent_token: consent_token.into(),
-            options: rt::RequestOptions::default(),
+            options: rt::RequestOptions::default()
         }
     }
     /// Record a consent decision
@@ -49,14 +46,11 @@ impl Client {
     /// Submits the user's decision (approve or deny) for a consent token. The response holds the redirect URI the user agent should follow next; it carries either an authorization code or an error for the client.
     ///
     /// `POST /oauth/grants` (operation `CreateOAuthGrant`). Authenticates with the client's bearer credentials (API key or token source).
-    pub fn create_oauth_grant(
-        &self,
-        body: models::CreateOAuthGrantRequest,
-    ) -> CreateOAuthGrant {
+    pub fn create_oauth_grant(&self, body: models::CreateOAuthGrantRequest) -> CreateOAuthGrant {
         CreateOAuthGrant {
             client: self.clone(),
             body,
-            options: rt::RequestOptions::default(),
+            options: rt::RequestOptions::default()
         }
     }
     /// Check a token's status
@@ -64,15 +58,12 @@ impl Client {
     /// Token introspection as specified by RFC 7662: reports whether a token is currently active and, if it is, the client, scopes, audience, issuer and timestamps attached to it. The caller has to authenticate as an OAuth client. The body may be sent as JSON or form-encoded.
     ///
     /// `POST /oauth/introspect` (operation `IntrospectOAuthToken`). Authenticates with the client's OAuth client credentials.
-    pub fn introspect_oauth_token(
-        &self,
-        body: models::IntrospectRequest,
-    ) -> IntrospectOAuthToken {
+    pub fn introspect_oauth_token(&self, body: models::IntrospectRequest) -> IntrospectOAuthToken {
         IntrospectOAuthToken {
             client: self.clone(),
             body,
             encoding: RequestEncoding::Form,
-            options: rt::RequestOptions::default(),
+            options: rt::RequestOptions::default()
         }
     }
     /// Fetch the token signing keys
@@ -80,11 +71,8 @@ impl Client {
     /// Returns the public keys, as a JWK Set (RFC 7517), that can be used to check the signatures of tokens issued by Telnyx. No authentication is needed.
     ///
     /// `GET /oauth/jwks` (operation `GetOAuthJWKS`). Sends no credentials.
-    pub fn get_oauth_jwks(&self) -> GetOAuthJwks {
-        GetOAuthJwks {
-            client: self.clone(),
-            options: rt::RequestOptions::default(),
-        }
+    pub fn get_oauth_jwks(&self,) -> GetOAuthJwks {
+        GetOAuthJwks { client: self.clone(), options: rt::RequestOptions::default() }
     }
     /// Register a client dynamically
     ///
@@ -93,12 +81,12 @@ impl Client {
     /// `POST /oauth/register` (operation `RegisterOAuthClient`). Sends no credentials.
     pub fn register_oauth_client(
         &self,
-        body: models::OAuthDynamicRegistrationRequest,
+        body: models::OAuthDynamicRegistrationRequest
     ) -> RegisterOAuthClient {
         RegisterOAuthClient {
             client: self.clone(),
             body,
-            options: rt::RequestOptions::default(),
+            options: rt::RequestOptions::default()
         }
     }
     /// Obtain an access token
@@ -106,15 +94,12 @@ impl Client {
     /// Token endpoint (RFC 6749 section 3.2). Issues an access token for the `authorization_code` grant (plus the PKCE `code_verifier` when a challenge was sent), the `client_credentials` grant, or the `refresh_token` grant. Confidential clients authenticate with HTTP Basic or by putting `client_id` and `client_secret` in the body; the operation may also be called without client authentication. The body may be sent as JSON or form-encoded.
     ///
     /// `POST /oauth/token` (operation `ExchangeOAuthToken`). Authenticates with the client's OAuth client credentials when it has any (public clients send none).
-    pub fn exchange_oauth_token(
-        &self,
-        body: models::TokenRequest,
-    ) -> ExchangeOAuthToken {
+    pub fn exchange_oauth_token(&self, body: models::TokenRequest) -> ExchangeOAuthToken {
         ExchangeOAuthToken {
             client: self.clone(),
             body,
             encoding: RequestEncoding::Form,
-            options: rt::RequestOptions::default(),
+            options: rt::RequestOptions::default()
         }
     }
 }
@@ -197,28 +182,23 @@ impl AuthorizeOAuth {
         Ok(parts)
     }
     /// Sends the request and returns the decoded body with the status and headers.
-    pub async fn send_with_response(
-        self,
-    ) -> rt::Result<rt::ApiResponse<AuthorizeOAuthResponse>> {
+    pub async fn send_with_response(self) -> rt::Result<rt::ApiResponse<AuthorizeOAuthResponse>> {
         let parts = self.parts()?;
         let raw = self.client.execute(&AUTHORIZE_OAUTH, parts, &self.options).await?;
         match raw.status().as_u16() {
             200 => Ok(raw.with(AuthorizeOAuthResponse::Ok)),
             302 => {
                 let location = raw.header_str("location");
-                Ok(
-                    raw
-                        .with(AuthorizeOAuthResponse::Found {
-                            location,
-                        }),
-                )
-            }
+                Ok(raw.with(AuthorizeOAuthResponse::Found { location }))
+            },
             _ => Err(raw.into_error()),
         }
     }
 }
 crate::runtime::request_builder!(
-    AuthorizeOAuth, returns AuthorizeOAuthResponse, errors AuthorizeOAuthError
+    AuthorizeOAuth,
+    returns AuthorizeOAuthResponse,
+    errors AuthorizeOAuthError
 );
 /// The documented success responses of `AuthorizeOAuth`.
 #[derive(Debug, Clone, PartialEq)]
@@ -246,14 +226,12 @@ impl AuthorizeOAuthError {
     /// The documented error `api` stands for: `None` for a status the operation does not
     /// document, `Some(Err(..))` when the body does not fit the documented schema.
     pub fn from_api(api: &rt::ApiError) -> Option<Result<Self, rt::DecodeError>> {
-        Some(
-            match api.status.as_u16() {
-                400 => Ok(Self::BadRequest(api.body_text())),
-                404 => Ok(Self::NotFound(api.body_text())),
-                422 => Ok(Self::UnprocessableEntity(api.body_text())),
-                _ => return None,
-            },
-        )
+        Some(match api.status.as_u16() {
+            400 => Ok(Self::BadRequest(api.body_text())),
+            404 => Ok(Self::NotFound(api.body_text())),
+            422 => Ok(Self::UnprocessableEntity(api.body_text())),
+            _ => return None,
+        })
     }
 }
 impl rt::DocumentedError for AuthorizeOAuthError {
@@ -266,9 +244,7 @@ static GET_OAUTH_CONSENT_TOKEN: rt::Operation = rt::Operation {
     method: reqwest::Method::GET,
     path: "/oauth/consent/{consent_token}",
     server: None,
-    auth: rt::Auth::Bearer {
-        optional: false,
-    },
+    auth: rt::Auth::Bearer { optional: false },
 };
 /// Request builder for [`Client::get_oauth_consent_token`]: set optional parameters, then `.await` it.
 #[derive(Clone)]
@@ -281,7 +257,10 @@ pub struct GetOAuthConsentToken {
 impl ::std::fmt::Debug for GetOAuthConsentToken {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("GetOAuthConsentToken")
-            .field("client", &self.client)
+            .field(
+                "client",
+                &self.client
+            )
             .field("consent_token", &"<redacted>")
             .field("options", &self.options)
             .finish()
@@ -289,23 +268,16 @@ impl ::std::fmt::Debug for GetOAuthConsentToken {
 }
 impl GetOAuthConsentToken {
     fn parts(&self) -> rt::Result<rt::RequestParts> {
-        let parts = rt::RequestParts::new(
-            format!(
-                "/oauth/consent/{}", rt::encode_path_segment("consent_token", & self
-                .consent_token) ?
-            ),
-        );
+        let parts = rt::RequestParts::new(format!(
+            "/oauth/consent/{}",
+            rt::encode_path_segment("consent_token", &self.consent_token)?
+        ));
         Ok(parts)
     }
     /// Sends the request and returns the decoded body with the status and headers.
-    pub async fn send_with_response(
-        self,
-    ) -> rt::Result<rt::ApiResponse<models::ConsentTokenResponse>> {
+    pub async fn send_with_response(self) -> rt::Result<rt::ApiResponse<models::ConsentTokenResponse>> {
         let parts = self.parts()?;
-        let raw = self
-            .client
-            .execute(&GET_OAUTH_CONSENT_TOKEN, parts, &self.options)
-            .await?;
+        let raw = self.client.execute(&GET_OAUTH_CONSENT_TOKEN, parts, &self.options).await?;
         if raw.status().is_success() { raw.json() } else { Err(raw.into_error()) }
     }
     /// Sends the request and returns the `data` of the `{ "data": ... }` body; a body
@@ -315,8 +287,9 @@ impl GetOAuthConsentToken {
     }
 }
 crate::runtime::request_builder!(
-    GetOAuthConsentToken, returns models::ConsentTokenResponse, errors
-    GetOAuthConsentTokenError
+    GetOAuthConsentToken,
+    returns models::ConsentTokenResponse,
+    errors GetOAuthConsentTokenError
 );
 /// The error statuses `GetOAuthConsentToken` documents, each with its documented body; what `send_typed` returns in [`rt::OperationError::Documented`].
 #[derive(Debug, Clone, PartialEq)]
@@ -329,12 +302,10 @@ impl GetOAuthConsentTokenError {
     /// The documented error `api` stands for: `None` for a status the operation does not
     /// document, `Some(Err(..))` when the body does not fit the documented schema.
     pub fn from_api(api: &rt::ApiError) -> Option<Result<Self, rt::DecodeError>> {
-        Some(
-            match api.status.as_u16() {
-                422 => api.decode().map(Self::UnprocessableEntity),
-                _ => return None,
-            },
-        )
+        Some(match api.status.as_u16() {
+            422 => api.decode().map(Self::UnprocessableEntity),
+            _ => return None,
+        })
     }
 }
 impl rt::DocumentedError for GetOAuthConsentTokenError {
@@ -347,9 +318,7 @@ static CREATE_OAUTH_GRANT: rt::Operation = rt::Operation {
     method: reqwest::Method::POST,
     path: "/oauth/grants",
     server: None,
-    auth: rt::Auth::Bearer {
-        optional: false,
-    },
+    auth: rt::Auth::Bearer { optional: false },
 };
 /// Request builder for [`Client::create_oauth_grant`]: set optional parameters, then `.await` it.
 #[derive(Debug, Clone)]
@@ -367,16 +336,16 @@ impl CreateOAuthGrant {
         Ok(parts)
     }
     /// Sends the request and returns the decoded body with the status and headers.
-    pub async fn send_with_response(
-        self,
-    ) -> rt::Result<rt::ApiResponse<models::CreateGrantResponse>> {
+    pub async fn send_with_response(self) -> rt::Result<rt::ApiResponse<models::CreateGrantResponse>> {
         let parts = self.parts()?;
         let raw = self.client.execute(&CREATE_OAUTH_GRANT, parts, &self.options).await?;
         if raw.status().is_success() { raw.json() } else { Err(raw.into_error()) }
     }
 }
 crate::runtime::request_builder!(
-    CreateOAuthGrant, returns models::CreateGrantResponse, errors CreateOAuthGrantError
+    CreateOAuthGrant,
+    returns models::CreateGrantResponse,
+    errors CreateOAuthGrantError
 );
 /// The error statuses `CreateOAuthGrant` documents, each with its documented body; what `send_typed` returns in [`rt::OperationError::Documented`].
 #[derive(Debug, Clone, PartialEq)]
@@ -389,12 +358,10 @@ impl CreateOAuthGrantError {
     /// The documented error `api` stands for: `None` for a status the operation does not
     /// document, `Some(Err(..))` when the body does not fit the documented schema.
     pub fn from_api(api: &rt::ApiError) -> Option<Result<Self, rt::DecodeError>> {
-        Some(
-            match api.status.as_u16() {
-                422 => api.decode().map(Self::UnprocessableEntity),
-                _ => return None,
-            },
-        )
+        Some(match api.status.as_u16() {
+            422 => api.decode().map(Self::UnprocessableEntity),
+            _ => return None,
+        })
     }
 }
 impl rt::DocumentedError for CreateOAuthGrantError {
@@ -407,9 +374,7 @@ static INTROSPECT_OAUTH_TOKEN: rt::Operation = rt::Operation {
     method: reqwest::Method::POST,
     path: "/oauth/introspect",
     server: None,
-    auth: rt::Auth::ClientAuth {
-        optional: false,
-    },
+    auth: rt::Auth::ClientAuth { optional: false },
 };
 /// Request builder for [`Client::introspect_oauth_token`]: set optional parameters, then `.await` it.
 #[derive(Debug, Clone)]
@@ -431,25 +396,21 @@ impl IntrospectOAuthToken {
         let body = &self.body;
         parts.body = match self.encoding {
             RequestEncoding::Json => rt::Body::json(body)?,
-            RequestEncoding::Form => rt::Body::form(body)?,
+            RequestEncoding::Form => rt::Body::form(body)?
         };
         Ok(parts)
     }
     /// Sends the request and returns the decoded body with the status and headers.
-    pub async fn send_with_response(
-        self,
-    ) -> rt::Result<rt::ApiResponse<models::IntrospectResponse>> {
+    pub async fn send_with_response(self) -> rt::Result<rt::ApiResponse<models::IntrospectResponse>> {
         let parts = self.parts()?;
-        let raw = self
-            .client
-            .execute(&INTROSPECT_OAUTH_TOKEN, parts, &self.options)
-            .await?;
+        let raw = self.client.execute(&INTROSPECT_OAUTH_TOKEN, parts, &self.options).await?;
         if raw.status().is_success() { raw.json() } else { Err(raw.into_error()) }
     }
 }
 crate::runtime::request_builder!(
-    IntrospectOAuthToken, returns models::IntrospectResponse, errors
-    IntrospectOAuthTokenError
+    IntrospectOAuthToken,
+    returns models::IntrospectResponse,
+    errors IntrospectOAuthTokenError
 );
 /// The error statuses `IntrospectOAuthToken` documents, each with its documented body; what `send_typed` returns in [`rt::OperationError::Documented`].
 #[derive(Debug, Clone, PartialEq)]
@@ -464,13 +425,11 @@ impl IntrospectOAuthTokenError {
     /// The documented error `api` stands for: `None` for a status the operation does not
     /// document, `Some(Err(..))` when the body does not fit the documented schema.
     pub fn from_api(api: &rt::ApiError) -> Option<Result<Self, rt::DecodeError>> {
-        Some(
-            match api.status.as_u16() {
-                400 => api.decode().map(Self::BadRequest),
-                401 => api.decode().map(Self::Unauthorized),
-                _ => return None,
-            },
-        )
+        Some(match api.status.as_u16() {
+            400 => api.decode().map(Self::BadRequest),
+            401 => api.decode().map(Self::Unauthorized),
+            _ => return None,
+        })
     }
 }
 impl rt::DocumentedError for IntrospectOAuthTokenError {
@@ -498,17 +457,13 @@ impl GetOAuthJwks {
         Ok(parts)
     }
     /// Sends the request and returns the decoded body with the status and headers.
-    pub async fn send_with_response(
-        self,
-    ) -> rt::Result<rt::ApiResponse<models::JwkSet>> {
+    pub async fn send_with_response(self) -> rt::Result<rt::ApiResponse<models::JwkSet>> {
         let parts = self.parts()?;
         let raw = self.client.execute(&GET_OAUTH_JWKS, parts, &self.options).await?;
         if raw.status().is_success() { raw.json() } else { Err(raw.into_error()) }
     }
 }
-crate::runtime::request_builder!(
-    GetOAuthJwks, returns models::JwkSet, errors GetOAuthJwksError
-);
+crate::runtime::request_builder!(GetOAuthJwks, returns models::JwkSet, errors GetOAuthJwksError);
 /// The error statuses `GetOAuthJWKS` documents, each with its documented body; what `send_typed` returns in [`rt::OperationError::Documented`].
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -522,13 +477,11 @@ impl GetOAuthJwksError {
     /// The documented error `api` stands for: `None` for a status the operation does not
     /// document, `Some(Err(..))` when the body does not fit the documented schema.
     pub fn from_api(api: &rt::ApiError) -> Option<Result<Self, rt::DecodeError>> {
-        Some(
-            match api.status.as_u16() {
-                400 => api.decode().map(Self::BadRequest),
-                401 => api.decode().map(Self::Unauthorized),
-                _ => return None,
-            },
-        )
+        Some(match api.status.as_u16() {
+            400 => api.decode().map(Self::BadRequest),
+            401 => api.decode().map(Self::Unauthorized),
+            _ => return None,
+        })
     }
 }
 impl rt::DocumentedError for GetOAuthJwksError {
@@ -559,20 +512,16 @@ impl RegisterOAuthClient {
         Ok(parts)
     }
     /// Sends the request and returns the decoded body with the status and headers.
-    pub async fn send_with_response(
-        self,
-    ) -> rt::Result<rt::ApiResponse<models::OAuthDynamicRegistrationResponse>> {
+    pub async fn send_with_response(self) -> rt::Result<rt::ApiResponse<models::OAuthDynamicRegistrationResponse>> {
         let parts = self.parts()?;
-        let raw = self
-            .client
-            .execute(&REGISTER_OAUTH_CLIENT, parts, &self.options)
-            .await?;
+        let raw = self.client.execute(&REGISTER_OAUTH_CLIENT, parts, &self.options).await?;
         if raw.status().is_success() { raw.json() } else { Err(raw.into_error()) }
     }
 }
 crate::runtime::request_builder!(
-    RegisterOAuthClient, returns models::OAuthDynamicRegistrationResponse, errors
-    RegisterOAuthClientError
+    RegisterOAuthClient,
+    returns models::OAuthDynamicRegistrationResponse,
+    errors RegisterOAuthClientError
 );
 /// The error statuses `RegisterOAuthClient` documents, each with its documented body; what `send_typed` returns in [`rt::OperationError::Documented`].
 #[derive(Debug, Clone, PartialEq)]
@@ -585,12 +534,10 @@ impl RegisterOAuthClientError {
     /// The documented error `api` stands for: `None` for a status the operation does not
     /// document, `Some(Err(..))` when the body does not fit the documented schema.
     pub fn from_api(api: &rt::ApiError) -> Option<Result<Self, rt::DecodeError>> {
-        Some(
-            match api.status.as_u16() {
-                400 => api.decode().map(Self::BadRequest),
-                _ => return None,
-            },
-        )
+        Some(match api.status.as_u16() {
+            400 => api.decode().map(Self::BadRequest),
+            _ => return None,
+        })
     }
 }
 impl rt::DocumentedError for RegisterOAuthClientError {
@@ -603,9 +550,7 @@ static EXCHANGE_OAUTH_TOKEN: rt::Operation = rt::Operation {
     method: reqwest::Method::POST,
     path: "/oauth/token",
     server: None,
-    auth: rt::Auth::ClientAuth {
-        optional: true,
-    },
+    auth: rt::Auth::ClientAuth { optional: true },
 };
 /// Request builder for [`Client::exchange_oauth_token`]: set optional parameters, then `.await` it.
 #[derive(Debug, Clone)]
@@ -627,24 +572,21 @@ impl ExchangeOAuthToken {
         let body = &self.body;
         parts.body = match self.encoding {
             RequestEncoding::Json => rt::Body::json(body)?,
-            RequestEncoding::Form => rt::Body::form(body)?,
+            RequestEncoding::Form => rt::Body::form(body)?
         };
         Ok(parts)
     }
     /// Sends the request and returns the decoded body with the status and headers.
-    pub async fn send_with_response(
-        self,
-    ) -> rt::Result<rt::ApiResponse<models::TokenResponse>> {
+    pub async fn send_with_response(self) -> rt::Result<rt::ApiResponse<models::TokenResponse>> {
         let parts = self.parts()?;
-        let raw = self
-            .client
-            .execute(&EXCHANGE_OAUTH_TOKEN, parts, &self.options)
-            .await?;
+        let raw = self.client.execute(&EXCHANGE_OAUTH_TOKEN, parts, &self.options).await?;
         if raw.status().is_success() { raw.json() } else { Err(raw.into_error()) }
     }
 }
 crate::runtime::request_builder!(
-    ExchangeOAuthToken, returns models::TokenResponse, errors ExchangeOAuthTokenError
+    ExchangeOAuthToken,
+    returns models::TokenResponse,
+    errors ExchangeOAuthTokenError
 );
 /// The error statuses `ExchangeOAuthToken` documents, each with its documented body; what `send_typed` returns in [`rt::OperationError::Documented`].
 #[derive(Debug, Clone, PartialEq)]
@@ -659,13 +601,11 @@ impl ExchangeOAuthTokenError {
     /// The documented error `api` stands for: `None` for a status the operation does not
     /// document, `Some(Err(..))` when the body does not fit the documented schema.
     pub fn from_api(api: &rt::ApiError) -> Option<Result<Self, rt::DecodeError>> {
-        Some(
-            match api.status.as_u16() {
-                400 => api.decode().map(Self::BadRequest),
-                401 => api.decode().map(Self::Unauthorized),
-                _ => return None,
-            },
-        )
+        Some(match api.status.as_u16() {
+            400 => api.decode().map(Self::BadRequest),
+            401 => api.decode().map(Self::Unauthorized),
+            _ => return None,
+        })
     }
 }
 impl rt::DocumentedError for ExchangeOAuthTokenError {
