@@ -216,17 +216,16 @@ impl ListOAuthClients {
         }
         Ok(parts)
     }
-    /// Sends the request and returns the decoded body with the status and headers.
-    pub async fn send_with_response(
-        self,
+    /// The response as this operation's result: its documented success body, else an error.
+    fn decode(
+        raw: rt::RawResponse,
     ) -> rt::Result<rt::ApiResponse<models::ListOAuthClientsResponse>> {
-        let parts = self.parts()?;
-        let raw = self.client.execute(&LIST_OAUTH_CLIENTS, parts, &self.options).await?;
         if raw.status().is_success() { raw.json() } else { Err(raw.into_error()) }
     }
 }
 crate::runtime::request_builder!(
-    ListOAuthClients, pages of models::OAuthClient, errors ListOAuthClientsError
+    ListOAuthClients, LIST_OAUTH_CLIENTS, pages of models::OAuthClient, data
+    models::ListOAuthClientsResponse, errors ListOAuthClientsError
 );
 impl rt::Paginated for ListOAuthClients {
     type Data = models::ListOAuthClientsResponse;
@@ -289,23 +288,28 @@ impl CreateOAuthClient {
         parts.body = rt::Body::json(body)?;
         Ok(parts)
     }
-    /// Sends the request and returns the decoded body with the status and headers.
-    pub async fn send_with_response(
-        self,
+    /// The response as this operation's result: its documented success body, else an error.
+    fn decode(
+        raw: rt::RawResponse,
     ) -> rt::Result<rt::ApiResponse<models::CreateOAuthClientResponse>> {
-        let parts = self.parts()?;
-        let raw = self.client.execute(&CREATE_OAUTH_CLIENT, parts, &self.options).await?;
         if raw.status().is_success() { raw.json() } else { Err(raw.into_error()) }
     }
     /// Sends the request and returns the `data` of the `{ "data": ... }` body; a body
     /// without it fails with [`rt::Error::Decode`] at `data`.
-    pub async fn send_data(self) -> rt::Result<models::OAuthClient> {
-        self.send_with_response().await?.into_data()
+    pub fn send_data(self) -> rt::Call<rt::Result<models::OAuthClient>> {
+        let parts = self.parts();
+        rt::Call::new(
+            self.client,
+            &CREATE_OAUTH_CLIENT,
+            parts,
+            &self.options,
+            |raw| { raw.and_then(Self::decode).and_then(rt::ApiResponse::into_data) },
+        )
     }
 }
 crate::runtime::request_builder!(
-    CreateOAuthClient, returns models::CreateOAuthClientResponse, errors
-    CreateOAuthClientError
+    CreateOAuthClient, CREATE_OAUTH_CLIENT, returns models::CreateOAuthClientResponse,
+    errors CreateOAuthClientError
 );
 /// The error statuses `CreateOAuthClient` documents, each with its documented body; what `send_typed` returns in [`rt::OperationError::Documented`].
 #[derive(Debug, Clone, PartialEq)]
@@ -361,22 +365,28 @@ impl GetOAuthClient {
         );
         Ok(parts)
     }
-    /// Sends the request and returns the decoded body with the status and headers.
-    pub async fn send_with_response(
-        self,
+    /// The response as this operation's result: its documented success body, else an error.
+    fn decode(
+        raw: rt::RawResponse,
     ) -> rt::Result<rt::ApiResponse<models::GetOAuthClientResponse>> {
-        let parts = self.parts()?;
-        let raw = self.client.execute(&GET_OAUTH_CLIENT, parts, &self.options).await?;
         if raw.status().is_success() { raw.json() } else { Err(raw.into_error()) }
     }
     /// Sends the request and returns the `data` of the `{ "data": ... }` body; a body
     /// without it fails with [`rt::Error::Decode`] at `data`.
-    pub async fn send_data(self) -> rt::Result<models::OAuthClient> {
-        self.send_with_response().await?.into_data()
+    pub fn send_data(self) -> rt::Call<rt::Result<models::OAuthClient>> {
+        let parts = self.parts();
+        rt::Call::new(
+            self.client,
+            &GET_OAUTH_CLIENT,
+            parts,
+            &self.options,
+            |raw| { raw.and_then(Self::decode).and_then(rt::ApiResponse::into_data) },
+        )
     }
 }
 crate::runtime::request_builder!(
-    GetOAuthClient, returns models::GetOAuthClientResponse, errors GetOAuthClientError
+    GetOAuthClient, GET_OAUTH_CLIENT, returns models::GetOAuthClientResponse, errors
+    GetOAuthClientError
 );
 /// The error statuses `GetOAuthClient` documents, each with its documented body; what `send_typed` returns in [`rt::OperationError::Documented`].
 #[derive(Debug, Clone, PartialEq)]
@@ -429,23 +439,28 @@ impl UpdateOAuthClient {
         parts.body = rt::Body::json(body)?;
         Ok(parts)
     }
-    /// Sends the request and returns the decoded body with the status and headers.
-    pub async fn send_with_response(
-        self,
+    /// The response as this operation's result: its documented success body, else an error.
+    fn decode(
+        raw: rt::RawResponse,
     ) -> rt::Result<rt::ApiResponse<models::UpdateOAuthClientResponse>> {
-        let parts = self.parts()?;
-        let raw = self.client.execute(&UPDATE_OAUTH_CLIENT, parts, &self.options).await?;
         if raw.status().is_success() { raw.json() } else { Err(raw.into_error()) }
     }
     /// Sends the request and returns the `data` of the `{ "data": ... }` body; a body
     /// without it fails with [`rt::Error::Decode`] at `data`.
-    pub async fn send_data(self) -> rt::Result<models::OAuthClient> {
-        self.send_with_response().await?.into_data()
+    pub fn send_data(self) -> rt::Call<rt::Result<models::OAuthClient>> {
+        let parts = self.parts();
+        rt::Call::new(
+            self.client,
+            &UPDATE_OAUTH_CLIENT,
+            parts,
+            &self.options,
+            |raw| { raw.and_then(Self::decode).and_then(rt::ApiResponse::into_data) },
+        )
     }
 }
 crate::runtime::request_builder!(
-    UpdateOAuthClient, returns models::UpdateOAuthClientResponse, errors
-    UpdateOAuthClientError
+    UpdateOAuthClient, UPDATE_OAUTH_CLIENT, returns models::UpdateOAuthClientResponse,
+    errors UpdateOAuthClientError
 );
 /// The error statuses `UpdateOAuthClient` documents, each with its documented body; what `send_typed` returns in [`rt::OperationError::Documented`].
 #[derive(Debug, Clone, PartialEq)]
@@ -498,15 +513,13 @@ impl DeleteOAuthClient {
         );
         Ok(parts)
     }
-    /// Sends the request and returns the decoded body with the status and headers.
-    pub async fn send_with_response(self) -> rt::Result<rt::ApiResponse<()>> {
-        let parts = self.parts()?;
-        let raw = self.client.execute(&DELETE_OAUTH_CLIENT, parts, &self.options).await?;
+    /// The response as this operation's result: its documented success body, else an error.
+    fn decode(raw: rt::RawResponse) -> rt::Result<rt::ApiResponse<()>> {
         if raw.status().is_success() { raw.empty() } else { Err(raw.into_error()) }
     }
 }
 crate::runtime::request_builder!(
-    DeleteOAuthClient, returns(), errors DeleteOAuthClientError
+    DeleteOAuthClient, DELETE_OAUTH_CLIENT, returns(), errors DeleteOAuthClientError
 );
 /// The error statuses `DeleteOAuthClient` documents, each with its documented body; what `send_typed` returns in [`rt::OperationError::Documented`].
 #[derive(Debug, Clone, PartialEq)]

@@ -59,21 +59,16 @@ impl GetOAuthAuthorizationServerMetadata {
         );
         Ok(parts)
     }
-    /// Sends the request and returns the decoded body with the status and headers.
-    pub async fn send_with_response(
-        self,
+    /// The response as this operation's result: its documented success body, else an error.
+    fn decode(
+        raw: rt::RawResponse,
     ) -> rt::Result<rt::ApiResponse<models::AuthorizationServerMetadata>> {
-        let parts = self.parts()?;
-        let raw = self
-            .client
-            .execute(&GET_OAUTH_AUTHORIZATION_SERVER_METADATA, parts, &self.options)
-            .await?;
         if raw.status().is_success() { raw.json() } else { Err(raw.into_error()) }
     }
 }
 crate::runtime::request_builder!(
-    GetOAuthAuthorizationServerMetadata, returns models::AuthorizationServerMetadata,
-    errors GetOAuthAuthorizationServerMetadataError
+    GetOAuthAuthorizationServerMetadata, GET_OAUTH_AUTHORIZATION_SERVER_METADATA, returns
+    models::AuthorizationServerMetadata, errors GetOAuthAuthorizationServerMetadataError
 );
 /// The error statuses `GetOAuthAuthorizationServerMetadata` documents, each with its documented body; what `send_typed` returns in [`rt::OperationError::Documented`].
 #[derive(Debug, Clone, PartialEq)]
@@ -123,21 +118,16 @@ impl GetOAuthProtectedResourceMetadata {
         );
         Ok(parts)
     }
-    /// Sends the request and returns the decoded body with the status and headers.
-    pub async fn send_with_response(
-        self,
+    /// The response as this operation's result: its documented success body, else an error.
+    fn decode(
+        raw: rt::RawResponse,
     ) -> rt::Result<rt::ApiResponse<models::ResourceMetadata>> {
-        let parts = self.parts()?;
-        let raw = self
-            .client
-            .execute(&GET_OAUTH_PROTECTED_RESOURCE_METADATA, parts, &self.options)
-            .await?;
         if raw.status().is_success() { raw.json() } else { Err(raw.into_error()) }
     }
 }
 crate::runtime::request_builder!(
-    GetOAuthProtectedResourceMetadata, returns models::ResourceMetadata, errors
-    GetOAuthProtectedResourceMetadataError
+    GetOAuthProtectedResourceMetadata, GET_OAUTH_PROTECTED_RESOURCE_METADATA, returns
+    models::ResourceMetadata, errors GetOAuthProtectedResourceMetadataError
 );
 /// The error statuses `GetOAuthProtectedResourceMetadata` documents, each with its documented body; what `send_typed` returns in [`rt::OperationError::Documented`].
 #[derive(Debug, Clone, PartialEq)]

@@ -202,12 +202,10 @@ impl AuthorizeOAuth {
         }
         Ok(parts)
     }
-    /// Sends the request and returns the decoded body with the status and headers.
-    pub async fn send_with_response(
-        self,
+    /// The response as this operation's result: its documented success body, else an error.
+    fn decode(
+        raw: rt::RawResponse,
     ) -> rt::Result<rt::ApiResponse<AuthorizeOAuthResponse>> {
-        let parts = self.parts()?;
-        let raw = self.client.execute(&AUTHORIZE_OAUTH, parts, &self.options).await?;
         match raw.status().as_u16() {
             200 => Ok(raw.with(AuthorizeOAuthResponse::Ok)),
             302 => {
@@ -224,7 +222,8 @@ impl AuthorizeOAuth {
     }
 }
 crate::runtime::request_builder!(
-    AuthorizeOAuth, returns AuthorizeOAuthResponse, errors AuthorizeOAuthError
+    AuthorizeOAuth, AUTHORIZE_OAUTH, returns AuthorizeOAuthResponse, errors
+    AuthorizeOAuthError
 );
 /// The documented success responses of `AuthorizeOAuth`.
 #[derive(Debug, Clone, PartialEq)]
@@ -303,26 +302,28 @@ impl GetOAuthConsentToken {
         );
         Ok(parts)
     }
-    /// Sends the request and returns the decoded body with the status and headers.
-    pub async fn send_with_response(
-        self,
+    /// The response as this operation's result: its documented success body, else an error.
+    fn decode(
+        raw: rt::RawResponse,
     ) -> rt::Result<rt::ApiResponse<models::ConsentTokenResponse>> {
-        let parts = self.parts()?;
-        let raw = self
-            .client
-            .execute(&GET_OAUTH_CONSENT_TOKEN, parts, &self.options)
-            .await?;
         if raw.status().is_success() { raw.json() } else { Err(raw.into_error()) }
     }
     /// Sends the request and returns the `data` of the `{ "data": ... }` body; a body
     /// without it fails with [`rt::Error::Decode`] at `data`.
-    pub async fn send_data(self) -> rt::Result<models::ConsentTokenResponseData> {
-        self.send_with_response().await?.into_data()
+    pub fn send_data(self) -> rt::Call<rt::Result<models::ConsentTokenResponseData>> {
+        let parts = self.parts();
+        rt::Call::new(
+            self.client,
+            &GET_OAUTH_CONSENT_TOKEN,
+            parts,
+            &self.options,
+            |raw| { raw.and_then(Self::decode).and_then(rt::ApiResponse::into_data) },
+        )
     }
 }
 crate::runtime::request_builder!(
-    GetOAuthConsentToken, returns models::ConsentTokenResponse, errors
-    GetOAuthConsentTokenError
+    GetOAuthConsentToken, GET_OAUTH_CONSENT_TOKEN, returns models::ConsentTokenResponse,
+    errors GetOAuthConsentTokenError
 );
 /// The error statuses `GetOAuthConsentToken` documents, each with its documented body; what `send_typed` returns in [`rt::OperationError::Documented`].
 #[derive(Debug, Clone, PartialEq)]
@@ -372,17 +373,16 @@ impl CreateOAuthGrant {
         parts.body = rt::Body::json(body)?;
         Ok(parts)
     }
-    /// Sends the request and returns the decoded body with the status and headers.
-    pub async fn send_with_response(
-        self,
+    /// The response as this operation's result: its documented success body, else an error.
+    fn decode(
+        raw: rt::RawResponse,
     ) -> rt::Result<rt::ApiResponse<models::CreateGrantResponse>> {
-        let parts = self.parts()?;
-        let raw = self.client.execute(&CREATE_OAUTH_GRANT, parts, &self.options).await?;
         if raw.status().is_success() { raw.json() } else { Err(raw.into_error()) }
     }
 }
 crate::runtime::request_builder!(
-    CreateOAuthGrant, returns models::CreateGrantResponse, errors CreateOAuthGrantError
+    CreateOAuthGrant, CREATE_OAUTH_GRANT, returns models::CreateGrantResponse, errors
+    CreateOAuthGrantError
 );
 /// The error statuses `CreateOAuthGrant` documents, each with its documented body; what `send_typed` returns in [`rt::OperationError::Documented`].
 #[derive(Debug, Clone, PartialEq)]
@@ -441,21 +441,16 @@ impl IntrospectOAuthToken {
         };
         Ok(parts)
     }
-    /// Sends the request and returns the decoded body with the status and headers.
-    pub async fn send_with_response(
-        self,
+    /// The response as this operation's result: its documented success body, else an error.
+    fn decode(
+        raw: rt::RawResponse,
     ) -> rt::Result<rt::ApiResponse<models::IntrospectResponse>> {
-        let parts = self.parts()?;
-        let raw = self
-            .client
-            .execute(&INTROSPECT_OAUTH_TOKEN, parts, &self.options)
-            .await?;
         if raw.status().is_success() { raw.json() } else { Err(raw.into_error()) }
     }
 }
 crate::runtime::request_builder!(
-    IntrospectOAuthToken, returns models::IntrospectResponse, errors
-    IntrospectOAuthTokenError
+    IntrospectOAuthToken, INTROSPECT_OAUTH_TOKEN, returns models::IntrospectResponse,
+    errors IntrospectOAuthTokenError
 );
 /// The error statuses `IntrospectOAuthToken` documents, each with its documented body; what `send_typed` returns in [`rt::OperationError::Documented`].
 #[derive(Debug, Clone, PartialEq)]
@@ -503,17 +498,13 @@ impl GetOAuthJwks {
         let parts = rt::RequestParts::new("/oauth/jwks".to_owned());
         Ok(parts)
     }
-    /// Sends the request and returns the decoded body with the status and headers.
-    pub async fn send_with_response(
-        self,
-    ) -> rt::Result<rt::ApiResponse<models::JwkSet>> {
-        let parts = self.parts()?;
-        let raw = self.client.execute(&GET_OAUTH_JWKS, parts, &self.options).await?;
+    /// The response as this operation's result: its documented success body, else an error.
+    fn decode(raw: rt::RawResponse) -> rt::Result<rt::ApiResponse<models::JwkSet>> {
         if raw.status().is_success() { raw.json() } else { Err(raw.into_error()) }
     }
 }
 crate::runtime::request_builder!(
-    GetOAuthJwks, returns models::JwkSet, errors GetOAuthJwksError
+    GetOAuthJwks, GET_OAUTH_JWKS, returns models::JwkSet, errors GetOAuthJwksError
 );
 /// The error statuses `GetOAuthJWKS` documents, each with its documented body; what `send_typed` returns in [`rt::OperationError::Documented`].
 #[derive(Debug, Clone, PartialEq)]
@@ -564,21 +555,16 @@ impl RegisterOAuthClient {
         parts.body = rt::Body::json(body)?;
         Ok(parts)
     }
-    /// Sends the request and returns the decoded body with the status and headers.
-    pub async fn send_with_response(
-        self,
+    /// The response as this operation's result: its documented success body, else an error.
+    fn decode(
+        raw: rt::RawResponse,
     ) -> rt::Result<rt::ApiResponse<models::OAuthDynamicRegistrationResponse>> {
-        let parts = self.parts()?;
-        let raw = self
-            .client
-            .execute(&REGISTER_OAUTH_CLIENT, parts, &self.options)
-            .await?;
         if raw.status().is_success() { raw.json() } else { Err(raw.into_error()) }
     }
 }
 crate::runtime::request_builder!(
-    RegisterOAuthClient, returns models::OAuthDynamicRegistrationResponse, errors
-    RegisterOAuthClientError
+    RegisterOAuthClient, REGISTER_OAUTH_CLIENT, returns
+    models::OAuthDynamicRegistrationResponse, errors RegisterOAuthClientError
 );
 /// The error statuses `RegisterOAuthClient` documents, each with its documented body; what `send_typed` returns in [`rt::OperationError::Documented`].
 #[derive(Debug, Clone, PartialEq)]
@@ -637,20 +623,16 @@ impl ExchangeOAuthToken {
         };
         Ok(parts)
     }
-    /// Sends the request and returns the decoded body with the status and headers.
-    pub async fn send_with_response(
-        self,
+    /// The response as this operation's result: its documented success body, else an error.
+    fn decode(
+        raw: rt::RawResponse,
     ) -> rt::Result<rt::ApiResponse<models::TokenResponse>> {
-        let parts = self.parts()?;
-        let raw = self
-            .client
-            .execute(&EXCHANGE_OAUTH_TOKEN, parts, &self.options)
-            .await?;
         if raw.status().is_success() { raw.json() } else { Err(raw.into_error()) }
     }
 }
 crate::runtime::request_builder!(
-    ExchangeOAuthToken, returns models::TokenResponse, errors ExchangeOAuthTokenError
+    ExchangeOAuthToken, EXCHANGE_OAUTH_TOKEN, returns models::TokenResponse, errors
+    ExchangeOAuthTokenError
 );
 /// The error statuses `ExchangeOAuthToken` documents, each with its documented body; what `send_typed` returns in [`rt::OperationError::Documented`].
 #[derive(Debug, Clone, PartialEq)]
