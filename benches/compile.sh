@@ -14,7 +14,12 @@
 # target dir of its own, warmed with one full build first. A measurement is then `touch
 # src/lib.rs` followed by the timed cargo command, which recompiles the generated crate only.
 # The standalone OAuth crate's clean build against progenitor's is `benches/run.sh build`.
+#
+# Incremental compilation is off (CARGO_INCREMENTAL=0): a crate used as a dependency is always
+# compiled from scratch, and with it on, `touch` + rebuild would reuse most of the previous
+# compilation's results and measure mostly parsing and macro expansion.
 set -euo pipefail
+export CARGO_INCREMENTAL=0
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"

@@ -49,7 +49,7 @@ pub const CLIENT_METHODS: &[&str] = &[
 
 /// Every method and field a request builder has besides its parameters' setters: those of
 /// `request_builder!` (`runtime/macros.rs`, checked by the same test), the ones the emitter
-/// writes (`send_with_response`, `parts`, `body`, `encoding`, the `client` and `options`
+/// writes (`parts`, `decode`, `body`, `encoding`, the `client` and `options`
 /// fields), and those of derived traits. A parameter named like one gets a `_param` suffix.
 pub const BUILDER_METHODS: &[&str] = &[
     // runtime/macros.rs
@@ -66,9 +66,10 @@ pub const BUILDER_METHODS: &[&str] = &[
     "total_timeout",
     "send_typed",
     "send_data",
-    // emit/operations.rs
     "send_with_response",
+    // emit/operations.rs
     "parts",
+    "decode",
     "body",
     "encoding",
     "client",

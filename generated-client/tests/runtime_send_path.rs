@@ -111,3 +111,41 @@ async fn an_api_key_that_cannot_be_a_header_fails_every_call_before_sending() {
     let accepted = tokio::time::timeout(Duration::from_millis(100), listener.accept()).await;
     assert!(accepted.is_err(), "a connection was made");
 }
+
+/// A call's future may be made outside a runtime and awaited later: nothing that needs the
+/// runtime (the total deadline's timer) is set up before it is first polled, and the deadline
+/// counts from then, not from when the future was made. Both for a generated operation and for
+/// the runtime's `execute`.
+#[test]
+fn a_call_made_outside_a_runtime_is_sent_when_awaited() {
+    use telnyx_oauth::runtime::{Auth, Operation, RequestOptions, RequestParts};
+    static JWKS: Operation =
+        Operation { id: "GetJwks", method: reqwest::Method::GET, path: "/oauth/jwks", server: None, auth: Auth::None };
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    let (body, pieces) = jwks_body(&"k".repeat(3000));
+    let head = format!("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n", body.len());
+    let first = runtime.block_on(serve_in_pieces(head.clone(), pieces.clone()));
+    let second = runtime.block_on(serve_in_pieces(head, pieces));
+    let client = |base: String| {
+        Client::builder()
+            .base_url(base)
+            .max_retries(0)
+            .total_timeout(Duration::from_millis(300))
+            .build()
+            .expect("client")
+    };
+    let (first, second) = (client(first), client(second));
+
+    let generated = first.get_oauth_jwks().send();
+    let options = RequestOptions::default();
+    let raw = second.execute(&JWKS, RequestParts::new("/oauth/jwks".into()), &options);
+    // Longer than the total timeout: a deadline started when the futures were made would be
+    // over before they run.
+    std::thread::sleep(Duration::from_millis(400));
+
+    let jwks = runtime.block_on(generated).expect("sent when awaited");
+    assert_eq!(jwks.keys.len(), 1);
+    let raw = runtime.block_on(raw).expect("sent when awaited");
+    assert_eq!(raw.status(), 200);
+    assert_eq!(raw.body().len(), body.len());
+}

@@ -299,8 +299,11 @@ fn builder(op: &Operation, models: &TokenStream, envelope: Option<TokenStream>) 
         quote! {
             /// Sends the request and returns the `data` of the `{ "data": ... }` body; a body
             /// without it fails with [`rt::Error::Decode`] at `data`.
-            pub async fn send_data(self) -> rt::Result<#data> {
-                self.send_with_response().await?.into_data()
+            pub fn send_data(self) -> rt::Call<rt::Result<#data>> {
+                let parts = self.parts();
+                rt::Call::new(self.client, &#static_name, parts, &self.options, |raw| {
+                    raw.and_then(Self::decode).and_then(rt::ApiResponse::into_data)
+                })
             }
         }
     });
@@ -330,7 +333,7 @@ fn builder(op: &Operation, models: &TokenStream, envelope: Option<TokenStream>) 
                 _ => quote!(Some(i32::try_from(n).unwrap_or(i32::MAX))),
             };
             (
-                quote!(pages of #item),
+                quote!(pages of #item, data #success),
                 quote! {
                     impl rt::Paginated for #builder {
                         type Data = #success;
@@ -406,17 +409,15 @@ fn builder(op: &Operation, models: &TokenStream, envelope: Option<TokenStream>) 
 
             #parts
 
-            /// Sends the request and returns the decoded body with the status and headers.
-            pub async fn send_with_response(self) -> rt::Result<rt::ApiResponse<#success>> {
-                let parts = self.parts()?;
-                let raw = self.client.execute(&#static_name, parts, &self.options).await?;
+            /// The response as this operation's result: its documented success body, else an error.
+            fn decode(raw: rt::RawResponse) -> rt::Result<rt::ApiResponse<#success>> {
                 #decode
             }
 
             #send_data
         }
 
-        crate::runtime::request_builder!(#builder, #builder_kind #errors_kind);
+        crate::runtime::request_builder!(#builder, #static_name, #builder_kind #errors_kind);
 
         #paginated
         #response_enum

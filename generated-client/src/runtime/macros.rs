@@ -67,31 +67,60 @@ macro_rules! string_enum {
     };
 }
 
-/// What every generated request builder has besides its parameters: `send`, the per-request
-/// settings (`header`, `query_param`, `timeout`, `max_retries`, `idempotent`,
-/// `max_response_bytes`, `total_timeout`) and `IntoFuture`, so that
-/// awaiting a builder sends it; list operations also get `items` and `pages`; operations that
-/// document error statuses (`errors ErrorEnum`) also get `send_typed`. The builder must
-/// have an `options: RequestOptions` field and an `async fn send_with_response(self)`.
+/// What every generated request builder has besides its parameters: `send_with_response`,
+/// `send`, the per-request settings (`header`, `query_param`, `timeout`, `max_retries`,
+/// `idempotent`, `max_response_bytes`, `total_timeout`) and `IntoFuture`, so that awaiting a
+/// builder sends it; list operations also get `items` and `pages`; operations that document
+/// error statuses (`errors ErrorEnum`) also get `send_typed`. The builder must have `client:
+/// Client` and `options: RequestOptions` fields, `fn parts(&self) -> Result<RequestParts>` and
+/// `fn decode(RawResponse) -> Result<ApiResponse<Data>>`; `$op` is its `Operation`.
+///
+/// Every way of sending returns a [`Call`](crate::runtime::Call) (or, for a page,
+/// [`PageCall`](crate::runtime::PageCall)): one future type shared by all operations, which
+/// runs the runtime's one send path and then the operation's `decode`, instead of an async
+/// function per operation.
 macro_rules! request_builder {
-    ($builder:ident, returns $data:ty $(, errors $err:ty)?) => {
+    ($builder:ident, $op:ident, returns $data:ty $(, errors $err:ty)?) => {
         impl $builder {
             /// Sends the request and returns the decoded body.
-            pub async fn send(self) -> crate::runtime::Result<$data> {
-                self.send_with_response().await.map(crate::runtime::ApiResponse::into_inner)
+            pub fn send(self) -> crate::runtime::Call<crate::runtime::Result<$data>> {
+                let parts = self.parts();
+                crate::runtime::Call::new(self.client, &$op, parts, &self.options, |raw| {
+                    raw.and_then(Self::decode).map(crate::runtime::ApiResponse::into_inner)
+                })
             }
         }
 
-        $(crate::runtime::request_builder!(@typed $builder, $data, $err);)?
-        crate::runtime::request_builder!(@common $builder, crate::runtime::Result<$data>);
+        $(
+            impl $builder {
+                /// Sends the request like `send`; an error status the operation documents comes
+                /// back as [`OperationError::Documented`](crate::runtime::OperationError::Documented)
+                #[doc = concat!("with the body decoded into [`", stringify!($err), "`], any other failure as")]
+                /// [`OperationError::Other`](crate::runtime::OperationError::Other).
+                // An `OperationError` is as large as the documented error bodies; it is what the
+                // caller asked for.
+                #[allow(clippy::result_large_err)]
+                pub fn send_typed(
+                    self,
+                ) -> crate::runtime::Call<::std::result::Result<$data, crate::runtime::OperationError<$err>>> {
+                    let parts = self.parts();
+                    crate::runtime::Call::new(self.client, &$op, parts, &self.options, |raw| {
+                        raw.and_then(Self::decode)
+                            .map(crate::runtime::ApiResponse::into_inner)
+                            .map_err(crate::runtime::OperationError::from_error)
+                    })
+                }
+            }
+        )?
+        crate::runtime::request_builder!(
+            @common $builder, $op, $data, crate::runtime::Call<crate::runtime::Result<$data>>
+        );
     };
-    ($builder:ident, pages of $item:ty $(, errors $err:ty)?) => {
+    ($builder:ident, $op:ident, pages of $item:ty, data $data:ty $(, errors $err:ty)?) => {
         impl $builder {
             /// Sends the request and returns the page, which can fetch the next one.
-            pub async fn send(self) -> crate::runtime::Result<crate::runtime::Page<Self>> {
-                let request = self.clone();
-                let response = self.send_with_response().await?;
-                Ok(crate::runtime::Page::new(request, response))
+            pub fn send(self) -> crate::runtime::PageCall<Self> {
+                crate::runtime::PageCall::new(self, |page| page)
             }
 
             /// Every item of every page from this one on, fetched lazily one page at a time.
@@ -105,21 +134,36 @@ macro_rules! request_builder {
             }
         }
 
-        $(crate::runtime::request_builder!(@typed $builder, crate::runtime::Page<Self>, $err);)?
-        crate::runtime::request_builder!(@common $builder, crate::runtime::Result<crate::runtime::Page<Self>>);
+        $(
+            impl $builder {
+                /// Sends the request like `send`; an error status the operation documents comes
+                /// back as [`OperationError::Documented`](crate::runtime::OperationError::Documented)
+                #[doc = concat!("with the body decoded into [`", stringify!($err), "`], any other failure as")]
+                /// [`OperationError::Other`](crate::runtime::OperationError::Other).
+                // An `OperationError` is as large as the documented error bodies; it is what the
+                // caller asked for.
+                #[allow(clippy::result_large_err)]
+                pub fn send_typed(
+                    self,
+                ) -> crate::runtime::PageCall<
+                    Self,
+                    ::std::result::Result<crate::runtime::Page<Self>, crate::runtime::OperationError<$err>>,
+                > {
+                    crate::runtime::PageCall::new(self, |page| page.map_err(crate::runtime::OperationError::from_error))
+                }
+            }
+        )?
+        crate::runtime::request_builder!(@common $builder, $op, $data, crate::runtime::PageCall<Self>);
     };
-    (@typed $builder:ident, $output:ty, $err:ty) => {
+    (@common $builder:ident, $op:ident, $data:ty, $future:ty) => {
         impl $builder {
-            /// Sends the request like `send`; an error status the operation documents comes
-            /// back as [`OperationError::Documented`](crate::runtime::OperationError::Documented)
-            #[doc = concat!("with the body decoded into [`", stringify!($err), "`], any other failure as")]
-            /// [`OperationError::Other`](crate::runtime::OperationError::Other).
-            pub async fn send_typed(self) -> ::std::result::Result<$output, crate::runtime::OperationError<$err>> {
-                self.send().await.map_err(crate::runtime::OperationError::from_error)
+            /// Sends the request and returns the decoded body with the status and headers.
+            pub fn send_with_response(self) -> crate::runtime::Call<crate::runtime::Result<crate::runtime::ApiResponse<$data>>> {
+                let parts = self.parts();
+                crate::runtime::Call::new(self.client, &$op, parts, &self.options, |raw| raw.and_then(Self::decode))
             }
         }
-    };
-    (@common $builder:ident, $output:ty) => {
+
         impl $builder {
             /// Adds a header to this request; an invalid name or value fails the call before
             /// anything is sent.
@@ -169,11 +213,11 @@ macro_rules! request_builder {
         }
 
         impl ::std::future::IntoFuture for $builder {
-            type Output = $output;
-            type IntoFuture = ::std::pin::Pin<Box<dyn ::std::future::Future<Output = Self::Output> + Send>>;
+            type Output = <$future as ::std::future::Future>::Output;
+            type IntoFuture = $future;
 
             fn into_future(self) -> Self::IntoFuture {
-                Box::pin(self.send())
+                self.send()
             }
         }
     };

@@ -102,9 +102,9 @@ pub(crate) use macros::{request_builder, string_enum};
 #[doc(hidden)]
 pub use multipart::{multipart, Part};
 pub use options::RequestOptions;
-pub use pagination::Page;
 #[doc(hidden)]
 pub use pagination::{items, pages, PageData, PageFuture, Paginated};
+pub use pagination::{Page, PageCall};
 pub use request::QueryValue;
 #[doc(hidden)]
 pub use request::{
@@ -121,3 +121,4 @@ pub use response::RawResponse;
 pub use response::{ApiResponse, Envelope};
 pub use retry::{MAX_RETRY_AFTER, RETRY_COUNT_HEADER};
 pub use secret::Secret;
+pub use send::Call;

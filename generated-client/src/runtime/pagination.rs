@@ -1,6 +1,7 @@
 use std::future::Future;
 use std::ops::Deref;
 use std::pin::Pin;
+use std::task::{Context, Poll};
 
 use futures::stream::{self, Stream};
 
@@ -115,6 +116,47 @@ impl<R: Paginated> Page<R> {
         };
         let response = request.clone().fetch().await?;
         Ok(Some(Page::new(request, response)))
+    }
+}
+
+/// The future of a list operation's `send` (and of awaiting its request builder): the page,
+/// with the request that asked for it, turned into `O` by `finish`.
+#[must_use = "a request does nothing until it is awaited"]
+pub struct PageCall<R: Paginated, O = Result<Page<R>>> {
+    request: Option<R>,
+    fetch: PageFuture<R::Data>,
+    finish: fn(Result<Page<R>>) -> O,
+}
+
+impl<R: Paginated, O> PageCall<R, O> {
+    #[doc(hidden)]
+    pub fn new(request: R, finish: fn(Result<Page<R>>) -> O) -> Self {
+        let fetch = request.clone().fetch();
+        Self { request: Some(request), fetch, finish }
+    }
+}
+
+// The request is only ever moved out, never pinned: the future may move whatever `R` is.
+impl<R: Paginated, O> Unpin for PageCall<R, O> {}
+
+impl<R: Paginated, O> Future for PageCall<R, O> {
+    type Output = O;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<O> {
+        let this = &mut *self;
+        let response = std::task::ready!(this.fetch.as_mut().poll(cx));
+        let page = match (response, this.request.take()) {
+            (Ok(response), Some(request)) => Ok(Page::new(request, response)),
+            (Err(e), _) => Err(e),
+            (Ok(_), None) => panic!("`PageCall` polled after completion"),
+        };
+        Poll::Ready((this.finish)(page))
+    }
+}
+
+impl<R: Paginated + std::fmt::Debug, O> std::fmt::Debug for PageCall<R, O> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PageCall").field("request", &self.request).finish_non_exhaustive()
     }
 }
 

@@ -18,7 +18,13 @@ use super::secret::Secret;
 /// The parts of a request that stay the same across attempts.
 pub(super) struct Prepared {
     pub(super) url: Url,
+    /// The call's own headers (content type, credentials, header parameters, the caller's),
+    /// each name replacing the client's default headers of that name. The defaults are added
+    /// per attempt, so that they are copied once per attempt rather than also once per call.
     pub(super) headers: HeaderMap,
+    /// Whether the default headers that may carry credentials are left out (a URL on another
+    /// origin than the API's).
+    pub(super) drop_sensitive_defaults: bool,
     pub(super) body: Option<Bytes>,
     /// Whether the caller's headers already carry `authorization` (then no bearer is added).
     pub(super) caller_authorization: bool,
@@ -36,18 +42,13 @@ impl Client {
         parts: RequestParts,
         options: &RequestOptions,
     ) -> Result<Prepared> {
-        let mut headers = self.inner.default_headers.clone();
+        let mut headers = HeaderMap::new();
+        let mut drop_sensitive_defaults = false;
         let mut url = match url {
             None => self.url_for(op, &parts.path)?,
             Some(url) => {
-                if url.origin() != self.inner.api_base.origin() {
-                    // Default headers may carry credentials meant for the API's own origin.
-                    let secret: Vec<HeaderName> =
-                        headers.keys().filter(|n| is_sensitive_header(n.as_str())).cloned().collect();
-                    for name in secret {
-                        headers.remove(name);
-                    }
-                }
+                // Default headers may carry credentials meant for the API's own origin.
+                drop_sensitive_defaults = url.origin() != self.inner.api_base.origin();
                 url
             }
         };
@@ -106,6 +107,7 @@ impl Client {
         Ok(Prepared {
             url,
             headers,
+            drop_sensitive_defaults,
             body,
             caller_authorization: options.headers.iter().any(|(n, _)| n == AUTHORIZATION),
             bearer_from_source,
@@ -204,22 +206,37 @@ impl Client {
         Ok(())
     }
 
-    /// One attempt's request: the prepared parts plus a fresh bearer token and the retry count.
-    pub(super) async fn attempt_request(
+    /// One attempt's request: the prepared parts plus the retry count and, for a bearer source,
+    /// the `token` it gave for this attempt.
+    pub(super) fn attempt_request(
         &self,
         op: &Operation,
         prepared: &Prepared,
         retries: u32,
         timeout: Duration,
+        token: Option<&Secret>,
     ) -> Result<reqwest::Request> {
         let mut request = reqwest::Request::new(op.method.clone(), prepared.url.clone());
         let headers = request.headers_mut();
-        headers.clone_from(&prepared.headers);
-        if let (true, Some(source), false) =
-            (prepared.bearer_from_source, &self.inner.bearer_source, prepared.caller_authorization)
-        {
-            let token = source.bearer().await?;
-            headers.insert(AUTHORIZATION, bearer_value(&token)?);
+        headers.clone_from(&self.inner.default_headers);
+        if prepared.drop_sensitive_defaults {
+            let secret: Vec<HeaderName> = headers.keys().filter(|n| is_sensitive_header(n.as_str())).cloned().collect();
+            for name in secret {
+                headers.remove(name);
+            }
+        }
+        // Each of the call's own header names replaces the defaults of that name (every value
+        // of it is kept).
+        if !prepared.headers.is_empty() {
+            for name in prepared.headers.keys() {
+                headers.remove(name);
+            }
+            for (name, value) in &prepared.headers {
+                headers.append(name.clone(), value.clone());
+            }
+        }
+        if let Some(token) = token {
+            headers.insert(AUTHORIZATION, bearer_value(token)?);
         }
         if !prepared.caller_retry_count {
             headers.insert(RETRY_COUNT_HEADER, retry_count_value(retries));

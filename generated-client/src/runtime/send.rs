@@ -2,10 +2,12 @@
 //! rule itself is in `retry.rs`.
 
 use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant, SystemTime};
 
 use bytes::Bytes;
-use futures::future::{Either, FutureExt};
+use futures::future::Either;
 use reqwest::header::HeaderMap;
 use tracing::Instrument;
 use url::Url;
@@ -66,80 +68,162 @@ impl Client {
         url: Option<Url>,
         parts: RequestParts,
         options: &RequestOptions,
-    ) -> impl Future<Output = Result<RawResponse>> + Send + '_ {
-        // The returned future is one of three ready-made ones, with nothing copied around them.
-        let (prepared, limits, total) = match start(self, op, url, parts, options) {
-            Ok(started) => started,
-            Err(e) => return Either::Left(std::future::ready(Err(e))),
-        };
-        let span = tracing::debug_span!("request", operation = op.id, method = %op.method, path = op.path);
-        let call = self.send_with_retries(op, prepared, limits).instrument(span);
-        Either::Right(match total {
-            Some(total) => Either::Left(tokio::time::timeout(total, call).map(|r| r.unwrap_or(Err(Error::Timeout)))),
-            None => Either::Right(call),
-        })
-    }
-
-    async fn send_with_retries(
-        &self,
-        op: &'static Operation,
-        prepared: Prepared,
-        limits: Limits,
-    ) -> Result<RawResponse> {
-        let Limits { max_retries, timeout, max_body, replay } = limits;
-        let mut retries: u32 = 0;
-        loop {
-            let attempt = retries.saturating_add(1);
-            let request = self.attempt_request(op, &prepared, retries, timeout).await?;
-            let started = Instant::now();
-            // `sent`: whether the request may have reached the server.
-            let (error, sent) = match self.inner.http.execute(request).await {
-                Ok(response) => {
-                    let status = response.status();
-                    match read_body(response, max_body).await {
-                        Ok((headers, body)) => {
-                            let elapsed_ms = started.elapsed().as_millis() as u64;
-                            tracing::debug!(attempt, status = status.as_u16(), elapsed_ms, "response");
-                            let retryable = !status.is_success() && replay.retries_status(status, &headers);
-                            if retryable && retries < max_retries {
-                                let delay = retry::server_delay(&headers, SystemTime::now())
-                                    .unwrap_or_else(|| self.backoff(retries));
-                                tracing::info!(
-                                    attempt,
-                                    status = status.as_u16(),
-                                    delay_ms = delay.as_millis() as u64,
-                                    "retrying after error status"
-                                );
-                                tokio::time::sleep(delay).await;
-                                retries += 1;
-                                continue;
-                            }
-                            return Ok(RawResponse { operation: op.id, status, headers, body, attempts: attempt });
-                        }
-                        Err(e) => (e, true),
-                    }
-                }
-                Err(e) => {
-                    let sent = !e.is_connect();
-                    (Error::from_reqwest(e), sent)
-                }
-            };
-            let elapsed_ms = started.elapsed().as_millis() as u64;
-            let may_retry = error.is_retryable() && (!sent || replay == retry::Replay::Safe);
-            if !may_retry || retries >= max_retries {
-                tracing::debug!(attempt, elapsed_ms, error = %error, "request failed");
-                return Err(error);
-            }
-            let delay = self.backoff(retries);
-            tracing::info!(attempt, elapsed_ms, error = %error, delay_ms = delay.as_millis() as u64, "retrying after error");
-            tokio::time::sleep(delay).await;
-            retries += 1;
+    ) -> impl Future<Output = Result<RawResponse>> + Send + 'static {
+        match start(self, op, url, parts, options) {
+            Ok((prepared, limits, total)) => Either::Right(run(self.clone(), op, prepared, limits, total)),
+            Err(e) => Either::Left(std::future::ready(Err(e))),
         }
     }
 
     fn backoff(&self, retries: u32) -> Duration {
         retry::backoff(retries, self.inner.retry_initial, self.inner.retry_max, retry::random_unit())
     }
+}
+
+/// The future of one call of a generated operation (`send`, `send_with_response`, `send_typed`,
+/// awaiting a request builder): it sends the request, with the retries, limits and tracing
+/// described in the [module documentation](super#retries), and gives the decoded result.
+///
+/// The request is checked and prepared when the future is made (an invalid input is reported
+/// when it is awaited); nothing is sent, and the total timeout does not start, until it is first
+/// polled. One type for every operation, so that generated crates do not compile an async state
+/// machine per operation.
+#[must_use = "a request does nothing until it is awaited"]
+pub struct Call<O> {
+    sending: Pin<Box<dyn Future<Output = Result<RawResponse>> + Send>>,
+    finish: fn(Result<RawResponse>) -> O,
+}
+
+impl<O> Call<O> {
+    /// Prepares `op` with `parts` (or fails with their error) and `options`; `finish` turns the
+    /// response, or the error, into the output.
+    #[doc(hidden)]
+    pub fn new(
+        client: Client,
+        op: &'static Operation,
+        parts: Result<RequestParts>,
+        options: &RequestOptions,
+        finish: fn(Result<RawResponse>) -> O,
+    ) -> Self {
+        Self { sending: boxed_call(client, op, parts, options), finish }
+    }
+}
+
+impl<O> Future for Call<O> {
+    type Output = O;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<O> {
+        let finish = self.finish;
+        self.sending.as_mut().poll(cx).map(finish)
+    }
+}
+
+impl<O> std::fmt::Debug for Call<O> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Call").finish_non_exhaustive()
+    }
+}
+
+/// The boxed future behind a generated operation's [`Call`](super::Call): the request is
+/// checked and prepared now, sent when the future is first polled.
+pub(super) fn boxed_call(
+    client: Client,
+    op: &'static Operation,
+    parts: Result<RequestParts>,
+    options: &RequestOptions,
+) -> Pin<Box<dyn Future<Output = Result<RawResponse>> + Send>> {
+    match parts.and_then(|parts| start(&client, op, None, parts, options)) {
+        Ok((prepared, limits, total)) => Box::pin(run(client, op, prepared, limits, total)),
+        Err(e) => Box::pin(std::future::ready(Err(e))),
+    }
+}
+
+/// The call once prepared: its `request` span, the total deadline (both from the first poll on,
+/// so that the future can be made outside a runtime and the deadline counts from when it runs)
+/// and the attempts.
+async fn run(
+    client: Client,
+    op: &'static Operation,
+    prepared: Prepared,
+    limits: Limits,
+    total: Option<Duration>,
+) -> Result<RawResponse> {
+    let span = tracing::debug_span!("request", operation = op.id, method = %op.method, path = op.path);
+    let call = send_with_retries(&client, op, prepared, limits).instrument(span);
+    match total {
+        Some(total) => tokio::time::timeout(total, call).await.unwrap_or(Err(Error::Timeout)),
+        None => call.await,
+    }
+}
+
+/// The attempts of one call. (A free function: an inherent method would take a name generated
+/// operations may need.)
+async fn send_with_retries(
+    client: &Client,
+    op: &'static Operation,
+    prepared: Prepared,
+    limits: Limits,
+) -> Result<RawResponse> {
+    let Limits { max_retries, timeout, max_body, replay } = limits;
+    let mut retries: u32 = 0;
+    loop {
+        let attempt = retries.saturating_add(1);
+        // Only a bearer source makes building the request wait; the rest of it is synchronous.
+        let token = match (&client.inner.bearer_source, prepared.bearer_from_source && !prepared.caller_authorization) {
+            (Some(source), true) => Some(source.bearer().await?),
+            _ => None,
+        };
+        let request = client.attempt_request(op, &prepared, retries, timeout, token.as_ref())?;
+        let started = Instant::now();
+        // `sent`: whether the request may have reached the server.
+        let (error, sent) = match client.inner.http.execute(request).await {
+            Ok(response) => {
+                let status = response.status();
+                match read_body(response, max_body).await {
+                    Ok((headers, body)) => {
+                        let elapsed_ms = started.elapsed().as_millis() as u64;
+                        tracing::debug!(attempt, status = status.as_u16(), elapsed_ms, "response");
+                        let retryable = !status.is_success() && replay.retries_status(status, &headers);
+                        if !(retryable && retries < max_retries) {
+                            return Ok(RawResponse { operation: op.id, status, headers, body, attempts: attempt });
+                        }
+                        let delay =
+                            retry::server_delay(&headers, SystemTime::now()).unwrap_or_else(|| client.backoff(retries));
+                        tracing::info!(
+                            attempt,
+                            status = status.as_u16(),
+                            delay_ms = delay.as_millis() as u64,
+                            "retrying after error status"
+                        );
+                        wait(delay).await;
+                        retries += 1;
+                        continue;
+                    }
+                    Err(e) => (e, true),
+                }
+            }
+            Err(e) => {
+                let sent = !e.is_connect();
+                (Error::from_reqwest(e), sent)
+            }
+        };
+        let elapsed_ms = started.elapsed().as_millis() as u64;
+        let may_retry = error.is_retryable() && (!sent || replay == retry::Replay::Safe);
+        if !may_retry || retries >= max_retries {
+            tracing::debug!(attempt, elapsed_ms, error = %error, "request failed");
+            return Err(error);
+        }
+        let delay = client.backoff(retries);
+        tracing::info!(attempt, elapsed_ms, error = %error, delay_ms = delay.as_millis() as u64, "retrying after error");
+        wait(delay).await;
+        retries += 1;
+    }
+}
+
+/// The wait between attempts, boxed: it is rare, and a `Sleep` kept inline would make every
+/// call's future larger.
+fn wait(delay: Duration) -> Pin<Box<tokio::time::Sleep>> {
+    Box::pin(tokio::time::sleep(delay))
 }
 
 /// The request and what the call may spend: its limits and total deadline. (A free function:

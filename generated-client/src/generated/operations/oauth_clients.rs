@@ -197,16 +197,16 @@ impl ListOAuthClients {
         }
         Ok(parts)
     }
-    /// Sends the request and returns the decoded body with the status and headers.
-    pub async fn send_with_response(self) -> rt::Result<rt::ApiResponse<models::ListOAuthClientsResponse>> {
-        let parts = self.parts()?;
-        let raw = self.client.execute(&LIST_OAUTH_CLIENTS, parts, &self.options).await?;
+    /// The response as this operation's result: its documented success body, else an error.
+    fn decode(raw: rt::RawResponse) -> rt::Result<rt::ApiResponse<models::ListOAuthClientsResponse>> {
         if raw.status().is_success() { raw.json() } else { Err(raw.into_error()) }
     }
 }
 crate::runtime::request_builder!(
     ListOAuthClients,
+    LIST_OAUTH_CLIENTS,
     pages of models::OAuthClient,
+    data models::ListOAuthClientsResponse,
     errors ListOAuthClientsError
 );
 impl rt::Paginated for ListOAuthClients {
@@ -266,20 +266,22 @@ impl CreateOAuthClient {
         parts.body = rt::Body::json(body)?;
         Ok(parts)
     }
-    /// Sends the request and returns the decoded body with the status and headers.
-    pub async fn send_with_response(self) -> rt::Result<rt::ApiResponse<models::CreateOAuthClientResponse>> {
-        let parts = self.parts()?;
-        let raw = self.client.execute(&CREATE_OAUTH_CLIENT, parts, &self.options).await?;
+    /// The response as this operation's result: its documented success body, else an error.
+    fn decode(raw: rt::RawResponse) -> rt::Result<rt::ApiResponse<models::CreateOAuthClientResponse>> {
         if raw.status().is_success() { raw.json() } else { Err(raw.into_error()) }
     }
     /// Sends the request and returns the `data` of the `{ "data": ... }` body; a body
     /// without it fails with [`rt::Error::Decode`] at `data`.
-    pub async fn send_data(self) -> rt::Result<models::OAuthClient> {
-        self.send_with_response().await?.into_data()
+    pub fn send_data(self) -> rt::Call<rt::Result<models::OAuthClient>> {
+        let parts = self.parts();
+        rt::Call::new(self.client, &CREATE_OAUTH_CLIENT, parts, &self.options, |raw| {
+            raw.and_then(Self::decode).and_then(rt::ApiResponse::into_data)
+        })
     }
 }
 crate::runtime::request_builder!(
     CreateOAuthClient,
+    CREATE_OAUTH_CLIENT,
     returns models::CreateOAuthClientResponse,
     errors CreateOAuthClientError
 );
@@ -334,20 +336,22 @@ impl GetOAuthClient {
         ));
         Ok(parts)
     }
-    /// Sends the request and returns the decoded body with the status and headers.
-    pub async fn send_with_response(self) -> rt::Result<rt::ApiResponse<models::GetOAuthClientResponse>> {
-        let parts = self.parts()?;
-        let raw = self.client.execute(&GET_OAUTH_CLIENT, parts, &self.options).await?;
+    /// The response as this operation's result: its documented success body, else an error.
+    fn decode(raw: rt::RawResponse) -> rt::Result<rt::ApiResponse<models::GetOAuthClientResponse>> {
         if raw.status().is_success() { raw.json() } else { Err(raw.into_error()) }
     }
     /// Sends the request and returns the `data` of the `{ "data": ... }` body; a body
     /// without it fails with [`rt::Error::Decode`] at `data`.
-    pub async fn send_data(self) -> rt::Result<models::OAuthClient> {
-        self.send_with_response().await?.into_data()
+    pub fn send_data(self) -> rt::Call<rt::Result<models::OAuthClient>> {
+        let parts = self.parts();
+        rt::Call::new(self.client, &GET_OAUTH_CLIENT, parts, &self.options, |raw| {
+            raw.and_then(Self::decode).and_then(rt::ApiResponse::into_data)
+        })
     }
 }
 crate::runtime::request_builder!(
     GetOAuthClient,
+    GET_OAUTH_CLIENT,
     returns models::GetOAuthClientResponse,
     errors GetOAuthClientError
 );
@@ -399,20 +403,22 @@ impl UpdateOAuthClient {
         parts.body = rt::Body::json(body)?;
         Ok(parts)
     }
-    /// Sends the request and returns the decoded body with the status and headers.
-    pub async fn send_with_response(self) -> rt::Result<rt::ApiResponse<models::UpdateOAuthClientResponse>> {
-        let parts = self.parts()?;
-        let raw = self.client.execute(&UPDATE_OAUTH_CLIENT, parts, &self.options).await?;
+    /// The response as this operation's result: its documented success body, else an error.
+    fn decode(raw: rt::RawResponse) -> rt::Result<rt::ApiResponse<models::UpdateOAuthClientResponse>> {
         if raw.status().is_success() { raw.json() } else { Err(raw.into_error()) }
     }
     /// Sends the request and returns the `data` of the `{ "data": ... }` body; a body
     /// without it fails with [`rt::Error::Decode`] at `data`.
-    pub async fn send_data(self) -> rt::Result<models::OAuthClient> {
-        self.send_with_response().await?.into_data()
+    pub fn send_data(self) -> rt::Call<rt::Result<models::OAuthClient>> {
+        let parts = self.parts();
+        rt::Call::new(self.client, &UPDATE_OAUTH_CLIENT, parts, &self.options, |raw| {
+            raw.and_then(Self::decode).and_then(rt::ApiResponse::into_data)
+        })
     }
 }
 crate::runtime::request_builder!(
     UpdateOAuthClient,
+    UPDATE_OAUTH_CLIENT,
     returns models::UpdateOAuthClientResponse,
     errors UpdateOAuthClientError
 );
@@ -464,14 +470,17 @@ impl DeleteOAuthClient {
         ));
         Ok(parts)
     }
-    /// Sends the request and returns the decoded body with the status and headers.
-    pub async fn send_with_response(self) -> rt::Result<rt::ApiResponse<()>> {
-        let parts = self.parts()?;
-        let raw = self.client.execute(&DELETE_OAUTH_CLIENT, parts, &self.options).await?;
+    /// The response as this operation's result: its documented success body, else an error.
+    fn decode(raw: rt::RawResponse) -> rt::Result<rt::ApiResponse<()>> {
         if raw.status().is_success() { raw.empty() } else { Err(raw.into_error()) }
     }
 }
-crate::runtime::request_builder!(DeleteOAuthClient, returns(), errors DeleteOAuthClientError);
+crate::runtime::request_builder!(
+    DeleteOAuthClient,
+    DELETE_OAUTH_CLIENT,
+    returns(),
+    errors DeleteOAuthClientError
+);
 /// The error statuses `DeleteOAuthClient` documents, each with its documented body; what `send_typed` returns in [`rt::OperationError::Documented`].
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]

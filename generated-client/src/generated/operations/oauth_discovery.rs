@@ -47,19 +47,14 @@ impl GetOAuthAuthorizationServerMetadata {
         let parts = rt::RequestParts::new("/.well-known/oauth-authorization-server".to_owned());
         Ok(parts)
     }
-    /// Sends the request and returns the decoded body with the status and headers.
-    pub async fn send_with_response(self) -> rt::Result<rt::ApiResponse<models::AuthorizationServerMetadata>> {
-        let parts = self.parts()?;
-        let raw = self.client.execute(
-            &GET_OAUTH_AUTHORIZATION_SERVER_METADATA,
-            parts,
-            &self.options
-        ).await?;
+    /// The response as this operation's result: its documented success body, else an error.
+    fn decode(raw: rt::RawResponse) -> rt::Result<rt::ApiResponse<models::AuthorizationServerMetadata>> {
         if raw.status().is_success() { raw.json() } else { Err(raw.into_error()) }
     }
 }
 crate::runtime::request_builder!(
     GetOAuthAuthorizationServerMetadata,
+    GET_OAUTH_AUTHORIZATION_SERVER_METADATA,
     returns models::AuthorizationServerMetadata,
     errors GetOAuthAuthorizationServerMetadataError
 );
@@ -107,19 +102,14 @@ impl GetOAuthProtectedResourceMetadata {
         let parts = rt::RequestParts::new("/.well-known/oauth-protected-resource".to_owned());
         Ok(parts)
     }
-    /// Sends the request and returns the decoded body with the status and headers.
-    pub async fn send_with_response(self) -> rt::Result<rt::ApiResponse<models::ResourceMetadata>> {
-        let parts = self.parts()?;
-        let raw = self.client.execute(
-            &GET_OAUTH_PROTECTED_RESOURCE_METADATA,
-            parts,
-            &self.options
-        ).await?;
+    /// The response as this operation's result: its documented success body, else an error.
+    fn decode(raw: rt::RawResponse) -> rt::Result<rt::ApiResponse<models::ResourceMetadata>> {
         if raw.status().is_success() { raw.json() } else { Err(raw.into_error()) }
     }
 }
 crate::runtime::request_builder!(
     GetOAuthProtectedResourceMetadata,
+    GET_OAUTH_PROTECTED_RESOURCE_METADATA,
     returns models::ResourceMetadata,
     errors GetOAuthProtectedResourceMetadataError
 );

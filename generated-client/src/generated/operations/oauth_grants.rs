@@ -96,16 +96,16 @@ impl ListOAuthGrants {
         }
         Ok(parts)
     }
-    /// Sends the request and returns the decoded body with the status and headers.
-    pub async fn send_with_response(self) -> rt::Result<rt::ApiResponse<models::ListOAuthGrantsResponse>> {
-        let parts = self.parts()?;
-        let raw = self.client.execute(&LIST_OAUTH_GRANTS, parts, &self.options).await?;
+    /// The response as this operation's result: its documented success body, else an error.
+    fn decode(raw: rt::RawResponse) -> rt::Result<rt::ApiResponse<models::ListOAuthGrantsResponse>> {
         if raw.status().is_success() { raw.json() } else { Err(raw.into_error()) }
     }
 }
 crate::runtime::request_builder!(
     ListOAuthGrants,
+    LIST_OAUTH_GRANTS,
     pages of models::OAuthGrant,
+    data models::ListOAuthGrantsResponse,
     errors ListOAuthGrantsError
 );
 impl rt::Paginated for ListOAuthGrants {
@@ -169,20 +169,22 @@ impl GetOAuthGrant {
         ));
         Ok(parts)
     }
-    /// Sends the request and returns the decoded body with the status and headers.
-    pub async fn send_with_response(self) -> rt::Result<rt::ApiResponse<models::GetOAuthGrantResponse>> {
-        let parts = self.parts()?;
-        let raw = self.client.execute(&GET_OAUTH_GRANT, parts, &self.options).await?;
+    /// The response as this operation's result: its documented success body, else an error.
+    fn decode(raw: rt::RawResponse) -> rt::Result<rt::ApiResponse<models::GetOAuthGrantResponse>> {
         if raw.status().is_success() { raw.json() } else { Err(raw.into_error()) }
     }
     /// Sends the request and returns the `data` of the `{ "data": ... }` body; a body
     /// without it fails with [`rt::Error::Decode`] at `data`.
-    pub async fn send_data(self) -> rt::Result<models::OAuthGrant> {
-        self.send_with_response().await?.into_data()
+    pub fn send_data(self) -> rt::Call<rt::Result<models::OAuthGrant>> {
+        let parts = self.parts();
+        rt::Call::new(self.client, &GET_OAUTH_GRANT, parts, &self.options, |raw| {
+            raw.and_then(Self::decode).and_then(rt::ApiResponse::into_data)
+        })
     }
 }
 crate::runtime::request_builder!(
     GetOAuthGrant,
+    GET_OAUTH_GRANT,
     returns models::GetOAuthGrantResponse,
     errors GetOAuthGrantError
 );
@@ -231,20 +233,22 @@ impl RevokeOAuthGrant {
         ));
         Ok(parts)
     }
-    /// Sends the request and returns the decoded body with the status and headers.
-    pub async fn send_with_response(self) -> rt::Result<rt::ApiResponse<models::RevokeOAuthGrantResponse>> {
-        let parts = self.parts()?;
-        let raw = self.client.execute(&REVOKE_OAUTH_GRANT, parts, &self.options).await?;
+    /// The response as this operation's result: its documented success body, else an error.
+    fn decode(raw: rt::RawResponse) -> rt::Result<rt::ApiResponse<models::RevokeOAuthGrantResponse>> {
         if raw.status().is_success() { raw.json() } else { Err(raw.into_error()) }
     }
     /// Sends the request and returns the `data` of the `{ "data": ... }` body; a body
     /// without it fails with [`rt::Error::Decode`] at `data`.
-    pub async fn send_data(self) -> rt::Result<models::OAuthGrant> {
-        self.send_with_response().await?.into_data()
+    pub fn send_data(self) -> rt::Call<rt::Result<models::OAuthGrant>> {
+        let parts = self.parts();
+        rt::Call::new(self.client, &REVOKE_OAUTH_GRANT, parts, &self.options, |raw| {
+            raw.and_then(Self::decode).and_then(rt::ApiResponse::into_data)
+        })
     }
 }
 crate::runtime::request_builder!(
     RevokeOAuthGrant,
+    REVOKE_OAUTH_GRANT,
     returns models::RevokeOAuthGrantResponse,
     errors RevokeOAuthGrantError
 );

@@ -181,10 +181,8 @@ impl AuthorizeOAuth {
         }
         Ok(parts)
     }
-    /// Sends the request and returns the decoded body with the status and headers.
-    pub async fn send_with_response(self) -> rt::Result<rt::ApiResponse<AuthorizeOAuthResponse>> {
-        let parts = self.parts()?;
-        let raw = self.client.execute(&AUTHORIZE_OAUTH, parts, &self.options).await?;
+    /// The response as this operation's result: its documented success body, else an error.
+    fn decode(raw: rt::RawResponse) -> rt::Result<rt::ApiResponse<AuthorizeOAuthResponse>> {
         match raw.status().as_u16() {
             200 => Ok(raw.with(AuthorizeOAuthResponse::Ok)),
             302 => {
@@ -197,6 +195,7 @@ impl AuthorizeOAuth {
 }
 crate::runtime::request_builder!(
     AuthorizeOAuth,
+    AUTHORIZE_OAUTH,
     returns AuthorizeOAuthResponse,
     errors AuthorizeOAuthError
 );
@@ -274,20 +273,22 @@ impl GetOAuthConsentToken {
         ));
         Ok(parts)
     }
-    /// Sends the request and returns the decoded body with the status and headers.
-    pub async fn send_with_response(self) -> rt::Result<rt::ApiResponse<models::ConsentTokenResponse>> {
-        let parts = self.parts()?;
-        let raw = self.client.execute(&GET_OAUTH_CONSENT_TOKEN, parts, &self.options).await?;
+    /// The response as this operation's result: its documented success body, else an error.
+    fn decode(raw: rt::RawResponse) -> rt::Result<rt::ApiResponse<models::ConsentTokenResponse>> {
         if raw.status().is_success() { raw.json() } else { Err(raw.into_error()) }
     }
     /// Sends the request and returns the `data` of the `{ "data": ... }` body; a body
     /// without it fails with [`rt::Error::Decode`] at `data`.
-    pub async fn send_data(self) -> rt::Result<models::ConsentTokenResponseData> {
-        self.send_with_response().await?.into_data()
+    pub fn send_data(self) -> rt::Call<rt::Result<models::ConsentTokenResponseData>> {
+        let parts = self.parts();
+        rt::Call::new(self.client, &GET_OAUTH_CONSENT_TOKEN, parts, &self.options, |raw| {
+            raw.and_then(Self::decode).and_then(rt::ApiResponse::into_data)
+        })
     }
 }
 crate::runtime::request_builder!(
     GetOAuthConsentToken,
+    GET_OAUTH_CONSENT_TOKEN,
     returns models::ConsentTokenResponse,
     errors GetOAuthConsentTokenError
 );
@@ -335,15 +336,14 @@ impl CreateOAuthGrant {
         parts.body = rt::Body::json(body)?;
         Ok(parts)
     }
-    /// Sends the request and returns the decoded body with the status and headers.
-    pub async fn send_with_response(self) -> rt::Result<rt::ApiResponse<models::CreateGrantResponse>> {
-        let parts = self.parts()?;
-        let raw = self.client.execute(&CREATE_OAUTH_GRANT, parts, &self.options).await?;
+    /// The response as this operation's result: its documented success body, else an error.
+    fn decode(raw: rt::RawResponse) -> rt::Result<rt::ApiResponse<models::CreateGrantResponse>> {
         if raw.status().is_success() { raw.json() } else { Err(raw.into_error()) }
     }
 }
 crate::runtime::request_builder!(
     CreateOAuthGrant,
+    CREATE_OAUTH_GRANT,
     returns models::CreateGrantResponse,
     errors CreateOAuthGrantError
 );
@@ -400,15 +400,14 @@ impl IntrospectOAuthToken {
         };
         Ok(parts)
     }
-    /// Sends the request and returns the decoded body with the status and headers.
-    pub async fn send_with_response(self) -> rt::Result<rt::ApiResponse<models::IntrospectResponse>> {
-        let parts = self.parts()?;
-        let raw = self.client.execute(&INTROSPECT_OAUTH_TOKEN, parts, &self.options).await?;
+    /// The response as this operation's result: its documented success body, else an error.
+    fn decode(raw: rt::RawResponse) -> rt::Result<rt::ApiResponse<models::IntrospectResponse>> {
         if raw.status().is_success() { raw.json() } else { Err(raw.into_error()) }
     }
 }
 crate::runtime::request_builder!(
     IntrospectOAuthToken,
+    INTROSPECT_OAUTH_TOKEN,
     returns models::IntrospectResponse,
     errors IntrospectOAuthTokenError
 );
@@ -456,14 +455,17 @@ impl GetOAuthJwks {
         let parts = rt::RequestParts::new("/oauth/jwks".to_owned());
         Ok(parts)
     }
-    /// Sends the request and returns the decoded body with the status and headers.
-    pub async fn send_with_response(self) -> rt::Result<rt::ApiResponse<models::JwkSet>> {
-        let parts = self.parts()?;
-        let raw = self.client.execute(&GET_OAUTH_JWKS, parts, &self.options).await?;
+    /// The response as this operation's result: its documented success body, else an error.
+    fn decode(raw: rt::RawResponse) -> rt::Result<rt::ApiResponse<models::JwkSet>> {
         if raw.status().is_success() { raw.json() } else { Err(raw.into_error()) }
     }
 }
-crate::runtime::request_builder!(GetOAuthJwks, returns models::JwkSet, errors GetOAuthJwksError);
+crate::runtime::request_builder!(
+    GetOAuthJwks,
+    GET_OAUTH_JWKS,
+    returns models::JwkSet,
+    errors GetOAuthJwksError
+);
 /// The error statuses `GetOAuthJWKS` documents, each with its documented body; what `send_typed` returns in [`rt::OperationError::Documented`].
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -511,15 +513,14 @@ impl RegisterOAuthClient {
         parts.body = rt::Body::json(body)?;
         Ok(parts)
     }
-    /// Sends the request and returns the decoded body with the status and headers.
-    pub async fn send_with_response(self) -> rt::Result<rt::ApiResponse<models::OAuthDynamicRegistrationResponse>> {
-        let parts = self.parts()?;
-        let raw = self.client.execute(&REGISTER_OAUTH_CLIENT, parts, &self.options).await?;
+    /// The response as this operation's result: its documented success body, else an error.
+    fn decode(raw: rt::RawResponse) -> rt::Result<rt::ApiResponse<models::OAuthDynamicRegistrationResponse>> {
         if raw.status().is_success() { raw.json() } else { Err(raw.into_error()) }
     }
 }
 crate::runtime::request_builder!(
     RegisterOAuthClient,
+    REGISTER_OAUTH_CLIENT,
     returns models::OAuthDynamicRegistrationResponse,
     errors RegisterOAuthClientError
 );
@@ -576,15 +577,14 @@ impl ExchangeOAuthToken {
         };
         Ok(parts)
     }
-    /// Sends the request and returns the decoded body with the status and headers.
-    pub async fn send_with_response(self) -> rt::Result<rt::ApiResponse<models::TokenResponse>> {
-        let parts = self.parts()?;
-        let raw = self.client.execute(&EXCHANGE_OAUTH_TOKEN, parts, &self.options).await?;
+    /// The response as this operation's result: its documented success body, else an error.
+    fn decode(raw: rt::RawResponse) -> rt::Result<rt::ApiResponse<models::TokenResponse>> {
         if raw.status().is_success() { raw.json() } else { Err(raw.into_error()) }
     }
 }
 crate::runtime::request_builder!(
     ExchangeOAuthToken,
+    EXCHANGE_OAUTH_TOKEN,
     returns models::TokenResponse,
     errors ExchangeOAuthTokenError
 );
