@@ -90,7 +90,10 @@ impl Renames {
         let names = names.unwrap_or_default();
         if let Some((pointer, _)) = names.iter().find(|(p, name)| !p.starts_with('/') || naming::camel(name).is_empty())
         {
-            return Err(located(format!("entry `{pointer}`: the key must be a JSON pointer into the spec and the value a name with letters or digits")));
+            return Err(located(format!(
+                "entry `{pointer}`: the key must be a JSON pointer into the spec \
+                 and the value a name with letters or digits"
+            )));
         }
         Ok(Self { path: path.to_owned(), names })
     }
@@ -379,13 +382,16 @@ fn standalone_manifest(name: &str, api: &ir::Api, features: &[&str]) -> String {
     let mut tags = String::new();
     if !features.is_empty() {
         feature_table.push_str(
-            "# One feature per tag: `default-features = false, features = [\"rustls-webpki-roots\", \"...\"]` compiles only those operations.\n",
+            "# One feature per tag: `default-features = false, \
+             features = [\"rustls-webpki-roots\", \"...\"]` compiles only those operations.\n",
         );
         defaults.extend(features.iter().map(|f| format!("\"{f}\"")));
         tags = features.iter().map(|f| format!("{f} = []\n")).collect();
     }
     feature_table.push_str(&format!(
-        "default = [{}]\nrustls-webpki-roots = [\"reqwest/rustls-tls-webpki-roots\"]\nrustls-native-roots = [\"reqwest/rustls-tls-native-roots\"]\n{tags}",
+        "default = [{}]\n\
+         rustls-webpki-roots = [\"reqwest/rustls-tls-webpki-roots\"]\n\
+         rustls-native-roots = [\"reqwest/rustls-tls-native-roots\"]\n{tags}",
         defaults.join(", ")
     ));
     format!(
