@@ -214,7 +214,7 @@ fn type_def(def: &TypeDef, required_args: Option<&str>) -> Vec<TokenStream> {
                             #docs #deprecated
                             #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
                             #[serde(untagged)]
-                            pub enum #name { #(#vs),* }
+                            pub enum #name { #(#vs,)* }
                         },
                         deserialize,
                     ]
@@ -223,7 +223,7 @@ fn type_def(def: &TypeDef, required_args: Option<&str>) -> Vec<TokenStream> {
                     #docs #deprecated
                     #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
                     #[serde(untagged)]
-                    pub enum #name { #(#vs),* }
+                    pub enum #name { #(#vs,)* }
                 }],
             }
         }

@@ -186,8 +186,8 @@ fn client_method(op: &Operation, models: &TokenStream) -> TokenStream {
     quote! {
         #docs
         #deprecated
-        pub fn #fn_name(&self, #(#args),*) -> #builder {
-            #builder { client: self.clone(), #(#inits,)* options: rt::RequestOptions::default() }
+        pub fn #fn_name(&self #(, #args)*) -> #builder {
+            #builder { client: self.clone(), #(#inits,)* options: rt::RequestOptions::default(), }
         }
     }
 }
@@ -484,7 +484,8 @@ fn error_enum(op: &Operation, models: &TokenStream) -> TokenStream {
         _ => quote!(Some(match api.status.as_u16() { #(#arms)* #catch_all })),
     };
     let d = doc(Some(&format!(
-        "The error statuses {} documents, each with its documented body; what `send_typed` returns in [`rt::OperationError::Documented`].",
+        "The error statuses {} documents, each with its documented body; \
+         what `send_typed` returns in [`rt::OperationError::Documented`].",
         crate::text::code(&op.id)
     )));
     quote! {

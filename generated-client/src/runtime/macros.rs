@@ -129,7 +129,9 @@ macro_rules! request_builder {
             }
 
             /// Every page from this one on, fetched lazily.
-            pub fn pages(self) -> ::futures::stream::BoxStream<'static, crate::runtime::Result<crate::runtime::Page<Self>>> {
+            pub fn pages(
+                self,
+            ) -> ::futures::stream::BoxStream<'static, crate::runtime::Result<crate::runtime::Page<Self>>> {
                 Box::pin(crate::runtime::pages(self))
             }
         }
@@ -158,7 +160,9 @@ macro_rules! request_builder {
     (@common $builder:ident, $op:ident, $data:ty, $future:ty) => {
         impl $builder {
             /// Sends the request and returns the decoded body with the status and headers.
-            pub fn send_with_response(self) -> crate::runtime::Call<crate::runtime::Result<crate::runtime::ApiResponse<$data>>> {
+            pub fn send_with_response(
+                self,
+            ) -> crate::runtime::Call<crate::runtime::Result<crate::runtime::ApiResponse<$data>>> {
                 let parts = self.parts();
                 crate::runtime::Call::new(self.client, &$op, parts, &self.options, |raw| raw.and_then(Self::decode))
             }

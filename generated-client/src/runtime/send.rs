@@ -214,7 +214,13 @@ async fn send_with_retries(
             return Err(error);
         }
         let delay = client.backoff(retries);
-        tracing::info!(attempt, elapsed_ms, error = %error, delay_ms = delay.as_millis() as u64, "retrying after error");
+        tracing::info!(
+            attempt,
+            elapsed_ms,
+            error = %error,
+            delay_ms = delay.as_millis() as u64,
+            "retrying after error"
+        );
         wait(delay).await;
         retries += 1;
     }

@@ -10,7 +10,7 @@ impl Client {
     /// Returns the OAuth clients that belong to the authenticated user, one page at a time. The results can be narrowed by client type, verification status, grant type, name or client ID.
     ///
     /// `GET /oauth_clients` (operation `ListOAuthClients`). Authenticates with the client's bearer credentials (API key or token source). Await it for one page, or call `.items()` to stream every item.
-    pub fn list_oauth_clients(&self,) -> ListOAuthClients {
+    pub fn list_oauth_clients(&self) -> ListOAuthClients {
         ListOAuthClients {
             client: self.clone(),
             page_size: None,
@@ -21,7 +21,7 @@ impl Client {
             name: None,
             name_contains: None,
             client_id: None,
-            options: rt::RequestOptions::default()
+            options: rt::RequestOptions::default(),
         }
     }
     /// Add an OAuth client
@@ -33,7 +33,7 @@ impl Client {
         CreateOAuthClient {
             client: self.clone(),
             body,
-            options: rt::RequestOptions::default()
+            options: rt::RequestOptions::default(),
         }
     }
     /// Fetch one OAuth client
@@ -45,7 +45,7 @@ impl Client {
         GetOAuthClient {
             client: self.clone(),
             id: id.into(),
-            options: rt::RequestOptions::default()
+            options: rt::RequestOptions::default(),
         }
     }
     /// Modify an OAuth client
@@ -62,7 +62,7 @@ impl Client {
             client: self.clone(),
             id: id.into(),
             body,
-            options: rt::RequestOptions::default()
+            options: rt::RequestOptions::default(),
         }
     }
     /// Remove an OAuth client
@@ -74,7 +74,7 @@ impl Client {
         DeleteOAuthClient {
             client: self.clone(),
             id: id.into(),
-            options: rt::RequestOptions::default()
+            options: rt::RequestOptions::default(),
         }
     }
 }

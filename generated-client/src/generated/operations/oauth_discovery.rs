@@ -10,10 +10,10 @@ impl Client {
     /// Returns the discovery document defined by RFC 8414 (OAuth 2.0 Authorization Server Metadata): the issuer, the endpoint URLs, and the grant types, response types, scopes, PKCE methods and client authentication methods the server supports. Served from the API host root rather than under /v2; no authentication is needed.
     ///
     /// `GET /.well-known/oauth-authorization-server` (operation `GetOAuthAuthorizationServerMetadata`). Sends no credentials.
-    pub fn get_oauth_authorization_server_metadata(&self,) -> GetOAuthAuthorizationServerMetadata {
+    pub fn get_oauth_authorization_server_metadata(&self) -> GetOAuthAuthorizationServerMetadata {
         GetOAuthAuthorizationServerMetadata {
             client: self.clone(),
-            options: rt::RequestOptions::default()
+            options: rt::RequestOptions::default(),
         }
     }
     /// Discover the protected resource
@@ -21,10 +21,10 @@ impl Client {
     /// Returns the OAuth 2.0 Protected Resource Metadata document (RFC 9728), naming the resource identifier and the authorization servers that issue tokens for it. Served from the API host root rather than under /v2; no authentication is needed.
     ///
     /// `GET /.well-known/oauth-protected-resource` (operation `GetOAuthProtectedResourceMetadata`). Sends no credentials.
-    pub fn get_oauth_protected_resource_metadata(&self,) -> GetOAuthProtectedResourceMetadata {
+    pub fn get_oauth_protected_resource_metadata(&self) -> GetOAuthProtectedResourceMetadata {
         GetOAuthProtectedResourceMetadata {
             client: self.clone(),
-            options: rt::RequestOptions::default()
+            options: rt::RequestOptions::default(),
         }
     }
 }

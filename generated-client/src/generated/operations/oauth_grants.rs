@@ -10,12 +10,12 @@ impl Client {
     /// Returns, one page at a time, the OAuth grants of the authenticated user, i.e. the access that user has given to OAuth clients.
     ///
     /// `GET /oauth_grants` (operation `ListOAuthGrants`). Authenticates with the client's bearer credentials (API key or token source). Await it for one page, or call `.items()` to stream every item.
-    pub fn list_oauth_grants(&self,) -> ListOAuthGrants {
+    pub fn list_oauth_grants(&self) -> ListOAuthGrants {
         ListOAuthGrants {
             client: self.clone(),
             page_size: None,
             page_number: None,
-            options: rt::RequestOptions::default()
+            options: rt::RequestOptions::default(),
         }
     }
     /// Fetch one OAuth grant
@@ -27,7 +27,7 @@ impl Client {
         GetOAuthGrant {
             client: self.clone(),
             id: id.into(),
-            options: rt::RequestOptions::default()
+            options: rt::RequestOptions::default(),
         }
     }
     /// Withdraw an OAuth grant
@@ -39,7 +39,7 @@ impl Client {
         RevokeOAuthGrant {
             client: self.clone(),
             id: id.into(),
-            options: rt::RequestOptions::default()
+            options: rt::RequestOptions::default(),
         }
     }
 }

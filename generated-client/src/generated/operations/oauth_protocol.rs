@@ -26,7 +26,7 @@ impl Client {
             state: None,
             code_challenge: None,
             code_challenge_method: None,
-            options: rt::RequestOptions::default()
+            options: rt::RequestOptions::default(),
         }
     }
     /// Look up a consent token
@@ -38,7 +38,7 @@ impl Client {
         GetOAuthConsentToken {
             client: self.clone(),
             consent_token: consent_token.into(),
-            options: rt::RequestOptions::default()
+            options: rt::RequestOptions::default(),
         }
     }
     /// Record a consent decision
@@ -50,7 +50,7 @@ impl Client {
         CreateOAuthGrant {
             client: self.clone(),
             body,
-            options: rt::RequestOptions::default()
+            options: rt::RequestOptions::default(),
         }
     }
     /// Check a token's status
@@ -63,7 +63,7 @@ impl Client {
             client: self.clone(),
             body,
             encoding: RequestEncoding::Form,
-            options: rt::RequestOptions::default()
+            options: rt::RequestOptions::default(),
         }
     }
     /// Fetch the token signing keys
@@ -71,8 +71,11 @@ impl Client {
     /// Returns the public keys, as a JWK Set (RFC 7517), that can be used to check the signatures of tokens issued by Telnyx. No authentication is needed.
     ///
     /// `GET /oauth/jwks` (operation `GetOAuthJWKS`). Sends no credentials.
-    pub fn get_oauth_jwks(&self,) -> GetOAuthJwks {
-        GetOAuthJwks { client: self.clone(), options: rt::RequestOptions::default() }
+    pub fn get_oauth_jwks(&self) -> GetOAuthJwks {
+        GetOAuthJwks {
+            client: self.clone(),
+            options: rt::RequestOptions::default(),
+        }
     }
     /// Register a client dynamically
     ///
@@ -86,7 +89,7 @@ impl Client {
         RegisterOAuthClient {
             client: self.clone(),
             body,
-            options: rt::RequestOptions::default()
+            options: rt::RequestOptions::default(),
         }
     }
     /// Obtain an access token
@@ -99,7 +102,7 @@ impl Client {
             client: self.clone(),
             body,
             encoding: RequestEncoding::Form,
-            options: rt::RequestOptions::default()
+            options: rt::RequestOptions::default(),
         }
     }
 }
