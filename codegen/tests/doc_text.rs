@@ -8,14 +8,19 @@ use std::path::Path;
 use proc_macro2::{TokenStream, TokenTree};
 use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag};
 
-/// The code blocks rustdoc would make doctests of: indented blocks, and fenced blocks whose info
-/// string is not exactly `text` (rustdoc runs ```` ```text rust ```` and ```` ``` ````).
-fn rust_blocks(markdown: &str) -> Vec<String> {
-    let options = Options::ENABLE_TABLES
+/// The Markdown extensions rustdoc turns on, so the tests read the docs as rustdoc does.
+fn rustdoc_options() -> Options {
+    Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_TASKLISTS
-        | Options::ENABLE_SMART_PUNCTUATION;
+        | Options::ENABLE_SMART_PUNCTUATION
+}
+
+/// The code blocks rustdoc would make doctests of: indented blocks, and fenced blocks whose info
+/// string is not exactly `text` (rustdoc runs ```` ```text rust ```` and ```` ``` ````).
+fn rust_blocks(markdown: &str) -> Vec<String> {
+    let options = rustdoc_options();
     let mut found = Vec::new();
     let mut current: Option<String> = None;
     for event in Parser::new_ext(markdown, options) {
@@ -134,11 +139,7 @@ fn no_doc_of_the_hostile_fixture_holds_a_rust_code_block() {
 /// path (`broken_intra_doc_links`) — except the generator's own links to generated items, which
 /// are code spans (`` [`Item`] ``).
 fn rustdoc_warnings(markdown: &str) -> Vec<String> {
-    let options = Options::ENABLE_TABLES
-        | Options::ENABLE_FOOTNOTES
-        | Options::ENABLE_STRIKETHROUGH
-        | Options::ENABLE_TASKLISTS
-        | Options::ENABLE_SMART_PUNCTUATION;
+    let options = rustdoc_options();
     let mut found = Vec::new();
     let mut references = Vec::new();
     let callback = |link: pulldown_cmark::BrokenLink<'_>| {
