@@ -10,6 +10,7 @@
 //! Prism is pinned in `tools/prism` (`npm ci --prefix tools/prism`). Without it these tests
 //! skip with a printed reason, unless `CI=true`, where they fail.
 
+mod child_process;
 #[path = "support/prism.rs"]
 mod prism;
 

@@ -7,6 +7,7 @@
 //!
 //! Without `npm ci --prefix tools/oidc` the tests print why and skip; with `CI=true` they fail.
 
+mod child_process;
 mod oidc_support;
 
 use oidc_support::{

@@ -88,7 +88,7 @@ fn start() -> Result<String, String> {
                         .stdin(Stdio::null())
                         .stdout(Stdio::piped())
                         .stderr(err);
-                    die_with_parent(&mut command);
+                    crate::child_process::die_with_parent(&mut command);
                     command.spawn().map_err(|e| format!("cannot start node: {e}"))
                 });
             let mut child = match spawned {
@@ -124,29 +124,6 @@ fn start() -> Result<String, String> {
         .map_err(|e| e.to_string())?;
     rx.recv_timeout(STARTUP_TIMEOUT).map_err(|e| format!("no answer within {STARTUP_TIMEOUT:?}: {e}"))?
 }
-
-#[cfg(target_os = "linux")]
-#[allow(unsafe_code)] // `pre_exec` is unsafe by nature; see the SAFETY note
-fn die_with_parent(command: &mut Command) {
-    use std::os::unix::process::CommandExt;
-    command.process_group(0);
-    // SAFETY: only async-signal-safe calls (prctl, getppid, _exit) between fork and exec.
-    let parent = unsafe { libc::getpid() };
-    unsafe {
-        command.pre_exec(move || {
-            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) != 0 {
-                return Err(std::io::Error::last_os_error());
-            }
-            if libc::getppid() != parent {
-                libc::_exit(1);
-            }
-            Ok(())
-        });
-    }
-}
-
-#[cfg(not(target_os = "linux"))]
-fn die_with_parent(_command: &mut Command) {}
 
 /// A page of the server: status, `Location` (resolved), body.
 #[derive(Debug)]

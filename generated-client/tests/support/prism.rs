@@ -135,7 +135,7 @@ impl Prism {
             .env("SCARF_ANALYTICS", "false")
             .env("DO_NOT_TRACK", "1")
             .env("NO_COLOR", "1");
-        die_with_parent(&mut command);
+        crate::child_process::die_with_parent(&mut command);
         let child = command.spawn().unwrap_or_else(|e| panic!("cannot start {}: {e}", prism_bin().display()));
         Prism { child: Some(child), addr, mode, log, spawned: Instant::now(), startup: None }
     }
@@ -235,34 +235,6 @@ fn answers_http(addr: SocketAddr) -> bool {
     let mut head = [0u8; 12];
     stream.read_exact(&mut head).is_ok() && head.starts_with(b"HTTP/1.")
 }
-
-#[cfg(unix)]
-#[allow(unsafe_code)] // `pre_exec` is unsafe by nature; see the SAFETY notes
-fn die_with_parent(command: &mut Command) {
-    use std::os::unix::process::CommandExt;
-    // Own process group, so drop can kill anything Prism forks along with it.
-    command.process_group(0);
-    #[cfg(target_os = "linux")]
-    {
-        // SAFETY: only async-signal-safe calls (prctl, getppid, _exit) between fork and exec.
-        let parent = unsafe { libc::getpid() };
-        unsafe {
-            command.pre_exec(move || {
-                if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) != 0 {
-                    return Err(std::io::Error::last_os_error());
-                }
-                // The parent died before prctl took effect.
-                if libc::getppid() != parent {
-                    libc::_exit(1);
-                }
-                Ok(())
-            });
-        }
-    }
-}
-
-#[cfg(not(unix))]
-fn die_with_parent(_command: &mut Command) {}
 
 #[cfg(unix)]
 #[allow(unsafe_code)] // kill(2) on a process group has no safe std equivalent
