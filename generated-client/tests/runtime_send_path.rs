@@ -42,18 +42,23 @@ fn jwks_body(kid: &str) -> (String, Vec<Vec<u8>>) {
     (body, pieces)
 }
 
-#[tokio::test]
-async fn a_body_in_several_pieces_with_content_length_is_read_whole() {
-    let kid: String = (0..3000).map(|i| char::from(b'a' + (i % 26) as u8)).collect();
-    let (body, pieces) = jwks_body(&kid);
-    let head = format!("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n", body.len());
+/// Serves `head` then `pieces` as they are, and checks the JWKS `body` they carry decodes whole.
+async fn assert_jwks_read_whole(head: String, pieces: Vec<Vec<u8>>, body: &str, kid: &str) {
     let base = serve_in_pieces(head, pieces).await;
     let client = Client::builder().base_url(base).max_retries(0).build().expect("client");
     let jwks = client.get_oauth_jwks().await.expect("decodes");
     let keys = jwks.keys;
     assert_eq!(keys.len(), 1, "{body}");
-    assert_eq!(keys[0].kid.as_deref(), Some(kid.as_str()));
+    assert_eq!(keys[0].kid.as_deref(), Some(kid));
     assert_eq!(keys[0].kty.as_deref(), Some("oct"));
+}
+
+#[tokio::test]
+async fn a_body_in_several_pieces_with_content_length_is_read_whole() {
+    let kid: String = (0..3000).map(|i| char::from(b'a' + (i % 26) as u8)).collect();
+    let (body, pieces) = jwks_body(&kid);
+    let head = format!("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n", body.len());
+    assert_jwks_read_whole(head, pieces, &body, &kid).await;
 }
 
 #[tokio::test]
@@ -71,13 +76,7 @@ async fn a_chunked_body_in_several_pieces_is_read_whole() {
         .collect();
     chunked.push(b"0\r\n\r\n".to_vec());
     let head = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n".to_owned();
-    let base = serve_in_pieces(head, chunked).await;
-    let client = Client::builder().base_url(base).max_retries(0).build().expect("client");
-    let jwks = client.get_oauth_jwks().await.expect("decodes");
-    let keys = jwks.keys;
-    assert_eq!(keys.len(), 1, "{body}");
-    assert_eq!(keys[0].kid.as_deref(), Some(kid.as_str()));
-    assert_eq!(keys[0].kty.as_deref(), Some("oct"));
+    assert_jwks_read_whole(head, chunked, &body, &kid).await;
 }
 
 #[tokio::test]
