@@ -414,7 +414,7 @@ futures = {{ package = "futures-util", version = "0.3", default-features = false
 url = "2"
 percent-encoding = "2"
 bytes = {{ version = "1", features = ["serde"] }}
-tracing = "0.1"
+tracing = {{ version = "0.1", default-features = false, features = ["std"] }}
 thiserror = "2"
 httpdate = "1"
 fastrand = "2"
@@ -461,6 +461,9 @@ mod tests {
             );
             assert!(manifest.contains("tokio = { version = \"1\", features = [\"time\", \"sync\"] }\n"), "{manifest}");
             assert!(manifest.contains("futures = { package = \"futures-util\""), "{manifest}");
+            // `tracing`'s default `attributes` feature builds a proc macro and a second `syn`.
+            let tracing = "tracing = { version = \"0.1\", default-features = false, features = [\"std\"] }\n";
+            assert!(manifest.contains(tracing), "{manifest}");
             assert_eq!(manifest.matches("[features]").count(), 1, "{manifest}");
             assert!(
                 manifest.contains("[lints.rust]\nmissing_docs = \"warn\"\nunsafe_code = \"forbid\"\n"),
