@@ -9,7 +9,7 @@ use std::time::{Duration, Instant, SystemTime};
 use bytes::Bytes;
 use futures::future::Either;
 use reqwest::header::HeaderMap;
-use tracing::Instrument;
+use tracing::{Instrument, Level};
 use url::Url;
 
 use super::client::Client;
@@ -174,15 +174,17 @@ async fn send_with_retries(
             _ => None,
         };
         let request = client.attempt_request(op, &prepared, retries, timeout, token.as_ref())?;
-        let started = Instant::now();
+        // The time an attempt took is only reported in events: no clock reads when none of
+        // them is enabled.
+        let started = (tracing::enabled!(Level::DEBUG) || tracing::enabled!(Level::INFO)).then(Instant::now);
+        let elapsed_ms = || started.map_or(0, |started| started.elapsed().as_millis() as u64);
         // `sent`: whether the request may have reached the server.
         let (error, sent) = match client.inner.http.execute(request).await {
             Ok(response) => {
                 let status = response.status();
                 match read_body(response, max_body).await {
                     Ok((headers, body)) => {
-                        let elapsed_ms = started.elapsed().as_millis() as u64;
-                        tracing::debug!(attempt, status = status.as_u16(), elapsed_ms, "response");
+                        tracing::debug!(attempt, status = status.as_u16(), elapsed_ms = elapsed_ms(), "response");
                         let retryable = !status.is_success() && replay.retries_status(status, &headers);
                         if !(retryable && retries < max_retries) {
                             return Ok(RawResponse { operation: op.id, status, headers, body, attempts: attempt });
@@ -207,7 +209,7 @@ async fn send_with_retries(
                 (Error::from_reqwest(e), sent)
             }
         };
-        let elapsed_ms = started.elapsed().as_millis() as u64;
+        let elapsed_ms = elapsed_ms();
         let may_retry = error.is_retryable() && (!sent || replay == retry::Replay::Safe);
         if !may_retry || retries >= max_retries {
             tracing::debug!(attempt, elapsed_ms, error = %error, "request failed");
