@@ -469,12 +469,14 @@ fn benches(c: &mut Criterion) {
     let only_throughput = std::env::var("BENCH_ONLY").is_ok_and(|v| v == "throughput");
     if std::env::var_os("BENCH_NO_PAIRED").is_none() || only_throughput {
         // What each side keeps per request in flight (moved into the stream's task node).
+        let call = std::future::IntoFuture::into_future(client.get_oauth_client(ID));
         println!(
-            "future sizes: bare reqwest + timeout {} bytes; generated {} bytes (boxed by IntoFuture: {} bytes inline)",
+            "future sizes: bare reqwest + timeout {} bytes; generated {} bytes inline + {} bytes on the heap",
             std::mem::size_of_val(&bare_get_with(&http_configured, &one_url, Some(Duration::from_secs(60)))),
-            std::mem::size_of_val(&client.get_oauth_client(ID).send_with_response()),
-            std::mem::size_of_val(&std::future::IntoFuture::into_future(client.get_oauth_client(ID))),
+            std::mem::size_of_val(&call),
+            call.boxed_size(),
         );
+        drop(call);
         // Heap allocations per request on the clients' thread (the server has its own), one
         // request at a time and in a flood like the timed one.
         let bare_one = || bare_get_with(&http_configured, &one_url, Some(Duration::from_secs(60)));
