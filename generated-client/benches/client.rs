@@ -11,6 +11,8 @@
 //! single-threaded runtime. Both sides do the same work: one GET, status check, and a
 //! `serde_json` decode into the same generated model type.
 
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
 use std::hint::black_box;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -25,6 +27,69 @@ use telnyx_oauth::models::{
 use telnyx_oauth::Client;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
+
+/// The system allocator, counting the allocations (and reallocations) made on the thread that
+/// runs the clients while [`count_allocations`] measures. Per thread and off by default, so
+/// that the server's thread is not counted and timed runs pay one thread-local read per
+/// allocation, the same for both sides.
+struct CountingAllocator;
+
+thread_local! {
+    static COUNTING: Cell<bool> = const { Cell::new(false) };
+    static ALLOCATIONS: Cell<u64> = const { Cell::new(0) };
+    static ALLOCATED_BYTES: Cell<u64> = const { Cell::new(0) };
+}
+
+fn note_allocation(size: usize) {
+    // `try_with`: the thread-locals may already be gone while a thread exits.
+    let _ = COUNTING.try_with(|on| {
+        if on.get() {
+            let _ = ALLOCATIONS.try_with(|n| n.set(n.get() + 1));
+            let _ = ALLOCATED_BYTES.try_with(|n| n.set(n.get() + size as u64));
+        }
+    });
+}
+
+// SAFETY: every call is passed on unchanged to `System`; counting touches only const-initialized
+// thread-locals, which never allocate.
+#[allow(unsafe_code)]
+unsafe impl GlobalAlloc for CountingAllocator {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        note_allocation(layout.size());
+        // SAFETY: the caller's contract is `System`'s.
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        note_allocation(layout.size());
+        // SAFETY: as above.
+        unsafe { System.alloc_zeroed(layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        note_allocation(new_size);
+        // SAFETY: as above.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: as above.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: CountingAllocator = CountingAllocator;
+
+/// The allocations (reallocations included) and bytes asked for on this thread while `run`
+/// runs.
+fn count_allocations<R>(run: impl FnOnce() -> R) -> (u64, u64) {
+    let (allocations, bytes) = (ALLOCATIONS.with(Cell::get), ALLOCATED_BYTES.with(Cell::get));
+    COUNTING.with(|on| on.set(true));
+    black_box(run());
+    COUNTING.with(|on| on.set(false));
+    (ALLOCATIONS.with(Cell::get) - allocations, ALLOCATED_BYTES.with(Cell::get) - bytes)
+}
 
 const ID: &str = "550e8400-e29b-41d4-a716-446655440000";
 const PAGE_SIZE: usize = 100;
@@ -261,6 +326,28 @@ where
     start.elapsed()
 }
 
+/// Allocations (and bytes) per request of `call` on the clients' thread: over
+/// `THROUGHPUT_REQUESTS` requests, one at a time or, with `flooded`, as [`flood`] sends them.
+fn allocations_per_request<F, Fut>(rt: &tokio::runtime::Runtime, flooded: bool, call: F) -> String
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future,
+{
+    let (allocations, bytes) = count_allocations(|| {
+        rt.block_on(async {
+            if flooded {
+                flood(&call).await;
+            } else {
+                for _ in 0..THROUGHPUT_REQUESTS {
+                    black_box(call().await);
+                }
+            }
+        })
+    });
+    let per = |n: u64| n as f64 / THROUGHPUT_REQUESTS as f64;
+    format!("{:.1} ({:.0} bytes)", per(allocations), per(bytes))
+}
+
 /// Throughput under concurrency, paired like [`paired`]: `rounds` rounds of one flood per side,
 /// the order flipping every round; prints the median of the per-round throughput ratios
 /// ours/baseline (1.0 = as fast as the baseline, higher is better).
@@ -275,13 +362,26 @@ where
     rt.block_on(flood(&b));
     let mut ratios = Vec::with_capacity(rounds);
     let (mut total_a, mut total_b) = (Duration::ZERO, Duration::ZERO);
+    let (mut sched_a, mut sched_b) = (Some(SchedStat::default()), Some(SchedStat::default()));
+    // One flood, and what the clients' thread spent on a CPU and waiting for one meanwhile.
+    let timed = |call: &dyn Fn() -> Duration, sched: &mut Option<SchedStat>| {
+        let before = SchedStat::now();
+        let elapsed = call();
+        *sched = match (*sched, before, SchedStat::now()) {
+            (Some(sum), Some(before), Some(after)) => Some(sum.plus(after.minus(before))),
+            _ => None,
+        };
+        elapsed
+    };
+    let flood_a = || rt.block_on(flood(&a));
+    let flood_b = || rt.block_on(flood(&b));
     for round in 0..rounds {
         let (ta, tb) = if round % 2 == 0 {
-            let ta = rt.block_on(flood(&a));
-            (ta, rt.block_on(flood(&b)))
+            let ta = timed(&flood_a, &mut sched_a);
+            (ta, timed(&flood_b, &mut sched_b))
         } else {
-            let tb = rt.block_on(flood(&b));
-            (rt.block_on(flood(&a)), tb)
+            let tb = timed(&flood_b, &mut sched_b);
+            (timed(&flood_a, &mut sched_a), tb)
         };
         total_a += ta;
         total_b += tb;
@@ -298,6 +398,45 @@ where
         ratios[rounds / 4],
         ratios[rounds * 3 / 4],
     );
+    if let (Some(sa), Some(sb)) = (sched_a, sched_b) {
+        let per = |ns: u64| ns as f64 / 1000.0 / (rounds * THROUGHPUT_REQUESTS) as f64;
+        println!(
+            "  clients' thread per request (/proc/thread-self/schedstat): on a CPU baseline {:.2} us, ours {:.2} us \
+             (ours/baseline {:.3}); waiting for a CPU baseline {:.2} us, ours {:.2} us",
+            per(sa.on_cpu_ns),
+            per(sb.on_cpu_ns),
+            sb.on_cpu_ns as f64 / sa.on_cpu_ns as f64,
+            per(sa.waiting_ns),
+            per(sb.waiting_ns),
+        );
+    }
+}
+
+/// The calling thread's scheduler statistics (Linux): time on a CPU and time runnable but
+/// waiting for one. `None` where `/proc/thread-self/schedstat` cannot be read.
+#[derive(Clone, Copy, Default)]
+struct SchedStat {
+    on_cpu_ns: u64,
+    waiting_ns: u64,
+}
+
+impl SchedStat {
+    fn now() -> Option<Self> {
+        let text = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+        let mut fields = text.split_whitespace().map(str::parse::<u64>);
+        Some(Self { on_cpu_ns: fields.next()?.ok()?, waiting_ns: fields.next()?.ok()? })
+    }
+
+    fn minus(self, earlier: Self) -> Self {
+        Self {
+            on_cpu_ns: self.on_cpu_ns.saturating_sub(earlier.on_cpu_ns),
+            waiting_ns: self.waiting_ns.saturating_sub(earlier.waiting_ns),
+        }
+    }
+
+    fn plus(self, other: Self) -> Self {
+        Self { on_cpu_ns: self.on_cpu_ns + other.on_cpu_ns, waiting_ns: self.waiting_ns + other.waiting_ns }
+    }
 }
 
 fn benches(c: &mut Criterion) {
@@ -330,11 +469,27 @@ fn benches(c: &mut Criterion) {
     let only_throughput = std::env::var("BENCH_ONLY").is_ok_and(|v| v == "throughput");
     if std::env::var_os("BENCH_NO_PAIRED").is_none() || only_throughput {
         // What each side keeps per request in flight (moved into the stream's task node).
+        let call = std::future::IntoFuture::into_future(client.get_oauth_client(ID));
         println!(
-            "future sizes: bare reqwest + timeout {} bytes; generated {} bytes (boxed by IntoFuture: {} bytes inline)",
+            "future sizes: bare reqwest + timeout {} bytes; generated {} bytes inline + {} bytes on the heap",
             std::mem::size_of_val(&bare_get_with(&http_configured, &one_url, Some(Duration::from_secs(60)))),
-            std::mem::size_of_val(&client.get_oauth_client(ID).send_with_response()),
-            std::mem::size_of_val(&std::future::IntoFuture::into_future(client.get_oauth_client(ID))),
+            std::mem::size_of_val(&call),
+            call.boxed_size(),
+        );
+        drop(call);
+        // Heap allocations per request on the clients' thread (the server has its own), one
+        // request at a time and in a flood like the timed one.
+        let bare_one = || bare_get_with(&http_configured, &one_url, Some(Duration::from_secs(60)));
+        let ours_one = || async { client.get_oauth_client(ID).await.expect("GET") };
+        println!(
+            "allocations per request, one at a time: bare reqwest + timeout {}; generated {}",
+            allocations_per_request(&rt, false, bare_one),
+            allocations_per_request(&rt, false, ours_one),
+        );
+        println!(
+            "allocations per request, {THROUGHPUT_CONCURRENCY} in flight: bare reqwest + timeout {}; generated {}",
+            allocations_per_request(&rt, true, bare_one),
+            allocations_per_request(&rt, true, ours_one),
         );
         let rounds = std::env::var("BENCH_ROUNDS").ok().and_then(|r| r.parse().ok()).unwrap_or(21);
         paired_throughput(

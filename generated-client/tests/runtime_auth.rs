@@ -159,6 +159,39 @@ async fn a_failing_bearer_source_fails_the_call_before_sending() {
     assert_eq!(server.received_requests().await.unwrap_or_default().len(), 0);
 }
 
+/// Which `authorization` is sent when several could be: the operation's API key replaces a
+/// default header of that name, a caller's header replaces the API key, and an operation
+/// without auth sends the default. Exactly one value each time.
+#[tokio::test]
+async fn one_authorization_is_sent_the_callers_over_the_api_key_over_the_default() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v2/things/t1"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "t1", "name": "n"})))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET")).and(path("/v2/public")).respond_with(ResponseTemplate::new(204)).mount(&server).await;
+    let client = builder(&server.uri())
+        .default_header("authorization".parse().expect("name"), "Basic ZGVmYXVsdA==".parse().expect("value"))
+        .build()
+        .expect("client");
+    let mut mine = RequestOptions::default();
+    mine.header("authorization", "Bearer mine");
+    call::<Thing>(&client, &GET_THING, thing_parts("t1"), &RequestOptions::default()).await.expect("API key");
+    call::<Thing>(&client, &GET_THING, thing_parts("t1"), &mine).await.expect("caller's");
+    client.execute(&PUBLIC, RequestParts::new("/public".into()), &RequestOptions::default()).await.expect("public");
+    let sent: Vec<Vec<String>> = server
+        .received_requests()
+        .await
+        .unwrap_or_default()
+        .iter()
+        .map(|r| r.headers.get_all("authorization").iter().map(|v| v.to_str().unwrap_or("?").to_owned()).collect())
+        .collect();
+    let expected: Vec<Vec<String>> =
+        [format!("Bearer {API_KEY}"), "Bearer mine".into(), "Basic ZGVmYXVsdA==".into()].map(|v| vec![v]).into();
+    assert_eq!(sent, expected);
+}
+
 #[tokio::test]
 async fn every_request_carries_user_agent_default_headers_and_the_retry_count() {
     let server = MockServer::start().await;

@@ -21,7 +21,12 @@ pub(super) struct Prepared {
     /// The call's own headers (content type, credentials, header parameters, the caller's),
     /// each name replacing the client's default headers of that name. The defaults are added
     /// per attempt, so that they are copied once per attempt rather than also once per call.
+    /// Empty (not allocated) for a call without headers of its own: the client's API key is
+    /// not copied here but added per attempt (`api_key_bearer`).
     pub(super) headers: HeaderMap,
+    /// Whether the client's `Bearer <api key>` goes in `authorization` (unless `headers` has an
+    /// `authorization` of its own, which then replaces it as it replaces a default header).
+    pub(super) api_key_bearer: bool,
     /// Whether the default headers that may carry credentials are left out (a URL on another
     /// origin than the API's).
     pub(super) drop_sensitive_defaults: bool,
@@ -54,8 +59,8 @@ impl Client {
         };
         let mut body = parts.body;
         let mut query_keys: Vec<(&'static str, &Secret)> = Vec::new();
-        let mut bearer_from_source = false;
-        self.apply_auth(op, op.auth, &mut headers, &mut body, &mut query_keys, &mut bearer_from_source)?;
+        let mut bearer = Bearer::None;
+        self.apply_auth(op, op.auth, &mut headers, &mut body, &mut query_keys, &mut bearer)?;
         // `query_pairs_mut` rewrites the URL even with nothing to add: skip it then.
         if !(parts.query.is_empty() && options.query.is_empty() && query_keys.is_empty()) {
             let mut pairs = url.query_pairs_mut();
@@ -107,10 +112,11 @@ impl Client {
         Ok(Prepared {
             url,
             headers,
+            api_key_bearer: bearer == Bearer::ApiKey,
             drop_sensitive_defaults,
             body,
             caller_authorization: options.headers.iter().any(|(n, _)| n == AUTHORIZATION),
-            bearer_from_source,
+            bearer_from_source: bearer == Bearer::Source,
             caller_retry_count: options.headers.iter().any(|(n, _)| n.as_str() == RETRY_COUNT_HEADER),
         })
     }
@@ -141,7 +147,7 @@ impl Client {
         headers: &mut HeaderMap,
         body: &mut Body,
         query_keys: &mut Vec<(&'static str, &'s Secret)>,
-        bearer_from_source: &mut bool,
+        bearer: &mut Bearer,
     ) -> Result<()> {
         let missing =
             |what: &str| Error::invalid_input(format!("{} requires {what}, and the client has none configured", op.id));
@@ -149,22 +155,25 @@ impl Client {
             Auth::None => {}
             Auth::All(schemes) => {
                 for scheme in schemes {
-                    self.apply_auth(op, *scheme, headers, body, query_keys, bearer_from_source)?;
+                    self.apply_auth(op, *scheme, headers, body, query_keys, bearer)?;
                 }
             }
             Auth::Any(alternatives) => {
                 let chosen = alternatives.iter().find(|a| self.has_credentials(**a)).or(alternatives.first());
                 if let Some(chosen) = chosen {
-                    self.apply_auth(op, *chosen, headers, body, query_keys, bearer_from_source)?;
+                    self.apply_auth(op, *chosen, headers, body, query_keys, bearer)?;
                 }
             }
             Auth::Bearer { optional } => {
                 if self.inner.bearer_source.is_some() {
-                    *bearer_from_source = true;
+                    *bearer = Bearer::Source;
                 } else {
                     match (&self.inner.api_key_bearer, &self.inner.api_key) {
-                        (Some(value), _) => {
-                            headers.insert(AUTHORIZATION, value.clone());
+                        (Some(_), _) => {
+                            // Added per attempt, in this place: it replaces an `authorization`
+                            // set so far, and one set later replaces it.
+                            headers.remove(AUTHORIZATION);
+                            *bearer = Bearer::ApiKey;
                         }
                         (None, Some(key)) => {
                             headers.insert(AUTHORIZATION, bearer_value(key)?);
@@ -217,35 +226,55 @@ impl Client {
         token: Option<&Secret>,
     ) -> Result<reqwest::Request> {
         let mut request = reqwest::Request::new(op.method.clone(), prepared.url.clone());
-        let headers = request.headers_mut();
-        headers.clone_from(&self.inner.default_headers);
-        if prepared.drop_sensitive_defaults {
-            let secret: Vec<HeaderName> = headers.keys().filter(|n| is_sensitive_header(n.as_str())).cloned().collect();
-            for name in secret {
-                headers.remove(name);
-            }
-        }
+        let defaults = &self.inner.default_headers;
+        let api_key = match &self.inner.api_key_bearer {
+            Some(value) if prepared.api_key_bearer && !prepared.headers.contains_key(AUTHORIZATION) => Some(value),
+            _ => None,
+        };
+        // Built at its final size (the defaults, the call's own headers, the bearer and the
+        // retry count), rather than cloned from the defaults and grown.
+        let mut headers = HeaderMap::with_capacity(defaults.len() + prepared.headers.len() + 2);
         // Each of the call's own header names replaces the defaults of that name (every value
         // of it is kept).
-        if !prepared.headers.is_empty() {
-            for name in prepared.headers.keys() {
-                headers.remove(name);
+        for (name, value) in defaults {
+            let replaced = prepared.headers.contains_key(name) || (api_key.is_some() && name == AUTHORIZATION);
+            if replaced || (prepared.drop_sensitive_defaults && is_sensitive_header(name.as_str())) {
+                continue;
             }
-            for (name, value) in &prepared.headers {
-                headers.append(name.clone(), value.clone());
-            }
+            headers.append(name.clone(), value.clone());
+        }
+        if let Some(value) = api_key {
+            headers.append(AUTHORIZATION, value.clone());
+        }
+        for (name, value) in &prepared.headers {
+            headers.append(name.clone(), value.clone());
         }
         if let Some(token) = token {
             headers.insert(AUTHORIZATION, bearer_value(token)?);
         }
         if !prepared.caller_retry_count {
-            headers.insert(RETRY_COUNT_HEADER, retry_count_value(retries));
+            headers.insert(RETRY_COUNT.clone(), retry_count_value(retries));
         }
+        *request.headers_mut() = headers;
         *request.body_mut() = prepared.body.clone().map(reqwest::Body::from);
         *request.timeout_mut() = Some(timeout);
         Ok(request)
     }
 }
+
+/// Where the bearer token of a call comes from, if it takes one.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Bearer {
+    None,
+    /// The client's bearer source, asked per attempt.
+    Source,
+    /// The client's API key (`Bearer <key>` built once per client).
+    ApiKey,
+}
+
+/// [`RETRY_COUNT_HEADER`] as a header name, made once (not parsed per request; a clone of it
+/// copies no bytes).
+static RETRY_COUNT: HeaderName = HeaderName::from_static(RETRY_COUNT_HEADER);
 
 /// `Bearer <token>`, marked sensitive.
 pub(super) fn bearer_value(token: &Secret) -> Result<HeaderValue> {

@@ -36,7 +36,11 @@ impl Client {
             _ => self.inner.api_base.clone(),
         };
         let mut url = base;
-        let joined = format!("{}{}", url.path().trim_end_matches('/'), path);
+        // Sized up front (`format!` would start empty and grow twice).
+        let base_path = url.path().trim_end_matches('/');
+        let mut joined = String::with_capacity(base_path.len() + path.len());
+        joined.push_str(base_path);
+        joined.push_str(path);
         url.set_path(&joined);
         Ok(url)
     }
