@@ -194,11 +194,23 @@ fn emit_output(api: ir::Api, notes: Vec<Error>, options: &Options) -> Result<Out
         text::plain(&options.regen_command),
         text::plain(&options.spec_path)
     );
-    let rendered = emit_parts(&api, options, |path, tokens| render_file(path, tokens, options));
+    // The manifest is one more independent piece of work, done beside the files' parts.
+    let manifest_part = || manifest::manifest(&api, &options.regen_command);
+    let (rendered, manifest) =
+        emit_parts(&api, options, manifest_part, |path, tokens| render_file(path, tokens, options));
+    let manifest = manifest.ok_or_else(|| internal(options, "the API manifest did not finish".to_owned()))?;
+    // A file's parts are consecutive: each file is assembled once, at its final size.
     let mut files: BTreeMap<String, String> = BTreeMap::new();
-    for (path, code) in rendered {
-        let code = code.ok_or_else(|| internal(options, format!("rendering {path} did not finish")))??;
-        files.entry(path).or_insert_with(|| header.clone()).push_str(&code);
+    let mut rendered = rendered.into_iter().peekable();
+    while let Some((path, first)) = rendered.next() {
+        let mut parts = vec![first.ok_or_else(|| internal(options, format!("rendering {path} did not finish")))??];
+        while let Some((_, code)) = rendered.next_if(|(next, _)| *next == path) {
+            parts.push(code.ok_or_else(|| internal(options, format!("rendering {path} did not finish")))??);
+        }
+        let mut code = String::with_capacity(header.len() + parts.iter().map(String::len).sum::<usize>());
+        code.push_str(&header);
+        parts.iter().for_each(|part| code.push_str(part));
+        files.insert(path, code);
     }
     if let Some(name) = &options.standalone_crate {
         let modules = emit::modules(&api);
@@ -207,24 +219,29 @@ fn emit_output(api: ir::Api, notes: Vec<Error>, options: &Options) -> Result<Out
             if tag_features { modules.iter().map(|m| naming::unraw(m.name)).collect() } else { Vec::new() };
         files.insert("Cargo.toml".to_owned(), standalone_manifest(name, &api, &features));
     }
-    let manifest = manifest::manifest(&api, &options.regen_command);
     Ok(Output { files, operations: api.operations.len(), types: api.types.len(), skipped, warnings, manifest })
 }
 
 /// Emits every part of every generated file and passes each part's tokens to `finish` (which
-/// renders them), spread over the cores; returns the results with their file paths, in file
-/// order (a file's parts in order), so the output does not depend on the scheduling.
-fn emit_parts<R: Send>(
+/// renders them), spread over the cores for a large document, and runs `extra` beside them;
+/// returns the results with their file paths, in file order (a file's parts in order), so the
+/// output does not depend on the scheduling, and `extra`'s result.
+fn emit_parts<R: Send, X: Send>(
     api: &ir::Api,
     options: &Options,
+    extra: impl Fn() -> X + Sync,
     finish: impl Fn(&str, proc_macro2::TokenStream) -> R + Sync,
-) -> Vec<(String, Option<R>)> {
+) -> (Vec<(String, Option<R>)>, Option<X>) {
     // Standalone crates get a cargo feature per tag, so a user compiles only what they use.
     let modules = emit::modules(api);
     let tag_features = options.standalone_crate.is_some() && modules.len() > 1;
     let model_cx = emit::ModelContext::new(api, tag_features);
-    let mut parts: Vec<(String, Part<'_>)> =
-        vec![("src/generated/mod.rs".into(), Part::Root), ("src/generated/models.rs".into(), Part::ModelsHeader)];
+    // `extra` first, so that a worker takes it while the others take the files.
+    let mut parts: Vec<(String, Part<'_>)> = vec![
+        (String::new(), Part::Extra),
+        ("src/generated/mod.rs".into(), Part::Root),
+        ("src/generated/models.rs".into(), Part::ModelsHeader),
+    ];
     parts.extend(api.types.chunks(MODEL_CHUNK).map(|chunk| ("src/generated/models.rs".into(), Part::Models(chunk))));
     parts.push(("src/generated/operations/mod.rs".into(), Part::OperationsRoot));
     for (i, module) in modules.iter().enumerate() {
@@ -233,7 +250,11 @@ fn emit_parts<R: Send>(
     if options.standalone_crate.is_some() {
         parts.push(("src/lib.rs".into(), Part::Lib));
     }
-    let results = parallel_map(&parts, |(path, part)| {
+    // Threads pay off only when there is enough to share: starting them (and the allocator arena
+    // each one gets) costs more than the whole emission of a small document.
+    let threads = if api.types.len() + api.operations.len() < PARALLEL_FROM { 1 } else { usize::MAX };
+    let extra_result = std::sync::Mutex::new(None);
+    let mut results = parallel_map(&parts, threads, |(path, part)| {
         let tokens = match part {
             Part::Root => emit::root(api, options),
             Part::ModelsHeader => emit::models_header(api),
@@ -241,11 +262,24 @@ fn emit_parts<R: Send>(
             Part::OperationsRoot => emit::operations_root(api, &modules, tag_features),
             Part::Operations(i) => emit::operations_module(api, &modules[*i]),
             Part::Lib => standalone_lib(api),
+            Part::Extra => {
+                let x = extra();
+                if let Ok(mut slot) = extra_result.lock() {
+                    *slot = Some(x);
+                }
+                return None;
+            }
         };
-        finish(path, tokens)
+        Some(finish(path, tokens))
     });
-    parts.into_iter().map(|(path, _)| path).zip(results).collect()
+    results.remove(0);
+    parts.remove(0);
+    let rendered = parts.into_iter().map(|(path, _)| path).zip(results.into_iter().map(Option::flatten)).collect();
+    (rendered, extra_result.into_inner().ok().flatten())
 }
+
+/// Below this many types and operations together, a document is emitted on the calling thread.
+const PARALLEL_FROM: usize = 2 * MODEL_CHUNK;
 
 /// A generator defect, located at the spec as a whole.
 fn internal(options: &Options, message: String) -> Error {
@@ -267,13 +301,19 @@ enum Part<'a> {
     OperationsRoot,
     Operations(usize),
     Lib,
+    /// Not a file: the work `emit_parts` runs beside the files.
+    Extra,
 }
 
-/// `f` over `items` on all cores, results in the order of `items` (`None` only if a worker died).
-fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<Option<R>> {
+/// `f` over `items` on up to `max_threads` threads (at most one per core), results in the order
+/// of `items` (`None` only if a worker died).
+fn parallel_map<T: Sync, R: Send>(items: &[T], max_threads: usize, f: impl Fn(&T) -> R + Sync) -> Vec<Option<R>> {
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::Mutex;
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(items.len());
+    if max_threads <= 1 {
+        return items.iter().map(|item| Some(f(item))).collect();
+    }
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(items.len()).min(max_threads);
     if threads <= 1 {
         return items.iter().map(|item| Some(f(item))).collect();
     }
