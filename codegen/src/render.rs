@@ -997,6 +997,7 @@ mod tests {
         let (results, _) = crate::emit_parts(
             &api,
             &options,
+            usize::MAX,
             || (),
             |path, tokens| {
                 // `catch_unwind` keeps the message of a mismatch; the worker threads return it.
