@@ -194,11 +194,24 @@ fn emit_output(api: ir::Api, notes: Vec<Error>, options: &Options) -> Result<Out
         text::plain(&options.regen_command),
         text::plain(&options.spec_path)
     );
-    let rendered = emit_parts(&api, options, |path, tokens| render_file(path, tokens, options));
+    // The manifest is one more independent piece of work, done beside the files' parts.
+    let manifest_part = || manifest::manifest(&api, &options.regen_command);
+    let threads = emit_threads(&api);
+    let (rendered, manifest) =
+        emit_parts(&api, options, threads, manifest_part, |path, tokens| render_file(path, tokens, options));
+    let manifest = manifest.ok_or_else(|| internal(options, "the API manifest did not finish".to_owned()))?;
+    // A file's parts are consecutive: each file is assembled once, at its final size.
     let mut files: BTreeMap<String, String> = BTreeMap::new();
-    for (path, code) in rendered {
-        let code = code.ok_or_else(|| internal(options, format!("rendering {path} did not finish")))??;
-        files.entry(path).or_insert_with(|| header.clone()).push_str(&code);
+    let mut rendered = rendered.into_iter().peekable();
+    while let Some((path, first)) = rendered.next() {
+        let mut parts = vec![first.ok_or_else(|| internal(options, format!("rendering {path} did not finish")))??];
+        while let Some((_, code)) = rendered.next_if(|(next, _)| *next == path) {
+            parts.push(code.ok_or_else(|| internal(options, format!("rendering {path} did not finish")))??);
+        }
+        let mut code = String::with_capacity(header.len() + parts.iter().map(String::len).sum::<usize>());
+        code.push_str(&header);
+        parts.iter().for_each(|part| code.push_str(part));
+        files.insert(path, code);
     }
     if let Some(name) = &options.standalone_crate {
         let modules = emit::modules(&api);
@@ -207,24 +220,41 @@ fn emit_output(api: ir::Api, notes: Vec<Error>, options: &Options) -> Result<Out
             if tag_features { modules.iter().map(|m| naming::unraw(m.name)).collect() } else { Vec::new() };
         files.insert("Cargo.toml".to_owned(), standalone_manifest(name, &api, &features));
     }
-    let manifest = manifest::manifest(&api, &options.regen_command);
     Ok(Output { files, operations: api.operations.len(), types: api.types.len(), skipped, warnings, manifest })
 }
 
+/// How many threads emit `api`: one below [`PARALLEL_FROM`] types and operations together (the
+/// threads and the malloc arena each one gets cost more than a small document's whole
+/// emission), otherwise one per core.
+fn emit_threads(api: &ir::Api) -> usize {
+    if api.types.len() + api.operations.len() < PARALLEL_FROM {
+        1
+    } else {
+        usize::MAX
+    }
+}
+
 /// Emits every part of every generated file and passes each part's tokens to `finish` (which
-/// renders them), spread over the cores; returns the results with their file paths, in file
-/// order (a file's parts in order), so the output does not depend on the scheduling.
-fn emit_parts<R: Send>(
+/// renders them), on up to `threads` threads, and runs `extra` beside them;
+/// returns the results with their file paths, in file order (a file's parts in order), so the
+/// output does not depend on the scheduling, and `extra`'s result.
+fn emit_parts<R: Send, X: Send>(
     api: &ir::Api,
     options: &Options,
+    threads: usize,
+    extra: impl Fn() -> X + Sync,
     finish: impl Fn(&str, proc_macro2::TokenStream) -> R + Sync,
-) -> Vec<(String, Option<R>)> {
+) -> (Vec<(String, Option<R>)>, Option<X>) {
     // Standalone crates get a cargo feature per tag, so a user compiles only what they use.
     let modules = emit::modules(api);
     let tag_features = options.standalone_crate.is_some() && modules.len() > 1;
     let model_cx = emit::ModelContext::new(api, tag_features);
-    let mut parts: Vec<(String, Part<'_>)> =
-        vec![("src/generated/mod.rs".into(), Part::Root), ("src/generated/models.rs".into(), Part::ModelsHeader)];
+    // `extra` first, so that a worker takes it while the others take the files.
+    let mut parts: Vec<(String, Part<'_>)> = vec![
+        (String::new(), Part::Extra),
+        ("src/generated/mod.rs".into(), Part::Root),
+        ("src/generated/models.rs".into(), Part::ModelsHeader),
+    ];
     parts.extend(api.types.chunks(MODEL_CHUNK).map(|chunk| ("src/generated/models.rs".into(), Part::Models(chunk))));
     parts.push(("src/generated/operations/mod.rs".into(), Part::OperationsRoot));
     for (i, module) in modules.iter().enumerate() {
@@ -233,7 +263,8 @@ fn emit_parts<R: Send>(
     if options.standalone_crate.is_some() {
         parts.push(("src/lib.rs".into(), Part::Lib));
     }
-    let results = parallel_map(&parts, |(path, part)| {
+    let extra_result = std::sync::Mutex::new(None);
+    let mut results = parallel_map(&parts, threads, |(path, part)| {
         let tokens = match part {
             Part::Root => emit::root(api, options),
             Part::ModelsHeader => emit::models_header(api),
@@ -241,11 +272,24 @@ fn emit_parts<R: Send>(
             Part::OperationsRoot => emit::operations_root(api, &modules, tag_features),
             Part::Operations(i) => emit::operations_module(api, &modules[*i]),
             Part::Lib => standalone_lib(api),
+            Part::Extra => {
+                let x = extra();
+                if let Ok(mut slot) = extra_result.lock() {
+                    *slot = Some(x);
+                }
+                return None;
+            }
         };
-        finish(path, tokens)
+        Some(finish(path, tokens))
     });
-    parts.into_iter().map(|(path, _)| path).zip(results).collect()
+    results.remove(0);
+    parts.remove(0);
+    let rendered = parts.into_iter().map(|(path, _)| path).zip(results.into_iter().map(Option::flatten)).collect();
+    (rendered, extra_result.into_inner().ok().flatten())
 }
+
+/// Below this many types and operations together, a document is emitted on the calling thread.
+const PARALLEL_FROM: usize = 2 * MODEL_CHUNK;
 
 /// A generator defect, located at the spec as a whole.
 fn internal(options: &Options, message: String) -> Error {
@@ -267,28 +311,37 @@ enum Part<'a> {
     OperationsRoot,
     Operations(usize),
     Lib,
+    /// Not a file: the work `emit_parts` runs beside the files.
+    Extra,
 }
 
-/// `f` over `items` on all cores, results in the order of `items` (`None` only if a worker died).
-fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<Option<R>> {
+/// `f` over `items` on up to `max_threads` threads (at most one per core), results in the order
+/// of `items` (`None` only if a worker died).
+fn parallel_map<T: Sync, R: Send>(items: &[T], max_threads: usize, f: impl Fn(&T) -> R + Sync) -> Vec<Option<R>> {
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::Mutex;
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(items.len());
+    if max_threads <= 1 {
+        return items.iter().map(|item| Some(f(item))).collect();
+    }
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(items.len()).min(max_threads);
     if threads <= 1 {
         return items.iter().map(|item| Some(f(item))).collect();
     }
     let next = AtomicUsize::new(0);
     let results: Vec<Mutex<Option<R>>> = items.iter().map(|_| Mutex::new(None)).collect();
+    let work = || loop {
+        let i = next.fetch_add(1, Ordering::Relaxed);
+        let Some(item) = items.get(i) else { break };
+        let result = f(item);
+        if let Ok(mut slot) = results[i].lock() {
+            *slot = Some(result);
+        }
+    };
     std::thread::scope(|scope| {
+        // The calling thread only waits: making it one of the workers (one thread fewer to start)
+        // was not faster on the full document in interleaved runs, and slower in one of them.
         for _ in 0..threads {
-            scope.spawn(|| loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some(item) = items.get(i) else { break };
-                let result = f(item);
-                if let Ok(mut slot) = results[i].lock() {
-                    *slot = Some(result);
-                }
-            });
+            scope.spawn(work);
         }
     });
     results.into_iter().map(|slot| slot.into_inner().ok().flatten()).collect()
@@ -469,6 +522,44 @@ mod tests {
                 manifest.contains("[lints.rust]\nmissing_docs = \"warn\"\nunsafe_code = \"forbid\"\n"),
                 "{manifest}"
             );
+        }
+    }
+
+    #[test]
+    fn parallel_map_keeps_the_order_of_the_items_on_any_number_of_threads() {
+        let items: Vec<usize> = (0..200).collect();
+        let expected: Vec<Option<String>> = items.iter().map(|i| Some(format!("item {i}"))).collect();
+        for max_threads in [1, 2, usize::MAX] {
+            let threads = std::sync::Mutex::new(std::collections::HashSet::new());
+            let results = parallel_map(&items, max_threads, |i| {
+                threads.lock().expect("not poisoned").insert(std::thread::current().id());
+                format!("item {i}")
+            });
+            assert_eq!(results, expected, "max_threads {max_threads}");
+            let used = threads.into_inner().expect("not poisoned");
+            assert!(used.len() <= max_threads, "max_threads {max_threads}: {} threads", used.len());
+            if max_threads == 1 {
+                assert_eq!(used.into_iter().collect::<Vec<_>>(), [std::thread::current().id()], "the calling thread");
+            }
+        }
+    }
+
+    #[test]
+    fn the_files_do_not_depend_on_how_many_threads_emit_them() {
+        let spec_file = Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec/telnyx-oauth.openapi.yaml");
+        let spec = std::fs::read_to_string(spec_file).expect("spec");
+        for standalone in [None, Some("c".to_owned())] {
+            let options = Options { spec_path: "spec.yaml".into(), standalone_crate: standalone, ..Options::default() };
+            let (api, _) = parse(&spec, &options).expect("parses");
+            let emit = |threads| {
+                let (files, manifest) =
+                    emit_parts(&api, &options, threads, || manifest::manifest(&api, "x"), |_, tokens| render(tokens));
+                (files.into_iter().map(|(path, code)| (path, code.map(Result::ok))).collect::<Vec<_>>(), manifest)
+            };
+            let one = emit(1);
+            assert!(one.0.len() > 5 && one.0.iter().all(|(_, code)| matches!(code, Some(Some(_)))), "{:?}", one.0);
+            assert!(one.1.is_some());
+            assert!(one == emit(usize::MAX), "standalone: {:?}", options.standalone_crate);
         }
     }
 

@@ -256,14 +256,32 @@ struct Printer<'a> {
     col: usize,
 }
 
-const ITEM_KEYWORDS: &[&str] = &["fn", "struct", "enum", "union", "impl", "trait", "mod", "macro_rules"];
-const DECLARING: &[&str] = &["fn", "struct", "enum", "union", "trait", "type"];
-const OPERAND_KEYWORDS: &[&str] = &["self", "Self", "super", "crate", "true", "false", "await", "_"];
-const KEYWORDS: &[&str] = &[
-    "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern", "false", "fn",
-    "for", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return", "self", "Self",
-    "static", "struct", "super", "trait", "true", "type", "unsafe", "use", "where", "while", "yield", "union",
-];
+/// What a word is to the layout: a keyword, a keyword that ends an expression or path (`self`,
+/// `true`, …), a keyword that declares a name (`fn`, `struct`, …), a keyword that starts an item.
+#[derive(Clone, Copy)]
+struct WordClass {
+    keyword: bool,
+    operand_keyword: bool,
+    declaring: bool,
+    item: bool,
+}
+
+/// One `match` instead of a scan of keyword lists per identifier.
+fn word_class(text: &str) -> WordClass {
+    let (keyword, operand_keyword, declaring, item) = match text {
+        "fn" | "struct" | "enum" | "union" | "trait" => (true, false, true, true),
+        "type" => (true, false, true, false),
+        "impl" | "mod" => (true, false, false, true),
+        "macro_rules" => (false, false, false, true),
+        "self" | "Self" | "super" | "crate" | "true" | "false" | "await" => (true, true, false, false),
+        "_" => (false, true, false, false),
+        "as" | "async" | "break" | "const" | "continue" | "dyn" | "else" | "extern" | "for" | "if" | "in" | "let"
+        | "loop" | "match" | "move" | "mut" | "pub" | "ref" | "return" | "static" | "unsafe" | "use" | "where"
+        | "while" | "yield" => (true, false, false, false),
+        _ => (false, false, false, false),
+    };
+    WordClass { keyword, operand_keyword, declaring, item }
+}
 
 impl Printer<'_> {
     fn newline(&mut self) {
@@ -330,15 +348,15 @@ impl Printer<'_> {
                         self.space();
                     }
                     self.put(text);
-                    let keyword = KEYWORDS.contains(&text);
+                    let class = word_class(text);
                     lv.prev = Prev::Word(Word {
-                        operand: !keyword || OPERAND_KEYWORDS.contains(&text),
+                        operand: !class.keyword || class.operand_keyword,
                         upper: text.trim_start_matches("r#").starts_with(|c: char| c.is_ascii_uppercase()),
                         declared: lv.declaring,
                         is_pub: text == "pub",
                     });
-                    lv.declaring = DECLARING.contains(&text);
-                    if mode == Mode::Block && ITEM_KEYWORDS.contains(&text) {
+                    lv.declaring = class.declaring;
+                    if mode == Mode::Block && class.item {
                         lv.item_line = true;
                     }
                     i += 1;
@@ -976,11 +994,17 @@ mod tests {
             ..crate::Options::default()
         };
         let (api, _) = crate::parse(spec, &options).unwrap_or_else(|e| panic!("{label}: {e}"));
-        let results = crate::emit_parts(&api, &options, |path, tokens| {
-            // `catch_unwind` keeps the message of a mismatch; the worker threads return it.
-            std::panic::catch_unwind(|| round_trip(&format!("{label}: {path}"), tokens).len())
-                .map_err(|e| e.downcast_ref::<String>().cloned().unwrap_or_default())
-        });
+        let (results, _) = crate::emit_parts(
+            &api,
+            &options,
+            usize::MAX,
+            || (),
+            |path, tokens| {
+                // `catch_unwind` keeps the message of a mismatch; the worker threads return it.
+                std::panic::catch_unwind(|| round_trip(&format!("{label}: {path}"), tokens).len())
+                    .map_err(|e| e.downcast_ref::<String>().cloned().unwrap_or_default())
+            },
+        );
         let mut printed = 0;
         for (path, result) in results {
             match result {

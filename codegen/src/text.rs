@@ -36,6 +36,10 @@ fn is_zero_width(c: char) -> bool {
 /// The text with line breaks normalized to `\n` (`\r\n`, a bare `\r`, U+2028, U+2029), tabs
 /// expanded to four spaces, and other control, bidi and zero-width characters removed.
 pub fn clean(raw: &str) -> String {
+    // Printable ASCII and line feeds (most spec text) come out as they are.
+    if raw.bytes().all(|b| b == b'\n' || (b' '..=b'~').contains(&b)) {
+        return raw.to_owned();
+    }
     let mut out = String::with_capacity(raw.len());
     let mut chars = raw.chars().peekable();
     while let Some(c) = chars.next() {

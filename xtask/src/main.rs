@@ -186,12 +186,39 @@ fn sync_files(dir: &Path, owned: &str, files: &BTreeMap<String, String>, mode: M
 
 /// Whether the file at `path` holds exactly `content`; a file of another size is not read.
 fn same_content(path: &Path, content: &str) -> bool {
-    match std::fs::metadata(path) {
-        Ok(m) if m.is_file() && m.len() == content.len() as u64 => {
-            std::fs::read(path).is_ok_and(|current| current == content.as_bytes())
-        }
-        _ => false,
+    same_bytes(path, content.len() as u64, content.as_bytes())
+}
+
+/// Whether the file at `path` holds exactly the `len` bytes `expected` yields. A file of another
+/// size is not read, and neither side is read into memory whole: both are compared a block at a
+/// time.
+fn same_bytes(path: &Path, len: u64, mut expected: impl std::io::Read) -> bool {
+    let Ok(mut file) = std::fs::File::open(path) else { return false };
+    if !file.metadata().is_ok_and(|m| m.is_file() && m.len() == len) {
+        return false;
     }
+    let (mut have, mut want) = ([0u8; 8192], [0u8; 8192]);
+    loop {
+        match (fill(&mut file, &mut have), fill(&mut expected, &mut want)) {
+            (Ok(0), Ok(0)) => return true,
+            (Ok(a), Ok(b)) if a == b && have[..a] == want[..b] => {}
+            _ => return false,
+        }
+    }
+}
+
+/// Reads into `buf` until it is full or the reader ends; the number of bytes read.
+fn fill(reader: &mut impl std::io::Read, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match reader.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(filled)
 }
 
 /// Every file below `dir/rel`, as paths relative to `dir` with `/` separators.
@@ -208,12 +235,34 @@ fn list_files(dir: &Path, rel: &Path, out: &mut Vec<String>) {
 }
 
 fn write_atomic(path: &Path, content: &str) -> Result<(), String> {
+    replace_atomic(path, |tmp| std::fs::write(tmp, content))
+}
+
+/// Writes `path` by `write`ing a temporary file beside it and renaming it over `path`.
+fn replace_atomic(path: &Path, write: impl FnOnce(&Path) -> std::io::Result<()>) -> Result<(), String> {
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
     }
     let tmp = path.with_extension("tmp~");
-    std::fs::write(&tmp, content).map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
+    write(&tmp).map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
     std::fs::rename(&tmp, path).map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+/// Copies each `(relative path, source file)` to `dir/<relative path>` unless it already holds
+/// the same bytes; returns how many files were written.
+fn sync_copies(dir: &Path, sources: &[(String, PathBuf)]) -> Result<usize, String> {
+    let mut written = 0;
+    for (rel, source) in sources {
+        let cannot_read = |e: std::io::Error| format!("cannot read {}: {e}", source.display());
+        let file = std::fs::File::open(source).map_err(cannot_read)?;
+        let len = file.metadata().map_err(cannot_read)?.len();
+        let path = dir.join(rel);
+        if !same_bytes(&path, len, file) {
+            replace_atomic(&path, |tmp| std::fs::copy(source, tmp).map(drop))?;
+            written += 1;
+        }
+    }
+    Ok(written)
 }
 
 /// `generate --spec FILE --out DIR [--crate-name NAME] [--skip-unsupported]`: a standalone crate
@@ -259,20 +308,17 @@ fn generate_cmd(args: &[String]) -> Result<(), String> {
         renames: read_renames(&Path::new(&spec).with_file_name("renames.yaml"), "renames.yaml next to the spec")?,
         replacements: codegen::Replacements::default(),
     };
-    let mut output = codegen::generate_from_path(Path::new(&spec), &options).map_err(|e| e.to_string())?;
+    let output = codegen::generate_from_path(Path::new(&spec), &options).map_err(|e| e.to_string())?;
     report_skipped(&output);
-    let mut files = std::mem::take(&mut output.files);
-    for (name, content) in runtime_sources()? {
-        files.insert(format!("src/runtime/{name}"), content);
-    }
-    let written = sync_files(&out, GENERATED_DIR, &files, Mode::Write)?;
+    let runtime = runtime_sources()?;
+    let written = sync_files(&out, GENERATED_DIR, &output.files, Mode::Write)?.len() + sync_copies(&out, &runtime)?;
     println!(
         "generate: {} operations, {} types, {} skipped, {} of {} files written to {}, in {} ms",
         output.operations,
         output.types,
         output.skipped.len(),
-        written.len(),
-        files.len(),
+        written,
+        output.files.len() + runtime.len(),
         out.display(),
         started.elapsed().as_millis()
     );
@@ -452,18 +498,19 @@ fn install_wire_test(fixtures: &Path, wire: &Path, out: &Path) -> Result<bool, S
     Ok(true)
 }
 
-/// The hand-written runtime, copied into standalone crates.
-fn runtime_sources() -> Result<BTreeMap<String, String>, String> {
+/// The hand-written runtime's files, copied into standalone crates: each one's path in the crate
+/// (`src/runtime/client.rs`) and in the workspace, in name order.
+fn runtime_sources() -> Result<Vec<(String, PathBuf)>, String> {
     let dir = root().join(RUNTIME_DIR);
-    let mut files = BTreeMap::new();
+    let mut files = Vec::new();
     let entries = std::fs::read_dir(&dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
     for entry in entries.filter_map(Result::ok) {
         let path = entry.path();
         if path.extension().is_some_and(|e| e == "rs") {
-            let content = std::fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-            files.insert(entry.file_name().to_string_lossy().to_string(), content);
+            files.push((format!("src/runtime/{}", entry.file_name().to_string_lossy()), path));
         }
     }
+    files.sort();
     Ok(files)
 }
 
@@ -613,6 +660,14 @@ paths:
         assert!(!super::same_content(&path, "fn a() {}"), "other size");
         assert!(!super::same_content(&dir.join("missing.rs"), ""), "no file");
         assert!(!super::same_content(&dir, ""), "a folder is not a file");
+        // Larger than the comparison's block: a difference in a later block counts too.
+        let long: String = (0..20_000).map(|i| char::from(b'a' + (i % 26) as u8)).collect();
+        std::fs::write(&path, &long).expect("write");
+        assert!(super::same_content(&path, &long));
+        let mut other = long.clone().into_bytes();
+        other[15_000] = b'#';
+        assert!(!super::same_content(&path, std::str::from_utf8(&other).expect("ascii")), "differs in block 2");
+        assert!(super::same_bytes(&path, 20_000, std::fs::File::open(&path).expect("open")), "file against file");
         std::fs::remove_dir_all(&dir).expect("cleanup");
     }
 

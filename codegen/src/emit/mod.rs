@@ -15,7 +15,7 @@ use crate::ir::{Api, TypeRef};
 pub(crate) fn ident(name: &str) -> proc_macro2::Ident {
     match name.strip_prefix("r#") {
         Some(raw) => proc_macro2::Ident::new_raw(raw, proc_macro2::Span::call_site()),
-        None => format_ident!("{}", name),
+        None => proc_macro2::Ident::new(name, proc_macro2::Span::call_site()),
     }
 }
 

@@ -90,6 +90,32 @@ fn json<T: serde::Serialize>(value: Option<&T>) -> Option<serde_json::Value> {
     serde_json::to_value(value?).ok()
 }
 
+/// For a type that is a whole component schema (`/components/schemas/NAME`, most types), the
+/// `default` of its property `wire`, read from the model without converting anything to JSON:
+/// what the JSON of that component holds at `properties/WIRE/default` (a `$ref` holds no
+/// properties, and only object and untyped schemas have them). `None` for any other origin.
+fn component_property_default<'s>(
+    spec: &'s OpenAPI,
+    origin: &str,
+    wire: &str,
+) -> Option<Option<&'s serde_json::Value>> {
+    use openapiv3::{ReferenceOr, SchemaKind, Type};
+    let name = origin.strip_prefix("/components/schemas/").filter(|name| !name.contains('/'))?;
+    let schema = spec.components.as_ref().and_then(|c| c.schemas.get(&unescape(name)));
+    let properties = match schema {
+        Some(ReferenceOr::Item(schema)) => match &schema.schema_kind {
+            SchemaKind::Type(Type::Object(object)) => Some(&object.properties),
+            SchemaKind::Any(any) => Some(&any.properties),
+            _ => None,
+        },
+        _ => None,
+    };
+    Some(match properties.and_then(|p| p.get(wire)) {
+        Some(ReferenceOr::Item(property)) => property.schema_data.default.as_ref(),
+        _ => None,
+    })
+}
+
 /// A JSON pointer token decoded (RFC 6901).
 fn unescape(token: &str) -> String {
     token.replace("~1", "/").replace("~0", "~")
@@ -98,8 +124,14 @@ fn unescape(token: &str) -> String {
 /// Whether the property `wire` of the schema at `origin` documents a `default` other than `[]`
 /// or `{}`.
 fn has_non_empty_default(document: &mut Document<'_>, origin: &str, wire: &str) -> bool {
-    let escaped = wire.replace('~', "~0").replace('/', "~1");
-    let Some(default) = document.pointer(&format!("{origin}/properties/{escaped}/default")) else { return false };
+    let default = match component_property_default(document.spec, origin, wire) {
+        Some(default) => default,
+        None => {
+            let escaped = wire.replace('~', "~0").replace('/', "~1");
+            document.pointer(&format!("{origin}/properties/{escaped}/default"))
+        }
+    };
+    let Some(default) = default else { return false };
     match default {
         serde_json::Value::Array(a) => !a.is_empty(),
         serde_json::Value::Object(o) => !o.is_empty(),

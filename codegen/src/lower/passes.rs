@@ -42,6 +42,11 @@ impl Reach {
     pub(super) fn has(&self, name: &str, u: Use) -> bool {
         self.index.get(name).is_some_and(|&i| self.uses[i].contains(&u))
     }
+
+    /// Every use of the type `name` (none for a type the walk does not know).
+    fn uses_of(&self, name: &str) -> impl Iterator<Item = Use> + '_ {
+        self.index.get(name).into_iter().flat_map(|&i| self.uses[i].iter().copied())
+    }
 }
 
 /// Walks the type graph once from every operation's types, each start labelled with its
@@ -210,16 +215,20 @@ pub(super) fn record_uses(api: &mut Api, reach: &Reach) {
         .collect();
     let mut features = Vec::with_capacity(api.types.len());
     for def in &api.types {
-        let used_by: BTreeSet<&str> = modules
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| reach.has(&def.name, Use::Module(*i)))
-            .map(|(_, m)| *m)
-            .collect();
+        // One look-up of the type's uses, not one per module.
+        let mut used_by: BTreeSet<&str> = BTreeSet::new();
+        let mut always = false;
+        for u in reach.uses_of(&def.name) {
+            match u {
+                Use::Module(i) => used_by.extend(modules.get(i)),
+                Use::Always => always = true,
+                _ => {}
+            }
+        }
         if uses_deprecated(def) {
             deprecated_in_modules.extend(used_by.iter().map(|m| (*m).to_owned()));
         }
-        let gated = !reach.has(&def.name, Use::Always) && used_by.len() < modules.len();
+        let gated = !always && used_by.len() < modules.len();
         features.push(if gated {
             used_by.into_iter().map(|m| crate::naming::unraw(m).to_owned()).collect()
         } else {
