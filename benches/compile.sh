@@ -5,6 +5,7 @@
 #
 # usage: benches/compile.sh [REV]          (default REV: main)
 #   COMPILE_ROUNDS=N   rounds per measurement (default 3)
+#   COMPILE_ONLY=check|build   only that measurement (default: both)
 #   TELNYX_FULL_SPEC   the document (default ../shared/reference/telnyx-full.openapi.yaml next to
 #                      the workspace root); skipped with a message when absent.
 #
@@ -91,5 +92,9 @@ measure() { # cmd
         "$cmd" "$REV" "$median" "$ROUNDS" "${ours[*]}" "$REV" "${revs[*]}"
 }
 
-measure check
-measure build
+case "${COMPILE_ONLY:-}" in
+    check) measure check ;;
+    build) measure build ;;
+    "") measure check; measure build ;;
+    *) echo "COMPILE_ONLY must be check or build" >&2; exit 2 ;;
+esac

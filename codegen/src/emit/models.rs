@@ -4,7 +4,7 @@ use quote::{format_ident, quote};
 use super::{doc, ident, ty};
 use std::collections::{BTreeSet, HashMap};
 
-use crate::ir::{Api, Field, StringEnum, Struct, TypeDef, TypeKind, TypeRef};
+use crate::ir::{Api, Field, SerdeForm, StringEnum, Struct, TypeDef, TypeKind, TypeRef};
 
 /// What the model emitters need to know about the whole API, computed once and shared by the
 /// threads that emit chunks of `models.rs`.
@@ -64,8 +64,13 @@ impl<'a> ModelContext<'a> {
 
 /// The top of `generated/models.rs`: module docs, lint allowances and shared helpers.
 pub(crate) fn models_header(api: &Api) -> TokenStream {
-    let tri_state =
-        api.types.iter().any(|t| matches!(&t.kind, TypeKind::Struct(s) if s.fields.iter().any(|f| f.tri_state)));
+    // The derive's `deserialize_with` helpers, for structs that keep the derive.
+    let derived = |t: &&TypeDef| matches!(&t.kind, TypeKind::Struct(s) if s.serde == SerdeForm::Derive);
+    let tri_state = api
+        .types
+        .iter()
+        .filter(derived)
+        .any(|t| matches!(&t.kind, TypeKind::Struct(s) if s.fields.iter().any(|f| f.tri_state)));
     let helper = tri_state.then(|| {
         quote! {
             /// Reads a present field (even `null`) as `Some`, so a missing field stays `None`.
@@ -79,8 +84,11 @@ pub(crate) fn models_header(api: &Api) -> TokenStream {
             }
         }
     });
-    let plain =
-        api.types.iter().any(|t| matches!(&t.kind, TypeKind::Struct(s) if s.fields.iter().any(|f| f.plain_collection)));
+    let plain = api
+        .types
+        .iter()
+        .filter(derived)
+        .any(|t| matches!(&t.kind, TypeKind::Struct(s) if s.fields.iter().any(|f| f.plain_collection)));
     let null_helper = plain.then(|| {
         quote! {
             /// Reads `null` as an empty collection, like an absent member.
@@ -197,7 +205,7 @@ fn type_def(def: &TypeDef, required_args: Option<&str>) -> Vec<TokenStream> {
     let deprecated = if def.deprecated { quote!(#[deprecated]) } else { quote!() };
     let name = ident(&def.name);
     match &def.kind {
-        TypeKind::Struct(s) => structure(&name, s, quote!(#docs #deprecated), required_args),
+        TypeKind::Struct(s) => structure(&name, s, quote!(#docs #deprecated), required_args, def.deprecated),
         TypeKind::Enum(e) => string_enum(&name, e, quote!(#docs #deprecated)),
         TypeKind::Untagged(variants) => {
             let vs = variants.iter().map(|v| {
@@ -332,17 +340,26 @@ fn structure(
     s: &Struct,
     attrs: TokenStream,
     required_args: Option<&str>,
+    def_deprecated: bool,
 ) -> Vec<TokenStream> {
     let has_secret = s.fields.iter().any(|f| f.secret);
     let all_optional = s.fields.iter().all(|f| !f.required || f.nullable);
-    let mut derives = vec![quote!(Clone), quote!(PartialEq), quote!(::serde::Serialize), quote!(::serde::Deserialize)];
+    let derive_serde = s.serde == SerdeForm::Derive;
+    let mut derives = vec![quote!(Clone), quote!(PartialEq)];
+    if derive_serde {
+        derives.extend([quote!(::serde::Serialize), quote!(::serde::Deserialize)]);
+    }
     if !has_secret {
         derives.insert(0, quote!(Debug));
     }
     if all_optional {
         derives.push(quote!(Default));
     }
-    let deny = if s.deny_unknown && s.additional.is_none() { quote!(#[serde(deny_unknown_fields)]) } else { quote!() };
+    let deny = if derive_serde && s.deny_unknown && s.additional.is_none() {
+        quote!(#[serde(deny_unknown_fields)])
+    } else {
+        quote!()
+    };
     let fields = s.fields.iter().map(|f| {
         let fname = ident(&f.name);
         let t = field_type(f);
@@ -354,13 +371,17 @@ fn structure(
             text.push_str("Redacted in `Debug` output.");
         }
         let docs = doc(Some(&text));
-        let rename = if crate::naming::unraw(&f.name) != f.wire {
+        let rename = if !derive_serde {
+            quote!()
+        } else if crate::naming::unraw(&f.name) != f.wire {
             let wire = &f.wire;
             quote!(#[serde(rename = #wire)])
         } else {
             quote!()
         };
-        let serde = if f.tri_state {
+        let serde = if !derive_serde {
+            quote!()
+        } else if f.tri_state {
             quote!(#[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "deserialize_some")])
         } else if f.plain_collection {
             let is_empty = if matches!(f.ty, TypeRef::Map(_)) {
@@ -511,7 +532,127 @@ fn structure(
         #deny
         pub struct #name { #fields }
     };
-    std::iter::once(definition).chain(args_struct).chain([constructor]).chain(debug).collect()
+    let serde_impls = (!derive_serde).then(|| compact_serde(name, s, def_deprecated)).into_iter().flatten();
+    std::iter::once(definition).chain(args_struct).chain([constructor]).chain(debug).chain(serde_impls).collect()
+}
+
+/// `Deserialize` and `Serialize` for a struct of [`SerdeForm::Compact`]: a hidden struct of
+/// slots (one `Option` per field) read through `runtime::de`, and `serialize_struct` with one
+/// line per field. Same wire behaviour as the derive with the attributes `structure` would give
+/// each field (see `generated-client/tests/models_serde.rs`).
+fn compact_serde(name: &proc_macro2::Ident, s: &Struct, deprecated: bool) -> Vec<TokenStream> {
+    let name_str = crate::naming::unraw(&name.to_string()).to_owned();
+    // A prefix keeps the name UpperCamelCase for names escaped with a trailing `_` (`Self_`).
+    let slots = format_ident!("__Fields{}", name_str);
+    let allow = (deprecated || s.fields.iter().any(|f| f.deprecated)).then(|| quote!(#[allow(deprecated)]));
+    let slot_fields = s.fields.iter().map(|f| {
+        let fname = ident(&f.name);
+        let t = field_type(f);
+        quote!(#fname: Option<#t>)
+    });
+    let wires = s.fields.iter().map(|f| &f.wire);
+    let arms = s.fields.iter().enumerate().map(|(index, f)| {
+        let index = proc_macro2::Literal::usize_unsuffixed(index);
+        let fname = ident(&f.name);
+        let wire = &f.wire;
+        let helper = if f.tri_state {
+            quote!(slot_present)
+        } else if f.plain_collection {
+            quote!(slot_or_empty)
+        } else {
+            quote!(slot)
+        };
+        quote!(#index => crate::runtime::de::#helper(&mut self.#fname, map, #wire),)
+    });
+    let field_body = if s.fields.is_empty() {
+        quote!(let _ = (index, map); Ok(()))
+    } else {
+        quote!(match index { #(#arms)* _ => Ok(()), })
+    };
+    let inits = s.fields.iter().map(|f| {
+        let fname = ident(&f.name);
+        let wire = &f.wire;
+        if f.required && !f.nullable {
+            quote!(#fname: crate::runtime::de::required(self.#fname, #wire)?)
+        } else {
+            quote!(#fname: self.#fname.unwrap_or_default())
+        }
+    });
+    let deny = s.deny_unknown.then(|| {
+        quote!(
+            const DENY_UNKNOWN: bool = true;
+        )
+    });
+    let always = s.fields.iter().filter(|f| f.required && !f.plain_collection && !f.tri_state).count();
+    let always = proc_macro2::Literal::usize_unsuffixed(always);
+    let mut len: Vec<TokenStream> = s
+        .fields
+        .iter()
+        .filter_map(|f| {
+            let fname = ident(&f.name);
+            if f.plain_collection {
+                Some(quote!(usize::from(!self.#fname.is_empty())))
+            } else if !f.required || f.tri_state {
+                Some(quote!(usize::from(self.#fname.is_some())))
+            } else {
+                None
+            }
+        })
+        .collect();
+    if always.to_string() != "0" || len.is_empty() {
+        len.insert(0, quote!(#always));
+    }
+    let writes = s.fields.iter().map(|f| {
+        let fname = ident(&f.name);
+        let wire = &f.wire;
+        if f.plain_collection {
+            quote!(crate::runtime::ser::collection(&mut s, #wire, &self.#fname)?;)
+        } else if !f.required || f.tri_state {
+            quote!(crate::runtime::ser::optional(&mut s, #wire, &self.#fname)?;)
+        } else {
+            quote!(s.serialize_field(#wire, &self.#fname)?;)
+        }
+    });
+    let mutable = (!s.fields.is_empty()).then(|| quote!(mut));
+    vec![
+        quote! {
+            #[derive(Default)]
+            struct #slots { #(#slot_fields,)* }
+        },
+        quote! {
+            impl<'de> crate::runtime::de::Fields<'de> for #slots {
+                type Output = #name;
+                const NAME: &'static str = #name_str;
+                const FIELDS: &'static [&'static str] = &[#(#wires),*];
+                #deny
+                fn field<A: ::serde::de::MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<(), A::Error> {
+                    #field_body
+                }
+                #allow
+                fn finish<E: ::serde::de::Error>(self) -> Result<#name, E> {
+                    Ok(#name { #(#inits,)* })
+                }
+            }
+        },
+        quote! {
+            impl<'de> ::serde::Deserialize<'de> for #name {
+                fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                    crate::runtime::de::deserialize::<#slots, D>(deserializer)
+                }
+            }
+        },
+        quote! {
+            impl ::serde::Serialize for #name {
+                #allow
+                fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                    use ::serde::ser::SerializeStruct as _;
+                    let #mutable s = serializer.serialize_struct(#name_str, #(#len)+*)?;
+                    #(#writes)*
+                    s.end()
+                }
+            }
+        },
+    ]
 }
 
 /// `with_<field>(value)`: sets an optional field, for building a value in one expression

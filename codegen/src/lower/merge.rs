@@ -92,7 +92,8 @@ impl<'a> Lowerer<'a> {
         }
         mark_authorization_code(&mut fields);
         let additional = self.additional(additional.as_ref(), hint, at)?;
-        Ok(Some(Struct { fields, deny_unknown: false, additional }))
+        let serde = crate::ir::SerdeForm::for_struct(additional.as_ref());
+        Ok(Some(Struct { fields, deny_unknown: false, additional, serde }))
     }
 }
 

@@ -153,7 +153,8 @@ impl<'a> Lowerer<'a> {
         mark_authorization_code(&mut fields);
         let deny_unknown = matches!(additional, Some(AdditionalProperties::Any(false)));
         let additional = self.additional(additional, hint, at)?;
-        Ok(Struct { fields, deny_unknown, additional })
+        let serde = crate::ir::SerdeForm::for_struct(additional.as_ref());
+        Ok(Struct { fields, deny_unknown, additional, serde })
     }
 
     pub(super) fn additional(

@@ -7,15 +7,6 @@
     clippy::doc_markdown,
     clippy::new_without_default
 )]
-/// Reads `null` as an empty collection, like an absent member.
-#[allow(dead_code)]
-fn null_as_empty<'de, T, D>(deserializer: D) -> Result<T, D::Error>
-where
-    T: ::serde::Deserialize<'de> + Default,
-    D: ::serde::Deserializer<'de>,
-{
-    Ok(<Option<T> as ::serde::Deserialize>::deserialize(deserializer)?.unwrap_or_default())
-}
 /// Successful answer from the token endpoint (RFC 6749 section 5.1).
 ///
 /// Schema: `/components/schemas/TokenResponse`
@@ -31,49 +22,39 @@ pub use crate::oauth_types::JwkSet;
 /// Client information returned by dynamic registration (RFC 7591 section 3.2.1).
 ///
 /// Schema: `/components/schemas/OAuthDynamicRegistrationResponse`
-#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq)]
 pub struct OAuthDynamicRegistrationResponse {
     /// Identifier assigned to the newly registered client.
     pub client_id: String,
     /// When the client ID was issued, in seconds since the Unix epoch.
     pub client_id_issued_at: i64,
     /// Display name registered for the client.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_name: Option<String>,
     /// Secret issued to the client; present only for confidential clients.
     ///
     /// Redacted in `Debug` output.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_secret: Option<String>,
     /// Grant types the client is permitted to use.
-    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "null_as_empty")]
     pub grant_types: Vec<String>,
     /// Image shown as the client's logo.
     ///
     /// Format: uri. Kept as text, so an unexpected value still decodes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logo_uri: Option<String>,
     /// Web page with the privacy policy that applies to this client.
     ///
     /// Format: uri. Kept as text, so an unexpected value still decodes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policy_uri: Option<String>,
     /// Redirect URIs registered for the client.
-    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "null_as_empty")]
     pub redirect_uris: Vec<String>,
     /// Response types the client is permitted to use.
-    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "null_as_empty")]
     pub response_types: Vec<String>,
     /// Scopes registered for the client, separated by spaces.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
     /// How the client authenticates when calling the token endpoint.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_endpoint_auth_method: Option<String>,
     /// Web page with the terms of service that govern this client.
     ///
     /// Format: uri. Kept as text, so an unexpected value still decodes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tos_uri: Option<String>,
 }
 impl OAuthDynamicRegistrationResponse {
@@ -196,6 +177,110 @@ impl ::std::fmt::Debug for OAuthDynamicRegistrationResponse {
             .finish()
     }
 }
+#[derive(Default)]
+struct __FieldsOAuthDynamicRegistrationResponse {
+    client_id: Option<String>,
+    client_id_issued_at: Option<i64>,
+    client_name: Option<Option<String>>,
+    client_secret: Option<Option<String>>,
+    grant_types: Option<Vec<String>>,
+    logo_uri: Option<Option<String>>,
+    policy_uri: Option<Option<String>>,
+    redirect_uris: Option<Vec<String>>,
+    response_types: Option<Vec<String>>,
+    scope: Option<Option<String>>,
+    token_endpoint_auth_method: Option<Option<String>>,
+    tos_uri: Option<Option<String>>,
+}
+impl<'de> crate::runtime::de::Fields<'de> for __FieldsOAuthDynamicRegistrationResponse {
+    type Output = OAuthDynamicRegistrationResponse;
+    const NAME: &'static str = "OAuthDynamicRegistrationResponse";
+    const FIELDS: &'static[&'static str] = &[
+        "client_id",
+        "client_id_issued_at",
+        "client_name",
+        "client_secret",
+        "grant_types",
+        "logo_uri",
+        "policy_uri",
+        "redirect_uris",
+        "response_types",
+        "scope",
+        "token_endpoint_auth_method",
+        "tos_uri"
+    ];
+    fn field<A: ::serde::de::MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<(), A::Error> {
+        match index {
+            0 => crate::runtime::de::slot(&mut self.client_id, map, "client_id"),
+            1 => crate::runtime::de::slot(&mut self.client_id_issued_at, map, "client_id_issued_at"),
+            2 => crate::runtime::de::slot(&mut self.client_name, map, "client_name"),
+            3 => crate::runtime::de::slot(&mut self.client_secret, map, "client_secret"),
+            4 => crate::runtime::de::slot_or_empty(&mut self.grant_types, map, "grant_types"),
+            5 => crate::runtime::de::slot(&mut self.logo_uri, map, "logo_uri"),
+            6 => crate::runtime::de::slot(&mut self.policy_uri, map, "policy_uri"),
+            7 => crate::runtime::de::slot_or_empty(&mut self.redirect_uris, map, "redirect_uris"),
+            8 => crate::runtime::de::slot_or_empty(&mut self.response_types, map, "response_types"),
+            9 => crate::runtime::de::slot(&mut self.scope, map, "scope"),
+            10 => crate::runtime::de::slot(
+                &mut self.token_endpoint_auth_method,
+                map,
+                "token_endpoint_auth_method"
+            ),
+            11 => crate::runtime::de::slot(&mut self.tos_uri, map, "tos_uri"),
+            _ => Ok(()),
+        }
+    }
+    fn finish<E: ::serde::de::Error>(self) -> Result<OAuthDynamicRegistrationResponse, E> {
+        Ok(OAuthDynamicRegistrationResponse {
+            client_id: crate::runtime::de::required(self.client_id, "client_id")?,
+            client_id_issued_at: crate::runtime::de::required(
+                self.client_id_issued_at,
+                "client_id_issued_at"
+            )?,
+            client_name: self.client_name.unwrap_or_default(),
+            client_secret: self.client_secret.unwrap_or_default(),
+            grant_types: self.grant_types.unwrap_or_default(),
+            logo_uri: self.logo_uri.unwrap_or_default(),
+            policy_uri: self.policy_uri.unwrap_or_default(),
+            redirect_uris: self.redirect_uris.unwrap_or_default(),
+            response_types: self.response_types.unwrap_or_default(),
+            scope: self.scope.unwrap_or_default(),
+            token_endpoint_auth_method: self.token_endpoint_auth_method.unwrap_or_default(),
+            tos_uri: self.tos_uri.unwrap_or_default(),
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for OAuthDynamicRegistrationResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::de::deserialize::<__FieldsOAuthDynamicRegistrationResponse, D>(deserializer)
+    }
+}
+impl ::serde::Serialize for OAuthDynamicRegistrationResponse {
+    fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeStruct as _;
+        let mut s = serializer.serialize_struct(
+            "OAuthDynamicRegistrationResponse",
+            2 + usize::from(self.client_name.is_some()) + usize::from(self.client_secret.is_some()) + usize::from(!self.grant_types.is_empty()) + usize::from(self.logo_uri.is_some()) + usize::from(self.policy_uri.is_some()) + usize::from(!self.redirect_uris.is_empty()) + usize::from(!self.response_types.is_empty()) + usize::from(self.scope.is_some()) + usize::from(self.token_endpoint_auth_method.is_some()) + usize::from(self.tos_uri.is_some())
+        )?;
+        s.serialize_field("client_id", &self.client_id)?;
+        s.serialize_field("client_id_issued_at", &self.client_id_issued_at)?;
+        crate::runtime::ser::optional(&mut s, "client_name", &self.client_name)?;
+        crate::runtime::ser::optional(&mut s, "client_secret", &self.client_secret)?;
+        crate::runtime::ser::collection(&mut s, "grant_types", &self.grant_types)?;
+        crate::runtime::ser::optional(&mut s, "logo_uri", &self.logo_uri)?;
+        crate::runtime::ser::optional(&mut s, "policy_uri", &self.policy_uri)?;
+        crate::runtime::ser::collection(&mut s, "redirect_uris", &self.redirect_uris)?;
+        crate::runtime::ser::collection(&mut s, "response_types", &self.response_types)?;
+        crate::runtime::ser::optional(&mut s, "scope", &self.scope)?;
+        crate::runtime::ser::optional(
+            &mut s,
+            "token_endpoint_auth_method",
+            &self.token_endpoint_auth_method
+        )?;
+        crate::runtime::ser::optional(&mut s, "tos_uri", &self.tos_uri)?;
+        s.end()
+    }
+}
 /// Authorization server metadata document (RFC 8414 section 2).
 ///
 /// Schema: `/components/schemas/AuthorizationServerMetadata`
@@ -203,20 +288,17 @@ pub use crate::oauth_types::AuthorizationServerMetadata;
 /// An OAuth client registered with Telnyx.
 ///
 /// Schema: `/components/schemas/OAuthClient`
-#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq)]
 pub struct OAuthClient {
     /// Grant types this client may use.
-    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "null_as_empty")]
     pub allowed_grant_types: Vec<GrantType>,
     /// Scopes this client may request.
-    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "null_as_empty")]
     pub allowed_scopes: Vec<String>,
     /// Public identifier of the client, sent as `client_id` in OAuth requests.
     pub client_id: String,
     /// Secret of the client. Returned for confidential clients, and only when it is available; otherwise null or absent.
     ///
     /// Redacted in `Debug` output.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_secret: Option<String>,
     /// `confidential` clients can keep a secret; `public` clients (such as browser or native apps) cannot.
     pub client_type: ClientType,
@@ -227,7 +309,6 @@ pub struct OAuthClient {
     /// Image shown as the client's logo; null when none is set.
     ///
     /// Format: uri. Kept as text, so an unexpected value still decodes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logo_uri: Option<String>,
     /// Display name of the client.
     pub name: String,
@@ -236,19 +317,16 @@ pub struct OAuthClient {
     /// Web page with the privacy policy that applies to this client; null when none is set.
     ///
     /// Format: uri. Kept as text, so an unexpected value still decodes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policy_uri: Option<String>,
     /// Kind of resource; always `oauth_client`.
     pub record_type: OAuthClientRecordType,
     /// Redirect URIs this client may use.
-    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "null_as_empty")]
     pub redirect_uris: Vec<String>,
     /// When true, authorization code requests from this client have to use PKCE (RFC 7636).
     pub require_pkce: bool,
     /// Web page with the terms of service that govern this client; null when none is set.
     ///
     /// Format: uri. Kept as text, so an unexpected value still decodes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tos_uri: Option<String>,
     /// Time of the most recent change to the client.
     ///
@@ -415,10 +493,127 @@ impl ::std::fmt::Debug for OAuthClient {
             .finish()
     }
 }
+#[derive(Default)]
+struct __FieldsOAuthClient {
+    allowed_grant_types: Option<Vec<GrantType>>,
+    allowed_scopes: Option<Vec<String>>,
+    client_id: Option<String>,
+    client_secret: Option<Option<String>>,
+    client_type: Option<ClientType>,
+    created_at: Option<String>,
+    logo_uri: Option<Option<String>>,
+    name: Option<String>,
+    org_id: Option<String>,
+    policy_uri: Option<Option<String>>,
+    record_type: Option<OAuthClientRecordType>,
+    redirect_uris: Option<Vec<String>>,
+    require_pkce: Option<bool>,
+    tos_uri: Option<Option<String>>,
+    updated_at: Option<String>,
+    user_id: Option<String>,
+}
+impl<'de> crate::runtime::de::Fields<'de> for __FieldsOAuthClient {
+    type Output = OAuthClient;
+    const NAME: &'static str = "OAuthClient";
+    const FIELDS: &'static[&'static str] = &[
+        "allowed_grant_types",
+        "allowed_scopes",
+        "client_id",
+        "client_secret",
+        "client_type",
+        "created_at",
+        "logo_uri",
+        "name",
+        "org_id",
+        "policy_uri",
+        "record_type",
+        "redirect_uris",
+        "require_pkce",
+        "tos_uri",
+        "updated_at",
+        "user_id"
+    ];
+    fn field<A: ::serde::de::MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<(), A::Error> {
+        match index {
+            0 => crate::runtime::de::slot_or_empty(
+                &mut self.allowed_grant_types,
+                map,
+                "allowed_grant_types"
+            ),
+            1 => crate::runtime::de::slot_or_empty(&mut self.allowed_scopes, map, "allowed_scopes"),
+            2 => crate::runtime::de::slot(&mut self.client_id, map, "client_id"),
+            3 => crate::runtime::de::slot(&mut self.client_secret, map, "client_secret"),
+            4 => crate::runtime::de::slot(&mut self.client_type, map, "client_type"),
+            5 => crate::runtime::de::slot(&mut self.created_at, map, "created_at"),
+            6 => crate::runtime::de::slot(&mut self.logo_uri, map, "logo_uri"),
+            7 => crate::runtime::de::slot(&mut self.name, map, "name"),
+            8 => crate::runtime::de::slot(&mut self.org_id, map, "org_id"),
+            9 => crate::runtime::de::slot(&mut self.policy_uri, map, "policy_uri"),
+            10 => crate::runtime::de::slot(&mut self.record_type, map, "record_type"),
+            11 => crate::runtime::de::slot_or_empty(&mut self.redirect_uris, map, "redirect_uris"),
+            12 => crate::runtime::de::slot(&mut self.require_pkce, map, "require_pkce"),
+            13 => crate::runtime::de::slot(&mut self.tos_uri, map, "tos_uri"),
+            14 => crate::runtime::de::slot(&mut self.updated_at, map, "updated_at"),
+            15 => crate::runtime::de::slot(&mut self.user_id, map, "user_id"),
+            _ => Ok(()),
+        }
+    }
+    fn finish<E: ::serde::de::Error>(self) -> Result<OAuthClient, E> {
+        Ok(OAuthClient {
+            allowed_grant_types: self.allowed_grant_types.unwrap_or_default(),
+            allowed_scopes: self.allowed_scopes.unwrap_or_default(),
+            client_id: crate::runtime::de::required(self.client_id, "client_id")?,
+            client_secret: self.client_secret.unwrap_or_default(),
+            client_type: crate::runtime::de::required(self.client_type, "client_type")?,
+            created_at: crate::runtime::de::required(self.created_at, "created_at")?,
+            logo_uri: self.logo_uri.unwrap_or_default(),
+            name: crate::runtime::de::required(self.name, "name")?,
+            org_id: crate::runtime::de::required(self.org_id, "org_id")?,
+            policy_uri: self.policy_uri.unwrap_or_default(),
+            record_type: crate::runtime::de::required(self.record_type, "record_type")?,
+            redirect_uris: self.redirect_uris.unwrap_or_default(),
+            require_pkce: crate::runtime::de::required(self.require_pkce, "require_pkce")?,
+            tos_uri: self.tos_uri.unwrap_or_default(),
+            updated_at: crate::runtime::de::required(self.updated_at, "updated_at")?,
+            user_id: crate::runtime::de::required(self.user_id, "user_id")?,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for OAuthClient {
+    fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::de::deserialize::<__FieldsOAuthClient, D>(deserializer)
+    }
+}
+impl ::serde::Serialize for OAuthClient {
+    fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeStruct as _;
+        let mut s = serializer.serialize_struct(
+            "OAuthClient",
+            9 + usize::from(!self.allowed_grant_types.is_empty()) + usize::from(!self.allowed_scopes.is_empty()) + usize::from(self.client_secret.is_some()) + usize::from(self.logo_uri.is_some()) + usize::from(self.policy_uri.is_some()) + usize::from(!self.redirect_uris.is_empty()) + usize::from(self.tos_uri.is_some())
+        )?;
+        crate::runtime::ser::collection(&mut s, "allowed_grant_types", &self.allowed_grant_types)?;
+        crate::runtime::ser::collection(&mut s, "allowed_scopes", &self.allowed_scopes)?;
+        s.serialize_field("client_id", &self.client_id)?;
+        crate::runtime::ser::optional(&mut s, "client_secret", &self.client_secret)?;
+        s.serialize_field("client_type", &self.client_type)?;
+        s.serialize_field("created_at", &self.created_at)?;
+        crate::runtime::ser::optional(&mut s, "logo_uri", &self.logo_uri)?;
+        s.serialize_field("name", &self.name)?;
+        s.serialize_field("org_id", &self.org_id)?;
+        crate::runtime::ser::optional(&mut s, "policy_uri", &self.policy_uri)?;
+        s.serialize_field("record_type", &self.record_type)?;
+        crate::runtime::ser::collection(&mut s, "redirect_uris", &self.redirect_uris)?;
+        s.serialize_field("require_pkce", &self.require_pkce)?;
+        crate::runtime::ser::optional(&mut s, "tos_uri", &self.tos_uri)?;
+        s.serialize_field("updated_at", &self.updated_at)?;
+        s.serialize_field("user_id", &self.user_id)?;
+        s.end()
+    }
+}
 /// Token introspection request (RFC 7662 section 2.1).
 ///
 /// Schema: `/components/schemas/IntrospectRequest`
-#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq)]
 pub struct IntrospectRequest {
     /// The token string to be checked.
     ///
@@ -438,41 +633,65 @@ impl ::std::fmt::Debug for IntrospectRequest {
         f.debug_struct("IntrospectRequest").field("token", &"<redacted>").finish()
     }
 }
+#[derive(Default)]
+struct __FieldsIntrospectRequest {
+    token: Option<String>,
+}
+impl<'de> crate::runtime::de::Fields<'de> for __FieldsIntrospectRequest {
+    type Output = IntrospectRequest;
+    const NAME: &'static str = "IntrospectRequest";
+    const FIELDS: &'static[&'static str] = &["token"];
+    fn field<A: ::serde::de::MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<(), A::Error> {
+        match index {
+            0 => crate::runtime::de::slot(&mut self.token, map, "token"),
+            _ => Ok(()),
+        }
+    }
+    fn finish<E: ::serde::de::Error>(self) -> Result<IntrospectRequest, E> {
+        Ok(IntrospectRequest {
+            token: crate::runtime::de::required(self.token, "token")?,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for IntrospectRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::de::deserialize::<__FieldsIntrospectRequest, D>(deserializer)
+    }
+}
+impl ::serde::Serialize for IntrospectRequest {
+    fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeStruct as _;
+        let mut s = serializer.serialize_struct("IntrospectRequest", 1)?;
+        s.serialize_field("token", &self.token)?;
+        s.end()
+    }
+}
 /// Changes to apply to an OAuth client. Fields not listed here are rejected.
 ///
 /// Schema: `/components/schemas/OAuthClientUpdateRequest`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct OAuthClientUpdateRequest {
     /// Grant types the client may use from now on.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allowed_grant_types: Option<Vec<GrantType>>,
     /// Scopes the client may request from now on.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allowed_scopes: Option<Vec<String>>,
     /// Image shown as the client's logo.
     ///
     /// Format: uri. Kept as text, so an unexpected value still decodes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logo_uri: Option<String>,
     /// New display name for the client.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Web page with the privacy policy that applies to this client.
     ///
     /// Format: uri. Kept as text, so an unexpected value still decodes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policy_uri: Option<String>,
     /// Redirect URIs the client may use from now on.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub redirect_uris: Option<Vec<String>>,
     /// Whether authorization code requests from this client have to use PKCE (RFC 7636).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub require_pkce: Option<bool>,
     /// Web page with the terms of service that govern this client.
     ///
     /// Format: uri. Kept as text, so an unexpected value still decodes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tos_uri: Option<String>,
 }
 impl OAuthClientUpdateRequest {
@@ -530,11 +749,84 @@ impl OAuthClientUpdateRequest {
         self
     }
 }
+#[derive(Default)]
+struct __FieldsOAuthClientUpdateRequest {
+    allowed_grant_types: Option<Option<Vec<GrantType>>>,
+    allowed_scopes: Option<Option<Vec<String>>>,
+    logo_uri: Option<Option<String>>,
+    name: Option<Option<String>>,
+    policy_uri: Option<Option<String>>,
+    redirect_uris: Option<Option<Vec<String>>>,
+    require_pkce: Option<Option<bool>>,
+    tos_uri: Option<Option<String>>,
+}
+impl<'de> crate::runtime::de::Fields<'de> for __FieldsOAuthClientUpdateRequest {
+    type Output = OAuthClientUpdateRequest;
+    const NAME: &'static str = "OAuthClientUpdateRequest";
+    const FIELDS: &'static[&'static str] = &[
+        "allowed_grant_types",
+        "allowed_scopes",
+        "logo_uri",
+        "name",
+        "policy_uri",
+        "redirect_uris",
+        "require_pkce",
+        "tos_uri"
+    ];
+    const DENY_UNKNOWN: bool = true;
+    fn field<A: ::serde::de::MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<(), A::Error> {
+        match index {
+            0 => crate::runtime::de::slot(&mut self.allowed_grant_types, map, "allowed_grant_types"),
+            1 => crate::runtime::de::slot(&mut self.allowed_scopes, map, "allowed_scopes"),
+            2 => crate::runtime::de::slot(&mut self.logo_uri, map, "logo_uri"),
+            3 => crate::runtime::de::slot(&mut self.name, map, "name"),
+            4 => crate::runtime::de::slot(&mut self.policy_uri, map, "policy_uri"),
+            5 => crate::runtime::de::slot(&mut self.redirect_uris, map, "redirect_uris"),
+            6 => crate::runtime::de::slot(&mut self.require_pkce, map, "require_pkce"),
+            7 => crate::runtime::de::slot(&mut self.tos_uri, map, "tos_uri"),
+            _ => Ok(()),
+        }
+    }
+    fn finish<E: ::serde::de::Error>(self) -> Result<OAuthClientUpdateRequest, E> {
+        Ok(OAuthClientUpdateRequest {
+            allowed_grant_types: self.allowed_grant_types.unwrap_or_default(),
+            allowed_scopes: self.allowed_scopes.unwrap_or_default(),
+            logo_uri: self.logo_uri.unwrap_or_default(),
+            name: self.name.unwrap_or_default(),
+            policy_uri: self.policy_uri.unwrap_or_default(),
+            redirect_uris: self.redirect_uris.unwrap_or_default(),
+            require_pkce: self.require_pkce.unwrap_or_default(),
+            tos_uri: self.tos_uri.unwrap_or_default(),
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for OAuthClientUpdateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::de::deserialize::<__FieldsOAuthClientUpdateRequest, D>(deserializer)
+    }
+}
+impl ::serde::Serialize for OAuthClientUpdateRequest {
+    fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeStruct as _;
+        let mut s = serializer.serialize_struct(
+            "OAuthClientUpdateRequest",
+            usize::from(self.allowed_grant_types.is_some()) + usize::from(self.allowed_scopes.is_some()) + usize::from(self.logo_uri.is_some()) + usize::from(self.name.is_some()) + usize::from(self.policy_uri.is_some()) + usize::from(self.redirect_uris.is_some()) + usize::from(self.require_pkce.is_some()) + usize::from(self.tos_uri.is_some())
+        )?;
+        crate::runtime::ser::optional(&mut s, "allowed_grant_types", &self.allowed_grant_types)?;
+        crate::runtime::ser::optional(&mut s, "allowed_scopes", &self.allowed_scopes)?;
+        crate::runtime::ser::optional(&mut s, "logo_uri", &self.logo_uri)?;
+        crate::runtime::ser::optional(&mut s, "name", &self.name)?;
+        crate::runtime::ser::optional(&mut s, "policy_uri", &self.policy_uri)?;
+        crate::runtime::ser::optional(&mut s, "redirect_uris", &self.redirect_uris)?;
+        crate::runtime::ser::optional(&mut s, "require_pkce", &self.require_pkce)?;
+        crate::runtime::ser::optional(&mut s, "tos_uri", &self.tos_uri)?;
+        s.end()
+    }
+}
 /// Settings for a new OAuth client. Fields not listed here are rejected.
 ///
 /// Schema: `/components/schemas/OAuthClientCreateRequest`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct OAuthClientCreateRequest {
     /// Grant types the client may use.
     pub allowed_grant_types: Vec<GrantType>,
@@ -545,25 +837,20 @@ pub struct OAuthClientCreateRequest {
     /// Image shown as the client's logo.
     ///
     /// Format: uri. Kept as text, so an unexpected value still decodes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logo_uri: Option<String>,
     /// Display name for the client.
     pub name: String,
     /// Web page with the privacy policy that applies to this client.
     ///
     /// Format: uri. Kept as text, so an unexpected value still decodes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policy_uri: Option<String>,
     /// Redirect URIs the client may use; needed when the client uses the `authorization_code` grant.
-    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "null_as_empty")]
     pub redirect_uris: Vec<String>,
     /// Whether authorization code requests from this client have to use PKCE (RFC 7636); false when omitted.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub require_pkce: Option<bool>,
     /// Web page with the terms of service that govern this client.
     ///
     /// Format: uri. Kept as text, so an unexpected value still decodes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tos_uri: Option<String>,
 }
 /// The required fields of [`OAuthClientCreateRequest`], by name, for [`OAuthClientCreateRequest::new`].
@@ -624,44 +911,116 @@ impl OAuthClientCreateRequest {
         self
     }
 }
+#[derive(Default)]
+struct __FieldsOAuthClientCreateRequest {
+    allowed_grant_types: Option<Vec<GrantType>>,
+    allowed_scopes: Option<Vec<String>>,
+    client_type: Option<ClientType>,
+    logo_uri: Option<Option<String>>,
+    name: Option<String>,
+    policy_uri: Option<Option<String>>,
+    redirect_uris: Option<Vec<String>>,
+    require_pkce: Option<Option<bool>>,
+    tos_uri: Option<Option<String>>,
+}
+impl<'de> crate::runtime::de::Fields<'de> for __FieldsOAuthClientCreateRequest {
+    type Output = OAuthClientCreateRequest;
+    const NAME: &'static str = "OAuthClientCreateRequest";
+    const FIELDS: &'static[&'static str] = &[
+        "allowed_grant_types",
+        "allowed_scopes",
+        "client_type",
+        "logo_uri",
+        "name",
+        "policy_uri",
+        "redirect_uris",
+        "require_pkce",
+        "tos_uri"
+    ];
+    const DENY_UNKNOWN: bool = true;
+    fn field<A: ::serde::de::MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<(), A::Error> {
+        match index {
+            0 => crate::runtime::de::slot(&mut self.allowed_grant_types, map, "allowed_grant_types"),
+            1 => crate::runtime::de::slot(&mut self.allowed_scopes, map, "allowed_scopes"),
+            2 => crate::runtime::de::slot(&mut self.client_type, map, "client_type"),
+            3 => crate::runtime::de::slot(&mut self.logo_uri, map, "logo_uri"),
+            4 => crate::runtime::de::slot(&mut self.name, map, "name"),
+            5 => crate::runtime::de::slot(&mut self.policy_uri, map, "policy_uri"),
+            6 => crate::runtime::de::slot_or_empty(&mut self.redirect_uris, map, "redirect_uris"),
+            7 => crate::runtime::de::slot(&mut self.require_pkce, map, "require_pkce"),
+            8 => crate::runtime::de::slot(&mut self.tos_uri, map, "tos_uri"),
+            _ => Ok(()),
+        }
+    }
+    fn finish<E: ::serde::de::Error>(self) -> Result<OAuthClientCreateRequest, E> {
+        Ok(OAuthClientCreateRequest {
+            allowed_grant_types: crate::runtime::de::required(
+                self.allowed_grant_types,
+                "allowed_grant_types"
+            )?,
+            allowed_scopes: crate::runtime::de::required(self.allowed_scopes, "allowed_scopes")?,
+            client_type: crate::runtime::de::required(self.client_type, "client_type")?,
+            logo_uri: self.logo_uri.unwrap_or_default(),
+            name: crate::runtime::de::required(self.name, "name")?,
+            policy_uri: self.policy_uri.unwrap_or_default(),
+            redirect_uris: self.redirect_uris.unwrap_or_default(),
+            require_pkce: self.require_pkce.unwrap_or_default(),
+            tos_uri: self.tos_uri.unwrap_or_default(),
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for OAuthClientCreateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::de::deserialize::<__FieldsOAuthClientCreateRequest, D>(deserializer)
+    }
+}
+impl ::serde::Serialize for OAuthClientCreateRequest {
+    fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeStruct as _;
+        let mut s = serializer.serialize_struct(
+            "OAuthClientCreateRequest",
+            4 + usize::from(self.logo_uri.is_some()) + usize::from(self.policy_uri.is_some()) + usize::from(!self.redirect_uris.is_empty()) + usize::from(self.require_pkce.is_some()) + usize::from(self.tos_uri.is_some())
+        )?;
+        s.serialize_field("allowed_grant_types", &self.allowed_grant_types)?;
+        s.serialize_field("allowed_scopes", &self.allowed_scopes)?;
+        s.serialize_field("client_type", &self.client_type)?;
+        crate::runtime::ser::optional(&mut s, "logo_uri", &self.logo_uri)?;
+        s.serialize_field("name", &self.name)?;
+        crate::runtime::ser::optional(&mut s, "policy_uri", &self.policy_uri)?;
+        crate::runtime::ser::collection(&mut s, "redirect_uris", &self.redirect_uris)?;
+        crate::runtime::ser::optional(&mut s, "require_pkce", &self.require_pkce)?;
+        crate::runtime::ser::optional(&mut s, "tos_uri", &self.tos_uri)?;
+        s.end()
+    }
+}
 /// Client metadata for dynamic registration (RFC 7591 section 2). Fields not listed here are rejected.
 ///
 /// Schema: `/components/schemas/OAuthDynamicRegistrationRequest`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct OAuthDynamicRegistrationRequest {
     /// Name of the client as the end user should see it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_name: Option<String>,
     /// Grant types the client intends to use; only `authorization_code` when omitted.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub grant_types: Option<Vec<GrantType>>,
     /// Image shown as the client's logo.
     ///
     /// Format: uri. Kept as text, so an unexpected value still decodes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logo_uri: Option<String>,
     /// Web page with the privacy policy that applies to this client.
     ///
     /// Format: uri. Kept as text, so an unexpected value still decodes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policy_uri: Option<String>,
     /// Redirect URIs for redirect-based flows such as the authorization code grant.
-    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "null_as_empty")]
     pub redirect_uris: Vec<String>,
     /// Response types the client intends to use; `code` when omitted.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub response_types: Option<Vec<String>>,
     /// Scopes the client intends to request, separated by spaces.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
     /// How the client will authenticate when calling the token endpoint: `client_secret_basic` (HTTP Basic; the default), `client_secret_post` (credentials in the request body) or `none` (a public client).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_endpoint_auth_method: Option<TokenEndpointAuthMethod>,
     /// Web page with the terms of service that govern this client.
     ///
     /// Format: uri. Kept as text, so an unexpected value still decodes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tos_uri: Option<String>,
 }
 impl OAuthDynamicRegistrationRequest {
@@ -725,43 +1084,123 @@ impl OAuthDynamicRegistrationRequest {
         self
     }
 }
+#[derive(Default)]
+struct __FieldsOAuthDynamicRegistrationRequest {
+    client_name: Option<Option<String>>,
+    grant_types: Option<Option<Vec<GrantType>>>,
+    logo_uri: Option<Option<String>>,
+    policy_uri: Option<Option<String>>,
+    redirect_uris: Option<Vec<String>>,
+    response_types: Option<Option<Vec<String>>>,
+    scope: Option<Option<String>>,
+    token_endpoint_auth_method: Option<Option<TokenEndpointAuthMethod>>,
+    tos_uri: Option<Option<String>>,
+}
+impl<'de> crate::runtime::de::Fields<'de> for __FieldsOAuthDynamicRegistrationRequest {
+    type Output = OAuthDynamicRegistrationRequest;
+    const NAME: &'static str = "OAuthDynamicRegistrationRequest";
+    const FIELDS: &'static[&'static str] = &[
+        "client_name",
+        "grant_types",
+        "logo_uri",
+        "policy_uri",
+        "redirect_uris",
+        "response_types",
+        "scope",
+        "token_endpoint_auth_method",
+        "tos_uri"
+    ];
+    const DENY_UNKNOWN: bool = true;
+    fn field<A: ::serde::de::MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<(), A::Error> {
+        match index {
+            0 => crate::runtime::de::slot(&mut self.client_name, map, "client_name"),
+            1 => crate::runtime::de::slot(&mut self.grant_types, map, "grant_types"),
+            2 => crate::runtime::de::slot(&mut self.logo_uri, map, "logo_uri"),
+            3 => crate::runtime::de::slot(&mut self.policy_uri, map, "policy_uri"),
+            4 => crate::runtime::de::slot_or_empty(&mut self.redirect_uris, map, "redirect_uris"),
+            5 => crate::runtime::de::slot(&mut self.response_types, map, "response_types"),
+            6 => crate::runtime::de::slot(&mut self.scope, map, "scope"),
+            7 => crate::runtime::de::slot(
+                &mut self.token_endpoint_auth_method,
+                map,
+                "token_endpoint_auth_method"
+            ),
+            8 => crate::runtime::de::slot(&mut self.tos_uri, map, "tos_uri"),
+            _ => Ok(()),
+        }
+    }
+    fn finish<E: ::serde::de::Error>(self) -> Result<OAuthDynamicRegistrationRequest, E> {
+        Ok(OAuthDynamicRegistrationRequest {
+            client_name: self.client_name.unwrap_or_default(),
+            grant_types: self.grant_types.unwrap_or_default(),
+            logo_uri: self.logo_uri.unwrap_or_default(),
+            policy_uri: self.policy_uri.unwrap_or_default(),
+            redirect_uris: self.redirect_uris.unwrap_or_default(),
+            response_types: self.response_types.unwrap_or_default(),
+            scope: self.scope.unwrap_or_default(),
+            token_endpoint_auth_method: self.token_endpoint_auth_method.unwrap_or_default(),
+            tos_uri: self.tos_uri.unwrap_or_default(),
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for OAuthDynamicRegistrationRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::de::deserialize::<__FieldsOAuthDynamicRegistrationRequest, D>(deserializer)
+    }
+}
+impl ::serde::Serialize for OAuthDynamicRegistrationRequest {
+    fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeStruct as _;
+        let mut s = serializer.serialize_struct(
+            "OAuthDynamicRegistrationRequest",
+            usize::from(self.client_name.is_some()) + usize::from(self.grant_types.is_some()) + usize::from(self.logo_uri.is_some()) + usize::from(self.policy_uri.is_some()) + usize::from(!self.redirect_uris.is_empty()) + usize::from(self.response_types.is_some()) + usize::from(self.scope.is_some()) + usize::from(self.token_endpoint_auth_method.is_some()) + usize::from(self.tos_uri.is_some())
+        )?;
+        crate::runtime::ser::optional(&mut s, "client_name", &self.client_name)?;
+        crate::runtime::ser::optional(&mut s, "grant_types", &self.grant_types)?;
+        crate::runtime::ser::optional(&mut s, "logo_uri", &self.logo_uri)?;
+        crate::runtime::ser::optional(&mut s, "policy_uri", &self.policy_uri)?;
+        crate::runtime::ser::collection(&mut s, "redirect_uris", &self.redirect_uris)?;
+        crate::runtime::ser::optional(&mut s, "response_types", &self.response_types)?;
+        crate::runtime::ser::optional(&mut s, "scope", &self.scope)?;
+        crate::runtime::ser::optional(
+            &mut s,
+            "token_endpoint_auth_method",
+            &self.token_endpoint_auth_method
+        )?;
+        crate::runtime::ser::optional(&mut s, "tos_uri", &self.tos_uri)?;
+        s.end()
+    }
+}
 /// Token request parameters (RFC 6749). Which fields apply depends on `grant_type`.
 ///
 /// Schema: `/components/schemas/TokenRequest`
-#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq)]
 pub struct TokenRequest {
     /// Client identifier; send it here only when HTTP Basic authentication is not used.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
     /// Client secret; send it here only when HTTP Basic authentication is not used.
     ///
     /// Redacted in `Debug` output.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_secret: Option<String>,
     /// Code received from the authorization endpoint; used with the `authorization_code` grant.
     ///
     /// Redacted in `Debug` output.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
     /// PKCE verifier matching the earlier `code_challenge`; used with the `authorization_code` grant.
     ///
     /// Redacted in `Debug` output.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code_verifier: Option<String>,
     /// Which grant is being exercised.
     pub grant_type: GrantType,
     /// The redirect URI sent in the authorization request; used with the `authorization_code` grant.
     ///
     /// Format: uri. Kept as text, so an unexpected value still decodes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub redirect_uri: Option<String>,
     /// Refresh token to redeem; used with the `refresh_token` grant.
     ///
     /// Redacted in `Debug` output.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refresh_token: Option<String>,
     /// Scopes to ask for, separated by spaces; used with the `client_credentials` grant.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
 }
 impl TokenRequest {
@@ -849,17 +1288,87 @@ impl ::std::fmt::Debug for TokenRequest {
             .finish()
     }
 }
+#[derive(Default)]
+struct __FieldsTokenRequest {
+    client_id: Option<Option<String>>,
+    client_secret: Option<Option<String>>,
+    code: Option<Option<String>>,
+    code_verifier: Option<Option<String>>,
+    grant_type: Option<GrantType>,
+    redirect_uri: Option<Option<String>>,
+    refresh_token: Option<Option<String>>,
+    scope: Option<Option<String>>,
+}
+impl<'de> crate::runtime::de::Fields<'de> for __FieldsTokenRequest {
+    type Output = TokenRequest;
+    const NAME: &'static str = "TokenRequest";
+    const FIELDS: &'static[&'static str] = &[
+        "client_id",
+        "client_secret",
+        "code",
+        "code_verifier",
+        "grant_type",
+        "redirect_uri",
+        "refresh_token",
+        "scope"
+    ];
+    fn field<A: ::serde::de::MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<(), A::Error> {
+        match index {
+            0 => crate::runtime::de::slot(&mut self.client_id, map, "client_id"),
+            1 => crate::runtime::de::slot(&mut self.client_secret, map, "client_secret"),
+            2 => crate::runtime::de::slot(&mut self.code, map, "code"),
+            3 => crate::runtime::de::slot(&mut self.code_verifier, map, "code_verifier"),
+            4 => crate::runtime::de::slot(&mut self.grant_type, map, "grant_type"),
+            5 => crate::runtime::de::slot(&mut self.redirect_uri, map, "redirect_uri"),
+            6 => crate::runtime::de::slot(&mut self.refresh_token, map, "refresh_token"),
+            7 => crate::runtime::de::slot(&mut self.scope, map, "scope"),
+            _ => Ok(()),
+        }
+    }
+    fn finish<E: ::serde::de::Error>(self) -> Result<TokenRequest, E> {
+        Ok(TokenRequest {
+            client_id: self.client_id.unwrap_or_default(),
+            client_secret: self.client_secret.unwrap_or_default(),
+            code: self.code.unwrap_or_default(),
+            code_verifier: self.code_verifier.unwrap_or_default(),
+            grant_type: crate::runtime::de::required(self.grant_type, "grant_type")?,
+            redirect_uri: self.redirect_uri.unwrap_or_default(),
+            refresh_token: self.refresh_token.unwrap_or_default(),
+            scope: self.scope.unwrap_or_default(),
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TokenRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::de::deserialize::<__FieldsTokenRequest, D>(deserializer)
+    }
+}
+impl ::serde::Serialize for TokenRequest {
+    fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeStruct as _;
+        let mut s = serializer.serialize_struct(
+            "TokenRequest",
+            1 + usize::from(self.client_id.is_some()) + usize::from(self.client_secret.is_some()) + usize::from(self.code.is_some()) + usize::from(self.code_verifier.is_some()) + usize::from(self.redirect_uri.is_some()) + usize::from(self.refresh_token.is_some()) + usize::from(self.scope.is_some())
+        )?;
+        crate::runtime::ser::optional(&mut s, "client_id", &self.client_id)?;
+        crate::runtime::ser::optional(&mut s, "client_secret", &self.client_secret)?;
+        crate::runtime::ser::optional(&mut s, "code", &self.code)?;
+        crate::runtime::ser::optional(&mut s, "code_verifier", &self.code_verifier)?;
+        s.serialize_field("grant_type", &self.grant_type)?;
+        crate::runtime::ser::optional(&mut s, "redirect_uri", &self.redirect_uri)?;
+        crate::runtime::ser::optional(&mut s, "refresh_token", &self.refresh_token)?;
+        crate::runtime::ser::optional(&mut s, "scope", &self.scope)?;
+        s.end()
+    }
+}
 /// Schema: `/components/schemas/ConsentTokenResponse/properties/data/properties/requested_scopes/items`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ConsentTokenResponseDataRequestedScope {
     /// Explanation of what the scope permits.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Identifier of the scope.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Name of the scope.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
 impl ConsentTokenResponseDataRequestedScope {
@@ -887,42 +1396,78 @@ impl ConsentTokenResponseDataRequestedScope {
         self
     }
 }
+#[derive(Default)]
+struct __FieldsConsentTokenResponseDataRequestedScope {
+    description: Option<Option<String>>,
+    id: Option<Option<String>>,
+    name: Option<Option<String>>,
+}
+impl<'de> crate::runtime::de::Fields<'de> for __FieldsConsentTokenResponseDataRequestedScope {
+    type Output = ConsentTokenResponseDataRequestedScope;
+    const NAME: &'static str = "ConsentTokenResponseDataRequestedScope";
+    const FIELDS: &'static[&'static str] = &["description", "id", "name"];
+    fn field<A: ::serde::de::MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<(), A::Error> {
+        match index {
+            0 => crate::runtime::de::slot(&mut self.description, map, "description"),
+            1 => crate::runtime::de::slot(&mut self.id, map, "id"),
+            2 => crate::runtime::de::slot(&mut self.name, map, "name"),
+            _ => Ok(()),
+        }
+    }
+    fn finish<E: ::serde::de::Error>(self) -> Result<ConsentTokenResponseDataRequestedScope, E> {
+        Ok(ConsentTokenResponseDataRequestedScope {
+            description: self.description.unwrap_or_default(),
+            id: self.id.unwrap_or_default(),
+            name: self.name.unwrap_or_default(),
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ConsentTokenResponseDataRequestedScope {
+    fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::de::deserialize::<__FieldsConsentTokenResponseDataRequestedScope, D>(deserializer)
+    }
+}
+impl ::serde::Serialize for ConsentTokenResponseDataRequestedScope {
+    fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeStruct as _;
+        let mut s = serializer.serialize_struct(
+            "ConsentTokenResponseDataRequestedScope",
+            usize::from(self.description.is_some()) + usize::from(self.id.is_some()) + usize::from(self.name.is_some())
+        )?;
+        crate::runtime::ser::optional(&mut s, "description", &self.description)?;
+        crate::runtime::ser::optional(&mut s, "id", &self.id)?;
+        crate::runtime::ser::optional(&mut s, "name", &self.name)?;
+        s.end()
+    }
+}
 /// The requesting client and the access it asks for.
 ///
 /// Schema: `/components/schemas/ConsentTokenResponse/properties/data`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ConsentTokenResponseData {
     /// Identifier of the requesting client.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
     /// Image shown as the client's logo; null when none is set.
     ///
     /// Format: uri. Kept as text, so an unexpected value still decodes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logo_uri: Option<String>,
     /// Display name of the requesting client.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Web page with the privacy policy that applies to this client; null when none is set.
     ///
     /// Format: uri. Kept as text, so an unexpected value still decodes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policy_uri: Option<String>,
     /// Where the user agent goes once consent has been decided.
     ///
     /// Format: uri. Kept as text, so an unexpected value still decodes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub redirect_uri: Option<String>,
     /// Scopes the client is asking for.
-    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "null_as_empty")]
     pub requested_scopes: Vec<ConsentTokenResponseDataRequestedScope>,
     /// Web page with the terms of service that govern this client; null when none is set.
     ///
     /// Format: uri. Kept as text, so an unexpected value still decodes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tos_uri: Option<String>,
     /// True when Telnyx has verified the client.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verified: Option<bool>,
 }
 impl ConsentTokenResponseData {
@@ -983,13 +1528,89 @@ impl ConsentTokenResponseData {
         self
     }
 }
+#[derive(Default)]
+struct __FieldsConsentTokenResponseData {
+    client_id: Option<Option<String>>,
+    logo_uri: Option<Option<String>>,
+    name: Option<Option<String>>,
+    policy_uri: Option<Option<String>>,
+    redirect_uri: Option<Option<String>>,
+    requested_scopes: Option<Vec<ConsentTokenResponseDataRequestedScope>>,
+    tos_uri: Option<Option<String>>,
+    verified: Option<Option<bool>>,
+}
+impl<'de> crate::runtime::de::Fields<'de> for __FieldsConsentTokenResponseData {
+    type Output = ConsentTokenResponseData;
+    const NAME: &'static str = "ConsentTokenResponseData";
+    const FIELDS: &'static[&'static str] = &[
+        "client_id",
+        "logo_uri",
+        "name",
+        "policy_uri",
+        "redirect_uri",
+        "requested_scopes",
+        "tos_uri",
+        "verified"
+    ];
+    fn field<A: ::serde::de::MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<(), A::Error> {
+        match index {
+            0 => crate::runtime::de::slot(&mut self.client_id, map, "client_id"),
+            1 => crate::runtime::de::slot(&mut self.logo_uri, map, "logo_uri"),
+            2 => crate::runtime::de::slot(&mut self.name, map, "name"),
+            3 => crate::runtime::de::slot(&mut self.policy_uri, map, "policy_uri"),
+            4 => crate::runtime::de::slot(&mut self.redirect_uri, map, "redirect_uri"),
+            5 => crate::runtime::de::slot_or_empty(
+                &mut self.requested_scopes,
+                map,
+                "requested_scopes"
+            ),
+            6 => crate::runtime::de::slot(&mut self.tos_uri, map, "tos_uri"),
+            7 => crate::runtime::de::slot(&mut self.verified, map, "verified"),
+            _ => Ok(()),
+        }
+    }
+    fn finish<E: ::serde::de::Error>(self) -> Result<ConsentTokenResponseData, E> {
+        Ok(ConsentTokenResponseData {
+            client_id: self.client_id.unwrap_or_default(),
+            logo_uri: self.logo_uri.unwrap_or_default(),
+            name: self.name.unwrap_or_default(),
+            policy_uri: self.policy_uri.unwrap_or_default(),
+            redirect_uri: self.redirect_uri.unwrap_or_default(),
+            requested_scopes: self.requested_scopes.unwrap_or_default(),
+            tos_uri: self.tos_uri.unwrap_or_default(),
+            verified: self.verified.unwrap_or_default(),
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ConsentTokenResponseData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::de::deserialize::<__FieldsConsentTokenResponseData, D>(deserializer)
+    }
+}
+impl ::serde::Serialize for ConsentTokenResponseData {
+    fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeStruct as _;
+        let mut s = serializer.serialize_struct(
+            "ConsentTokenResponseData",
+            usize::from(self.client_id.is_some()) + usize::from(self.logo_uri.is_some()) + usize::from(self.name.is_some()) + usize::from(self.policy_uri.is_some()) + usize::from(self.redirect_uri.is_some()) + usize::from(!self.requested_scopes.is_empty()) + usize::from(self.tos_uri.is_some()) + usize::from(self.verified.is_some())
+        )?;
+        crate::runtime::ser::optional(&mut s, "client_id", &self.client_id)?;
+        crate::runtime::ser::optional(&mut s, "logo_uri", &self.logo_uri)?;
+        crate::runtime::ser::optional(&mut s, "name", &self.name)?;
+        crate::runtime::ser::optional(&mut s, "policy_uri", &self.policy_uri)?;
+        crate::runtime::ser::optional(&mut s, "redirect_uri", &self.redirect_uri)?;
+        crate::runtime::ser::collection(&mut s, "requested_scopes", &self.requested_scopes)?;
+        crate::runtime::ser::optional(&mut s, "tos_uri", &self.tos_uri)?;
+        crate::runtime::ser::optional(&mut s, "verified", &self.verified)?;
+        s.end()
+    }
+}
 /// What a consent screen shows for a pending authorization request.
 ///
 /// Schema: `/components/schemas/ConsentTokenResponse`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ConsentTokenResponse {
     /// The requesting client and the access it asks for.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<ConsentTokenResponseData>,
 }
 impl ConsentTokenResponse {
@@ -1005,6 +1626,42 @@ impl ConsentTokenResponse {
         self
     }
 }
+#[derive(Default)]
+struct __FieldsConsentTokenResponse {
+    data: Option<Option<ConsentTokenResponseData>>,
+}
+impl<'de> crate::runtime::de::Fields<'de> for __FieldsConsentTokenResponse {
+    type Output = ConsentTokenResponse;
+    const NAME: &'static str = "ConsentTokenResponse";
+    const FIELDS: &'static[&'static str] = &["data"];
+    fn field<A: ::serde::de::MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<(), A::Error> {
+        match index {
+            0 => crate::runtime::de::slot(&mut self.data, map, "data"),
+            _ => Ok(()),
+        }
+    }
+    fn finish<E: ::serde::de::Error>(self) -> Result<ConsentTokenResponse, E> {
+        Ok(ConsentTokenResponse {
+            data: self.data.unwrap_or_default(),
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ConsentTokenResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::de::deserialize::<__FieldsConsentTokenResponse, D>(deserializer)
+    }
+}
+impl ::serde::Serialize for ConsentTokenResponse {
+    fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeStruct as _;
+        let mut s = serializer.serialize_struct(
+            "ConsentTokenResponse",
+            usize::from(self.data.is_some())
+        )?;
+        crate::runtime::ser::optional(&mut s, "data", &self.data)?;
+        s.end()
+    }
+}
 impl crate::runtime::Envelope for ConsentTokenResponse {
     type Data = ConsentTokenResponseData;
     fn into_data(self) -> Option<Self::Data> {
@@ -1018,7 +1675,7 @@ pub use crate::runtime::OAuthErrorBody;
 /// Outcome of a consent decision.
 ///
 /// Schema: `/components/schemas/CreateGrantResponse`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateGrantResponse {
     /// Client redirect URI for the user agent to follow, carrying an authorization code or an error.
     ///
@@ -1033,10 +1690,43 @@ impl CreateGrantResponse {
         }
     }
 }
+#[derive(Default)]
+struct __FieldsCreateGrantResponse {
+    redirect_uri: Option<String>,
+}
+impl<'de> crate::runtime::de::Fields<'de> for __FieldsCreateGrantResponse {
+    type Output = CreateGrantResponse;
+    const NAME: &'static str = "CreateGrantResponse";
+    const FIELDS: &'static[&'static str] = &["redirect_uri"];
+    fn field<A: ::serde::de::MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<(), A::Error> {
+        match index {
+            0 => crate::runtime::de::slot(&mut self.redirect_uri, map, "redirect_uri"),
+            _ => Ok(()),
+        }
+    }
+    fn finish<E: ::serde::de::Error>(self) -> Result<CreateGrantResponse, E> {
+        Ok(CreateGrantResponse {
+            redirect_uri: crate::runtime::de::required(self.redirect_uri, "redirect_uri")?,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CreateGrantResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::de::deserialize::<__FieldsCreateGrantResponse, D>(deserializer)
+    }
+}
+impl ::serde::Serialize for CreateGrantResponse {
+    fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeStruct as _;
+        let mut s = serializer.serialize_struct("CreateGrantResponse", 1)?;
+        s.serialize_field("redirect_uri", &self.redirect_uri)?;
+        s.end()
+    }
+}
 /// Access that a user has given to an OAuth client.
 ///
 /// Schema: `/components/schemas/OAuthGrant`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct OAuthGrant {
     /// Client holding the grant.
     pub client_id: String,
@@ -1051,7 +1741,6 @@ pub struct OAuthGrant {
     /// When the grant was most recently used, or null.
     ///
     /// Format: date-time (RFC 3339). Kept as text, so an unexpected value still decodes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_used_at: Option<String>,
     /// Kind of resource; always `oauth_grant`.
     pub record_type: OAuthGrantRecordType,
@@ -1094,6 +1783,69 @@ impl OAuthGrant {
         self
     }
 }
+#[derive(Default)]
+struct __FieldsOAuthGrant {
+    client_id: Option<String>,
+    created_at: Option<String>,
+    id: Option<String>,
+    last_used_at: Option<Option<String>>,
+    record_type: Option<OAuthGrantRecordType>,
+    scopes: Option<Vec<String>>,
+}
+impl<'de> crate::runtime::de::Fields<'de> for __FieldsOAuthGrant {
+    type Output = OAuthGrant;
+    const NAME: &'static str = "OAuthGrant";
+    const FIELDS: &'static[&'static str] = &[
+        "client_id",
+        "created_at",
+        "id",
+        "last_used_at",
+        "record_type",
+        "scopes"
+    ];
+    fn field<A: ::serde::de::MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<(), A::Error> {
+        match index {
+            0 => crate::runtime::de::slot(&mut self.client_id, map, "client_id"),
+            1 => crate::runtime::de::slot(&mut self.created_at, map, "created_at"),
+            2 => crate::runtime::de::slot(&mut self.id, map, "id"),
+            3 => crate::runtime::de::slot(&mut self.last_used_at, map, "last_used_at"),
+            4 => crate::runtime::de::slot(&mut self.record_type, map, "record_type"),
+            5 => crate::runtime::de::slot(&mut self.scopes, map, "scopes"),
+            _ => Ok(()),
+        }
+    }
+    fn finish<E: ::serde::de::Error>(self) -> Result<OAuthGrant, E> {
+        Ok(OAuthGrant {
+            client_id: crate::runtime::de::required(self.client_id, "client_id")?,
+            created_at: crate::runtime::de::required(self.created_at, "created_at")?,
+            id: crate::runtime::de::required(self.id, "id")?,
+            last_used_at: self.last_used_at.unwrap_or_default(),
+            record_type: crate::runtime::de::required(self.record_type, "record_type")?,
+            scopes: crate::runtime::de::required(self.scopes, "scopes")?,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for OAuthGrant {
+    fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::de::deserialize::<__FieldsOAuthGrant, D>(deserializer)
+    }
+}
+impl ::serde::Serialize for OAuthGrant {
+    fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeStruct as _;
+        let mut s = serializer.serialize_struct(
+            "OAuthGrant",
+            5 + usize::from(self.last_used_at.is_some())
+        )?;
+        s.serialize_field("client_id", &self.client_id)?;
+        s.serialize_field("created_at", &self.created_at)?;
+        s.serialize_field("id", &self.id)?;
+        crate::runtime::ser::optional(&mut s, "last_used_at", &self.last_used_at)?;
+        s.serialize_field("record_type", &self.record_type)?;
+        s.serialize_field("scopes", &self.scopes)?;
+        s.end()
+    }
+}
 /// Protected resource metadata document (RFC 9728 section 2).
 ///
 /// Schema: `/components/schemas/ResourceMetadata`
@@ -1101,19 +1853,15 @@ pub use crate::oauth_types::ProtectedResourceMetadata as ResourceMetadata;
 /// Paging details returned alongside list results.
 ///
 /// Schema: `/components/schemas/oauth_PaginationMeta`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct OAuthPaginationMeta {
     /// Index of the page returned, counting from 1.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page_number: Option<i64>,
     /// Maximum number of items on each page.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page_size: Option<i64>,
     /// How many pages there are in total.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_pages: Option<i64>,
     /// How many items there are across all pages.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_results: Option<i64>,
 }
 impl OAuthPaginationMeta {
@@ -1147,11 +1895,63 @@ impl OAuthPaginationMeta {
         self
     }
 }
+#[derive(Default)]
+struct __FieldsOAuthPaginationMeta {
+    page_number: Option<Option<i64>>,
+    page_size: Option<Option<i64>>,
+    total_pages: Option<Option<i64>>,
+    total_results: Option<Option<i64>>,
+}
+impl<'de> crate::runtime::de::Fields<'de> for __FieldsOAuthPaginationMeta {
+    type Output = OAuthPaginationMeta;
+    const NAME: &'static str = "OAuthPaginationMeta";
+    const FIELDS: &'static[&'static str] = &[
+        "page_number",
+        "page_size",
+        "total_pages",
+        "total_results"
+    ];
+    fn field<A: ::serde::de::MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<(), A::Error> {
+        match index {
+            0 => crate::runtime::de::slot(&mut self.page_number, map, "page_number"),
+            1 => crate::runtime::de::slot(&mut self.page_size, map, "page_size"),
+            2 => crate::runtime::de::slot(&mut self.total_pages, map, "total_pages"),
+            3 => crate::runtime::de::slot(&mut self.total_results, map, "total_results"),
+            _ => Ok(()),
+        }
+    }
+    fn finish<E: ::serde::de::Error>(self) -> Result<OAuthPaginationMeta, E> {
+        Ok(OAuthPaginationMeta {
+            page_number: self.page_number.unwrap_or_default(),
+            page_size: self.page_size.unwrap_or_default(),
+            total_pages: self.total_pages.unwrap_or_default(),
+            total_results: self.total_results.unwrap_or_default(),
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for OAuthPaginationMeta {
+    fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::de::deserialize::<__FieldsOAuthPaginationMeta, D>(deserializer)
+    }
+}
+impl ::serde::Serialize for OAuthPaginationMeta {
+    fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeStruct as _;
+        let mut s = serializer.serialize_struct(
+            "OAuthPaginationMeta",
+            usize::from(self.page_number.is_some()) + usize::from(self.page_size.is_some()) + usize::from(self.total_pages.is_some()) + usize::from(self.total_results.is_some())
+        )?;
+        crate::runtime::ser::optional(&mut s, "page_number", &self.page_number)?;
+        crate::runtime::ser::optional(&mut s, "page_size", &self.page_size)?;
+        crate::runtime::ser::optional(&mut s, "total_pages", &self.total_pages)?;
+        crate::runtime::ser::optional(&mut s, "total_results", &self.total_results)?;
+        s.end()
+    }
+}
 /// A user's consent decision.
 ///
 /// Schema: `/components/schemas/CreateOAuthGrantRequest`
-#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, PartialEq)]
 pub struct CreateOAuthGrantRequest {
     /// True to approve the authorization request, false to deny it.
     pub allowed: bool,
@@ -1177,21 +1977,52 @@ impl ::std::fmt::Debug for CreateOAuthGrantRequest {
             .finish()
     }
 }
+#[derive(Default)]
+struct __FieldsCreateOAuthGrantRequest {
+    allowed: Option<bool>,
+    consent_token: Option<String>,
+}
+impl<'de> crate::runtime::de::Fields<'de> for __FieldsCreateOAuthGrantRequest {
+    type Output = CreateOAuthGrantRequest;
+    const NAME: &'static str = "CreateOAuthGrantRequest";
+    const FIELDS: &'static[&'static str] = &["allowed", "consent_token"];
+    const DENY_UNKNOWN: bool = true;
+    fn field<A: ::serde::de::MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<(), A::Error> {
+        match index {
+            0 => crate::runtime::de::slot(&mut self.allowed, map, "allowed"),
+            1 => crate::runtime::de::slot(&mut self.consent_token, map, "consent_token"),
+            _ => Ok(()),
+        }
+    }
+    fn finish<E: ::serde::de::Error>(self) -> Result<CreateOAuthGrantRequest, E> {
+        Ok(CreateOAuthGrantRequest {
+            allowed: crate::runtime::de::required(self.allowed, "allowed")?,
+            consent_token: crate::runtime::de::required(self.consent_token, "consent_token")?,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CreateOAuthGrantRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::de::deserialize::<__FieldsCreateOAuthGrantRequest, D>(deserializer)
+    }
+}
+impl ::serde::Serialize for CreateOAuthGrantRequest {
+    fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeStruct as _;
+        let mut s = serializer.serialize_struct("CreateOAuthGrantRequest", 2)?;
+        s.serialize_field("allowed", &self.allowed)?;
+        s.serialize_field("consent_token", &self.consent_token)?;
+        s.end()
+    }
+}
 /// Schema: `/paths/~1oauth~1register/post/responses/400/content/application~1json/schema`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct RegisterOAuthClientBadRequest {
     /// Registration error code, such as `invalid_client_metadata`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     /// Explanation of the failure meant for developers.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_description: Option<String>,
     /// Validation messages, keyed by the name of the offending field.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::collections::BTreeMap::is_empty",
-        deserialize_with = "null_as_empty"
-    )]
     pub invalid_fields: ::std::collections::BTreeMap<String, Vec<String>>,
 }
 impl RegisterOAuthClientBadRequest {
@@ -1222,14 +2053,56 @@ impl RegisterOAuthClientBadRequest {
         self
     }
 }
+#[derive(Default)]
+struct __FieldsRegisterOAuthClientBadRequest {
+    error: Option<Option<String>>,
+    error_description: Option<Option<String>>,
+    invalid_fields: Option<::std::collections::BTreeMap<String, Vec<String>>>,
+}
+impl<'de> crate::runtime::de::Fields<'de> for __FieldsRegisterOAuthClientBadRequest {
+    type Output = RegisterOAuthClientBadRequest;
+    const NAME: &'static str = "RegisterOAuthClientBadRequest";
+    const FIELDS: &'static[&'static str] = &["error", "error_description", "invalid_fields"];
+    fn field<A: ::serde::de::MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<(), A::Error> {
+        match index {
+            0 => crate::runtime::de::slot(&mut self.error, map, "error"),
+            1 => crate::runtime::de::slot(&mut self.error_description, map, "error_description"),
+            2 => crate::runtime::de::slot_or_empty(&mut self.invalid_fields, map, "invalid_fields"),
+            _ => Ok(()),
+        }
+    }
+    fn finish<E: ::serde::de::Error>(self) -> Result<RegisterOAuthClientBadRequest, E> {
+        Ok(RegisterOAuthClientBadRequest {
+            error: self.error.unwrap_or_default(),
+            error_description: self.error_description.unwrap_or_default(),
+            invalid_fields: self.invalid_fields.unwrap_or_default(),
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for RegisterOAuthClientBadRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::de::deserialize::<__FieldsRegisterOAuthClientBadRequest, D>(deserializer)
+    }
+}
+impl ::serde::Serialize for RegisterOAuthClientBadRequest {
+    fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeStruct as _;
+        let mut s = serializer.serialize_struct(
+            "RegisterOAuthClientBadRequest",
+            usize::from(self.error.is_some()) + usize::from(self.error_description.is_some()) + usize::from(!self.invalid_fields.is_empty())
+        )?;
+        crate::runtime::ser::optional(&mut s, "error", &self.error)?;
+        crate::runtime::ser::optional(&mut s, "error_description", &self.error_description)?;
+        crate::runtime::ser::collection(&mut s, "invalid_fields", &self.invalid_fields)?;
+        s.end()
+    }
+}
 /// Schema: `/paths/~1oauth_clients/get/responses/200/content/application~1json/schema`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListOAuthClientsResponse {
     /// The clients on this page.
-    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "null_as_empty")]
     pub data: Vec<OAuthClient>,
     /// The value of `meta`, of type [`OAuthPaginationMeta`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meta: Option<OAuthPaginationMeta>,
 }
 impl ListOAuthClientsResponse {
@@ -1251,6 +2124,46 @@ impl ListOAuthClientsResponse {
         self
     }
 }
+#[derive(Default)]
+struct __FieldsListOAuthClientsResponse {
+    data: Option<Vec<OAuthClient>>,
+    meta: Option<Option<OAuthPaginationMeta>>,
+}
+impl<'de> crate::runtime::de::Fields<'de> for __FieldsListOAuthClientsResponse {
+    type Output = ListOAuthClientsResponse;
+    const NAME: &'static str = "ListOAuthClientsResponse";
+    const FIELDS: &'static[&'static str] = &["data", "meta"];
+    fn field<A: ::serde::de::MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<(), A::Error> {
+        match index {
+            0 => crate::runtime::de::slot_or_empty(&mut self.data, map, "data"),
+            1 => crate::runtime::de::slot(&mut self.meta, map, "meta"),
+            _ => Ok(()),
+        }
+    }
+    fn finish<E: ::serde::de::Error>(self) -> Result<ListOAuthClientsResponse, E> {
+        Ok(ListOAuthClientsResponse {
+            data: self.data.unwrap_or_default(),
+            meta: self.meta.unwrap_or_default(),
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ListOAuthClientsResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::de::deserialize::<__FieldsListOAuthClientsResponse, D>(deserializer)
+    }
+}
+impl ::serde::Serialize for ListOAuthClientsResponse {
+    fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeStruct as _;
+        let mut s = serializer.serialize_struct(
+            "ListOAuthClientsResponse",
+            usize::from(!self.data.is_empty()) + usize::from(self.meta.is_some())
+        )?;
+        crate::runtime::ser::collection(&mut s, "data", &self.data)?;
+        crate::runtime::ser::optional(&mut s, "meta", &self.meta)?;
+        s.end()
+    }
+}
 impl crate::runtime::PageData for ListOAuthClientsResponse {
     type Item = OAuthClient;
     fn items(&self) -> &[Self::Item] {
@@ -1267,10 +2180,9 @@ impl crate::runtime::PageData for ListOAuthClientsResponse {
     }
 }
 /// Schema: `/paths/~1oauth_clients/post/responses/201/content/application~1json/schema`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CreateOAuthClientResponse {
     /// The value of `data`, of type [`OAuthClient`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<OAuthClient>,
 }
 impl CreateOAuthClientResponse {
@@ -1286,6 +2198,42 @@ impl CreateOAuthClientResponse {
         self
     }
 }
+#[derive(Default)]
+struct __FieldsCreateOAuthClientResponse {
+    data: Option<Option<OAuthClient>>,
+}
+impl<'de> crate::runtime::de::Fields<'de> for __FieldsCreateOAuthClientResponse {
+    type Output = CreateOAuthClientResponse;
+    const NAME: &'static str = "CreateOAuthClientResponse";
+    const FIELDS: &'static[&'static str] = &["data"];
+    fn field<A: ::serde::de::MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<(), A::Error> {
+        match index {
+            0 => crate::runtime::de::slot(&mut self.data, map, "data"),
+            _ => Ok(()),
+        }
+    }
+    fn finish<E: ::serde::de::Error>(self) -> Result<CreateOAuthClientResponse, E> {
+        Ok(CreateOAuthClientResponse {
+            data: self.data.unwrap_or_default(),
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CreateOAuthClientResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::de::deserialize::<__FieldsCreateOAuthClientResponse, D>(deserializer)
+    }
+}
+impl ::serde::Serialize for CreateOAuthClientResponse {
+    fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeStruct as _;
+        let mut s = serializer.serialize_struct(
+            "CreateOAuthClientResponse",
+            usize::from(self.data.is_some())
+        )?;
+        crate::runtime::ser::optional(&mut s, "data", &self.data)?;
+        s.end()
+    }
+}
 impl crate::runtime::Envelope for CreateOAuthClientResponse {
     type Data = OAuthClient;
     fn into_data(self) -> Option<Self::Data> {
@@ -1293,10 +2241,9 @@ impl crate::runtime::Envelope for CreateOAuthClientResponse {
     }
 }
 /// Schema: `/paths/~1oauth_clients~1{id}/get/responses/200/content/application~1json/schema`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetOAuthClientResponse {
     /// The value of `data`, of type [`OAuthClient`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<OAuthClient>,
 }
 impl GetOAuthClientResponse {
@@ -1312,6 +2259,42 @@ impl GetOAuthClientResponse {
         self
     }
 }
+#[derive(Default)]
+struct __FieldsGetOAuthClientResponse {
+    data: Option<Option<OAuthClient>>,
+}
+impl<'de> crate::runtime::de::Fields<'de> for __FieldsGetOAuthClientResponse {
+    type Output = GetOAuthClientResponse;
+    const NAME: &'static str = "GetOAuthClientResponse";
+    const FIELDS: &'static[&'static str] = &["data"];
+    fn field<A: ::serde::de::MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<(), A::Error> {
+        match index {
+            0 => crate::runtime::de::slot(&mut self.data, map, "data"),
+            _ => Ok(()),
+        }
+    }
+    fn finish<E: ::serde::de::Error>(self) -> Result<GetOAuthClientResponse, E> {
+        Ok(GetOAuthClientResponse {
+            data: self.data.unwrap_or_default(),
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for GetOAuthClientResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::de::deserialize::<__FieldsGetOAuthClientResponse, D>(deserializer)
+    }
+}
+impl ::serde::Serialize for GetOAuthClientResponse {
+    fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeStruct as _;
+        let mut s = serializer.serialize_struct(
+            "GetOAuthClientResponse",
+            usize::from(self.data.is_some())
+        )?;
+        crate::runtime::ser::optional(&mut s, "data", &self.data)?;
+        s.end()
+    }
+}
 impl crate::runtime::Envelope for GetOAuthClientResponse {
     type Data = OAuthClient;
     fn into_data(self) -> Option<Self::Data> {
@@ -1319,10 +2302,9 @@ impl crate::runtime::Envelope for GetOAuthClientResponse {
     }
 }
 /// Schema: `/paths/~1oauth_clients~1{id}/put/responses/200/content/application~1json/schema`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct UpdateOAuthClientResponse {
     /// The value of `data`, of type [`OAuthClient`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<OAuthClient>,
 }
 impl UpdateOAuthClientResponse {
@@ -1338,6 +2320,42 @@ impl UpdateOAuthClientResponse {
         self
     }
 }
+#[derive(Default)]
+struct __FieldsUpdateOAuthClientResponse {
+    data: Option<Option<OAuthClient>>,
+}
+impl<'de> crate::runtime::de::Fields<'de> for __FieldsUpdateOAuthClientResponse {
+    type Output = UpdateOAuthClientResponse;
+    const NAME: &'static str = "UpdateOAuthClientResponse";
+    const FIELDS: &'static[&'static str] = &["data"];
+    fn field<A: ::serde::de::MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<(), A::Error> {
+        match index {
+            0 => crate::runtime::de::slot(&mut self.data, map, "data"),
+            _ => Ok(()),
+        }
+    }
+    fn finish<E: ::serde::de::Error>(self) -> Result<UpdateOAuthClientResponse, E> {
+        Ok(UpdateOAuthClientResponse {
+            data: self.data.unwrap_or_default(),
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for UpdateOAuthClientResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::de::deserialize::<__FieldsUpdateOAuthClientResponse, D>(deserializer)
+    }
+}
+impl ::serde::Serialize for UpdateOAuthClientResponse {
+    fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeStruct as _;
+        let mut s = serializer.serialize_struct(
+            "UpdateOAuthClientResponse",
+            usize::from(self.data.is_some())
+        )?;
+        crate::runtime::ser::optional(&mut s, "data", &self.data)?;
+        s.end()
+    }
+}
 impl crate::runtime::Envelope for UpdateOAuthClientResponse {
     type Data = OAuthClient;
     fn into_data(self) -> Option<Self::Data> {
@@ -1345,13 +2363,11 @@ impl crate::runtime::Envelope for UpdateOAuthClientResponse {
     }
 }
 /// Schema: `/paths/~1oauth_grants/get/responses/200/content/application~1json/schema`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListOAuthGrantsResponse {
     /// The grants on this page.
-    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "null_as_empty")]
     pub data: Vec<OAuthGrant>,
     /// The value of `meta`, of type [`OAuthPaginationMeta`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meta: Option<OAuthPaginationMeta>,
 }
 impl ListOAuthGrantsResponse {
@@ -1373,6 +2389,46 @@ impl ListOAuthGrantsResponse {
         self
     }
 }
+#[derive(Default)]
+struct __FieldsListOAuthGrantsResponse {
+    data: Option<Vec<OAuthGrant>>,
+    meta: Option<Option<OAuthPaginationMeta>>,
+}
+impl<'de> crate::runtime::de::Fields<'de> for __FieldsListOAuthGrantsResponse {
+    type Output = ListOAuthGrantsResponse;
+    const NAME: &'static str = "ListOAuthGrantsResponse";
+    const FIELDS: &'static[&'static str] = &["data", "meta"];
+    fn field<A: ::serde::de::MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<(), A::Error> {
+        match index {
+            0 => crate::runtime::de::slot_or_empty(&mut self.data, map, "data"),
+            1 => crate::runtime::de::slot(&mut self.meta, map, "meta"),
+            _ => Ok(()),
+        }
+    }
+    fn finish<E: ::serde::de::Error>(self) -> Result<ListOAuthGrantsResponse, E> {
+        Ok(ListOAuthGrantsResponse {
+            data: self.data.unwrap_or_default(),
+            meta: self.meta.unwrap_or_default(),
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ListOAuthGrantsResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::de::deserialize::<__FieldsListOAuthGrantsResponse, D>(deserializer)
+    }
+}
+impl ::serde::Serialize for ListOAuthGrantsResponse {
+    fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeStruct as _;
+        let mut s = serializer.serialize_struct(
+            "ListOAuthGrantsResponse",
+            usize::from(!self.data.is_empty()) + usize::from(self.meta.is_some())
+        )?;
+        crate::runtime::ser::collection(&mut s, "data", &self.data)?;
+        crate::runtime::ser::optional(&mut s, "meta", &self.meta)?;
+        s.end()
+    }
+}
 impl crate::runtime::PageData for ListOAuthGrantsResponse {
     type Item = OAuthGrant;
     fn items(&self) -> &[Self::Item] {
@@ -1389,10 +2445,9 @@ impl crate::runtime::PageData for ListOAuthGrantsResponse {
     }
 }
 /// Schema: `/paths/~1oauth_grants~1{id}/get/responses/200/content/application~1json/schema`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetOAuthGrantResponse {
     /// The value of `data`, of type [`OAuthGrant`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<OAuthGrant>,
 }
 impl GetOAuthGrantResponse {
@@ -1408,6 +2463,42 @@ impl GetOAuthGrantResponse {
         self
     }
 }
+#[derive(Default)]
+struct __FieldsGetOAuthGrantResponse {
+    data: Option<Option<OAuthGrant>>,
+}
+impl<'de> crate::runtime::de::Fields<'de> for __FieldsGetOAuthGrantResponse {
+    type Output = GetOAuthGrantResponse;
+    const NAME: &'static str = "GetOAuthGrantResponse";
+    const FIELDS: &'static[&'static str] = &["data"];
+    fn field<A: ::serde::de::MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<(), A::Error> {
+        match index {
+            0 => crate::runtime::de::slot(&mut self.data, map, "data"),
+            _ => Ok(()),
+        }
+    }
+    fn finish<E: ::serde::de::Error>(self) -> Result<GetOAuthGrantResponse, E> {
+        Ok(GetOAuthGrantResponse {
+            data: self.data.unwrap_or_default(),
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for GetOAuthGrantResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::de::deserialize::<__FieldsGetOAuthGrantResponse, D>(deserializer)
+    }
+}
+impl ::serde::Serialize for GetOAuthGrantResponse {
+    fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeStruct as _;
+        let mut s = serializer.serialize_struct(
+            "GetOAuthGrantResponse",
+            usize::from(self.data.is_some())
+        )?;
+        crate::runtime::ser::optional(&mut s, "data", &self.data)?;
+        s.end()
+    }
+}
 impl crate::runtime::Envelope for GetOAuthGrantResponse {
     type Data = OAuthGrant;
     fn into_data(self) -> Option<Self::Data> {
@@ -1415,10 +2506,9 @@ impl crate::runtime::Envelope for GetOAuthGrantResponse {
     }
 }
 /// Schema: `/paths/~1oauth_grants~1{id}/delete/responses/200/content/application~1json/schema`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct RevokeOAuthGrantResponse {
     /// The value of `data`, of type [`OAuthGrant`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<OAuthGrant>,
 }
 impl RevokeOAuthGrantResponse {
@@ -1432,6 +2522,42 @@ impl RevokeOAuthGrantResponse {
     pub fn with_data(mut self, value: OAuthGrant) -> Self {
         self.data = Some(value);
         self
+    }
+}
+#[derive(Default)]
+struct __FieldsRevokeOAuthGrantResponse {
+    data: Option<Option<OAuthGrant>>,
+}
+impl<'de> crate::runtime::de::Fields<'de> for __FieldsRevokeOAuthGrantResponse {
+    type Output = RevokeOAuthGrantResponse;
+    const NAME: &'static str = "RevokeOAuthGrantResponse";
+    const FIELDS: &'static[&'static str] = &["data"];
+    fn field<A: ::serde::de::MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<(), A::Error> {
+        match index {
+            0 => crate::runtime::de::slot(&mut self.data, map, "data"),
+            _ => Ok(()),
+        }
+    }
+    fn finish<E: ::serde::de::Error>(self) -> Result<RevokeOAuthGrantResponse, E> {
+        Ok(RevokeOAuthGrantResponse {
+            data: self.data.unwrap_or_default(),
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for RevokeOAuthGrantResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::de::deserialize::<__FieldsRevokeOAuthGrantResponse, D>(deserializer)
+    }
+}
+impl ::serde::Serialize for RevokeOAuthGrantResponse {
+    fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeStruct as _;
+        let mut s = serializer.serialize_struct(
+            "RevokeOAuthGrantResponse",
+            usize::from(self.data.is_some())
+        )?;
+        crate::runtime::ser::optional(&mut s, "data", &self.data)?;
+        s.end()
     }
 }
 impl crate::runtime::Envelope for RevokeOAuthGrantResponse {

@@ -73,6 +73,8 @@
 mod builder;
 mod client;
 mod client_auth;
+#[doc(hidden)]
+pub mod de;
 mod error;
 mod macros;
 mod multipart;
@@ -85,6 +87,8 @@ mod response;
 mod retry;
 mod secret;
 mod send;
+#[doc(hidden)]
+pub mod ser;
 mod urls;
 
 pub use builder::{ClientBuilder, DEFAULT_ACCEPT, DEFAULT_MAX_RESPONSE_BYTES};
