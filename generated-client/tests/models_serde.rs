@@ -130,3 +130,26 @@ async fn a_success_body_that_does_not_decode_names_the_member_path() {
     assert_eq!(path, "data");
     assert!(message.starts_with("missing field `org_id`"), "{message}");
 }
+
+#[test]
+fn the_struct_length_given_to_the_serializer_counts_exactly_the_fields_written() {
+    // Formats such as MessagePack write a struct's length before its fields: it must count the
+    // fields written, not the fields the model has.
+    use serde_test::{assert_ser_tokens, Token};
+    let name = "OAuthClientUpdateRequest";
+    assert_ser_tokens(&OAuthClientUpdateRequest::new(), &[Token::Struct { name, len: 0 }, Token::StructEnd]);
+    let update = OAuthClientUpdateRequest::new().with_name("App").with_require_pkce(true);
+    assert_ser_tokens(
+        &update,
+        &[
+            Token::Struct { name, len: 2 },
+            Token::Str("name"),
+            Token::Some,
+            Token::Str("App"),
+            Token::Str("require_pkce"),
+            Token::Some,
+            Token::Bool(true),
+            Token::StructEnd,
+        ],
+    );
+}

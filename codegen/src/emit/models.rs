@@ -583,25 +583,29 @@ fn compact_serde(name: &proc_macro2::Ident, s: &Struct, deprecated: bool) -> Vec
             const DENY_UNKNOWN: bool = true;
         )
     });
+    // `serialize_struct`'s length is exact (formats such as MessagePack write it first): the
+    // fields always written, plus those of the optional ones that are present this time.
     let always = s.fields.iter().filter(|f| f.required && !f.plain_collection && !f.tri_state).count();
-    let always = proc_macro2::Literal::usize_unsuffixed(always);
-    let mut len: Vec<TokenStream> = s
+    let present: Vec<TokenStream> = s
         .fields
         .iter()
         .filter_map(|f| {
             let fname = ident(&f.name);
             if f.plain_collection {
-                Some(quote!(usize::from(!self.#fname.is_empty())))
+                Some(quote!(!self.#fname.is_empty()))
             } else if !f.required || f.tri_state {
-                Some(quote!(usize::from(self.#fname.is_some())))
+                Some(quote!(self.#fname.is_some()))
             } else {
                 None
             }
         })
         .collect();
-    if always.to_string() != "0" || len.is_empty() {
-        len.insert(0, quote!(#always));
-    }
+    let always_lit = proc_macro2::Literal::usize_unsuffixed(always);
+    let len = match (always, present.is_empty()) {
+        (_, true) => quote!(#always_lit),
+        (0, false) => quote!(crate::runtime::ser::count(&[#(#present),*])),
+        (_, false) => quote!(#always_lit + crate::runtime::ser::count(&[#(#present),*])),
+    };
     let writes = s.fields.iter().map(|f| {
         let fname = ident(&f.name);
         let wire = &f.wire;
@@ -646,7 +650,7 @@ fn compact_serde(name: &proc_macro2::Ident, s: &Struct, deprecated: bool) -> Vec
                 #allow
                 fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                     use ::serde::ser::SerializeStruct as _;
-                    let #mutable s = serializer.serialize_struct(#name_str, #(#len)+*)?;
+                    let #mutable s = serializer.serialize_struct(#name_str, #len)?;
                     #(#writes)*
                     s.end()
                 }

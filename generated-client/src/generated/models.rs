@@ -260,7 +260,18 @@ impl ::serde::Serialize for OAuthDynamicRegistrationResponse {
         use ::serde::ser::SerializeStruct as _;
         let mut s = serializer.serialize_struct(
             "OAuthDynamicRegistrationResponse",
-            2 + usize::from(self.client_name.is_some()) + usize::from(self.client_secret.is_some()) + usize::from(!self.grant_types.is_empty()) + usize::from(self.logo_uri.is_some()) + usize::from(self.policy_uri.is_some()) + usize::from(!self.redirect_uris.is_empty()) + usize::from(!self.response_types.is_empty()) + usize::from(self.scope.is_some()) + usize::from(self.token_endpoint_auth_method.is_some()) + usize::from(self.tos_uri.is_some())
+            2 + crate::runtime::ser::count(&[
+                self.client_name.is_some(),
+                self.client_secret.is_some(),
+                !self.grant_types.is_empty(),
+                self.logo_uri.is_some(),
+                self.policy_uri.is_some(),
+                !self.redirect_uris.is_empty(),
+                !self.response_types.is_empty(),
+                self.scope.is_some(),
+                self.token_endpoint_auth_method.is_some(),
+                self.tos_uri.is_some()
+            ])
         )?;
         s.serialize_field("client_id", &self.client_id)?;
         s.serialize_field("client_id_issued_at", &self.client_id_issued_at)?;
@@ -589,7 +600,15 @@ impl ::serde::Serialize for OAuthClient {
         use ::serde::ser::SerializeStruct as _;
         let mut s = serializer.serialize_struct(
             "OAuthClient",
-            9 + usize::from(!self.allowed_grant_types.is_empty()) + usize::from(!self.allowed_scopes.is_empty()) + usize::from(self.client_secret.is_some()) + usize::from(self.logo_uri.is_some()) + usize::from(self.policy_uri.is_some()) + usize::from(!self.redirect_uris.is_empty()) + usize::from(self.tos_uri.is_some())
+            9 + crate::runtime::ser::count(&[
+                !self.allowed_grant_types.is_empty(),
+                !self.allowed_scopes.is_empty(),
+                self.client_secret.is_some(),
+                self.logo_uri.is_some(),
+                self.policy_uri.is_some(),
+                !self.redirect_uris.is_empty(),
+                self.tos_uri.is_some()
+            ])
         )?;
         crate::runtime::ser::collection(&mut s, "allowed_grant_types", &self.allowed_grant_types)?;
         crate::runtime::ser::collection(&mut s, "allowed_scopes", &self.allowed_scopes)?;
@@ -810,7 +829,16 @@ impl ::serde::Serialize for OAuthClientUpdateRequest {
         use ::serde::ser::SerializeStruct as _;
         let mut s = serializer.serialize_struct(
             "OAuthClientUpdateRequest",
-            usize::from(self.allowed_grant_types.is_some()) + usize::from(self.allowed_scopes.is_some()) + usize::from(self.logo_uri.is_some()) + usize::from(self.name.is_some()) + usize::from(self.policy_uri.is_some()) + usize::from(self.redirect_uris.is_some()) + usize::from(self.require_pkce.is_some()) + usize::from(self.tos_uri.is_some())
+            crate::runtime::ser::count(&[
+                self.allowed_grant_types.is_some(),
+                self.allowed_scopes.is_some(),
+                self.logo_uri.is_some(),
+                self.name.is_some(),
+                self.policy_uri.is_some(),
+                self.redirect_uris.is_some(),
+                self.require_pkce.is_some(),
+                self.tos_uri.is_some()
+            ])
         )?;
         crate::runtime::ser::optional(&mut s, "allowed_grant_types", &self.allowed_grant_types)?;
         crate::runtime::ser::optional(&mut s, "allowed_scopes", &self.allowed_scopes)?;
@@ -979,7 +1007,13 @@ impl ::serde::Serialize for OAuthClientCreateRequest {
         use ::serde::ser::SerializeStruct as _;
         let mut s = serializer.serialize_struct(
             "OAuthClientCreateRequest",
-            4 + usize::from(self.logo_uri.is_some()) + usize::from(self.policy_uri.is_some()) + usize::from(!self.redirect_uris.is_empty()) + usize::from(self.require_pkce.is_some()) + usize::from(self.tos_uri.is_some())
+            4 + crate::runtime::ser::count(&[
+                self.logo_uri.is_some(),
+                self.policy_uri.is_some(),
+                !self.redirect_uris.is_empty(),
+                self.require_pkce.is_some(),
+                self.tos_uri.is_some()
+            ])
         )?;
         s.serialize_field("allowed_grant_types", &self.allowed_grant_types)?;
         s.serialize_field("allowed_scopes", &self.allowed_scopes)?;
@@ -1153,7 +1187,17 @@ impl ::serde::Serialize for OAuthDynamicRegistrationRequest {
         use ::serde::ser::SerializeStruct as _;
         let mut s = serializer.serialize_struct(
             "OAuthDynamicRegistrationRequest",
-            usize::from(self.client_name.is_some()) + usize::from(self.grant_types.is_some()) + usize::from(self.logo_uri.is_some()) + usize::from(self.policy_uri.is_some()) + usize::from(!self.redirect_uris.is_empty()) + usize::from(self.response_types.is_some()) + usize::from(self.scope.is_some()) + usize::from(self.token_endpoint_auth_method.is_some()) + usize::from(self.tos_uri.is_some())
+            crate::runtime::ser::count(&[
+                self.client_name.is_some(),
+                self.grant_types.is_some(),
+                self.logo_uri.is_some(),
+                self.policy_uri.is_some(),
+                !self.redirect_uris.is_empty(),
+                self.response_types.is_some(),
+                self.scope.is_some(),
+                self.token_endpoint_auth_method.is_some(),
+                self.tos_uri.is_some()
+            ])
         )?;
         crate::runtime::ser::optional(&mut s, "client_name", &self.client_name)?;
         crate::runtime::ser::optional(&mut s, "grant_types", &self.grant_types)?;
@@ -1348,7 +1392,15 @@ impl ::serde::Serialize for TokenRequest {
         use ::serde::ser::SerializeStruct as _;
         let mut s = serializer.serialize_struct(
             "TokenRequest",
-            1 + usize::from(self.client_id.is_some()) + usize::from(self.client_secret.is_some()) + usize::from(self.code.is_some()) + usize::from(self.code_verifier.is_some()) + usize::from(self.redirect_uri.is_some()) + usize::from(self.refresh_token.is_some()) + usize::from(self.scope.is_some())
+            1 + crate::runtime::ser::count(&[
+                self.client_id.is_some(),
+                self.client_secret.is_some(),
+                self.code.is_some(),
+                self.code_verifier.is_some(),
+                self.redirect_uri.is_some(),
+                self.refresh_token.is_some(),
+                self.scope.is_some()
+            ])
         )?;
         crate::runtime::ser::optional(&mut s, "client_id", &self.client_id)?;
         crate::runtime::ser::optional(&mut s, "client_secret", &self.client_secret)?;
@@ -1432,7 +1484,11 @@ impl ::serde::Serialize for ConsentTokenResponseDataRequestedScope {
         use ::serde::ser::SerializeStruct as _;
         let mut s = serializer.serialize_struct(
             "ConsentTokenResponseDataRequestedScope",
-            usize::from(self.description.is_some()) + usize::from(self.id.is_some()) + usize::from(self.name.is_some())
+            crate::runtime::ser::count(&[
+                self.description.is_some(),
+                self.id.is_some(),
+                self.name.is_some()
+            ])
         )?;
         crate::runtime::ser::optional(&mut s, "description", &self.description)?;
         crate::runtime::ser::optional(&mut s, "id", &self.id)?;
@@ -1592,7 +1648,16 @@ impl ::serde::Serialize for ConsentTokenResponseData {
         use ::serde::ser::SerializeStruct as _;
         let mut s = serializer.serialize_struct(
             "ConsentTokenResponseData",
-            usize::from(self.client_id.is_some()) + usize::from(self.logo_uri.is_some()) + usize::from(self.name.is_some()) + usize::from(self.policy_uri.is_some()) + usize::from(self.redirect_uri.is_some()) + usize::from(!self.requested_scopes.is_empty()) + usize::from(self.tos_uri.is_some()) + usize::from(self.verified.is_some())
+            crate::runtime::ser::count(&[
+                self.client_id.is_some(),
+                self.logo_uri.is_some(),
+                self.name.is_some(),
+                self.policy_uri.is_some(),
+                self.redirect_uri.is_some(),
+                !self.requested_scopes.is_empty(),
+                self.tos_uri.is_some(),
+                self.verified.is_some()
+            ])
         )?;
         crate::runtime::ser::optional(&mut s, "client_id", &self.client_id)?;
         crate::runtime::ser::optional(&mut s, "logo_uri", &self.logo_uri)?;
@@ -1656,7 +1721,7 @@ impl ::serde::Serialize for ConsentTokenResponse {
         use ::serde::ser::SerializeStruct as _;
         let mut s = serializer.serialize_struct(
             "ConsentTokenResponse",
-            usize::from(self.data.is_some())
+            crate::runtime::ser::count(&[self.data.is_some()])
         )?;
         crate::runtime::ser::optional(&mut s, "data", &self.data)?;
         s.end()
@@ -1835,7 +1900,7 @@ impl ::serde::Serialize for OAuthGrant {
         use ::serde::ser::SerializeStruct as _;
         let mut s = serializer.serialize_struct(
             "OAuthGrant",
-            5 + usize::from(self.last_used_at.is_some())
+            5 + crate::runtime::ser::count(&[self.last_used_at.is_some()])
         )?;
         s.serialize_field("client_id", &self.client_id)?;
         s.serialize_field("created_at", &self.created_at)?;
@@ -1939,7 +2004,12 @@ impl ::serde::Serialize for OAuthPaginationMeta {
         use ::serde::ser::SerializeStruct as _;
         let mut s = serializer.serialize_struct(
             "OAuthPaginationMeta",
-            usize::from(self.page_number.is_some()) + usize::from(self.page_size.is_some()) + usize::from(self.total_pages.is_some()) + usize::from(self.total_results.is_some())
+            crate::runtime::ser::count(&[
+                self.page_number.is_some(),
+                self.page_size.is_some(),
+                self.total_pages.is_some(),
+                self.total_results.is_some()
+            ])
         )?;
         crate::runtime::ser::optional(&mut s, "page_number", &self.page_number)?;
         crate::runtime::ser::optional(&mut s, "page_size", &self.page_size)?;
@@ -2089,7 +2159,11 @@ impl ::serde::Serialize for RegisterOAuthClientBadRequest {
         use ::serde::ser::SerializeStruct as _;
         let mut s = serializer.serialize_struct(
             "RegisterOAuthClientBadRequest",
-            usize::from(self.error.is_some()) + usize::from(self.error_description.is_some()) + usize::from(!self.invalid_fields.is_empty())
+            crate::runtime::ser::count(&[
+                self.error.is_some(),
+                self.error_description.is_some(),
+                !self.invalid_fields.is_empty()
+            ])
         )?;
         crate::runtime::ser::optional(&mut s, "error", &self.error)?;
         crate::runtime::ser::optional(&mut s, "error_description", &self.error_description)?;
@@ -2157,7 +2231,7 @@ impl ::serde::Serialize for ListOAuthClientsResponse {
         use ::serde::ser::SerializeStruct as _;
         let mut s = serializer.serialize_struct(
             "ListOAuthClientsResponse",
-            usize::from(!self.data.is_empty()) + usize::from(self.meta.is_some())
+            crate::runtime::ser::count(&[!self.data.is_empty(), self.meta.is_some()])
         )?;
         crate::runtime::ser::collection(&mut s, "data", &self.data)?;
         crate::runtime::ser::optional(&mut s, "meta", &self.meta)?;
@@ -2228,7 +2302,7 @@ impl ::serde::Serialize for CreateOAuthClientResponse {
         use ::serde::ser::SerializeStruct as _;
         let mut s = serializer.serialize_struct(
             "CreateOAuthClientResponse",
-            usize::from(self.data.is_some())
+            crate::runtime::ser::count(&[self.data.is_some()])
         )?;
         crate::runtime::ser::optional(&mut s, "data", &self.data)?;
         s.end()
@@ -2289,7 +2363,7 @@ impl ::serde::Serialize for GetOAuthClientResponse {
         use ::serde::ser::SerializeStruct as _;
         let mut s = serializer.serialize_struct(
             "GetOAuthClientResponse",
-            usize::from(self.data.is_some())
+            crate::runtime::ser::count(&[self.data.is_some()])
         )?;
         crate::runtime::ser::optional(&mut s, "data", &self.data)?;
         s.end()
@@ -2350,7 +2424,7 @@ impl ::serde::Serialize for UpdateOAuthClientResponse {
         use ::serde::ser::SerializeStruct as _;
         let mut s = serializer.serialize_struct(
             "UpdateOAuthClientResponse",
-            usize::from(self.data.is_some())
+            crate::runtime::ser::count(&[self.data.is_some()])
         )?;
         crate::runtime::ser::optional(&mut s, "data", &self.data)?;
         s.end()
@@ -2422,7 +2496,7 @@ impl ::serde::Serialize for ListOAuthGrantsResponse {
         use ::serde::ser::SerializeStruct as _;
         let mut s = serializer.serialize_struct(
             "ListOAuthGrantsResponse",
-            usize::from(!self.data.is_empty()) + usize::from(self.meta.is_some())
+            crate::runtime::ser::count(&[!self.data.is_empty(), self.meta.is_some()])
         )?;
         crate::runtime::ser::collection(&mut s, "data", &self.data)?;
         crate::runtime::ser::optional(&mut s, "meta", &self.meta)?;
@@ -2493,7 +2567,7 @@ impl ::serde::Serialize for GetOAuthGrantResponse {
         use ::serde::ser::SerializeStruct as _;
         let mut s = serializer.serialize_struct(
             "GetOAuthGrantResponse",
-            usize::from(self.data.is_some())
+            crate::runtime::ser::count(&[self.data.is_some()])
         )?;
         crate::runtime::ser::optional(&mut s, "data", &self.data)?;
         s.end()
@@ -2554,7 +2628,7 @@ impl ::serde::Serialize for RevokeOAuthGrantResponse {
         use ::serde::ser::SerializeStruct as _;
         let mut s = serializer.serialize_struct(
             "RevokeOAuthGrantResponse",
-            usize::from(self.data.is_some())
+            crate::runtime::ser::count(&[self.data.is_some()])
         )?;
         crate::runtime::ser::optional(&mut s, "data", &self.data)?;
         s.end()

@@ -28,6 +28,12 @@ impl<K, V> Collection for BTreeMap<K, V> {
     }
 }
 
+/// How many of `present` are true: the number of a model's optional fields written this time
+/// (one `bool` per optional field, in field order), for `serialize_struct`'s length.
+pub fn count(present: &[bool]) -> usize {
+    present.iter().filter(|p| **p).count()
+}
+
 /// Writes an optional field when it is `Some` (for an `Option<Option<T>>`, `Some(None)` is
 /// written as `null`).
 pub fn optional<S: SerializeStruct, T: Serialize>(
