@@ -711,6 +711,8 @@ impl Printer<'_> {
                         Op::Binary | Op::Comma | Op::Semi | Op::Colon | Op::ClosureClose | Op::KeywordGenericClose
                     )
                 }
+                // `&'a (A, B)`, `&'a [T]`: after a lifetime only a type starts here.
+                Prev::Lifetime => true,
                 _ => false,
             },
             Delimiter::Bracket => match prev {
@@ -721,6 +723,8 @@ impl Printer<'_> {
                         Op::Binary | Op::Comma | Op::Semi | Op::Colon | Op::ClosureClose | Op::KeywordGenericClose
                     )
                 }
+                // `&'a (A, B)`, `&'a [T]`: after a lifetime only a type starts here.
+                Prev::Lifetime => true,
                 _ => false,
             },
             Delimiter::None => false,
@@ -1119,7 +1123,9 @@ mod tests {
             pub struct Thing<'a, T: Clone> {
                 pub name: &'a str,
                 pub items: Vec<Vec<T>>,
+                pub pair: &'a (u8, u8),
             }
+            const FIELDS: &'static [&'static str] = &["a"];
             impl<'a, T: Clone> Thing<'a, T> {
                 pub fn check(&self, value: i64) -> rt::Result<Option<i64>> {
                     if !(1..=100).contains(&value) || *value < -1 {
@@ -1149,7 +1155,9 @@ use crate::runtime::{self as rt, Client};
 pub struct Thing<'a, T: Clone> {
     pub name: &'a str,
     pub items: Vec<Vec<T>>,
+    pub pair: &'a (u8, u8),
 }
+const FIELDS: &'static [&'static str] = &["a"];
 impl<'a, T: Clone> Thing<'a, T> {
     pub fn check(&self, value: i64) -> rt::Result<Option<i64>> {
         if !(1..=100).contains(&value) || *value < -1 {

@@ -195,7 +195,7 @@ struct __FieldsOAuthDynamicRegistrationResponse {
 impl<'de> crate::runtime::de::Fields<'de> for __FieldsOAuthDynamicRegistrationResponse {
     type Output = OAuthDynamicRegistrationResponse;
     const NAME: &'static str = "OAuthDynamicRegistrationResponse";
-    const FIELDS: &'static[&'static str] = &[
+    const FIELDS: &'static [&'static str] = &[
         "client_id",
         "client_id_issued_at",
         "client_name",
@@ -526,7 +526,7 @@ struct __FieldsOAuthClient {
 impl<'de> crate::runtime::de::Fields<'de> for __FieldsOAuthClient {
     type Output = OAuthClient;
     const NAME: &'static str = "OAuthClient";
-    const FIELDS: &'static[&'static str] = &[
+    const FIELDS: &'static [&'static str] = &[
         "allowed_grant_types",
         "allowed_scopes",
         "client_id",
@@ -659,7 +659,7 @@ struct __FieldsIntrospectRequest {
 impl<'de> crate::runtime::de::Fields<'de> for __FieldsIntrospectRequest {
     type Output = IntrospectRequest;
     const NAME: &'static str = "IntrospectRequest";
-    const FIELDS: &'static[&'static str] = &["token"];
+    const FIELDS: &'static [&'static str] = &["token"];
     fn field<A: ::serde::de::MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<(), A::Error> {
         match index {
             0 => crate::runtime::de::slot(&mut self.token, map, "token"),
@@ -782,7 +782,7 @@ struct __FieldsOAuthClientUpdateRequest {
 impl<'de> crate::runtime::de::Fields<'de> for __FieldsOAuthClientUpdateRequest {
     type Output = OAuthClientUpdateRequest;
     const NAME: &'static str = "OAuthClientUpdateRequest";
-    const FIELDS: &'static[&'static str] = &[
+    const FIELDS: &'static [&'static str] = &[
         "allowed_grant_types",
         "allowed_scopes",
         "logo_uri",
@@ -954,7 +954,7 @@ struct __FieldsOAuthClientCreateRequest {
 impl<'de> crate::runtime::de::Fields<'de> for __FieldsOAuthClientCreateRequest {
     type Output = OAuthClientCreateRequest;
     const NAME: &'static str = "OAuthClientCreateRequest";
-    const FIELDS: &'static[&'static str] = &[
+    const FIELDS: &'static [&'static str] = &[
         "allowed_grant_types",
         "allowed_scopes",
         "client_type",
@@ -1133,7 +1133,7 @@ struct __FieldsOAuthDynamicRegistrationRequest {
 impl<'de> crate::runtime::de::Fields<'de> for __FieldsOAuthDynamicRegistrationRequest {
     type Output = OAuthDynamicRegistrationRequest;
     const NAME: &'static str = "OAuthDynamicRegistrationRequest";
-    const FIELDS: &'static[&'static str] = &[
+    const FIELDS: &'static [&'static str] = &[
         "client_name",
         "grant_types",
         "logo_uri",
@@ -1346,7 +1346,7 @@ struct __FieldsTokenRequest {
 impl<'de> crate::runtime::de::Fields<'de> for __FieldsTokenRequest {
     type Output = TokenRequest;
     const NAME: &'static str = "TokenRequest";
-    const FIELDS: &'static[&'static str] = &[
+    const FIELDS: &'static [&'static str] = &[
         "client_id",
         "client_secret",
         "code",
@@ -1457,7 +1457,7 @@ struct __FieldsConsentTokenResponseDataRequestedScope {
 impl<'de> crate::runtime::de::Fields<'de> for __FieldsConsentTokenResponseDataRequestedScope {
     type Output = ConsentTokenResponseDataRequestedScope;
     const NAME: &'static str = "ConsentTokenResponseDataRequestedScope";
-    const FIELDS: &'static[&'static str] = &["description", "id", "name"];
+    const FIELDS: &'static [&'static str] = &["description", "id", "name"];
     fn field<A: ::serde::de::MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<(), A::Error> {
         match index {
             0 => crate::runtime::de::slot(&mut self.description, map, "description"),
@@ -1598,7 +1598,7 @@ struct __FieldsConsentTokenResponseData {
 impl<'de> crate::runtime::de::Fields<'de> for __FieldsConsentTokenResponseData {
     type Output = ConsentTokenResponseData;
     const NAME: &'static str = "ConsentTokenResponseData";
-    const FIELDS: &'static[&'static str] = &[
+    const FIELDS: &'static [&'static str] = &[
         "client_id",
         "logo_uri",
         "name",
@@ -1698,7 +1698,7 @@ struct __FieldsConsentTokenResponse {
 impl<'de> crate::runtime::de::Fields<'de> for __FieldsConsentTokenResponse {
     type Output = ConsentTokenResponse;
     const NAME: &'static str = "ConsentTokenResponse";
-    const FIELDS: &'static[&'static str] = &["data"];
+    const FIELDS: &'static [&'static str] = &["data"];
     fn field<A: ::serde::de::MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<(), A::Error> {
         match index {
             0 => crate::runtime::de::slot(&mut self.data, map, "data"),
@@ -1762,7 +1762,7 @@ struct __FieldsCreateGrantResponse {
 impl<'de> crate::runtime::de::Fields<'de> for __FieldsCreateGrantResponse {
     type Output = CreateGrantResponse;
     const NAME: &'static str = "CreateGrantResponse";
-    const FIELDS: &'static[&'static str] = &["redirect_uri"];
+    const FIELDS: &'static [&'static str] = &["redirect_uri"];
     fn field<A: ::serde::de::MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<(), A::Error> {
         match index {
             0 => crate::runtime::de::slot(&mut self.redirect_uri, map, "redirect_uri"),
@@ -1860,7 +1860,7 @@ struct __FieldsOAuthGrant {
 impl<'de> crate::runtime::de::Fields<'de> for __FieldsOAuthGrant {
     type Output = OAuthGrant;
     const NAME: &'static str = "OAuthGrant";
-    const FIELDS: &'static[&'static str] = &[
+    const FIELDS: &'static [&'static str] = &[
         "client_id",
         "created_at",
         "id",
@@ -1970,7 +1970,7 @@ struct __FieldsOAuthPaginationMeta {
 impl<'de> crate::runtime::de::Fields<'de> for __FieldsOAuthPaginationMeta {
     type Output = OAuthPaginationMeta;
     const NAME: &'static str = "OAuthPaginationMeta";
-    const FIELDS: &'static[&'static str] = &[
+    const FIELDS: &'static [&'static str] = &[
         "page_number",
         "page_size",
         "total_pages",
@@ -2055,7 +2055,7 @@ struct __FieldsCreateOAuthGrantRequest {
 impl<'de> crate::runtime::de::Fields<'de> for __FieldsCreateOAuthGrantRequest {
     type Output = CreateOAuthGrantRequest;
     const NAME: &'static str = "CreateOAuthGrantRequest";
-    const FIELDS: &'static[&'static str] = &["allowed", "consent_token"];
+    const FIELDS: &'static [&'static str] = &["allowed", "consent_token"];
     const DENY_UNKNOWN: bool = true;
     fn field<A: ::serde::de::MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<(), A::Error> {
         match index {
@@ -2132,7 +2132,7 @@ struct __FieldsRegisterOAuthClientBadRequest {
 impl<'de> crate::runtime::de::Fields<'de> for __FieldsRegisterOAuthClientBadRequest {
     type Output = RegisterOAuthClientBadRequest;
     const NAME: &'static str = "RegisterOAuthClientBadRequest";
-    const FIELDS: &'static[&'static str] = &["error", "error_description", "invalid_fields"];
+    const FIELDS: &'static [&'static str] = &["error", "error_description", "invalid_fields"];
     fn field<A: ::serde::de::MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<(), A::Error> {
         match index {
             0 => crate::runtime::de::slot(&mut self.error, map, "error"),
@@ -2206,7 +2206,7 @@ struct __FieldsListOAuthClientsResponse {
 impl<'de> crate::runtime::de::Fields<'de> for __FieldsListOAuthClientsResponse {
     type Output = ListOAuthClientsResponse;
     const NAME: &'static str = "ListOAuthClientsResponse";
-    const FIELDS: &'static[&'static str] = &["data", "meta"];
+    const FIELDS: &'static [&'static str] = &["data", "meta"];
     fn field<A: ::serde::de::MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<(), A::Error> {
         match index {
             0 => crate::runtime::de::slot_or_empty(&mut self.data, map, "data"),
@@ -2279,7 +2279,7 @@ struct __FieldsCreateOAuthClientResponse {
 impl<'de> crate::runtime::de::Fields<'de> for __FieldsCreateOAuthClientResponse {
     type Output = CreateOAuthClientResponse;
     const NAME: &'static str = "CreateOAuthClientResponse";
-    const FIELDS: &'static[&'static str] = &["data"];
+    const FIELDS: &'static [&'static str] = &["data"];
     fn field<A: ::serde::de::MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<(), A::Error> {
         match index {
             0 => crate::runtime::de::slot(&mut self.data, map, "data"),
@@ -2340,7 +2340,7 @@ struct __FieldsGetOAuthClientResponse {
 impl<'de> crate::runtime::de::Fields<'de> for __FieldsGetOAuthClientResponse {
     type Output = GetOAuthClientResponse;
     const NAME: &'static str = "GetOAuthClientResponse";
-    const FIELDS: &'static[&'static str] = &["data"];
+    const FIELDS: &'static [&'static str] = &["data"];
     fn field<A: ::serde::de::MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<(), A::Error> {
         match index {
             0 => crate::runtime::de::slot(&mut self.data, map, "data"),
@@ -2401,7 +2401,7 @@ struct __FieldsUpdateOAuthClientResponse {
 impl<'de> crate::runtime::de::Fields<'de> for __FieldsUpdateOAuthClientResponse {
     type Output = UpdateOAuthClientResponse;
     const NAME: &'static str = "UpdateOAuthClientResponse";
-    const FIELDS: &'static[&'static str] = &["data"];
+    const FIELDS: &'static [&'static str] = &["data"];
     fn field<A: ::serde::de::MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<(), A::Error> {
         match index {
             0 => crate::runtime::de::slot(&mut self.data, map, "data"),
@@ -2471,7 +2471,7 @@ struct __FieldsListOAuthGrantsResponse {
 impl<'de> crate::runtime::de::Fields<'de> for __FieldsListOAuthGrantsResponse {
     type Output = ListOAuthGrantsResponse;
     const NAME: &'static str = "ListOAuthGrantsResponse";
-    const FIELDS: &'static[&'static str] = &["data", "meta"];
+    const FIELDS: &'static [&'static str] = &["data", "meta"];
     fn field<A: ::serde::de::MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<(), A::Error> {
         match index {
             0 => crate::runtime::de::slot_or_empty(&mut self.data, map, "data"),
@@ -2544,7 +2544,7 @@ struct __FieldsGetOAuthGrantResponse {
 impl<'de> crate::runtime::de::Fields<'de> for __FieldsGetOAuthGrantResponse {
     type Output = GetOAuthGrantResponse;
     const NAME: &'static str = "GetOAuthGrantResponse";
-    const FIELDS: &'static[&'static str] = &["data"];
+    const FIELDS: &'static [&'static str] = &["data"];
     fn field<A: ::serde::de::MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<(), A::Error> {
         match index {
             0 => crate::runtime::de::slot(&mut self.data, map, "data"),
@@ -2605,7 +2605,7 @@ struct __FieldsRevokeOAuthGrantResponse {
 impl<'de> crate::runtime::de::Fields<'de> for __FieldsRevokeOAuthGrantResponse {
     type Output = RevokeOAuthGrantResponse;
     const NAME: &'static str = "RevokeOAuthGrantResponse";
-    const FIELDS: &'static[&'static str] = &["data"];
+    const FIELDS: &'static [&'static str] = &["data"];
     fn field<A: ::serde::de::MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<(), A::Error> {
         match index {
             0 => crate::runtime::de::slot(&mut self.data, map, "data"),
