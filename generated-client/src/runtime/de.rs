@@ -116,9 +116,7 @@ pub fn slot<'de, T: Deserialize<'de>, A: MapAccess<'de>>(
     map: &mut A,
     name: &'static str,
 ) -> Result<(), A::Error> {
-    if slot.is_some() {
-        return Err(de::Error::duplicate_field(name));
-    }
+    vacant(slot, name)?;
     *slot = Some(map.next_value()?);
     Ok(())
 }
@@ -129,9 +127,7 @@ pub fn slot_or_empty<'de, T: Deserialize<'de> + Default, A: MapAccess<'de>>(
     map: &mut A,
     name: &'static str,
 ) -> Result<(), A::Error> {
-    if slot.is_some() {
-        return Err(de::Error::duplicate_field(name));
-    }
+    vacant(slot, name)?;
     *slot = Some(map.next_value::<Option<T>>()?.unwrap_or_default());
     Ok(())
 }
@@ -143,11 +139,17 @@ pub fn slot_present<'de, T: Deserialize<'de>, A: MapAccess<'de>>(
     map: &mut A,
     name: &'static str,
 ) -> Result<(), A::Error> {
-    if slot.is_some() {
-        return Err(de::Error::duplicate_field(name));
-    }
+    vacant(slot, name)?;
     *slot = Some(Some(map.next_value()?));
     Ok(())
+}
+
+/// `Ok` for a slot not filled yet; a member's second occurrence is a `duplicate field` error.
+fn vacant<T, E: de::Error>(slot: &Option<T>, name: &'static str) -> Result<(), E> {
+    match slot {
+        Some(_) => Err(E::duplicate_field(name)),
+        None => Ok(()),
+    }
 }
 
 /// The value of a required field, or a `missing field` error naming it.
