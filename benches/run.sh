@@ -102,14 +102,21 @@ open(p, "w").write(s)
 PY
 }
 
-build_one() { # name dir
+deps_of() { # name dir
     local name="$1" dir="$2"
-    (cd "$dir" && cargo generate-lockfile --quiet && cargo fetch --quiet)
-    hyperfine --runs "${BUILD_RUNS:-1}" --prepare "rm -rf $dir/target" --export-markdown "$TMP/build-$name.md" \
-        -n "$name" "cd $dir && cargo build --quiet"
     local deps; deps=$(cd "$dir" && cargo tree -e normal --prefix none --format '{p}' | sed 's/ (\*)$//; s/ (proc-macro)$//' | sort -u | wc -l)
     local raw; raw=$(cd "$dir" && cargo tree --prefix none | sort -u | wc -l)
     echo "deps $name: $deps distinct packages (cargo tree -e normal, dedup); raw 'cargo tree --prefix none | sort -u | wc -l' = $raw"
+}
+
+# Seconds for one clean debug build of the crate in DIR.
+clean_build() { # dir
+    local dir="$1" start end
+    rm -rf "$dir/target"
+    start=$(date +%s.%N)
+    (cd "$dir" && cargo build --quiet)
+    end=$(date +%s.%N)
+    echo "$end - $start" | bc
 }
 
 build() {
@@ -121,8 +128,24 @@ build() {
     "$x" generate --spec "$SPEC" --out "$TMP/ours-crate" --crate-name telnyx-oauth >/dev/null
     "$PROGENITOR" progenitor -i "$TMP/oauth-3.0.yaml" -o "$TMP/prog-crate" -n telnyx-oauth-progenitor -v 0.1.0 --interface builder >/dev/null
     progenitor_tls "$TMP/prog-crate"
-    build_one ours "$TMP/ours-crate"
-    build_one progenitor "$TMP/prog-crate"
+    local dir
+    for dir in "$TMP/ours-crate" "$TMP/prog-crate"; do
+        (cd "$dir" && cargo generate-lockfile --quiet && cargo fetch --quiet)
+    done
+    deps_of ours "$TMP/ours-crate"
+    deps_of progenitor "$TMP/prog-crate"
+    # BUILD_ROUNDS rounds (default 3), the order flipping every round so that load changes hit
+    # both sides alike; one clean build of each per round.
+    local round o p
+    for ((round = 1; round <= ${BUILD_ROUNDS:-3}; round++)); do
+        if ((round % 2)); then
+            o=$(clean_build "$TMP/ours-crate"); p=$(clean_build "$TMP/prog-crate")
+        else
+            p=$(clean_build "$TMP/prog-crate"); o=$(clean_build "$TMP/ours-crate")
+        fi
+        printf 'round %d: ours %.1f s, progenitor %.1f s, ours/progenitor %.3f (load %s)\n' \
+            "$round" "$o" "$p" "$(echo "$o / $p" | bc -l)" "$(cut -d' ' -f1-3 /proc/loadavg)"
+    done
 }
 
 client() {
