@@ -102,6 +102,15 @@ pub(crate) fn models_header(api: &Api) -> TokenStream {
             }
         }
     });
+    // The compact serde impls name the runtime's helpers on every field: a short path each.
+    // (Unused when tag features leave out every struct that has them.)
+    let compact = api.types.iter().any(|t| matches!(&t.kind, TypeKind::Struct(s) if s.serde == SerdeForm::Compact));
+    let runtime_serde = compact.then(|| {
+        quote! {
+            #[allow(unused_imports)]
+            use crate::runtime::{de, ser};
+        }
+    });
     let deprecated_uses = allow_deprecated_uses(api.uses.deprecated_in_models);
     quote! {
         //! Types for every schema of the API.
@@ -112,6 +121,7 @@ pub(crate) fn models_header(api: &Api) -> TokenStream {
             clippy::new_without_default
         )]
         #deprecated_uses
+        #runtime_serde
         #helper
         #null_helper
     }
@@ -562,7 +572,7 @@ fn compact_serde(name: &proc_macro2::Ident, s: &Struct, deprecated: bool) -> Vec
         } else {
             quote!(slot)
         };
-        quote!(#index => crate::runtime::de::#helper(&mut self.#fname, map, #wire),)
+        quote!(#index => de::#helper(&mut self.#fname, map, #wire),)
     });
     let field_body = if s.fields.is_empty() {
         quote!(let _ = (index, map); Ok(()))
@@ -573,7 +583,7 @@ fn compact_serde(name: &proc_macro2::Ident, s: &Struct, deprecated: bool) -> Vec
         let fname = ident(&f.name);
         let wire = &f.wire;
         if f.required && !f.nullable {
-            quote!(#fname: crate::runtime::de::required(self.#fname, #wire)?)
+            quote!(#fname: de::required(self.#fname, #wire)?)
         } else {
             quote!(#fname: self.#fname.unwrap_or_default())
         }
@@ -603,16 +613,16 @@ fn compact_serde(name: &proc_macro2::Ident, s: &Struct, deprecated: bool) -> Vec
     let always_lit = proc_macro2::Literal::usize_unsuffixed(always);
     let len = match (always, present.is_empty()) {
         (_, true) => quote!(#always_lit),
-        (0, false) => quote!(crate::runtime::ser::count(&[#(#present),*])),
-        (_, false) => quote!(#always_lit + crate::runtime::ser::count(&[#(#present),*])),
+        (0, false) => quote!(ser::count(&[#(#present),*])),
+        (_, false) => quote!(#always_lit + ser::count(&[#(#present),*])),
     };
     let writes = s.fields.iter().map(|f| {
         let fname = ident(&f.name);
         let wire = &f.wire;
         if f.plain_collection {
-            quote!(crate::runtime::ser::collection(&mut s, #wire, &self.#fname)?;)
+            quote!(ser::collection(&mut s, #wire, &self.#fname)?;)
         } else if !f.required || f.tri_state {
-            quote!(crate::runtime::ser::optional(&mut s, #wire, &self.#fname)?;)
+            quote!(ser::optional(&mut s, #wire, &self.#fname)?;)
         } else {
             quote!(s.serialize_field(#wire, &self.#fname)?;)
         }
@@ -624,16 +634,16 @@ fn compact_serde(name: &proc_macro2::Ident, s: &Struct, deprecated: bool) -> Vec
             struct #slots { #(#slot_fields,)* }
         },
         quote! {
-            impl<'de> crate::runtime::de::Fields<'de> for #slots {
+            impl<'de> de::Fields<'de> for #slots {
                 type Output = #name;
                 const NAME: &'static str = #name_str;
                 const FIELDS: &'static [&'static str] = &[#(#wires),*];
                 #deny
-                fn field<A: ::serde::de::MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<(), A::Error> {
+                fn field<A: de::MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<(), A::Error> {
                     #field_body
                 }
                 #allow
-                fn finish<E: ::serde::de::Error>(self) -> Result<#name, E> {
+                fn finish<E: de::Error>(self) -> Result<#name, E> {
                     Ok(#name { #(#inits,)* })
                 }
             }
@@ -641,7 +651,7 @@ fn compact_serde(name: &proc_macro2::Ident, s: &Struct, deprecated: bool) -> Vec
         quote! {
             impl<'de> ::serde::Deserialize<'de> for #name {
                 fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                    crate::runtime::de::deserialize::<#slots, D>(deserializer)
+                    de::deserialize::<#slots, D>(deserializer)
                 }
             }
         },

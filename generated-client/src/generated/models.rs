@@ -7,6 +7,8 @@
     clippy::doc_markdown,
     clippy::new_without_default
 )]
+#[allow(unused_imports)]
+use crate::runtime::{de, ser};
 /// Successful answer from the token endpoint (RFC 6749 section 5.1).
 ///
 /// Schema: `/components/schemas/TokenResponse`
@@ -192,7 +194,7 @@ struct __FieldsOAuthDynamicRegistrationResponse {
     token_endpoint_auth_method: Option<Option<String>>,
     tos_uri: Option<Option<String>>,
 }
-impl<'de> crate::runtime::de::Fields<'de> for __FieldsOAuthDynamicRegistrationResponse {
+impl<'de> de::Fields<'de> for __FieldsOAuthDynamicRegistrationResponse {
     type Output = OAuthDynamicRegistrationResponse;
     const NAME: &'static str = "OAuthDynamicRegistrationResponse";
     const FIELDS: &'static [&'static str] = &[
@@ -209,34 +211,27 @@ impl<'de> crate::runtime::de::Fields<'de> for __FieldsOAuthDynamicRegistrationRe
         "token_endpoint_auth_method",
         "tos_uri"
     ];
-    fn field<A: ::serde::de::MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<(), A::Error> {
+    fn field<A: de::MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<(), A::Error> {
         match index {
-            0 => crate::runtime::de::slot(&mut self.client_id, map, "client_id"),
-            1 => crate::runtime::de::slot(&mut self.client_id_issued_at, map, "client_id_issued_at"),
-            2 => crate::runtime::de::slot(&mut self.client_name, map, "client_name"),
-            3 => crate::runtime::de::slot(&mut self.client_secret, map, "client_secret"),
-            4 => crate::runtime::de::slot_or_empty(&mut self.grant_types, map, "grant_types"),
-            5 => crate::runtime::de::slot(&mut self.logo_uri, map, "logo_uri"),
-            6 => crate::runtime::de::slot(&mut self.policy_uri, map, "policy_uri"),
-            7 => crate::runtime::de::slot_or_empty(&mut self.redirect_uris, map, "redirect_uris"),
-            8 => crate::runtime::de::slot_or_empty(&mut self.response_types, map, "response_types"),
-            9 => crate::runtime::de::slot(&mut self.scope, map, "scope"),
-            10 => crate::runtime::de::slot(
-                &mut self.token_endpoint_auth_method,
-                map,
-                "token_endpoint_auth_method"
-            ),
-            11 => crate::runtime::de::slot(&mut self.tos_uri, map, "tos_uri"),
+            0 => de::slot(&mut self.client_id, map, "client_id"),
+            1 => de::slot(&mut self.client_id_issued_at, map, "client_id_issued_at"),
+            2 => de::slot(&mut self.client_name, map, "client_name"),
+            3 => de::slot(&mut self.client_secret, map, "client_secret"),
+            4 => de::slot_or_empty(&mut self.grant_types, map, "grant_types"),
+            5 => de::slot(&mut self.logo_uri, map, "logo_uri"),
+            6 => de::slot(&mut self.policy_uri, map, "policy_uri"),
+            7 => de::slot_or_empty(&mut self.redirect_uris, map, "redirect_uris"),
+            8 => de::slot_or_empty(&mut self.response_types, map, "response_types"),
+            9 => de::slot(&mut self.scope, map, "scope"),
+            10 => de::slot(&mut self.token_endpoint_auth_method, map, "token_endpoint_auth_method"),
+            11 => de::slot(&mut self.tos_uri, map, "tos_uri"),
             _ => Ok(()),
         }
     }
-    fn finish<E: ::serde::de::Error>(self) -> Result<OAuthDynamicRegistrationResponse, E> {
+    fn finish<E: de::Error>(self) -> Result<OAuthDynamicRegistrationResponse, E> {
         Ok(OAuthDynamicRegistrationResponse {
-            client_id: crate::runtime::de::required(self.client_id, "client_id")?,
-            client_id_issued_at: crate::runtime::de::required(
-                self.client_id_issued_at,
-                "client_id_issued_at"
-            )?,
+            client_id: de::required(self.client_id, "client_id")?,
+            client_id_issued_at: de::required(self.client_id_issued_at, "client_id_issued_at")?,
             client_name: self.client_name.unwrap_or_default(),
             client_secret: self.client_secret.unwrap_or_default(),
             grant_types: self.grant_types.unwrap_or_default(),
@@ -252,7 +247,7 @@ impl<'de> crate::runtime::de::Fields<'de> for __FieldsOAuthDynamicRegistrationRe
 }
 impl<'de> ::serde::Deserialize<'de> for OAuthDynamicRegistrationResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::de::deserialize::<__FieldsOAuthDynamicRegistrationResponse, D>(deserializer)
+        de::deserialize::<__FieldsOAuthDynamicRegistrationResponse, D>(deserializer)
     }
 }
 impl ::serde::Serialize for OAuthDynamicRegistrationResponse {
@@ -260,7 +255,7 @@ impl ::serde::Serialize for OAuthDynamicRegistrationResponse {
         use ::serde::ser::SerializeStruct as _;
         let mut s = serializer.serialize_struct(
             "OAuthDynamicRegistrationResponse",
-            2 + crate::runtime::ser::count(&[
+            2 + ser::count(&[
                 self.client_name.is_some(),
                 self.client_secret.is_some(),
                 !self.grant_types.is_empty(),
@@ -275,20 +270,16 @@ impl ::serde::Serialize for OAuthDynamicRegistrationResponse {
         )?;
         s.serialize_field("client_id", &self.client_id)?;
         s.serialize_field("client_id_issued_at", &self.client_id_issued_at)?;
-        crate::runtime::ser::optional(&mut s, "client_name", &self.client_name)?;
-        crate::runtime::ser::optional(&mut s, "client_secret", &self.client_secret)?;
-        crate::runtime::ser::collection(&mut s, "grant_types", &self.grant_types)?;
-        crate::runtime::ser::optional(&mut s, "logo_uri", &self.logo_uri)?;
-        crate::runtime::ser::optional(&mut s, "policy_uri", &self.policy_uri)?;
-        crate::runtime::ser::collection(&mut s, "redirect_uris", &self.redirect_uris)?;
-        crate::runtime::ser::collection(&mut s, "response_types", &self.response_types)?;
-        crate::runtime::ser::optional(&mut s, "scope", &self.scope)?;
-        crate::runtime::ser::optional(
-            &mut s,
-            "token_endpoint_auth_method",
-            &self.token_endpoint_auth_method
-        )?;
-        crate::runtime::ser::optional(&mut s, "tos_uri", &self.tos_uri)?;
+        ser::optional(&mut s, "client_name", &self.client_name)?;
+        ser::optional(&mut s, "client_secret", &self.client_secret)?;
+        ser::collection(&mut s, "grant_types", &self.grant_types)?;
+        ser::optional(&mut s, "logo_uri", &self.logo_uri)?;
+        ser::optional(&mut s, "policy_uri", &self.policy_uri)?;
+        ser::collection(&mut s, "redirect_uris", &self.redirect_uris)?;
+        ser::collection(&mut s, "response_types", &self.response_types)?;
+        ser::optional(&mut s, "scope", &self.scope)?;
+        ser::optional(&mut s, "token_endpoint_auth_method", &self.token_endpoint_auth_method)?;
+        ser::optional(&mut s, "tos_uri", &self.tos_uri)?;
         s.end()
     }
 }
@@ -523,7 +514,7 @@ struct __FieldsOAuthClient {
     updated_at: Option<String>,
     user_id: Option<String>,
 }
-impl<'de> crate::runtime::de::Fields<'de> for __FieldsOAuthClient {
+impl<'de> de::Fields<'de> for __FieldsOAuthClient {
     type Output = OAuthClient;
     const NAME: &'static str = "OAuthClient";
     const FIELDS: &'static [&'static str] = &[
@@ -544,55 +535,51 @@ impl<'de> crate::runtime::de::Fields<'de> for __FieldsOAuthClient {
         "updated_at",
         "user_id"
     ];
-    fn field<A: ::serde::de::MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<(), A::Error> {
+    fn field<A: de::MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<(), A::Error> {
         match index {
-            0 => crate::runtime::de::slot_or_empty(
-                &mut self.allowed_grant_types,
-                map,
-                "allowed_grant_types"
-            ),
-            1 => crate::runtime::de::slot_or_empty(&mut self.allowed_scopes, map, "allowed_scopes"),
-            2 => crate::runtime::de::slot(&mut self.client_id, map, "client_id"),
-            3 => crate::runtime::de::slot(&mut self.client_secret, map, "client_secret"),
-            4 => crate::runtime::de::slot(&mut self.client_type, map, "client_type"),
-            5 => crate::runtime::de::slot(&mut self.created_at, map, "created_at"),
-            6 => crate::runtime::de::slot(&mut self.logo_uri, map, "logo_uri"),
-            7 => crate::runtime::de::slot(&mut self.name, map, "name"),
-            8 => crate::runtime::de::slot(&mut self.org_id, map, "org_id"),
-            9 => crate::runtime::de::slot(&mut self.policy_uri, map, "policy_uri"),
-            10 => crate::runtime::de::slot(&mut self.record_type, map, "record_type"),
-            11 => crate::runtime::de::slot_or_empty(&mut self.redirect_uris, map, "redirect_uris"),
-            12 => crate::runtime::de::slot(&mut self.require_pkce, map, "require_pkce"),
-            13 => crate::runtime::de::slot(&mut self.tos_uri, map, "tos_uri"),
-            14 => crate::runtime::de::slot(&mut self.updated_at, map, "updated_at"),
-            15 => crate::runtime::de::slot(&mut self.user_id, map, "user_id"),
+            0 => de::slot_or_empty(&mut self.allowed_grant_types, map, "allowed_grant_types"),
+            1 => de::slot_or_empty(&mut self.allowed_scopes, map, "allowed_scopes"),
+            2 => de::slot(&mut self.client_id, map, "client_id"),
+            3 => de::slot(&mut self.client_secret, map, "client_secret"),
+            4 => de::slot(&mut self.client_type, map, "client_type"),
+            5 => de::slot(&mut self.created_at, map, "created_at"),
+            6 => de::slot(&mut self.logo_uri, map, "logo_uri"),
+            7 => de::slot(&mut self.name, map, "name"),
+            8 => de::slot(&mut self.org_id, map, "org_id"),
+            9 => de::slot(&mut self.policy_uri, map, "policy_uri"),
+            10 => de::slot(&mut self.record_type, map, "record_type"),
+            11 => de::slot_or_empty(&mut self.redirect_uris, map, "redirect_uris"),
+            12 => de::slot(&mut self.require_pkce, map, "require_pkce"),
+            13 => de::slot(&mut self.tos_uri, map, "tos_uri"),
+            14 => de::slot(&mut self.updated_at, map, "updated_at"),
+            15 => de::slot(&mut self.user_id, map, "user_id"),
             _ => Ok(()),
         }
     }
-    fn finish<E: ::serde::de::Error>(self) -> Result<OAuthClient, E> {
+    fn finish<E: de::Error>(self) -> Result<OAuthClient, E> {
         Ok(OAuthClient {
             allowed_grant_types: self.allowed_grant_types.unwrap_or_default(),
             allowed_scopes: self.allowed_scopes.unwrap_or_default(),
-            client_id: crate::runtime::de::required(self.client_id, "client_id")?,
+            client_id: de::required(self.client_id, "client_id")?,
             client_secret: self.client_secret.unwrap_or_default(),
-            client_type: crate::runtime::de::required(self.client_type, "client_type")?,
-            created_at: crate::runtime::de::required(self.created_at, "created_at")?,
+            client_type: de::required(self.client_type, "client_type")?,
+            created_at: de::required(self.created_at, "created_at")?,
             logo_uri: self.logo_uri.unwrap_or_default(),
-            name: crate::runtime::de::required(self.name, "name")?,
-            org_id: crate::runtime::de::required(self.org_id, "org_id")?,
+            name: de::required(self.name, "name")?,
+            org_id: de::required(self.org_id, "org_id")?,
             policy_uri: self.policy_uri.unwrap_or_default(),
-            record_type: crate::runtime::de::required(self.record_type, "record_type")?,
+            record_type: de::required(self.record_type, "record_type")?,
             redirect_uris: self.redirect_uris.unwrap_or_default(),
-            require_pkce: crate::runtime::de::required(self.require_pkce, "require_pkce")?,
+            require_pkce: de::required(self.require_pkce, "require_pkce")?,
             tos_uri: self.tos_uri.unwrap_or_default(),
-            updated_at: crate::runtime::de::required(self.updated_at, "updated_at")?,
-            user_id: crate::runtime::de::required(self.user_id, "user_id")?,
+            updated_at: de::required(self.updated_at, "updated_at")?,
+            user_id: de::required(self.user_id, "user_id")?,
         })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for OAuthClient {
     fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::de::deserialize::<__FieldsOAuthClient, D>(deserializer)
+        de::deserialize::<__FieldsOAuthClient, D>(deserializer)
     }
 }
 impl ::serde::Serialize for OAuthClient {
@@ -600,7 +587,7 @@ impl ::serde::Serialize for OAuthClient {
         use ::serde::ser::SerializeStruct as _;
         let mut s = serializer.serialize_struct(
             "OAuthClient",
-            9 + crate::runtime::ser::count(&[
+            9 + ser::count(&[
                 !self.allowed_grant_types.is_empty(),
                 !self.allowed_scopes.is_empty(),
                 self.client_secret.is_some(),
@@ -610,20 +597,20 @@ impl ::serde::Serialize for OAuthClient {
                 self.tos_uri.is_some()
             ])
         )?;
-        crate::runtime::ser::collection(&mut s, "allowed_grant_types", &self.allowed_grant_types)?;
-        crate::runtime::ser::collection(&mut s, "allowed_scopes", &self.allowed_scopes)?;
+        ser::collection(&mut s, "allowed_grant_types", &self.allowed_grant_types)?;
+        ser::collection(&mut s, "allowed_scopes", &self.allowed_scopes)?;
         s.serialize_field("client_id", &self.client_id)?;
-        crate::runtime::ser::optional(&mut s, "client_secret", &self.client_secret)?;
+        ser::optional(&mut s, "client_secret", &self.client_secret)?;
         s.serialize_field("client_type", &self.client_type)?;
         s.serialize_field("created_at", &self.created_at)?;
-        crate::runtime::ser::optional(&mut s, "logo_uri", &self.logo_uri)?;
+        ser::optional(&mut s, "logo_uri", &self.logo_uri)?;
         s.serialize_field("name", &self.name)?;
         s.serialize_field("org_id", &self.org_id)?;
-        crate::runtime::ser::optional(&mut s, "policy_uri", &self.policy_uri)?;
+        ser::optional(&mut s, "policy_uri", &self.policy_uri)?;
         s.serialize_field("record_type", &self.record_type)?;
-        crate::runtime::ser::collection(&mut s, "redirect_uris", &self.redirect_uris)?;
+        ser::collection(&mut s, "redirect_uris", &self.redirect_uris)?;
         s.serialize_field("require_pkce", &self.require_pkce)?;
-        crate::runtime::ser::optional(&mut s, "tos_uri", &self.tos_uri)?;
+        ser::optional(&mut s, "tos_uri", &self.tos_uri)?;
         s.serialize_field("updated_at", &self.updated_at)?;
         s.serialize_field("user_id", &self.user_id)?;
         s.end()
@@ -656,25 +643,25 @@ impl ::std::fmt::Debug for IntrospectRequest {
 struct __FieldsIntrospectRequest {
     token: Option<String>,
 }
-impl<'de> crate::runtime::de::Fields<'de> for __FieldsIntrospectRequest {
+impl<'de> de::Fields<'de> for __FieldsIntrospectRequest {
     type Output = IntrospectRequest;
     const NAME: &'static str = "IntrospectRequest";
     const FIELDS: &'static [&'static str] = &["token"];
-    fn field<A: ::serde::de::MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<(), A::Error> {
+    fn field<A: de::MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<(), A::Error> {
         match index {
-            0 => crate::runtime::de::slot(&mut self.token, map, "token"),
+            0 => de::slot(&mut self.token, map, "token"),
             _ => Ok(()),
         }
     }
-    fn finish<E: ::serde::de::Error>(self) -> Result<IntrospectRequest, E> {
+    fn finish<E: de::Error>(self) -> Result<IntrospectRequest, E> {
         Ok(IntrospectRequest {
-            token: crate::runtime::de::required(self.token, "token")?,
+            token: de::required(self.token, "token")?,
         })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for IntrospectRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::de::deserialize::<__FieldsIntrospectRequest, D>(deserializer)
+        de::deserialize::<__FieldsIntrospectRequest, D>(deserializer)
     }
 }
 impl ::serde::Serialize for IntrospectRequest {
@@ -779,7 +766,7 @@ struct __FieldsOAuthClientUpdateRequest {
     require_pkce: Option<Option<bool>>,
     tos_uri: Option<Option<String>>,
 }
-impl<'de> crate::runtime::de::Fields<'de> for __FieldsOAuthClientUpdateRequest {
+impl<'de> de::Fields<'de> for __FieldsOAuthClientUpdateRequest {
     type Output = OAuthClientUpdateRequest;
     const NAME: &'static str = "OAuthClientUpdateRequest";
     const FIELDS: &'static [&'static str] = &[
@@ -793,20 +780,20 @@ impl<'de> crate::runtime::de::Fields<'de> for __FieldsOAuthClientUpdateRequest {
         "tos_uri"
     ];
     const DENY_UNKNOWN: bool = true;
-    fn field<A: ::serde::de::MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<(), A::Error> {
+    fn field<A: de::MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<(), A::Error> {
         match index {
-            0 => crate::runtime::de::slot(&mut self.allowed_grant_types, map, "allowed_grant_types"),
-            1 => crate::runtime::de::slot(&mut self.allowed_scopes, map, "allowed_scopes"),
-            2 => crate::runtime::de::slot(&mut self.logo_uri, map, "logo_uri"),
-            3 => crate::runtime::de::slot(&mut self.name, map, "name"),
-            4 => crate::runtime::de::slot(&mut self.policy_uri, map, "policy_uri"),
-            5 => crate::runtime::de::slot(&mut self.redirect_uris, map, "redirect_uris"),
-            6 => crate::runtime::de::slot(&mut self.require_pkce, map, "require_pkce"),
-            7 => crate::runtime::de::slot(&mut self.tos_uri, map, "tos_uri"),
+            0 => de::slot(&mut self.allowed_grant_types, map, "allowed_grant_types"),
+            1 => de::slot(&mut self.allowed_scopes, map, "allowed_scopes"),
+            2 => de::slot(&mut self.logo_uri, map, "logo_uri"),
+            3 => de::slot(&mut self.name, map, "name"),
+            4 => de::slot(&mut self.policy_uri, map, "policy_uri"),
+            5 => de::slot(&mut self.redirect_uris, map, "redirect_uris"),
+            6 => de::slot(&mut self.require_pkce, map, "require_pkce"),
+            7 => de::slot(&mut self.tos_uri, map, "tos_uri"),
             _ => Ok(()),
         }
     }
-    fn finish<E: ::serde::de::Error>(self) -> Result<OAuthClientUpdateRequest, E> {
+    fn finish<E: de::Error>(self) -> Result<OAuthClientUpdateRequest, E> {
         Ok(OAuthClientUpdateRequest {
             allowed_grant_types: self.allowed_grant_types.unwrap_or_default(),
             allowed_scopes: self.allowed_scopes.unwrap_or_default(),
@@ -821,7 +808,7 @@ impl<'de> crate::runtime::de::Fields<'de> for __FieldsOAuthClientUpdateRequest {
 }
 impl<'de> ::serde::Deserialize<'de> for OAuthClientUpdateRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::de::deserialize::<__FieldsOAuthClientUpdateRequest, D>(deserializer)
+        de::deserialize::<__FieldsOAuthClientUpdateRequest, D>(deserializer)
     }
 }
 impl ::serde::Serialize for OAuthClientUpdateRequest {
@@ -829,7 +816,7 @@ impl ::serde::Serialize for OAuthClientUpdateRequest {
         use ::serde::ser::SerializeStruct as _;
         let mut s = serializer.serialize_struct(
             "OAuthClientUpdateRequest",
-            crate::runtime::ser::count(&[
+            ser::count(&[
                 self.allowed_grant_types.is_some(),
                 self.allowed_scopes.is_some(),
                 self.logo_uri.is_some(),
@@ -840,14 +827,14 @@ impl ::serde::Serialize for OAuthClientUpdateRequest {
                 self.tos_uri.is_some()
             ])
         )?;
-        crate::runtime::ser::optional(&mut s, "allowed_grant_types", &self.allowed_grant_types)?;
-        crate::runtime::ser::optional(&mut s, "allowed_scopes", &self.allowed_scopes)?;
-        crate::runtime::ser::optional(&mut s, "logo_uri", &self.logo_uri)?;
-        crate::runtime::ser::optional(&mut s, "name", &self.name)?;
-        crate::runtime::ser::optional(&mut s, "policy_uri", &self.policy_uri)?;
-        crate::runtime::ser::optional(&mut s, "redirect_uris", &self.redirect_uris)?;
-        crate::runtime::ser::optional(&mut s, "require_pkce", &self.require_pkce)?;
-        crate::runtime::ser::optional(&mut s, "tos_uri", &self.tos_uri)?;
+        ser::optional(&mut s, "allowed_grant_types", &self.allowed_grant_types)?;
+        ser::optional(&mut s, "allowed_scopes", &self.allowed_scopes)?;
+        ser::optional(&mut s, "logo_uri", &self.logo_uri)?;
+        ser::optional(&mut s, "name", &self.name)?;
+        ser::optional(&mut s, "policy_uri", &self.policy_uri)?;
+        ser::optional(&mut s, "redirect_uris", &self.redirect_uris)?;
+        ser::optional(&mut s, "require_pkce", &self.require_pkce)?;
+        ser::optional(&mut s, "tos_uri", &self.tos_uri)?;
         s.end()
     }
 }
@@ -951,7 +938,7 @@ struct __FieldsOAuthClientCreateRequest {
     require_pkce: Option<Option<bool>>,
     tos_uri: Option<Option<String>>,
 }
-impl<'de> crate::runtime::de::Fields<'de> for __FieldsOAuthClientCreateRequest {
+impl<'de> de::Fields<'de> for __FieldsOAuthClientCreateRequest {
     type Output = OAuthClientCreateRequest;
     const NAME: &'static str = "OAuthClientCreateRequest";
     const FIELDS: &'static [&'static str] = &[
@@ -966,30 +953,27 @@ impl<'de> crate::runtime::de::Fields<'de> for __FieldsOAuthClientCreateRequest {
         "tos_uri"
     ];
     const DENY_UNKNOWN: bool = true;
-    fn field<A: ::serde::de::MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<(), A::Error> {
+    fn field<A: de::MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<(), A::Error> {
         match index {
-            0 => crate::runtime::de::slot(&mut self.allowed_grant_types, map, "allowed_grant_types"),
-            1 => crate::runtime::de::slot(&mut self.allowed_scopes, map, "allowed_scopes"),
-            2 => crate::runtime::de::slot(&mut self.client_type, map, "client_type"),
-            3 => crate::runtime::de::slot(&mut self.logo_uri, map, "logo_uri"),
-            4 => crate::runtime::de::slot(&mut self.name, map, "name"),
-            5 => crate::runtime::de::slot(&mut self.policy_uri, map, "policy_uri"),
-            6 => crate::runtime::de::slot_or_empty(&mut self.redirect_uris, map, "redirect_uris"),
-            7 => crate::runtime::de::slot(&mut self.require_pkce, map, "require_pkce"),
-            8 => crate::runtime::de::slot(&mut self.tos_uri, map, "tos_uri"),
+            0 => de::slot(&mut self.allowed_grant_types, map, "allowed_grant_types"),
+            1 => de::slot(&mut self.allowed_scopes, map, "allowed_scopes"),
+            2 => de::slot(&mut self.client_type, map, "client_type"),
+            3 => de::slot(&mut self.logo_uri, map, "logo_uri"),
+            4 => de::slot(&mut self.name, map, "name"),
+            5 => de::slot(&mut self.policy_uri, map, "policy_uri"),
+            6 => de::slot_or_empty(&mut self.redirect_uris, map, "redirect_uris"),
+            7 => de::slot(&mut self.require_pkce, map, "require_pkce"),
+            8 => de::slot(&mut self.tos_uri, map, "tos_uri"),
             _ => Ok(()),
         }
     }
-    fn finish<E: ::serde::de::Error>(self) -> Result<OAuthClientCreateRequest, E> {
+    fn finish<E: de::Error>(self) -> Result<OAuthClientCreateRequest, E> {
         Ok(OAuthClientCreateRequest {
-            allowed_grant_types: crate::runtime::de::required(
-                self.allowed_grant_types,
-                "allowed_grant_types"
-            )?,
-            allowed_scopes: crate::runtime::de::required(self.allowed_scopes, "allowed_scopes")?,
-            client_type: crate::runtime::de::required(self.client_type, "client_type")?,
+            allowed_grant_types: de::required(self.allowed_grant_types, "allowed_grant_types")?,
+            allowed_scopes: de::required(self.allowed_scopes, "allowed_scopes")?,
+            client_type: de::required(self.client_type, "client_type")?,
             logo_uri: self.logo_uri.unwrap_or_default(),
-            name: crate::runtime::de::required(self.name, "name")?,
+            name: de::required(self.name, "name")?,
             policy_uri: self.policy_uri.unwrap_or_default(),
             redirect_uris: self.redirect_uris.unwrap_or_default(),
             require_pkce: self.require_pkce.unwrap_or_default(),
@@ -999,7 +983,7 @@ impl<'de> crate::runtime::de::Fields<'de> for __FieldsOAuthClientCreateRequest {
 }
 impl<'de> ::serde::Deserialize<'de> for OAuthClientCreateRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::de::deserialize::<__FieldsOAuthClientCreateRequest, D>(deserializer)
+        de::deserialize::<__FieldsOAuthClientCreateRequest, D>(deserializer)
     }
 }
 impl ::serde::Serialize for OAuthClientCreateRequest {
@@ -1007,7 +991,7 @@ impl ::serde::Serialize for OAuthClientCreateRequest {
         use ::serde::ser::SerializeStruct as _;
         let mut s = serializer.serialize_struct(
             "OAuthClientCreateRequest",
-            4 + crate::runtime::ser::count(&[
+            4 + ser::count(&[
                 self.logo_uri.is_some(),
                 self.policy_uri.is_some(),
                 !self.redirect_uris.is_empty(),
@@ -1018,12 +1002,12 @@ impl ::serde::Serialize for OAuthClientCreateRequest {
         s.serialize_field("allowed_grant_types", &self.allowed_grant_types)?;
         s.serialize_field("allowed_scopes", &self.allowed_scopes)?;
         s.serialize_field("client_type", &self.client_type)?;
-        crate::runtime::ser::optional(&mut s, "logo_uri", &self.logo_uri)?;
+        ser::optional(&mut s, "logo_uri", &self.logo_uri)?;
         s.serialize_field("name", &self.name)?;
-        crate::runtime::ser::optional(&mut s, "policy_uri", &self.policy_uri)?;
-        crate::runtime::ser::collection(&mut s, "redirect_uris", &self.redirect_uris)?;
-        crate::runtime::ser::optional(&mut s, "require_pkce", &self.require_pkce)?;
-        crate::runtime::ser::optional(&mut s, "tos_uri", &self.tos_uri)?;
+        ser::optional(&mut s, "policy_uri", &self.policy_uri)?;
+        ser::collection(&mut s, "redirect_uris", &self.redirect_uris)?;
+        ser::optional(&mut s, "require_pkce", &self.require_pkce)?;
+        ser::optional(&mut s, "tos_uri", &self.tos_uri)?;
         s.end()
     }
 }
@@ -1130,7 +1114,7 @@ struct __FieldsOAuthDynamicRegistrationRequest {
     token_endpoint_auth_method: Option<Option<TokenEndpointAuthMethod>>,
     tos_uri: Option<Option<String>>,
 }
-impl<'de> crate::runtime::de::Fields<'de> for __FieldsOAuthDynamicRegistrationRequest {
+impl<'de> de::Fields<'de> for __FieldsOAuthDynamicRegistrationRequest {
     type Output = OAuthDynamicRegistrationRequest;
     const NAME: &'static str = "OAuthDynamicRegistrationRequest";
     const FIELDS: &'static [&'static str] = &[
@@ -1145,25 +1129,21 @@ impl<'de> crate::runtime::de::Fields<'de> for __FieldsOAuthDynamicRegistrationRe
         "tos_uri"
     ];
     const DENY_UNKNOWN: bool = true;
-    fn field<A: ::serde::de::MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<(), A::Error> {
+    fn field<A: de::MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<(), A::Error> {
         match index {
-            0 => crate::runtime::de::slot(&mut self.client_name, map, "client_name"),
-            1 => crate::runtime::de::slot(&mut self.grant_types, map, "grant_types"),
-            2 => crate::runtime::de::slot(&mut self.logo_uri, map, "logo_uri"),
-            3 => crate::runtime::de::slot(&mut self.policy_uri, map, "policy_uri"),
-            4 => crate::runtime::de::slot_or_empty(&mut self.redirect_uris, map, "redirect_uris"),
-            5 => crate::runtime::de::slot(&mut self.response_types, map, "response_types"),
-            6 => crate::runtime::de::slot(&mut self.scope, map, "scope"),
-            7 => crate::runtime::de::slot(
-                &mut self.token_endpoint_auth_method,
-                map,
-                "token_endpoint_auth_method"
-            ),
-            8 => crate::runtime::de::slot(&mut self.tos_uri, map, "tos_uri"),
+            0 => de::slot(&mut self.client_name, map, "client_name"),
+            1 => de::slot(&mut self.grant_types, map, "grant_types"),
+            2 => de::slot(&mut self.logo_uri, map, "logo_uri"),
+            3 => de::slot(&mut self.policy_uri, map, "policy_uri"),
+            4 => de::slot_or_empty(&mut self.redirect_uris, map, "redirect_uris"),
+            5 => de::slot(&mut self.response_types, map, "response_types"),
+            6 => de::slot(&mut self.scope, map, "scope"),
+            7 => de::slot(&mut self.token_endpoint_auth_method, map, "token_endpoint_auth_method"),
+            8 => de::slot(&mut self.tos_uri, map, "tos_uri"),
             _ => Ok(()),
         }
     }
-    fn finish<E: ::serde::de::Error>(self) -> Result<OAuthDynamicRegistrationRequest, E> {
+    fn finish<E: de::Error>(self) -> Result<OAuthDynamicRegistrationRequest, E> {
         Ok(OAuthDynamicRegistrationRequest {
             client_name: self.client_name.unwrap_or_default(),
             grant_types: self.grant_types.unwrap_or_default(),
@@ -1179,7 +1159,7 @@ impl<'de> crate::runtime::de::Fields<'de> for __FieldsOAuthDynamicRegistrationRe
 }
 impl<'de> ::serde::Deserialize<'de> for OAuthDynamicRegistrationRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::de::deserialize::<__FieldsOAuthDynamicRegistrationRequest, D>(deserializer)
+        de::deserialize::<__FieldsOAuthDynamicRegistrationRequest, D>(deserializer)
     }
 }
 impl ::serde::Serialize for OAuthDynamicRegistrationRequest {
@@ -1187,7 +1167,7 @@ impl ::serde::Serialize for OAuthDynamicRegistrationRequest {
         use ::serde::ser::SerializeStruct as _;
         let mut s = serializer.serialize_struct(
             "OAuthDynamicRegistrationRequest",
-            crate::runtime::ser::count(&[
+            ser::count(&[
                 self.client_name.is_some(),
                 self.grant_types.is_some(),
                 self.logo_uri.is_some(),
@@ -1199,19 +1179,15 @@ impl ::serde::Serialize for OAuthDynamicRegistrationRequest {
                 self.tos_uri.is_some()
             ])
         )?;
-        crate::runtime::ser::optional(&mut s, "client_name", &self.client_name)?;
-        crate::runtime::ser::optional(&mut s, "grant_types", &self.grant_types)?;
-        crate::runtime::ser::optional(&mut s, "logo_uri", &self.logo_uri)?;
-        crate::runtime::ser::optional(&mut s, "policy_uri", &self.policy_uri)?;
-        crate::runtime::ser::collection(&mut s, "redirect_uris", &self.redirect_uris)?;
-        crate::runtime::ser::optional(&mut s, "response_types", &self.response_types)?;
-        crate::runtime::ser::optional(&mut s, "scope", &self.scope)?;
-        crate::runtime::ser::optional(
-            &mut s,
-            "token_endpoint_auth_method",
-            &self.token_endpoint_auth_method
-        )?;
-        crate::runtime::ser::optional(&mut s, "tos_uri", &self.tos_uri)?;
+        ser::optional(&mut s, "client_name", &self.client_name)?;
+        ser::optional(&mut s, "grant_types", &self.grant_types)?;
+        ser::optional(&mut s, "logo_uri", &self.logo_uri)?;
+        ser::optional(&mut s, "policy_uri", &self.policy_uri)?;
+        ser::collection(&mut s, "redirect_uris", &self.redirect_uris)?;
+        ser::optional(&mut s, "response_types", &self.response_types)?;
+        ser::optional(&mut s, "scope", &self.scope)?;
+        ser::optional(&mut s, "token_endpoint_auth_method", &self.token_endpoint_auth_method)?;
+        ser::optional(&mut s, "tos_uri", &self.tos_uri)?;
         s.end()
     }
 }
@@ -1343,7 +1319,7 @@ struct __FieldsTokenRequest {
     refresh_token: Option<Option<String>>,
     scope: Option<Option<String>>,
 }
-impl<'de> crate::runtime::de::Fields<'de> for __FieldsTokenRequest {
+impl<'de> de::Fields<'de> for __FieldsTokenRequest {
     type Output = TokenRequest;
     const NAME: &'static str = "TokenRequest";
     const FIELDS: &'static [&'static str] = &[
@@ -1356,26 +1332,26 @@ impl<'de> crate::runtime::de::Fields<'de> for __FieldsTokenRequest {
         "refresh_token",
         "scope"
     ];
-    fn field<A: ::serde::de::MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<(), A::Error> {
+    fn field<A: de::MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<(), A::Error> {
         match index {
-            0 => crate::runtime::de::slot(&mut self.client_id, map, "client_id"),
-            1 => crate::runtime::de::slot(&mut self.client_secret, map, "client_secret"),
-            2 => crate::runtime::de::slot(&mut self.code, map, "code"),
-            3 => crate::runtime::de::slot(&mut self.code_verifier, map, "code_verifier"),
-            4 => crate::runtime::de::slot(&mut self.grant_type, map, "grant_type"),
-            5 => crate::runtime::de::slot(&mut self.redirect_uri, map, "redirect_uri"),
-            6 => crate::runtime::de::slot(&mut self.refresh_token, map, "refresh_token"),
-            7 => crate::runtime::de::slot(&mut self.scope, map, "scope"),
+            0 => de::slot(&mut self.client_id, map, "client_id"),
+            1 => de::slot(&mut self.client_secret, map, "client_secret"),
+            2 => de::slot(&mut self.code, map, "code"),
+            3 => de::slot(&mut self.code_verifier, map, "code_verifier"),
+            4 => de::slot(&mut self.grant_type, map, "grant_type"),
+            5 => de::slot(&mut self.redirect_uri, map, "redirect_uri"),
+            6 => de::slot(&mut self.refresh_token, map, "refresh_token"),
+            7 => de::slot(&mut self.scope, map, "scope"),
             _ => Ok(()),
         }
     }
-    fn finish<E: ::serde::de::Error>(self) -> Result<TokenRequest, E> {
+    fn finish<E: de::Error>(self) -> Result<TokenRequest, E> {
         Ok(TokenRequest {
             client_id: self.client_id.unwrap_or_default(),
             client_secret: self.client_secret.unwrap_or_default(),
             code: self.code.unwrap_or_default(),
             code_verifier: self.code_verifier.unwrap_or_default(),
-            grant_type: crate::runtime::de::required(self.grant_type, "grant_type")?,
+            grant_type: de::required(self.grant_type, "grant_type")?,
             redirect_uri: self.redirect_uri.unwrap_or_default(),
             refresh_token: self.refresh_token.unwrap_or_default(),
             scope: self.scope.unwrap_or_default(),
@@ -1384,7 +1360,7 @@ impl<'de> crate::runtime::de::Fields<'de> for __FieldsTokenRequest {
 }
 impl<'de> ::serde::Deserialize<'de> for TokenRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::de::deserialize::<__FieldsTokenRequest, D>(deserializer)
+        de::deserialize::<__FieldsTokenRequest, D>(deserializer)
     }
 }
 impl ::serde::Serialize for TokenRequest {
@@ -1392,7 +1368,7 @@ impl ::serde::Serialize for TokenRequest {
         use ::serde::ser::SerializeStruct as _;
         let mut s = serializer.serialize_struct(
             "TokenRequest",
-            1 + crate::runtime::ser::count(&[
+            1 + ser::count(&[
                 self.client_id.is_some(),
                 self.client_secret.is_some(),
                 self.code.is_some(),
@@ -1402,14 +1378,14 @@ impl ::serde::Serialize for TokenRequest {
                 self.scope.is_some()
             ])
         )?;
-        crate::runtime::ser::optional(&mut s, "client_id", &self.client_id)?;
-        crate::runtime::ser::optional(&mut s, "client_secret", &self.client_secret)?;
-        crate::runtime::ser::optional(&mut s, "code", &self.code)?;
-        crate::runtime::ser::optional(&mut s, "code_verifier", &self.code_verifier)?;
+        ser::optional(&mut s, "client_id", &self.client_id)?;
+        ser::optional(&mut s, "client_secret", &self.client_secret)?;
+        ser::optional(&mut s, "code", &self.code)?;
+        ser::optional(&mut s, "code_verifier", &self.code_verifier)?;
         s.serialize_field("grant_type", &self.grant_type)?;
-        crate::runtime::ser::optional(&mut s, "redirect_uri", &self.redirect_uri)?;
-        crate::runtime::ser::optional(&mut s, "refresh_token", &self.refresh_token)?;
-        crate::runtime::ser::optional(&mut s, "scope", &self.scope)?;
+        ser::optional(&mut s, "redirect_uri", &self.redirect_uri)?;
+        ser::optional(&mut s, "refresh_token", &self.refresh_token)?;
+        ser::optional(&mut s, "scope", &self.scope)?;
         s.end()
     }
 }
@@ -1454,19 +1430,19 @@ struct __FieldsConsentTokenResponseDataRequestedScope {
     id: Option<Option<String>>,
     name: Option<Option<String>>,
 }
-impl<'de> crate::runtime::de::Fields<'de> for __FieldsConsentTokenResponseDataRequestedScope {
+impl<'de> de::Fields<'de> for __FieldsConsentTokenResponseDataRequestedScope {
     type Output = ConsentTokenResponseDataRequestedScope;
     const NAME: &'static str = "ConsentTokenResponseDataRequestedScope";
     const FIELDS: &'static [&'static str] = &["description", "id", "name"];
-    fn field<A: ::serde::de::MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<(), A::Error> {
+    fn field<A: de::MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<(), A::Error> {
         match index {
-            0 => crate::runtime::de::slot(&mut self.description, map, "description"),
-            1 => crate::runtime::de::slot(&mut self.id, map, "id"),
-            2 => crate::runtime::de::slot(&mut self.name, map, "name"),
+            0 => de::slot(&mut self.description, map, "description"),
+            1 => de::slot(&mut self.id, map, "id"),
+            2 => de::slot(&mut self.name, map, "name"),
             _ => Ok(()),
         }
     }
-    fn finish<E: ::serde::de::Error>(self) -> Result<ConsentTokenResponseDataRequestedScope, E> {
+    fn finish<E: de::Error>(self) -> Result<ConsentTokenResponseDataRequestedScope, E> {
         Ok(ConsentTokenResponseDataRequestedScope {
             description: self.description.unwrap_or_default(),
             id: self.id.unwrap_or_default(),
@@ -1476,7 +1452,7 @@ impl<'de> crate::runtime::de::Fields<'de> for __FieldsConsentTokenResponseDataRe
 }
 impl<'de> ::serde::Deserialize<'de> for ConsentTokenResponseDataRequestedScope {
     fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::de::deserialize::<__FieldsConsentTokenResponseDataRequestedScope, D>(deserializer)
+        de::deserialize::<__FieldsConsentTokenResponseDataRequestedScope, D>(deserializer)
     }
 }
 impl ::serde::Serialize for ConsentTokenResponseDataRequestedScope {
@@ -1484,15 +1460,11 @@ impl ::serde::Serialize for ConsentTokenResponseDataRequestedScope {
         use ::serde::ser::SerializeStruct as _;
         let mut s = serializer.serialize_struct(
             "ConsentTokenResponseDataRequestedScope",
-            crate::runtime::ser::count(&[
-                self.description.is_some(),
-                self.id.is_some(),
-                self.name.is_some()
-            ])
+            ser::count(&[self.description.is_some(), self.id.is_some(), self.name.is_some()])
         )?;
-        crate::runtime::ser::optional(&mut s, "description", &self.description)?;
-        crate::runtime::ser::optional(&mut s, "id", &self.id)?;
-        crate::runtime::ser::optional(&mut s, "name", &self.name)?;
+        ser::optional(&mut s, "description", &self.description)?;
+        ser::optional(&mut s, "id", &self.id)?;
+        ser::optional(&mut s, "name", &self.name)?;
         s.end()
     }
 }
@@ -1595,7 +1567,7 @@ struct __FieldsConsentTokenResponseData {
     tos_uri: Option<Option<String>>,
     verified: Option<Option<bool>>,
 }
-impl<'de> crate::runtime::de::Fields<'de> for __FieldsConsentTokenResponseData {
+impl<'de> de::Fields<'de> for __FieldsConsentTokenResponseData {
     type Output = ConsentTokenResponseData;
     const NAME: &'static str = "ConsentTokenResponseData";
     const FIELDS: &'static [&'static str] = &[
@@ -1608,24 +1580,20 @@ impl<'de> crate::runtime::de::Fields<'de> for __FieldsConsentTokenResponseData {
         "tos_uri",
         "verified"
     ];
-    fn field<A: ::serde::de::MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<(), A::Error> {
+    fn field<A: de::MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<(), A::Error> {
         match index {
-            0 => crate::runtime::de::slot(&mut self.client_id, map, "client_id"),
-            1 => crate::runtime::de::slot(&mut self.logo_uri, map, "logo_uri"),
-            2 => crate::runtime::de::slot(&mut self.name, map, "name"),
-            3 => crate::runtime::de::slot(&mut self.policy_uri, map, "policy_uri"),
-            4 => crate::runtime::de::slot(&mut self.redirect_uri, map, "redirect_uri"),
-            5 => crate::runtime::de::slot_or_empty(
-                &mut self.requested_scopes,
-                map,
-                "requested_scopes"
-            ),
-            6 => crate::runtime::de::slot(&mut self.tos_uri, map, "tos_uri"),
-            7 => crate::runtime::de::slot(&mut self.verified, map, "verified"),
+            0 => de::slot(&mut self.client_id, map, "client_id"),
+            1 => de::slot(&mut self.logo_uri, map, "logo_uri"),
+            2 => de::slot(&mut self.name, map, "name"),
+            3 => de::slot(&mut self.policy_uri, map, "policy_uri"),
+            4 => de::slot(&mut self.redirect_uri, map, "redirect_uri"),
+            5 => de::slot_or_empty(&mut self.requested_scopes, map, "requested_scopes"),
+            6 => de::slot(&mut self.tos_uri, map, "tos_uri"),
+            7 => de::slot(&mut self.verified, map, "verified"),
             _ => Ok(()),
         }
     }
-    fn finish<E: ::serde::de::Error>(self) -> Result<ConsentTokenResponseData, E> {
+    fn finish<E: de::Error>(self) -> Result<ConsentTokenResponseData, E> {
         Ok(ConsentTokenResponseData {
             client_id: self.client_id.unwrap_or_default(),
             logo_uri: self.logo_uri.unwrap_or_default(),
@@ -1640,7 +1608,7 @@ impl<'de> crate::runtime::de::Fields<'de> for __FieldsConsentTokenResponseData {
 }
 impl<'de> ::serde::Deserialize<'de> for ConsentTokenResponseData {
     fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::de::deserialize::<__FieldsConsentTokenResponseData, D>(deserializer)
+        de::deserialize::<__FieldsConsentTokenResponseData, D>(deserializer)
     }
 }
 impl ::serde::Serialize for ConsentTokenResponseData {
@@ -1648,7 +1616,7 @@ impl ::serde::Serialize for ConsentTokenResponseData {
         use ::serde::ser::SerializeStruct as _;
         let mut s = serializer.serialize_struct(
             "ConsentTokenResponseData",
-            crate::runtime::ser::count(&[
+            ser::count(&[
                 self.client_id.is_some(),
                 self.logo_uri.is_some(),
                 self.name.is_some(),
@@ -1659,14 +1627,14 @@ impl ::serde::Serialize for ConsentTokenResponseData {
                 self.verified.is_some()
             ])
         )?;
-        crate::runtime::ser::optional(&mut s, "client_id", &self.client_id)?;
-        crate::runtime::ser::optional(&mut s, "logo_uri", &self.logo_uri)?;
-        crate::runtime::ser::optional(&mut s, "name", &self.name)?;
-        crate::runtime::ser::optional(&mut s, "policy_uri", &self.policy_uri)?;
-        crate::runtime::ser::optional(&mut s, "redirect_uri", &self.redirect_uri)?;
-        crate::runtime::ser::collection(&mut s, "requested_scopes", &self.requested_scopes)?;
-        crate::runtime::ser::optional(&mut s, "tos_uri", &self.tos_uri)?;
-        crate::runtime::ser::optional(&mut s, "verified", &self.verified)?;
+        ser::optional(&mut s, "client_id", &self.client_id)?;
+        ser::optional(&mut s, "logo_uri", &self.logo_uri)?;
+        ser::optional(&mut s, "name", &self.name)?;
+        ser::optional(&mut s, "policy_uri", &self.policy_uri)?;
+        ser::optional(&mut s, "redirect_uri", &self.redirect_uri)?;
+        ser::collection(&mut s, "requested_scopes", &self.requested_scopes)?;
+        ser::optional(&mut s, "tos_uri", &self.tos_uri)?;
+        ser::optional(&mut s, "verified", &self.verified)?;
         s.end()
     }
 }
@@ -1695,17 +1663,17 @@ impl ConsentTokenResponse {
 struct __FieldsConsentTokenResponse {
     data: Option<Option<ConsentTokenResponseData>>,
 }
-impl<'de> crate::runtime::de::Fields<'de> for __FieldsConsentTokenResponse {
+impl<'de> de::Fields<'de> for __FieldsConsentTokenResponse {
     type Output = ConsentTokenResponse;
     const NAME: &'static str = "ConsentTokenResponse";
     const FIELDS: &'static [&'static str] = &["data"];
-    fn field<A: ::serde::de::MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<(), A::Error> {
+    fn field<A: de::MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<(), A::Error> {
         match index {
-            0 => crate::runtime::de::slot(&mut self.data, map, "data"),
+            0 => de::slot(&mut self.data, map, "data"),
             _ => Ok(()),
         }
     }
-    fn finish<E: ::serde::de::Error>(self) -> Result<ConsentTokenResponse, E> {
+    fn finish<E: de::Error>(self) -> Result<ConsentTokenResponse, E> {
         Ok(ConsentTokenResponse {
             data: self.data.unwrap_or_default(),
         })
@@ -1713,7 +1681,7 @@ impl<'de> crate::runtime::de::Fields<'de> for __FieldsConsentTokenResponse {
 }
 impl<'de> ::serde::Deserialize<'de> for ConsentTokenResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::de::deserialize::<__FieldsConsentTokenResponse, D>(deserializer)
+        de::deserialize::<__FieldsConsentTokenResponse, D>(deserializer)
     }
 }
 impl ::serde::Serialize for ConsentTokenResponse {
@@ -1721,9 +1689,9 @@ impl ::serde::Serialize for ConsentTokenResponse {
         use ::serde::ser::SerializeStruct as _;
         let mut s = serializer.serialize_struct(
             "ConsentTokenResponse",
-            crate::runtime::ser::count(&[self.data.is_some()])
+            ser::count(&[self.data.is_some()])
         )?;
-        crate::runtime::ser::optional(&mut s, "data", &self.data)?;
+        ser::optional(&mut s, "data", &self.data)?;
         s.end()
     }
 }
@@ -1759,25 +1727,25 @@ impl CreateGrantResponse {
 struct __FieldsCreateGrantResponse {
     redirect_uri: Option<String>,
 }
-impl<'de> crate::runtime::de::Fields<'de> for __FieldsCreateGrantResponse {
+impl<'de> de::Fields<'de> for __FieldsCreateGrantResponse {
     type Output = CreateGrantResponse;
     const NAME: &'static str = "CreateGrantResponse";
     const FIELDS: &'static [&'static str] = &["redirect_uri"];
-    fn field<A: ::serde::de::MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<(), A::Error> {
+    fn field<A: de::MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<(), A::Error> {
         match index {
-            0 => crate::runtime::de::slot(&mut self.redirect_uri, map, "redirect_uri"),
+            0 => de::slot(&mut self.redirect_uri, map, "redirect_uri"),
             _ => Ok(()),
         }
     }
-    fn finish<E: ::serde::de::Error>(self) -> Result<CreateGrantResponse, E> {
+    fn finish<E: de::Error>(self) -> Result<CreateGrantResponse, E> {
         Ok(CreateGrantResponse {
-            redirect_uri: crate::runtime::de::required(self.redirect_uri, "redirect_uri")?,
+            redirect_uri: de::required(self.redirect_uri, "redirect_uri")?,
         })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for CreateGrantResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::de::deserialize::<__FieldsCreateGrantResponse, D>(deserializer)
+        de::deserialize::<__FieldsCreateGrantResponse, D>(deserializer)
     }
 }
 impl ::serde::Serialize for CreateGrantResponse {
@@ -1857,7 +1825,7 @@ struct __FieldsOAuthGrant {
     record_type: Option<OAuthGrantRecordType>,
     scopes: Option<Vec<String>>,
 }
-impl<'de> crate::runtime::de::Fields<'de> for __FieldsOAuthGrant {
+impl<'de> de::Fields<'de> for __FieldsOAuthGrant {
     type Output = OAuthGrant;
     const NAME: &'static str = "OAuthGrant";
     const FIELDS: &'static [&'static str] = &[
@@ -1868,31 +1836,31 @@ impl<'de> crate::runtime::de::Fields<'de> for __FieldsOAuthGrant {
         "record_type",
         "scopes"
     ];
-    fn field<A: ::serde::de::MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<(), A::Error> {
+    fn field<A: de::MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<(), A::Error> {
         match index {
-            0 => crate::runtime::de::slot(&mut self.client_id, map, "client_id"),
-            1 => crate::runtime::de::slot(&mut self.created_at, map, "created_at"),
-            2 => crate::runtime::de::slot(&mut self.id, map, "id"),
-            3 => crate::runtime::de::slot(&mut self.last_used_at, map, "last_used_at"),
-            4 => crate::runtime::de::slot(&mut self.record_type, map, "record_type"),
-            5 => crate::runtime::de::slot(&mut self.scopes, map, "scopes"),
+            0 => de::slot(&mut self.client_id, map, "client_id"),
+            1 => de::slot(&mut self.created_at, map, "created_at"),
+            2 => de::slot(&mut self.id, map, "id"),
+            3 => de::slot(&mut self.last_used_at, map, "last_used_at"),
+            4 => de::slot(&mut self.record_type, map, "record_type"),
+            5 => de::slot(&mut self.scopes, map, "scopes"),
             _ => Ok(()),
         }
     }
-    fn finish<E: ::serde::de::Error>(self) -> Result<OAuthGrant, E> {
+    fn finish<E: de::Error>(self) -> Result<OAuthGrant, E> {
         Ok(OAuthGrant {
-            client_id: crate::runtime::de::required(self.client_id, "client_id")?,
-            created_at: crate::runtime::de::required(self.created_at, "created_at")?,
-            id: crate::runtime::de::required(self.id, "id")?,
+            client_id: de::required(self.client_id, "client_id")?,
+            created_at: de::required(self.created_at, "created_at")?,
+            id: de::required(self.id, "id")?,
             last_used_at: self.last_used_at.unwrap_or_default(),
-            record_type: crate::runtime::de::required(self.record_type, "record_type")?,
-            scopes: crate::runtime::de::required(self.scopes, "scopes")?,
+            record_type: de::required(self.record_type, "record_type")?,
+            scopes: de::required(self.scopes, "scopes")?,
         })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for OAuthGrant {
     fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::de::deserialize::<__FieldsOAuthGrant, D>(deserializer)
+        de::deserialize::<__FieldsOAuthGrant, D>(deserializer)
     }
 }
 impl ::serde::Serialize for OAuthGrant {
@@ -1900,12 +1868,12 @@ impl ::serde::Serialize for OAuthGrant {
         use ::serde::ser::SerializeStruct as _;
         let mut s = serializer.serialize_struct(
             "OAuthGrant",
-            5 + crate::runtime::ser::count(&[self.last_used_at.is_some()])
+            5 + ser::count(&[self.last_used_at.is_some()])
         )?;
         s.serialize_field("client_id", &self.client_id)?;
         s.serialize_field("created_at", &self.created_at)?;
         s.serialize_field("id", &self.id)?;
-        crate::runtime::ser::optional(&mut s, "last_used_at", &self.last_used_at)?;
+        ser::optional(&mut s, "last_used_at", &self.last_used_at)?;
         s.serialize_field("record_type", &self.record_type)?;
         s.serialize_field("scopes", &self.scopes)?;
         s.end()
@@ -1967,7 +1935,7 @@ struct __FieldsOAuthPaginationMeta {
     total_pages: Option<Option<i64>>,
     total_results: Option<Option<i64>>,
 }
-impl<'de> crate::runtime::de::Fields<'de> for __FieldsOAuthPaginationMeta {
+impl<'de> de::Fields<'de> for __FieldsOAuthPaginationMeta {
     type Output = OAuthPaginationMeta;
     const NAME: &'static str = "OAuthPaginationMeta";
     const FIELDS: &'static [&'static str] = &[
@@ -1976,16 +1944,16 @@ impl<'de> crate::runtime::de::Fields<'de> for __FieldsOAuthPaginationMeta {
         "total_pages",
         "total_results"
     ];
-    fn field<A: ::serde::de::MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<(), A::Error> {
+    fn field<A: de::MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<(), A::Error> {
         match index {
-            0 => crate::runtime::de::slot(&mut self.page_number, map, "page_number"),
-            1 => crate::runtime::de::slot(&mut self.page_size, map, "page_size"),
-            2 => crate::runtime::de::slot(&mut self.total_pages, map, "total_pages"),
-            3 => crate::runtime::de::slot(&mut self.total_results, map, "total_results"),
+            0 => de::slot(&mut self.page_number, map, "page_number"),
+            1 => de::slot(&mut self.page_size, map, "page_size"),
+            2 => de::slot(&mut self.total_pages, map, "total_pages"),
+            3 => de::slot(&mut self.total_results, map, "total_results"),
             _ => Ok(()),
         }
     }
-    fn finish<E: ::serde::de::Error>(self) -> Result<OAuthPaginationMeta, E> {
+    fn finish<E: de::Error>(self) -> Result<OAuthPaginationMeta, E> {
         Ok(OAuthPaginationMeta {
             page_number: self.page_number.unwrap_or_default(),
             page_size: self.page_size.unwrap_or_default(),
@@ -1996,7 +1964,7 @@ impl<'de> crate::runtime::de::Fields<'de> for __FieldsOAuthPaginationMeta {
 }
 impl<'de> ::serde::Deserialize<'de> for OAuthPaginationMeta {
     fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::de::deserialize::<__FieldsOAuthPaginationMeta, D>(deserializer)
+        de::deserialize::<__FieldsOAuthPaginationMeta, D>(deserializer)
     }
 }
 impl ::serde::Serialize for OAuthPaginationMeta {
@@ -2004,17 +1972,17 @@ impl ::serde::Serialize for OAuthPaginationMeta {
         use ::serde::ser::SerializeStruct as _;
         let mut s = serializer.serialize_struct(
             "OAuthPaginationMeta",
-            crate::runtime::ser::count(&[
+            ser::count(&[
                 self.page_number.is_some(),
                 self.page_size.is_some(),
                 self.total_pages.is_some(),
                 self.total_results.is_some()
             ])
         )?;
-        crate::runtime::ser::optional(&mut s, "page_number", &self.page_number)?;
-        crate::runtime::ser::optional(&mut s, "page_size", &self.page_size)?;
-        crate::runtime::ser::optional(&mut s, "total_pages", &self.total_pages)?;
-        crate::runtime::ser::optional(&mut s, "total_results", &self.total_results)?;
+        ser::optional(&mut s, "page_number", &self.page_number)?;
+        ser::optional(&mut s, "page_size", &self.page_size)?;
+        ser::optional(&mut s, "total_pages", &self.total_pages)?;
+        ser::optional(&mut s, "total_results", &self.total_results)?;
         s.end()
     }
 }
@@ -2052,28 +2020,28 @@ struct __FieldsCreateOAuthGrantRequest {
     allowed: Option<bool>,
     consent_token: Option<String>,
 }
-impl<'de> crate::runtime::de::Fields<'de> for __FieldsCreateOAuthGrantRequest {
+impl<'de> de::Fields<'de> for __FieldsCreateOAuthGrantRequest {
     type Output = CreateOAuthGrantRequest;
     const NAME: &'static str = "CreateOAuthGrantRequest";
     const FIELDS: &'static [&'static str] = &["allowed", "consent_token"];
     const DENY_UNKNOWN: bool = true;
-    fn field<A: ::serde::de::MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<(), A::Error> {
+    fn field<A: de::MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<(), A::Error> {
         match index {
-            0 => crate::runtime::de::slot(&mut self.allowed, map, "allowed"),
-            1 => crate::runtime::de::slot(&mut self.consent_token, map, "consent_token"),
+            0 => de::slot(&mut self.allowed, map, "allowed"),
+            1 => de::slot(&mut self.consent_token, map, "consent_token"),
             _ => Ok(()),
         }
     }
-    fn finish<E: ::serde::de::Error>(self) -> Result<CreateOAuthGrantRequest, E> {
+    fn finish<E: de::Error>(self) -> Result<CreateOAuthGrantRequest, E> {
         Ok(CreateOAuthGrantRequest {
-            allowed: crate::runtime::de::required(self.allowed, "allowed")?,
-            consent_token: crate::runtime::de::required(self.consent_token, "consent_token")?,
+            allowed: de::required(self.allowed, "allowed")?,
+            consent_token: de::required(self.consent_token, "consent_token")?,
         })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for CreateOAuthGrantRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::de::deserialize::<__FieldsCreateOAuthGrantRequest, D>(deserializer)
+        de::deserialize::<__FieldsCreateOAuthGrantRequest, D>(deserializer)
     }
 }
 impl ::serde::Serialize for CreateOAuthGrantRequest {
@@ -2129,19 +2097,19 @@ struct __FieldsRegisterOAuthClientBadRequest {
     error_description: Option<Option<String>>,
     invalid_fields: Option<::std::collections::BTreeMap<String, Vec<String>>>,
 }
-impl<'de> crate::runtime::de::Fields<'de> for __FieldsRegisterOAuthClientBadRequest {
+impl<'de> de::Fields<'de> for __FieldsRegisterOAuthClientBadRequest {
     type Output = RegisterOAuthClientBadRequest;
     const NAME: &'static str = "RegisterOAuthClientBadRequest";
     const FIELDS: &'static [&'static str] = &["error", "error_description", "invalid_fields"];
-    fn field<A: ::serde::de::MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<(), A::Error> {
+    fn field<A: de::MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<(), A::Error> {
         match index {
-            0 => crate::runtime::de::slot(&mut self.error, map, "error"),
-            1 => crate::runtime::de::slot(&mut self.error_description, map, "error_description"),
-            2 => crate::runtime::de::slot_or_empty(&mut self.invalid_fields, map, "invalid_fields"),
+            0 => de::slot(&mut self.error, map, "error"),
+            1 => de::slot(&mut self.error_description, map, "error_description"),
+            2 => de::slot_or_empty(&mut self.invalid_fields, map, "invalid_fields"),
             _ => Ok(()),
         }
     }
-    fn finish<E: ::serde::de::Error>(self) -> Result<RegisterOAuthClientBadRequest, E> {
+    fn finish<E: de::Error>(self) -> Result<RegisterOAuthClientBadRequest, E> {
         Ok(RegisterOAuthClientBadRequest {
             error: self.error.unwrap_or_default(),
             error_description: self.error_description.unwrap_or_default(),
@@ -2151,7 +2119,7 @@ impl<'de> crate::runtime::de::Fields<'de> for __FieldsRegisterOAuthClientBadRequ
 }
 impl<'de> ::serde::Deserialize<'de> for RegisterOAuthClientBadRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::de::deserialize::<__FieldsRegisterOAuthClientBadRequest, D>(deserializer)
+        de::deserialize::<__FieldsRegisterOAuthClientBadRequest, D>(deserializer)
     }
 }
 impl ::serde::Serialize for RegisterOAuthClientBadRequest {
@@ -2159,15 +2127,15 @@ impl ::serde::Serialize for RegisterOAuthClientBadRequest {
         use ::serde::ser::SerializeStruct as _;
         let mut s = serializer.serialize_struct(
             "RegisterOAuthClientBadRequest",
-            crate::runtime::ser::count(&[
+            ser::count(&[
                 self.error.is_some(),
                 self.error_description.is_some(),
                 !self.invalid_fields.is_empty()
             ])
         )?;
-        crate::runtime::ser::optional(&mut s, "error", &self.error)?;
-        crate::runtime::ser::optional(&mut s, "error_description", &self.error_description)?;
-        crate::runtime::ser::collection(&mut s, "invalid_fields", &self.invalid_fields)?;
+        ser::optional(&mut s, "error", &self.error)?;
+        ser::optional(&mut s, "error_description", &self.error_description)?;
+        ser::collection(&mut s, "invalid_fields", &self.invalid_fields)?;
         s.end()
     }
 }
@@ -2203,18 +2171,18 @@ struct __FieldsListOAuthClientsResponse {
     data: Option<Vec<OAuthClient>>,
     meta: Option<Option<OAuthPaginationMeta>>,
 }
-impl<'de> crate::runtime::de::Fields<'de> for __FieldsListOAuthClientsResponse {
+impl<'de> de::Fields<'de> for __FieldsListOAuthClientsResponse {
     type Output = ListOAuthClientsResponse;
     const NAME: &'static str = "ListOAuthClientsResponse";
     const FIELDS: &'static [&'static str] = &["data", "meta"];
-    fn field<A: ::serde::de::MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<(), A::Error> {
+    fn field<A: de::MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<(), A::Error> {
         match index {
-            0 => crate::runtime::de::slot_or_empty(&mut self.data, map, "data"),
-            1 => crate::runtime::de::slot(&mut self.meta, map, "meta"),
+            0 => de::slot_or_empty(&mut self.data, map, "data"),
+            1 => de::slot(&mut self.meta, map, "meta"),
             _ => Ok(()),
         }
     }
-    fn finish<E: ::serde::de::Error>(self) -> Result<ListOAuthClientsResponse, E> {
+    fn finish<E: de::Error>(self) -> Result<ListOAuthClientsResponse, E> {
         Ok(ListOAuthClientsResponse {
             data: self.data.unwrap_or_default(),
             meta: self.meta.unwrap_or_default(),
@@ -2223,7 +2191,7 @@ impl<'de> crate::runtime::de::Fields<'de> for __FieldsListOAuthClientsResponse {
 }
 impl<'de> ::serde::Deserialize<'de> for ListOAuthClientsResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::de::deserialize::<__FieldsListOAuthClientsResponse, D>(deserializer)
+        de::deserialize::<__FieldsListOAuthClientsResponse, D>(deserializer)
     }
 }
 impl ::serde::Serialize for ListOAuthClientsResponse {
@@ -2231,10 +2199,10 @@ impl ::serde::Serialize for ListOAuthClientsResponse {
         use ::serde::ser::SerializeStruct as _;
         let mut s = serializer.serialize_struct(
             "ListOAuthClientsResponse",
-            crate::runtime::ser::count(&[!self.data.is_empty(), self.meta.is_some()])
+            ser::count(&[!self.data.is_empty(), self.meta.is_some()])
         )?;
-        crate::runtime::ser::collection(&mut s, "data", &self.data)?;
-        crate::runtime::ser::optional(&mut s, "meta", &self.meta)?;
+        ser::collection(&mut s, "data", &self.data)?;
+        ser::optional(&mut s, "meta", &self.meta)?;
         s.end()
     }
 }
@@ -2276,17 +2244,17 @@ impl CreateOAuthClientResponse {
 struct __FieldsCreateOAuthClientResponse {
     data: Option<Option<OAuthClient>>,
 }
-impl<'de> crate::runtime::de::Fields<'de> for __FieldsCreateOAuthClientResponse {
+impl<'de> de::Fields<'de> for __FieldsCreateOAuthClientResponse {
     type Output = CreateOAuthClientResponse;
     const NAME: &'static str = "CreateOAuthClientResponse";
     const FIELDS: &'static [&'static str] = &["data"];
-    fn field<A: ::serde::de::MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<(), A::Error> {
+    fn field<A: de::MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<(), A::Error> {
         match index {
-            0 => crate::runtime::de::slot(&mut self.data, map, "data"),
+            0 => de::slot(&mut self.data, map, "data"),
             _ => Ok(()),
         }
     }
-    fn finish<E: ::serde::de::Error>(self) -> Result<CreateOAuthClientResponse, E> {
+    fn finish<E: de::Error>(self) -> Result<CreateOAuthClientResponse, E> {
         Ok(CreateOAuthClientResponse {
             data: self.data.unwrap_or_default(),
         })
@@ -2294,7 +2262,7 @@ impl<'de> crate::runtime::de::Fields<'de> for __FieldsCreateOAuthClientResponse 
 }
 impl<'de> ::serde::Deserialize<'de> for CreateOAuthClientResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::de::deserialize::<__FieldsCreateOAuthClientResponse, D>(deserializer)
+        de::deserialize::<__FieldsCreateOAuthClientResponse, D>(deserializer)
     }
 }
 impl ::serde::Serialize for CreateOAuthClientResponse {
@@ -2302,9 +2270,9 @@ impl ::serde::Serialize for CreateOAuthClientResponse {
         use ::serde::ser::SerializeStruct as _;
         let mut s = serializer.serialize_struct(
             "CreateOAuthClientResponse",
-            crate::runtime::ser::count(&[self.data.is_some()])
+            ser::count(&[self.data.is_some()])
         )?;
-        crate::runtime::ser::optional(&mut s, "data", &self.data)?;
+        ser::optional(&mut s, "data", &self.data)?;
         s.end()
     }
 }
@@ -2337,17 +2305,17 @@ impl GetOAuthClientResponse {
 struct __FieldsGetOAuthClientResponse {
     data: Option<Option<OAuthClient>>,
 }
-impl<'de> crate::runtime::de::Fields<'de> for __FieldsGetOAuthClientResponse {
+impl<'de> de::Fields<'de> for __FieldsGetOAuthClientResponse {
     type Output = GetOAuthClientResponse;
     const NAME: &'static str = "GetOAuthClientResponse";
     const FIELDS: &'static [&'static str] = &["data"];
-    fn field<A: ::serde::de::MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<(), A::Error> {
+    fn field<A: de::MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<(), A::Error> {
         match index {
-            0 => crate::runtime::de::slot(&mut self.data, map, "data"),
+            0 => de::slot(&mut self.data, map, "data"),
             _ => Ok(()),
         }
     }
-    fn finish<E: ::serde::de::Error>(self) -> Result<GetOAuthClientResponse, E> {
+    fn finish<E: de::Error>(self) -> Result<GetOAuthClientResponse, E> {
         Ok(GetOAuthClientResponse {
             data: self.data.unwrap_or_default(),
         })
@@ -2355,7 +2323,7 @@ impl<'de> crate::runtime::de::Fields<'de> for __FieldsGetOAuthClientResponse {
 }
 impl<'de> ::serde::Deserialize<'de> for GetOAuthClientResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::de::deserialize::<__FieldsGetOAuthClientResponse, D>(deserializer)
+        de::deserialize::<__FieldsGetOAuthClientResponse, D>(deserializer)
     }
 }
 impl ::serde::Serialize for GetOAuthClientResponse {
@@ -2363,9 +2331,9 @@ impl ::serde::Serialize for GetOAuthClientResponse {
         use ::serde::ser::SerializeStruct as _;
         let mut s = serializer.serialize_struct(
             "GetOAuthClientResponse",
-            crate::runtime::ser::count(&[self.data.is_some()])
+            ser::count(&[self.data.is_some()])
         )?;
-        crate::runtime::ser::optional(&mut s, "data", &self.data)?;
+        ser::optional(&mut s, "data", &self.data)?;
         s.end()
     }
 }
@@ -2398,17 +2366,17 @@ impl UpdateOAuthClientResponse {
 struct __FieldsUpdateOAuthClientResponse {
     data: Option<Option<OAuthClient>>,
 }
-impl<'de> crate::runtime::de::Fields<'de> for __FieldsUpdateOAuthClientResponse {
+impl<'de> de::Fields<'de> for __FieldsUpdateOAuthClientResponse {
     type Output = UpdateOAuthClientResponse;
     const NAME: &'static str = "UpdateOAuthClientResponse";
     const FIELDS: &'static [&'static str] = &["data"];
-    fn field<A: ::serde::de::MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<(), A::Error> {
+    fn field<A: de::MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<(), A::Error> {
         match index {
-            0 => crate::runtime::de::slot(&mut self.data, map, "data"),
+            0 => de::slot(&mut self.data, map, "data"),
             _ => Ok(()),
         }
     }
-    fn finish<E: ::serde::de::Error>(self) -> Result<UpdateOAuthClientResponse, E> {
+    fn finish<E: de::Error>(self) -> Result<UpdateOAuthClientResponse, E> {
         Ok(UpdateOAuthClientResponse {
             data: self.data.unwrap_or_default(),
         })
@@ -2416,7 +2384,7 @@ impl<'de> crate::runtime::de::Fields<'de> for __FieldsUpdateOAuthClientResponse 
 }
 impl<'de> ::serde::Deserialize<'de> for UpdateOAuthClientResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::de::deserialize::<__FieldsUpdateOAuthClientResponse, D>(deserializer)
+        de::deserialize::<__FieldsUpdateOAuthClientResponse, D>(deserializer)
     }
 }
 impl ::serde::Serialize for UpdateOAuthClientResponse {
@@ -2424,9 +2392,9 @@ impl ::serde::Serialize for UpdateOAuthClientResponse {
         use ::serde::ser::SerializeStruct as _;
         let mut s = serializer.serialize_struct(
             "UpdateOAuthClientResponse",
-            crate::runtime::ser::count(&[self.data.is_some()])
+            ser::count(&[self.data.is_some()])
         )?;
-        crate::runtime::ser::optional(&mut s, "data", &self.data)?;
+        ser::optional(&mut s, "data", &self.data)?;
         s.end()
     }
 }
@@ -2468,18 +2436,18 @@ struct __FieldsListOAuthGrantsResponse {
     data: Option<Vec<OAuthGrant>>,
     meta: Option<Option<OAuthPaginationMeta>>,
 }
-impl<'de> crate::runtime::de::Fields<'de> for __FieldsListOAuthGrantsResponse {
+impl<'de> de::Fields<'de> for __FieldsListOAuthGrantsResponse {
     type Output = ListOAuthGrantsResponse;
     const NAME: &'static str = "ListOAuthGrantsResponse";
     const FIELDS: &'static [&'static str] = &["data", "meta"];
-    fn field<A: ::serde::de::MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<(), A::Error> {
+    fn field<A: de::MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<(), A::Error> {
         match index {
-            0 => crate::runtime::de::slot_or_empty(&mut self.data, map, "data"),
-            1 => crate::runtime::de::slot(&mut self.meta, map, "meta"),
+            0 => de::slot_or_empty(&mut self.data, map, "data"),
+            1 => de::slot(&mut self.meta, map, "meta"),
             _ => Ok(()),
         }
     }
-    fn finish<E: ::serde::de::Error>(self) -> Result<ListOAuthGrantsResponse, E> {
+    fn finish<E: de::Error>(self) -> Result<ListOAuthGrantsResponse, E> {
         Ok(ListOAuthGrantsResponse {
             data: self.data.unwrap_or_default(),
             meta: self.meta.unwrap_or_default(),
@@ -2488,7 +2456,7 @@ impl<'de> crate::runtime::de::Fields<'de> for __FieldsListOAuthGrantsResponse {
 }
 impl<'de> ::serde::Deserialize<'de> for ListOAuthGrantsResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::de::deserialize::<__FieldsListOAuthGrantsResponse, D>(deserializer)
+        de::deserialize::<__FieldsListOAuthGrantsResponse, D>(deserializer)
     }
 }
 impl ::serde::Serialize for ListOAuthGrantsResponse {
@@ -2496,10 +2464,10 @@ impl ::serde::Serialize for ListOAuthGrantsResponse {
         use ::serde::ser::SerializeStruct as _;
         let mut s = serializer.serialize_struct(
             "ListOAuthGrantsResponse",
-            crate::runtime::ser::count(&[!self.data.is_empty(), self.meta.is_some()])
+            ser::count(&[!self.data.is_empty(), self.meta.is_some()])
         )?;
-        crate::runtime::ser::collection(&mut s, "data", &self.data)?;
-        crate::runtime::ser::optional(&mut s, "meta", &self.meta)?;
+        ser::collection(&mut s, "data", &self.data)?;
+        ser::optional(&mut s, "meta", &self.meta)?;
         s.end()
     }
 }
@@ -2541,17 +2509,17 @@ impl GetOAuthGrantResponse {
 struct __FieldsGetOAuthGrantResponse {
     data: Option<Option<OAuthGrant>>,
 }
-impl<'de> crate::runtime::de::Fields<'de> for __FieldsGetOAuthGrantResponse {
+impl<'de> de::Fields<'de> for __FieldsGetOAuthGrantResponse {
     type Output = GetOAuthGrantResponse;
     const NAME: &'static str = "GetOAuthGrantResponse";
     const FIELDS: &'static [&'static str] = &["data"];
-    fn field<A: ::serde::de::MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<(), A::Error> {
+    fn field<A: de::MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<(), A::Error> {
         match index {
-            0 => crate::runtime::de::slot(&mut self.data, map, "data"),
+            0 => de::slot(&mut self.data, map, "data"),
             _ => Ok(()),
         }
     }
-    fn finish<E: ::serde::de::Error>(self) -> Result<GetOAuthGrantResponse, E> {
+    fn finish<E: de::Error>(self) -> Result<GetOAuthGrantResponse, E> {
         Ok(GetOAuthGrantResponse {
             data: self.data.unwrap_or_default(),
         })
@@ -2559,7 +2527,7 @@ impl<'de> crate::runtime::de::Fields<'de> for __FieldsGetOAuthGrantResponse {
 }
 impl<'de> ::serde::Deserialize<'de> for GetOAuthGrantResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::de::deserialize::<__FieldsGetOAuthGrantResponse, D>(deserializer)
+        de::deserialize::<__FieldsGetOAuthGrantResponse, D>(deserializer)
     }
 }
 impl ::serde::Serialize for GetOAuthGrantResponse {
@@ -2567,9 +2535,9 @@ impl ::serde::Serialize for GetOAuthGrantResponse {
         use ::serde::ser::SerializeStruct as _;
         let mut s = serializer.serialize_struct(
             "GetOAuthGrantResponse",
-            crate::runtime::ser::count(&[self.data.is_some()])
+            ser::count(&[self.data.is_some()])
         )?;
-        crate::runtime::ser::optional(&mut s, "data", &self.data)?;
+        ser::optional(&mut s, "data", &self.data)?;
         s.end()
     }
 }
@@ -2602,17 +2570,17 @@ impl RevokeOAuthGrantResponse {
 struct __FieldsRevokeOAuthGrantResponse {
     data: Option<Option<OAuthGrant>>,
 }
-impl<'de> crate::runtime::de::Fields<'de> for __FieldsRevokeOAuthGrantResponse {
+impl<'de> de::Fields<'de> for __FieldsRevokeOAuthGrantResponse {
     type Output = RevokeOAuthGrantResponse;
     const NAME: &'static str = "RevokeOAuthGrantResponse";
     const FIELDS: &'static [&'static str] = &["data"];
-    fn field<A: ::serde::de::MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<(), A::Error> {
+    fn field<A: de::MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<(), A::Error> {
         match index {
-            0 => crate::runtime::de::slot(&mut self.data, map, "data"),
+            0 => de::slot(&mut self.data, map, "data"),
             _ => Ok(()),
         }
     }
-    fn finish<E: ::serde::de::Error>(self) -> Result<RevokeOAuthGrantResponse, E> {
+    fn finish<E: de::Error>(self) -> Result<RevokeOAuthGrantResponse, E> {
         Ok(RevokeOAuthGrantResponse {
             data: self.data.unwrap_or_default(),
         })
@@ -2620,7 +2588,7 @@ impl<'de> crate::runtime::de::Fields<'de> for __FieldsRevokeOAuthGrantResponse {
 }
 impl<'de> ::serde::Deserialize<'de> for RevokeOAuthGrantResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::de::deserialize::<__FieldsRevokeOAuthGrantResponse, D>(deserializer)
+        de::deserialize::<__FieldsRevokeOAuthGrantResponse, D>(deserializer)
     }
 }
 impl ::serde::Serialize for RevokeOAuthGrantResponse {
@@ -2628,9 +2596,9 @@ impl ::serde::Serialize for RevokeOAuthGrantResponse {
         use ::serde::ser::SerializeStruct as _;
         let mut s = serializer.serialize_struct(
             "RevokeOAuthGrantResponse",
-            crate::runtime::ser::count(&[self.data.is_some()])
+            ser::count(&[self.data.is_some()])
         )?;
-        crate::runtime::ser::optional(&mut s, "data", &self.data)?;
+        ser::optional(&mut s, "data", &self.data)?;
         s.end()
     }
 }

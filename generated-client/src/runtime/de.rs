@@ -18,8 +18,11 @@
 use std::fmt;
 use std::marker::PhantomData;
 
-use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, Visitor};
 use serde::Deserialize;
+
+/// serde's, named here so that generated impls spell them `de::MapAccess`, `de::Error`.
+pub use serde::de::{Error, MapAccess};
 
 /// The fields of one generated model while it is decoded: one `Option` slot per field.
 pub trait Fields<'de>: Default {
