@@ -88,31 +88,29 @@ pub struct Struct {
     pub deny_unknown: bool,
     /// `additionalProperties` with a schema (or `true`): extra members are kept in a map.
     pub additional: Option<TypeRef>,
-    /// How its `Serialize`/`Deserialize` impls are written.
-    pub serde: SerdeForm,
+}
+
+impl Struct {
+    /// How its `Serialize`/`Deserialize` impls are written: compact, unless extra members are
+    /// kept (through `#[serde(flatten)]`, which only the derive offers).
+    pub fn serde(&self) -> SerdeForm {
+        if self.additional.is_some() {
+            SerdeForm::Derive
+        } else {
+            SerdeForm::Compact
+        }
+    }
 }
 
 /// How a struct's serde impls are written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SerdeForm {
     /// One short impl each, through the runtime's `de`/`ser` modules (field list, one match arm
     /// and one line per field): compiles several times faster than the derive's expansion.
     Compact,
     /// `#[derive(Serialize, Deserialize)]` with `#[serde(..)]` attributes, for what the compact
     /// form does not cover (`additionalProperties` kept through `#[serde(flatten)]`).
-    #[default]
     Derive,
-}
-
-impl SerdeForm {
-    /// The form for a struct with these extra members.
-    pub fn for_struct(additional: Option<&TypeRef>) -> Self {
-        if additional.is_some() {
-            SerdeForm::Derive
-        } else {
-            SerdeForm::Compact
-        }
-    }
 }
 
 /// One property.

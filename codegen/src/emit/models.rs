@@ -65,7 +65,7 @@ impl<'a> ModelContext<'a> {
 /// The top of `generated/models.rs`: module docs, lint allowances and shared helpers.
 pub(crate) fn models_header(api: &Api) -> TokenStream {
     // The derive's `deserialize_with` helpers, for structs that keep the derive.
-    let derived = |t: &&TypeDef| matches!(&t.kind, TypeKind::Struct(s) if s.serde == SerdeForm::Derive);
+    let derived = |t: &&TypeDef| matches!(&t.kind, TypeKind::Struct(s) if s.serde() == SerdeForm::Derive);
     let tri_state = api
         .types
         .iter()
@@ -104,7 +104,7 @@ pub(crate) fn models_header(api: &Api) -> TokenStream {
     });
     // The compact serde impls name the runtime's helpers on every field: a short path each.
     // (Unused when tag features leave out every struct that has them.)
-    let compact = api.types.iter().any(|t| matches!(&t.kind, TypeKind::Struct(s) if s.serde == SerdeForm::Compact));
+    let compact = api.types.iter().any(|t| matches!(&t.kind, TypeKind::Struct(s) if s.serde() == SerdeForm::Compact));
     let runtime_serde = compact.then(|| {
         quote! {
             #[allow(unused_imports)]
@@ -354,7 +354,7 @@ fn structure(
 ) -> Vec<TokenStream> {
     let has_secret = s.fields.iter().any(|f| f.secret);
     let all_optional = s.fields.iter().all(|f| !f.required || f.nullable);
-    let derive_serde = s.serde == SerdeForm::Derive;
+    let derive_serde = s.serde() == SerdeForm::Derive;
     let mut derives = vec![quote!(Clone), quote!(PartialEq)];
     if derive_serde {
         derives.extend([quote!(::serde::Serialize), quote!(::serde::Deserialize)]);
@@ -595,18 +595,16 @@ fn compact_serde(name: &proc_macro2::Ident, s: &Struct, deprecated: bool) -> Vec
     });
     // `serialize_struct`'s length is exact (formats such as MessagePack write it first): the
     // fields always written, plus those of the optional ones that are present this time.
-    let always = s.fields.iter().filter(|f| f.required && !f.plain_collection && !f.tri_state).count();
+    let always = s.fields.iter().filter(|f| matches!(written(f), Written::Always)).count();
     let present: Vec<TokenStream> = s
         .fields
         .iter()
         .filter_map(|f| {
             let fname = ident(&f.name);
-            if f.plain_collection {
-                Some(quote!(!self.#fname.is_empty()))
-            } else if !f.required || f.tri_state {
-                Some(quote!(self.#fname.is_some()))
-            } else {
-                None
+            match written(f) {
+                Written::Always => None,
+                Written::IfSome => Some(quote!(self.#fname.is_some())),
+                Written::IfNotEmpty => Some(quote!(!self.#fname.is_empty())),
             }
         })
         .collect();
@@ -619,12 +617,10 @@ fn compact_serde(name: &proc_macro2::Ident, s: &Struct, deprecated: bool) -> Vec
     let writes = s.fields.iter().map(|f| {
         let fname = ident(&f.name);
         let wire = &f.wire;
-        if f.plain_collection {
-            quote!(ser::collection(&mut s, #wire, &self.#fname)?;)
-        } else if !f.required || f.tri_state {
-            quote!(ser::optional(&mut s, #wire, &self.#fname)?;)
-        } else {
-            quote!(s.serialize_field(#wire, &self.#fname)?;)
+        match written(f) {
+            Written::Always => quote!(s.serialize_field(#wire, &self.#fname)?;),
+            Written::IfSome => quote!(ser::optional(&mut s, #wire, &self.#fname)?;),
+            Written::IfNotEmpty => quote!(ser::collection(&mut s, #wire, &self.#fname)?;),
         }
     });
     let mutable = (!s.fields.is_empty()).then(|| quote!(mut));
@@ -667,6 +663,26 @@ fn compact_serde(name: &proc_macro2::Ident, s: &Struct, deprecated: bool) -> Vec
             }
         },
     ]
+}
+
+/// When the compact `Serialize` writes a field; the struct length it announces counts the same.
+enum Written {
+    /// Every time (a required field, `null` included when it is nullable).
+    Always,
+    /// When it is `Some` (an optional field; a tri-state one writes `Some(None)` as `null`).
+    IfSome,
+    /// When it is not empty (a collection where absent and empty mean the same).
+    IfNotEmpty,
+}
+
+fn written(f: &Field) -> Written {
+    if f.plain_collection {
+        Written::IfNotEmpty
+    } else if !f.required || f.tri_state {
+        Written::IfSome
+    } else {
+        Written::Always
+    }
 }
 
 /// `with_<field>(value)`: sets an optional field, for building a value in one expression

@@ -92,8 +92,7 @@ impl<'a> Lowerer<'a> {
         }
         mark_authorization_code(&mut fields);
         let additional = self.additional(additional.as_ref(), hint, at)?;
-        let serde = crate::ir::SerdeForm::for_struct(additional.as_ref());
-        Ok(Some(Struct { fields, deny_unknown: false, additional, serde }))
+        Ok(Some(Struct { fields, deny_unknown: false, additional }))
     }
 }
 

@@ -153,8 +153,7 @@ impl<'a> Lowerer<'a> {
         mark_authorization_code(&mut fields);
         let deny_unknown = matches!(additional, Some(AdditionalProperties::Any(false)));
         let additional = self.additional(additional, hint, at)?;
-        let serde = crate::ir::SerdeForm::for_struct(additional.as_ref());
-        Ok(Struct { fields, deny_unknown, additional, serde })
+        Ok(Struct { fields, deny_unknown, additional })
     }
 
     pub(super) fn additional(
