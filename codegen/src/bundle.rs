@@ -198,13 +198,7 @@ impl Bundler<'_, '_> {
                     }
                 }
             }
-            shape::children(kind, node, Schemas::All).into_iter().any(|(path, child_kind)| {
-                let mut child = Some(node);
-                for token in &path {
-                    child = child.and_then(|c| step(c, token));
-                }
-                child.is_some_and(|c| visit(c, child_kind))
-            })
+            shape::any_child(kind, node, Schemas::All, &mut |child| visit(child.value, child.kind))
         }
         Ok(visit(self.file(&self.entry), Kind::Document))
     }
@@ -724,14 +718,6 @@ fn decode_pointer(pointer: &str) -> Option<Vec<String>> {
 
 fn encode_pointer(tokens: &[String]) -> String {
     tokens.iter().fold(String::new(), |at, token| ptr(&at, token))
-}
-
-fn step<'v>(value: &'v Value, token: &str) -> Option<&'v Value> {
-    match value {
-        Value::Object(map) => map.get(token),
-        Value::Array(items) => token.parse::<usize>().ok().and_then(|i| items.get(i)),
-        _ => None,
-    }
 }
 
 /// `path` (relative to the file `from`, both `/`-separated and relative to the entry's folder),

@@ -75,89 +75,98 @@ pub(crate) enum Schemas {
 /// Everything else (examples, extensions, enums, defaults) is data.
 pub(crate) fn children(kind: Kind, node: &Value, schemas: Schemas) -> Vec<(Vec<String>, Kind)> {
     let mut out = Vec::new();
-    let Value::Object(map) = node else { return out };
-    let single = |key: &str, kind: Kind, out: &mut Vec<(Vec<String>, Kind)>| {
-        if map.get(key).is_some_and(Value::is_object) {
-            out.push((vec![key.to_owned()], kind));
-        }
+    any_child(kind, node, schemas, &mut |child| {
+        let path = match child.step {
+            None => vec![child.key.to_owned()],
+            Some(Step::Member(name)) => vec![child.key.to_owned(), name.to_owned()],
+            Some(Step::Index(i)) => vec![child.key.to_owned(), i.to_string()],
+        };
+        out.push((path, child.kind));
+        false
+    });
+    out
+}
+
+/// One of the [`children`] of a node, borrowed: the member `key` of the node, then `step` into
+/// it for a child inside a map or list.
+pub(crate) struct Child<'v> {
+    pub(crate) key: &'v str,
+    pub(crate) step: Option<Step<'v>>,
+    pub(crate) value: &'v Value,
+    pub(crate) kind: Kind,
+}
+
+/// The second token of a child's path.
+#[derive(Clone, Copy)]
+pub(crate) enum Step<'v> {
+    Member(&'v str),
+    Index(usize),
+}
+
+/// Calls `f` on each of the [`children`] of `node` in the same order, without building their
+/// paths, until it returns `true`; whether it did.
+pub(crate) fn any_child<'v>(
+    kind: Kind,
+    node: &'v Value,
+    schemas: Schemas,
+    f: &mut dyn FnMut(Child<'v>) -> bool,
+) -> bool {
+    let Value::Object(map) = node else { return false };
+    let single = |key: &str, kind: Kind, f: &mut dyn FnMut(Child<'v>) -> bool| match map.get_key_value(key) {
+        Some((key, value)) if value.is_object() => f(Child { key, step: None, value, kind }),
+        _ => false,
     };
-    let each_in_map = |key: &str, kind: Kind, out: &mut Vec<(Vec<String>, Kind)>| {
-        if let Some(Value::Object(members)) = map.get(key) {
-            for name in members.keys() {
-                out.push((vec![key.to_owned(), name.clone()], kind));
-            }
+    let each_in_map = |key: &str, kind: Kind, f: &mut dyn FnMut(Child<'v>) -> bool| match map.get_key_value(key) {
+        Some((key, Value::Object(members))) => {
+            members.iter().any(|(name, value)| f(Child { key, step: Some(Step::Member(name)), value, kind }))
         }
+        _ => false,
     };
-    let each_in_list = |key: &str, kind: Kind, out: &mut Vec<(Vec<String>, Kind)>| {
-        if let Some(Value::Array(items)) = map.get(key) {
-            for i in 0..items.len() {
-                out.push((vec![key.to_owned(), i.to_string()], kind));
-            }
+    let each_in_list = |key: &str, kind: Kind, f: &mut dyn FnMut(Child<'v>) -> bool| match map.get_key_value(key) {
+        Some((key, Value::Array(items))) => {
+            items.iter().enumerate().any(|(i, value)| f(Child { key, step: Some(Step::Index(i)), value, kind }))
         }
+        _ => false,
+    };
+    let each_member = |kind: Kind, skip: &dyn Fn(&str) -> bool, f: &mut dyn FnMut(Child<'v>) -> bool| {
+        map.iter().any(|(key, value)| !skip(key) && value.is_object() && f(Child { key, step: None, value, kind }))
     };
     match kind {
-        Kind::Document => {
-            single("paths", Kind::Paths, &mut out);
-            single("components", Kind::Components, &mut out);
-        }
-        Kind::Paths => {
-            for (key, value) in map {
-                if !key.starts_with("x-") && value.is_object() {
-                    out.push((vec![key.clone()], Kind::PathItem));
-                }
-            }
-        }
+        Kind::Document => single("paths", Kind::Paths, f) || single("components", Kind::Components, f),
+        Kind::Paths => each_member(Kind::PathItem, &|key| key.starts_with("x-"), f),
         Kind::PathItem => {
-            for method in METHODS {
-                single(method, Kind::Operation, &mut out);
-            }
-            each_in_list("parameters", Kind::Parameter, &mut out);
+            METHODS.iter().any(|method| single(method, Kind::Operation, f))
+                || each_in_list("parameters", Kind::Parameter, f)
         }
         Kind::Operation => {
-            each_in_list("parameters", Kind::Parameter, &mut out);
-            single("requestBody", Kind::RequestBody, &mut out);
-            single("responses", Kind::Responses, &mut out);
-            each_in_map("callbacks", Kind::Callback, &mut out);
+            each_in_list("parameters", Kind::Parameter, f)
+                || single("requestBody", Kind::RequestBody, f)
+                || single("responses", Kind::Responses, f)
+                || each_in_map("callbacks", Kind::Callback, f)
         }
-        Kind::Callback => {
-            for (key, value) in map {
-                if !key.starts_with("x-") && key != "$ref" && value.is_object() {
-                    out.push((vec![key.clone()], Kind::PathItem));
-                }
-            }
-        }
-        Kind::Responses => {
-            for (key, value) in map {
-                if !key.starts_with("x-") && value.is_object() {
-                    out.push((vec![key.clone()], Kind::Response));
-                }
-            }
-        }
+        Kind::Callback => each_member(Kind::PathItem, &|key| key.starts_with("x-") || key == "$ref", f),
+        Kind::Responses => each_member(Kind::Response, &|key| key.starts_with("x-"), f),
         Kind::Response => {
-            each_in_map("headers", Kind::Header, &mut out);
-            each_in_map("content", Kind::MediaType, &mut out);
-            each_in_map("links", Kind::Link, &mut out);
+            each_in_map("headers", Kind::Header, f)
+                || each_in_map("content", Kind::MediaType, f)
+                || each_in_map("links", Kind::Link, f)
         }
-        Kind::RequestBody => each_in_map("content", Kind::MediaType, &mut out),
+        Kind::RequestBody => each_in_map("content", Kind::MediaType, f),
         Kind::MediaType => {
-            single("schema", Kind::Schema, &mut out);
-            each_in_map("examples", Kind::Example, &mut out);
-            each_in_map("encoding", Kind::Encoding, &mut out);
+            single("schema", Kind::Schema, f)
+                || each_in_map("examples", Kind::Example, f)
+                || each_in_map("encoding", Kind::Encoding, f)
         }
-        Kind::Encoding => each_in_map("headers", Kind::Header, &mut out),
+        Kind::Encoding => each_in_map("headers", Kind::Header, f),
         Kind::Parameter | Kind::Header => {
-            single("schema", Kind::Schema, &mut out);
-            each_in_map("content", Kind::MediaType, &mut out);
-            each_in_map("examples", Kind::Example, &mut out);
+            single("schema", Kind::Schema, f)
+                || each_in_map("content", Kind::MediaType, f)
+                || each_in_map("examples", Kind::Example, f)
         }
-        Kind::Components => {
-            for (section, members) in map {
-                let (Some(kind), Value::Object(members)) = (Kind::of_section(section), members) else { continue };
-                for name in members.keys() {
-                    out.push((vec![section.clone(), name.clone()], kind));
-                }
-            }
-        }
+        Kind::Components => map.iter().any(|(section, members)| {
+            let (Some(kind), Value::Object(members)) = (Kind::of_section(section), members) else { return false };
+            members.iter().any(|(name, value)| f(Child { key: section, step: Some(Step::Member(name)), value, kind }))
+        }),
         Kind::Schema => {
             let (maps, lists, singles): (&[&str], &[&str], &[&str]) = match schemas {
                 Schemas::All => (
@@ -182,19 +191,12 @@ pub(crate) fn children(kind: Kind, node: &Value, schemas: Schemas) -> Vec<(Vec<S
                     (&["properties"], &["allOf", "oneOf", "anyOf"], &["items", "additionalProperties", "not"])
                 }
             };
-            for key in maps {
-                each_in_map(key, Kind::Schema, &mut out);
-            }
-            for key in lists {
-                each_in_list(key, Kind::Schema, &mut out);
-            }
-            for key in singles {
-                single(key, Kind::Schema, &mut out);
-            }
+            maps.iter().any(|key| each_in_map(key, Kind::Schema, f))
+                || lists.iter().any(|key| each_in_list(key, Kind::Schema, f))
+                || singles.iter().any(|key| single(key, Kind::Schema, f))
         }
-        Kind::Example | Kind::Link | Kind::SecurityScheme => {}
+        Kind::Example | Kind::Link | Kind::SecurityScheme => false,
     }
-    out
 }
 
 /// The `$ref` of a reference object (`{"$ref": "..."}`, possibly with siblings).
