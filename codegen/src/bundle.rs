@@ -198,6 +198,9 @@ impl Bundler<'_, '_> {
                     }
                 }
             }
+            if kind == Kind::Schema {
+                return shape::any_subschema(node, &mut |child| visit(child, Kind::Schema));
+            }
             shape::any_child(kind, node, Schemas::All, &mut |child| visit(child.value, child.kind))
         }
         Ok(visit(self.file(&self.entry), Kind::Document))

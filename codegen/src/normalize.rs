@@ -82,9 +82,21 @@ fn each_node(node: &mut Value, kind: Kind, f: &mut dyn FnMut(Kind, &mut Value)) 
         return;
     }
     f(kind, node);
-    for (path, child_kind) in shape::children(kind, node, Schemas::All) {
+    // The paths of the children that are not schemas (each component schema would cost one).
+    let mut paths: Vec<(String, Option<String>, Kind)> = Vec::new();
+    shape::any_child(kind, node, Schemas::All, &mut |child| {
+        if child.kind != Kind::Schema {
+            let step = child.step.map(|step| match step {
+                shape::Step::Member(name) => name.to_owned(),
+                shape::Step::Index(i) => i.to_string(),
+            });
+            paths.push((child.key.to_owned(), step, child.kind));
+        }
+        false
+    });
+    for (key, step, child_kind) in paths {
         let mut child = Some(&mut *node);
-        for token in &path {
+        for token in std::iter::once(&key).chain(&step) {
             child = child.and_then(|c| match c {
                 Value::Object(map) => map.get_mut(token),
                 Value::Array(items) => token.parse::<usize>().ok().and_then(|i| items.get_mut(i)),
@@ -198,7 +210,40 @@ fn lower_schema(schema: &mut Value) {
         Value::Object(map) => map,
         _ => return,
     };
+    // One pass over the keys says which rewrites can apply: most schemas need none, and each
+    // lookup hashes its key.
+    let mut rewrite = false;
+    for key in map.keys() {
+        if matches!(
+            key.as_str(),
+            "$ref" | "type" | "anyOf" | "oneOf" | "const" | "examples" | "exclusiveMinimum" | "exclusiveMaximum"
+        ) {
+            rewrite = true;
+            break;
+        }
+    }
+    if rewrite {
+        rewrite_schema(map);
+    }
+    for (key, child) in map.iter_mut() {
+        let key = key.as_str();
+        if SUBSCHEMA_MAPS.contains(&key) {
+            if let Value::Object(children) = child {
+                children.values_mut().for_each(lower_schema);
+            }
+        } else if SUBSCHEMA_LISTS.contains(&key) {
+            if let Value::Array(children) = child {
+                children.iter_mut().for_each(lower_schema);
+            }
+        }
+        if SUBSCHEMA_SINGLE.contains(&key) && (!child.is_boolean() || key != "additionalProperties") {
+            lower_schema(child);
+        }
+    }
+}
 
+/// The rewrites of [`lower_schema`] on one schema's own keywords (not its subschemas).
+fn rewrite_schema(map: &mut Map<String, Value>) {
     // `$ref` with sibling keywords: 3.0 ignores the siblings, so wrap the reference in an allOf.
     if map.contains_key("$ref") && map.len() > 1 {
         let reference = map.remove("$ref").unwrap_or(Value::Null);
@@ -269,24 +314,6 @@ fn lower_schema(schema: &mut Value) {
     // A 3.0 array needs `items`; 3.1 allows it to be missing.
     if map.get("type").and_then(Value::as_str) == Some("array") && !map.contains_key("items") {
         map.insert("items".into(), Value::Object(Map::new()));
-    }
-
-    for key in SUBSCHEMA_MAPS {
-        if let Some(Value::Object(children)) = map.get_mut(*key) {
-            children.values_mut().for_each(lower_schema);
-        }
-    }
-    for key in SUBSCHEMA_LISTS {
-        if let Some(Value::Array(children)) = map.get_mut(*key) {
-            children.iter_mut().for_each(lower_schema);
-        }
-    }
-    for key in SUBSCHEMA_SINGLE {
-        if let Some(child) = map.get_mut(*key) {
-            if !child.is_boolean() || *key != "additionalProperties" {
-                lower_schema(child);
-            }
-        }
     }
 }
 

@@ -169,24 +169,7 @@ pub(crate) fn any_child<'v>(
         }),
         Kind::Schema => {
             let (maps, lists, singles): (&[&str], &[&str], &[&str]) = match schemas {
-                Schemas::All => (
-                    &["properties", "patternProperties", "$defs", "definitions", "dependentSchemas"],
-                    &["allOf", "oneOf", "anyOf", "prefixItems", "items"],
-                    &[
-                        "items",
-                        "additionalProperties",
-                        "not",
-                        "contains",
-                        "if",
-                        "then",
-                        "else",
-                        "propertyNames",
-                        "unevaluatedItems",
-                        "unevaluatedProperties",
-                        "additionalItems",
-                        "contentSchema",
-                    ],
-                ),
+                Schemas::All => (SUBSCHEMA_MAPS, SUBSCHEMA_LISTS, SUBSCHEMA_SINGLE),
                 Schemas::OpenApi30 => {
                     (&["properties"], &["allOf", "oneOf", "anyOf"], &["items", "additionalProperties", "not"])
                 }
@@ -199,7 +182,81 @@ pub(crate) fn any_child<'v>(
     }
 }
 
+/// The keywords of JSON Schema whose members are schemas.
+const SUBSCHEMA_MAPS: &[&str] = &["properties", "patternProperties", "$defs", "definitions", "dependentSchemas"];
+/// The keywords of JSON Schema whose items are schemas.
+const SUBSCHEMA_LISTS: &[&str] = &["allOf", "oneOf", "anyOf", "prefixItems", "items"];
+/// The keywords of JSON Schema that hold one schema (when an object).
+const SUBSCHEMA_SINGLE: &[&str] = &[
+    "items",
+    "additionalProperties",
+    "not",
+    "contains",
+    "if",
+    "then",
+    "else",
+    "propertyNames",
+    "unevaluatedItems",
+    "unevaluatedProperties",
+    "additionalItems",
+    "contentSchema",
+];
+
+/// Whether `f` returns `true` for any of the subschemas of the schema `node` (those
+/// [`any_child`] lists with [`Schemas::All`]), visited in the order of the schema's keys: one pass
+/// over its members instead of a lookup per keyword. For checks that do not depend on the order.
+pub(crate) fn any_subschema(node: &Value, f: &mut dyn FnMut(&Value) -> bool) -> bool {
+    let Value::Object(map) = node else { return false };
+    map.iter().any(|(key, value)| {
+        let key = key.as_str();
+        (SUBSCHEMA_MAPS.contains(&key) && matches!(value, Value::Object(members) if members.values().any(&mut *f)))
+            || (SUBSCHEMA_LISTS.contains(&key) && matches!(value, Value::Array(items) if items.iter().any(&mut *f)))
+            || (SUBSCHEMA_SINGLE.contains(&key) && value.is_object() && f(value))
+    })
+}
+
 /// The `$ref` of a reference object (`{"$ref": "..."}`, possibly with siblings).
 pub(crate) fn reference(node: &Value) -> Option<&str> {
     node.get("$ref").and_then(Value::as_str)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `any_subschema` (one pass, document order) visits exactly the subschemas `any_child` lists.
+    #[test]
+    fn any_subschema_visits_what_any_child_lists() {
+        let mut schema = serde_json::Map::new();
+        for key in SUBSCHEMA_MAPS.iter().chain(SUBSCHEMA_LISTS).chain(SUBSCHEMA_SINGLE) {
+            schema.insert((*key).to_owned(), serde_json::json!({ "a": { "type": "string" }, "b": true }));
+        }
+        schema.insert("items".into(), serde_json::json!([{ "type": "string" }, false]));
+        schema.insert("not".into(), serde_json::json!(true));
+        schema.insert("description".into(), serde_json::json!({ "x": {} }));
+        schema.insert("example".into(), serde_json::json!([{}]));
+        let node = Value::Object(schema);
+        let mut listed: Vec<*const Value> = Vec::new();
+        any_child(Kind::Schema, &node, Schemas::All, &mut |child| {
+            assert_eq!(child.kind, Kind::Schema);
+            listed.push(child.value);
+            false
+        });
+        let mut visited: Vec<*const Value> = Vec::new();
+        any_subschema(&node, &mut |child| {
+            visited.push(child);
+            false
+        });
+        assert!(listed.len() > SUBSCHEMA_MAPS.len() * 2);
+        listed.sort();
+        visited.sort();
+        assert_eq!(listed, visited);
+        // It stops at the first `true`.
+        let mut calls = 0;
+        assert!(any_subschema(&node, &mut |_| {
+            calls += 1;
+            true
+        }));
+        assert_eq!(calls, 1);
+    }
 }

@@ -180,7 +180,11 @@ impl<'a> Lowerer<'a> {
         hint: &Hint,
         at: &str,
     ) -> Result<Field, Error> {
-        let (ty, nullable) = self.boxed_ref_type(schema, &hint.property(wire), at)?;
+        // The property's hint is only needed by an inline schema (a reference is named already).
+        let (ty, nullable) = match schema {
+            ReferenceOr::Reference { reference } => self.ref_type(reference, at)?,
+            ReferenceOr::Item(s) => self.schema_type(s, &hint.property(wire), at)?,
+        };
         let data = match schema {
             ReferenceOr::Item(s) => Some(&s.schema_data),
             ReferenceOr::Reference { .. } => None,
