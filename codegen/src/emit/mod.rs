@@ -7,7 +7,7 @@ pub(crate) use models::{allow_deprecated_uses, field_type, models_header, models
 pub(crate) use operations::{modules, operations_module, operations_root};
 
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::{quote, ToTokens};
 
 use crate::ir::{Api, TypeRef};
 
@@ -26,21 +26,45 @@ pub(crate) fn ident(name: &str) -> proc_macro2::Ident {
 /// rustdoc reads no link or HTML in it; the generator's own links are kept.
 pub(crate) fn doc(text: Option<&str>) -> TokenStream {
     let Some(text) = text.map(crate::text::markdown_blocks).filter(|t| !t.is_empty()) else { return quote!() };
-    let lines = text.split('\n').map(|line| {
-        let line = if line.is_empty() { String::new() } else { format!(" {line}") };
-        quote!(#[doc = #line])
-    });
-    quote!(#(#lines)*)
+    doc_lines(&text, false)
 }
 
 /// Inner `#![doc = "..."]` lines (module and crate docs), made safe like [`doc`].
 pub(crate) fn inner_doc(text: &str) -> TokenStream {
     let text = crate::text::markdown_blocks(text);
-    let lines = text.split('\n').filter(|_| !text.is_empty()).map(|line| {
-        let line = if line.is_empty() { String::new() } else { format!(" {line}") };
-        quote!(#![doc = #line])
-    });
-    quote!(#(#lines)*)
+    if text.is_empty() {
+        return quote!();
+    }
+    doc_lines(&text, true)
+}
+
+/// `#[doc = " line"]` (or `#![doc = …]`) for each line of `text`, made into tokens directly:
+/// the same tokens as `quote!(#[doc = #line])` per line, without building and splicing a
+/// stream for each.
+fn doc_lines(text: &str, inner: bool) -> TokenStream {
+    use proc_macro2::{Delimiter, Group, Literal, Punct, Spacing, Span, TokenTree};
+    let mut tokens = Vec::new();
+    let mut line_text = String::new();
+    for line in text.split('\n') {
+        line_text.clear();
+        if !line.is_empty() {
+            line_text.push(' ');
+            line_text.push_str(line);
+        }
+        let attribute: TokenStream = [
+            TokenTree::Ident(proc_macro2::Ident::new("doc", Span::call_site())),
+            TokenTree::Punct(Punct::new('=', Spacing::Alone)),
+            TokenTree::Literal(Literal::string(&line_text)),
+        ]
+        .into_iter()
+        .collect();
+        tokens.push(TokenTree::Punct(Punct::new('#', Spacing::Alone)));
+        if inner {
+            tokens.push(TokenTree::Punct(Punct::new('!', Spacing::Alone)));
+        }
+        tokens.push(TokenTree::Group(Group::new(Delimiter::Bracket, attribute)));
+    }
+    tokens.into_iter().collect()
 }
 
 /// The Rust type for a type reference, as seen from a module where `models` names the models.
@@ -53,10 +77,7 @@ pub(crate) fn rust_path(path: &str) -> TokenStream {
 pub(crate) fn ty(t: &TypeRef, models: &TokenStream) -> TokenStream {
     match t {
         TypeRef::String => quote!(String),
-        TypeRef::Integer(name) | TypeRef::Number(name) => {
-            let i = format_ident!("{}", name);
-            quote!(#i)
-        }
+        TypeRef::Integer(name) | TypeRef::Number(name) => ident(name).into_token_stream(),
         TypeRef::Bool => quote!(bool),
         TypeRef::Json => quote!(::serde_json::Value),
         TypeRef::Bytes => quote!(::bytes::Bytes),
