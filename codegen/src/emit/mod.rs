@@ -42,7 +42,7 @@ pub(crate) fn inner_doc(text: &str) -> TokenStream {
 /// the same tokens as `quote!(#[doc = #line])` per line, without building and splicing a
 /// stream for each.
 fn doc_lines(text: &str, inner: bool) -> TokenStream {
-    use proc_macro2::{Delimiter, Group, Literal, Punct, Spacing, Span, TokenTree};
+    use proc_macro2::{Delimiter, Group, Punct, Spacing, Span, TokenTree};
     let mut tokens = Vec::new();
     let mut line_text = String::new();
     for line in text.split('\n') {
@@ -54,7 +54,7 @@ fn doc_lines(text: &str, inner: bool) -> TokenStream {
         let attribute: TokenStream = [
             TokenTree::Ident(proc_macro2::Ident::new("doc", Span::call_site())),
             TokenTree::Punct(Punct::new('=', Spacing::Alone)),
-            TokenTree::Literal(Literal::string(&line_text)),
+            TokenTree::Literal(doc_literal(&line_text)),
         ]
         .into_iter()
         .collect();
@@ -65,6 +65,21 @@ fn doc_lines(text: &str, inner: bool) -> TokenStream {
         tokens.push(TokenTree::Group(Group::new(Delimiter::Bracket, attribute)));
     }
     tokens.into_iter().collect()
+}
+
+/// `Literal::string(line)`. Printable ASCII without quotes or backslashes (most doc lines) is
+/// its own escaped form, and lexing `"line"` costs less than escaping it character by character.
+fn doc_literal(line: &str) -> proc_macro2::Literal {
+    if line.bytes().all(|b| (b' '..=b'~').contains(&b) && b != b'"' && b != b'\\') {
+        let mut repr = String::with_capacity(line.len() + 2);
+        repr.push('"');
+        repr.push_str(line);
+        repr.push('"');
+        if let Ok(literal) = repr.parse() {
+            return literal;
+        }
+    }
+    proc_macro2::Literal::string(line)
 }
 
 /// The Rust type for a type reference, as seen from a module where `models` names the models.
@@ -145,6 +160,30 @@ pub(crate) fn root(api: &Api, options: &crate::Options) -> TokenStream {
             pub fn from_env() -> rt::Result<Self> {
                 rt::Client::builder_from_env(&API_INFO)?.build()
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::doc_literal;
+
+    #[test]
+    fn doc_literals_are_the_escaped_strings() {
+        let lines = [
+            "",
+            " plain words, (brackets) [links] and `code`",
+            " it's 'quoted'",
+            " \"double\" quotes",
+            " back\\slash",
+            " tab\there",
+            " nul \0 and \u{7}",
+            " \u{202e} bidi",
+            " ünïcödé ✓ 🦀 \u{301}e",
+            "~ every printable: !#$%&()*+,-./0123456789:;<=>?@AZ[]^_`az{|}~",
+        ];
+        for line in lines {
+            assert_eq!(doc_literal(line).to_string(), proc_macro2::Literal::string(line).to_string(), "{line:?}");
         }
     }
 }
