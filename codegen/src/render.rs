@@ -279,6 +279,16 @@ struct WordClass {
 
 /// One `match` instead of a scan of keyword lists per identifier.
 fn word_class(text: &str) -> WordClass {
+    // Every word below has at most 11 characters and starts with one of these: most names (types,
+    // fields) are told apart without comparing them with each keyword.
+    let candidate = text.len() <= 11
+        && matches!(
+            text.as_bytes().first(),
+            Some(b'a'..=b'f' | b'i' | b'l' | b'm' | b'p' | b'r'..=b'u' | b'w' | b'y' | b'S' | b'_')
+        );
+    if !candidate {
+        return WordClass { keyword: false, operand_keyword: false, declaring: false, item: false };
+    }
     let (keyword, operand_keyword, declaring, item) = match text {
         "fn" | "struct" | "enum" | "union" | "trait" => (true, false, true, true),
         "type" => (true, false, true, false),
@@ -1139,6 +1149,21 @@ mod tests {
         assert!(text.contains("\n/// plain words\n"), "{text}");
         assert!(text.contains("\n    /// closes a comment */ and opens one /* here\n"), "{text}");
         assert!(text.starts_with("//! plain words\n//!\n"), "{text}");
+    }
+
+    #[test]
+    fn every_keyword_is_classified_and_names_are_not() {
+        let keywords = "fn struct enum union trait type impl mod macro_rules self Self super crate true false await _ \
+                        as async break const continue dyn else extern for if in let loop match move mut pub ref \
+                        return static unsafe use where while yield";
+        for word in keywords.split_whitespace() {
+            let class = super::word_class(word);
+            assert!(class.keyword || class.operand_keyword || class.declaring || class.item, "{word}");
+        }
+        for word in ["Pet", "name", "rt", "models", "r#type", "selfish", "Selfie", "macro_rules_x", "x", "__", "i64"] {
+            let class = super::word_class(word);
+            assert!(!(class.keyword || class.operand_keyword || class.declaring || class.item), "{word}");
+        }
     }
 
     #[test]

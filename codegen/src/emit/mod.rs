@@ -96,7 +96,8 @@ pub(crate) fn ty(t: &TypeRef, models: &TokenStream) -> TokenStream {
         TypeRef::Bool => quote!(bool),
         TypeRef::Json => quote!(::serde_json::Value),
         TypeRef::Bytes => quote!(::bytes::Bytes),
-        TypeRef::Named(n) if n.contains("::") => rust_path(n),
+        // A type name has no `:`; a replacement's path (`crate::a::B`) does.
+        TypeRef::Named(n) if n.contains(':') => rust_path(n),
         TypeRef::Named(n) => {
             let i = ident(n);
             quote!(#models #i)
