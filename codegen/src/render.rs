@@ -507,15 +507,24 @@ impl Printer<'_> {
         let f = self.flat;
         // The run of joined characters.
         let mut end = i;
-        // Punctuation is ASCII; a run longer than the buffer (never emitted) is split there.
+        // Punctuation is ASCII: a run is collected on the stack, and on the heap only when it is
+        // longer than any operator (never emitted, but printed as losslessly).
         let mut buf = [0_u8; 16];
         let mut len = 0;
-        while end < hi && len < buf.len() {
+        let mut spill: Vec<u8> = Vec::new();
+        while end < hi {
             match f.toks[end].kind {
                 // A lifetime or an attribute starts a token of its own.
                 Kind::Punct('\'' | '#', _) if end > i => break,
                 Kind::Punct(c, joint) if c.is_ascii() => {
-                    buf[len] = c as u8;
+                    if len < buf.len() {
+                        buf[len] = c as u8;
+                    } else {
+                        if spill.is_empty() {
+                            spill.extend_from_slice(&buf);
+                        }
+                        spill.push(c as u8);
+                    }
                     len += 1;
                     end += 1;
                     if !joint || f.punct(end).is_none() || end >= hi {
@@ -529,7 +538,8 @@ impl Printer<'_> {
             // Not reached: proc_macro2 only makes ASCII punctuation.
             return i + 1;
         }
-        let mut rest = std::str::from_utf8(&buf[..len]).unwrap_or_default();
+        let run = if spill.is_empty() { &buf[..len] } else { &spill[..] };
+        let mut rest = std::str::from_utf8(run).unwrap_or_default();
         let mut glued = false;
         while !rest.is_empty() {
             let piece = OPERATORS.iter().find(|op| rest.starts_with(**op)).copied().unwrap_or(&rest[..1]);
@@ -1149,6 +1159,23 @@ mod tests {
         assert!(text.contains("\n/// plain words\n"), "{text}");
         assert!(text.contains("\n    /// closes a comment */ and opens one /* here\n"), "{text}");
         assert!(text.starts_with("//! plain words\n//!\n"), "{text}");
+    }
+
+    #[test]
+    fn long_runs_of_joined_punctuation_lex_back() {
+        // Longer than any operator the emitters write: the printer must not split the run
+        // anywhere but between the operators Rust reads in it.
+        // (`/` is left out: two joined slashes are a comment, not a token Rust has.)
+        for c in ['=', '<', '>', '-', '.', ':', '&', '|', '*', '+', '!', '%', '^'] {
+            for len in [2, 15, 16, 17, 40] {
+                let mut run = TokenStream::new();
+                run.extend((0..len).map(|i| {
+                    let spacing = if i + 1 < len { Spacing::Joint } else { Spacing::Alone };
+                    TokenTree::Punct(proc_macro2::Punct::new(c, spacing))
+                }));
+                round_trip(&format!("{len} joined {c:?}"), quote!(m! { a #run b }));
+            }
+        }
     }
 
     #[test]
