@@ -87,6 +87,17 @@ cli() {
         -n "ours (original 3.1 spec)" "$x generate --spec $SPEC --out $TMP/ours-orig" \
         -n "progenitor (lowered 3.0 doc)" "$PROGENITOR progenitor -i $TMP/oauth-3.0.yaml -o $TMP/prog-crate -n telnyx-oauth-progenitor -v 0.1.0 --interface builder"
     python3 -c 'import json,sys; [print("%-30s wall %6.1f ms  user %6.1f ms" % (r["command"], r["mean"]*1e3, r["user"]*1e3)) for r in json.load(open(sys.argv[1]))["results"]]' "$TMP/cli.json"
+    # hyperfine runs each command's rounds together, so a load change between them moves the
+    # ratio; the same commands in CLI_ROUNDS interleaved rounds (0 skips them).
+    local rounds="${CLI_ROUNDS:-40}"
+    if ((rounds > 0)); then
+        local interleaved=(ours="$x generate --spec $TMP/oauth-3.0.yaml --out $TMP/ours-lowered")
+        if [[ -n "${CLI_BEFORE:-}" ]]; then
+            interleaved+=(before="$CLI_BEFORE generate --spec $TMP/oauth-3.0.yaml --out $TMP/before-lowered")
+        fi
+        interleaved+=(progenitor="$PROGENITOR progenitor -i $TMP/oauth-3.0.yaml -o $TMP/prog-crate -n telnyx-oauth-progenitor -v 0.1.0 --interface builder")
+        python3 benches/interleaved.py "$rounds" "${interleaved[@]}"
+    fi
 }
 
 # Pins progenitor's crate to TLS on with the same crypto as ours (rustls + ring).

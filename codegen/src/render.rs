@@ -14,6 +14,7 @@
 //! The tokens are first copied into a flat list (their text in one buffer), consuming the stream
 //! once; layout decisions then look ahead and measure without cloning token trees.
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use proc_macro2::{Delimiter, Spacing, TokenStream, TokenTree};
@@ -26,14 +27,23 @@ const SHORT_BRACE: usize = 60;
 
 /// Prints `tokens` as the text of a Rust file (ending with a newline unless empty).
 pub(crate) fn render(tokens: TokenStream) -> String {
-    let mut flat = Flat { toks: Vec::new(), text: String::new() };
+    // The flat list's buffers are kept for the thread's next file: its pages are already mapped
+    // and it grows no more (a file has tens of thousands of tokens).
+    thread_local! {
+        static FLAT: std::cell::Cell<Flat> = const { std::cell::Cell::new(Flat { toks: Vec::new(), text: String::new() }) };
+    }
+    let mut flat = FLAT.take();
+    flat.toks.clear();
+    flat.text.clear();
     flat.push_stream(tokens);
     let mut printer = Printer { flat: &flat, out: String::with_capacity(flat.text.len() * 2), indent: 0, col: 0 };
     printer.seq(0, flat.toks.len(), Mode::Block);
     if !printer.out.is_empty() && !printer.out.ends_with('\n') {
         printer.out.push('\n');
     }
-    printer.out
+    let out = printer.out;
+    FLAT.set(flat);
+    out
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -56,6 +66,7 @@ struct Tok {
 }
 
 /// The token tree as a flat list; groups are `Open … Close` ranges, invisible groups are spliced.
+#[derive(Default)]
 struct Flat {
     toks: Vec<Tok>,
     text: String,
@@ -268,6 +279,16 @@ struct WordClass {
 
 /// One `match` instead of a scan of keyword lists per identifier.
 fn word_class(text: &str) -> WordClass {
+    // Every word below has at most 11 characters and starts with one of these: most names (types,
+    // fields) are told apart without comparing them with each keyword.
+    let candidate = text.len() <= 11
+        && matches!(
+            text.as_bytes().first(),
+            Some(b'a'..=b'f' | b'i' | b'l' | b'm' | b'p' | b'r'..=b'u' | b'w' | b'y' | b'S' | b'_')
+        );
+    if !candidate {
+        return WordClass { keyword: false, operand_keyword: false, declaring: false, item: false };
+    }
     let (keyword, operand_keyword, declaring, item) = match text {
         "fn" | "struct" | "enum" | "union" | "trait" => (true, false, true, true),
         "type" => (true, false, true, false),
@@ -300,7 +321,8 @@ impl Printer<'_> {
             self.col = self.indent * 4;
         }
         self.out.push_str(s);
-        self.col += s.chars().count();
+        // Most tokens are ASCII: their width is their length.
+        self.col += if s.is_ascii() { s.len() } else { s.chars().count() };
     }
 
     fn space(&mut self) {
@@ -351,7 +373,7 @@ impl Printer<'_> {
                     let class = word_class(text);
                     lv.prev = Prev::Word(Word {
                         operand: !class.keyword || class.operand_keyword,
-                        upper: text.trim_start_matches("r#").starts_with(|c: char| c.is_ascii_uppercase()),
+                        upper: text.strip_prefix("r#").unwrap_or(text).starts_with(|c: char| c.is_ascii_uppercase()),
                         declared: lv.declaring,
                         is_pub: text == "pub",
                     });
@@ -485,13 +507,25 @@ impl Printer<'_> {
         let f = self.flat;
         // The run of joined characters.
         let mut end = i;
-        let mut chars = String::new();
+        // Punctuation is ASCII: a run is collected on the stack, and on the heap only when it is
+        // longer than any operator (never emitted, but printed as losslessly).
+        let mut buf = [0_u8; 16];
+        let mut len = 0;
+        let mut spill: Vec<u8> = Vec::new();
         while end < hi {
             match f.toks[end].kind {
                 // A lifetime or an attribute starts a token of its own.
                 Kind::Punct('\'' | '#', _) if end > i => break,
-                Kind::Punct(c, joint) => {
-                    chars.push(c);
+                Kind::Punct(c, joint) if c.is_ascii() => {
+                    if len < buf.len() {
+                        buf[len] = c as u8;
+                    } else {
+                        if spill.is_empty() {
+                            spill.extend_from_slice(&buf);
+                        }
+                        spill.push(c as u8);
+                    }
+                    len += 1;
                     end += 1;
                     if !joint || f.punct(end).is_none() || end >= hi {
                         break;
@@ -500,7 +534,12 @@ impl Printer<'_> {
                 _ => break,
             }
         }
-        let mut rest = chars.as_str();
+        if len == 0 {
+            // Not reached: proc_macro2 only makes ASCII punctuation.
+            return i + 1;
+        }
+        let run = if spill.is_empty() { &buf[..len] } else { &spill[..] };
+        let mut rest = std::str::from_utf8(run).unwrap_or_default();
         let mut glued = false;
         while !rest.is_empty() {
             let piece = OPERATORS.iter().find(|op| rest.starts_with(**op)).copied().unwrap_or(&rest[..1]);
@@ -840,11 +879,11 @@ impl Printer<'_> {
 /// The text of `doc = "…"` (tokens `lo..hi`) as a `///` or `//!` comment, when the comment reads
 /// back as exactly that string: one line, no carriage return or other control or bidirectional
 /// characters, and for outer docs not starting with `/` (`////` is a plain comment).
-fn doc_comment(f: &Flat, lo: usize, hi: usize, inner: bool) -> Option<String> {
+fn doc_comment(f: &Flat, lo: usize, hi: usize, inner: bool) -> Option<Cow<'_, str>> {
     if hi != lo + 3 || !f.is_ident(lo, "doc") || f.punct(lo + 1) != Some('=') || f.toks[lo + 2].kind != Kind::Literal {
         return None;
     }
-    let value = string_value(f.text(lo + 2))?;
+    let value = string_value_ref(f.text(lo + 2))?;
     let forbidden = |c: char| c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
     if value.chars().any(forbidden) || (!inner && value.starts_with('/')) || (inner && value.starts_with('!')) {
         return None;
@@ -854,14 +893,23 @@ fn doc_comment(f: &Flat, lo: usize, hi: usize, inner: bool) -> Option<String> {
 
 /// The value of a string literal token (`"…"` with escapes, or raw `r#"…"#`); `None` for other
 /// literals.
+#[cfg(test)]
 pub(crate) fn string_value(repr: &str) -> Option<String> {
+    string_value_ref(repr).map(Cow::into_owned)
+}
+
+/// [`string_value`], borrowed from `repr` when the literal has no escapes (most doc lines).
+fn string_value_ref(repr: &str) -> Option<Cow<'_, str>> {
     if let Some(raw) = repr.strip_prefix('r') {
         let hashes = raw.len() - raw.trim_start_matches('#').len();
         let body = raw.get(hashes..)?.strip_prefix('"')?;
         let body = body.get(..body.len().checked_sub(hashes)?)?.strip_suffix('"')?;
-        return Some(body.to_owned());
+        return Some(Cow::Borrowed(body));
     }
     let body = repr.strip_prefix('"')?.strip_suffix('"')?;
+    if !body.contains('\\') {
+        return Some(Cow::Borrowed(body));
+    }
     let mut out = String::with_capacity(body.len());
     let mut chars = body.chars();
     while let Some(c) = chars.next() {
@@ -896,7 +944,7 @@ pub(crate) fn string_value(repr: &str) -> Option<String> {
             _ => return None,
         }
     }
-    Some(out)
+    Some(Cow::Owned(out))
 }
 
 #[cfg(test)]
@@ -1111,6 +1159,38 @@ mod tests {
         assert!(text.contains("\n/// plain words\n"), "{text}");
         assert!(text.contains("\n    /// closes a comment */ and opens one /* here\n"), "{text}");
         assert!(text.starts_with("//! plain words\n//!\n"), "{text}");
+    }
+
+    #[test]
+    fn long_runs_of_joined_punctuation_lex_back() {
+        // Longer than any operator the emitters write: the printer must not split the run
+        // anywhere but between the operators Rust reads in it.
+        // (`/` is left out: two joined slashes are a comment, not a token Rust has.)
+        for c in ['=', '<', '>', '-', '.', ':', '&', '|', '*', '+', '!', '%', '^'] {
+            for len in [2, 15, 16, 17, 40] {
+                let mut run = TokenStream::new();
+                run.extend((0..len).map(|i| {
+                    let spacing = if i + 1 < len { Spacing::Joint } else { Spacing::Alone };
+                    TokenTree::Punct(proc_macro2::Punct::new(c, spacing))
+                }));
+                round_trip(&format!("{len} joined {c:?}"), quote!(m! { a #run b }));
+            }
+        }
+    }
+
+    #[test]
+    fn every_keyword_is_classified_and_names_are_not() {
+        let keywords = "fn struct enum union trait type impl mod macro_rules self Self super crate true false await _ \
+                        as async break const continue dyn else extern for if in let loop match move mut pub ref \
+                        return static unsafe use where while yield";
+        for word in keywords.split_whitespace() {
+            let class = super::word_class(word);
+            assert!(class.keyword || class.operand_keyword || class.declaring || class.item, "{word}");
+        }
+        for word in ["Pet", "name", "rt", "models", "r#type", "selfish", "Selfie", "macro_rules_x", "x", "__", "i64"] {
+            let class = super::word_class(word);
+            assert!(!(class.keyword || class.operand_keyword || class.declaring || class.item), "{word}");
+        }
     }
 
     #[test]

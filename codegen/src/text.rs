@@ -155,6 +155,32 @@ pub fn markdown(raw: &str) -> String {
 /// went through [`markdown`] and whose generator parts link to generated items.
 pub fn markdown_blocks(raw: &str) -> String {
     let cleaned = clean(raw);
+    // Most descriptions are plain lines: nothing to indent, no marker or fence, no blank line
+    // at either end. Those come out as they are (what the line by line rewrite below gives them).
+    if plain_lines(&cleaned) {
+        return cleaned;
+    }
+    blocks_by_line(&cleaned)
+}
+
+/// Whether each line of `text` is empty or starts with no whitespace, container marker, fence
+/// character, digit or `<` and ends with no whitespace, and the first and last lines are not
+/// empty: text that [`blocks_by_line`] returns unchanged.
+fn plain_lines(text: &str) -> bool {
+    let plain_line = |line: &str| match (line.chars().next(), line.chars().next_back()) {
+        (None, _) | (_, None) => true,
+        (Some(first), Some(last)) => {
+            !first.is_whitespace()
+                && !first.is_ascii_digit()
+                && !matches!(first, '>' | '-' | '*' | '+' | '[' | '<' | '`' | '~')
+                && !last.is_whitespace()
+        }
+    };
+    !text.is_empty() && !text.starts_with('\n') && !text.ends_with('\n') && text.split('\n').all(plain_line)
+}
+
+/// [`markdown_blocks`] of cleaned text, line by line.
+fn blocks_by_line(cleaned: &str) -> String {
     let mut out: Vec<String> = Vec::new();
     // The open fence's character and length.
     let mut fence: Option<(char, usize)> = None;
@@ -431,6 +457,40 @@ mod tests {
             "Already <https://example.com>, `https://in.code`"
         );
         assert_eq!(markdown("```\n<b> [x] https://a.b\n```"), "```text\n<b> [x] https://a.b\n```");
+    }
+
+    #[test]
+    fn plain_lines_come_out_as_the_line_by_line_rewrite_gives_them() {
+        let texts = [
+            "One line.",
+            "Two lines.\nThe second.",
+            "A paragraph.\n\nAnother, after a blank line.",
+            "Ends with spaces.   ",
+            "  Starts indented.",
+            "\n\nBlank lines first.\n\n",
+            "- a list\n- of two",
+            "1. numbered",
+            "2024 is a year, not a list",
+            "> quoted",
+            "[^note]: a footnote",
+            "[a link](x) first",
+            "<pre>html</pre>",
+            "```\nfenced\n```",
+            "~~~\nfenced\n~~~",
+            "text\n```rust\nlet x = 1;\n```",
+            "tab\tinside and ünïcödé ✓",
+            "\u{3000}ideographic space first",
+            "last\u{3000}",
+            "",
+            "\n",
+        ];
+        let mut plain = 0;
+        for text in texts {
+            let cleaned = clean(text);
+            plain += usize::from(plain_lines(&cleaned));
+            assert_eq!(markdown_blocks(text), blocks_by_line(&cleaned), "{text:?}");
+        }
+        assert_eq!(plain, 4, "the texts taken as they are");
     }
 
     #[test]

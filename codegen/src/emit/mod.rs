@@ -7,7 +7,7 @@ pub(crate) use models::{allow_deprecated_uses, field_type, models_header, models
 pub(crate) use operations::{modules, operations_module, operations_root};
 
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::{quote, ToTokens};
 
 use crate::ir::{Api, TypeRef};
 
@@ -26,21 +26,60 @@ pub(crate) fn ident(name: &str) -> proc_macro2::Ident {
 /// rustdoc reads no link or HTML in it; the generator's own links are kept.
 pub(crate) fn doc(text: Option<&str>) -> TokenStream {
     let Some(text) = text.map(crate::text::markdown_blocks).filter(|t| !t.is_empty()) else { return quote!() };
-    let lines = text.split('\n').map(|line| {
-        let line = if line.is_empty() { String::new() } else { format!(" {line}") };
-        quote!(#[doc = #line])
-    });
-    quote!(#(#lines)*)
+    doc_lines(&text, false)
 }
 
 /// Inner `#![doc = "..."]` lines (module and crate docs), made safe like [`doc`].
 pub(crate) fn inner_doc(text: &str) -> TokenStream {
     let text = crate::text::markdown_blocks(text);
-    let lines = text.split('\n').filter(|_| !text.is_empty()).map(|line| {
-        let line = if line.is_empty() { String::new() } else { format!(" {line}") };
-        quote!(#![doc = #line])
-    });
-    quote!(#(#lines)*)
+    if text.is_empty() {
+        return quote!();
+    }
+    doc_lines(&text, true)
+}
+
+/// `#[doc = " line"]` (or `#![doc = …]`) for each line of `text`, made into tokens directly:
+/// the same tokens as `quote!(#[doc = #line])` per line, without building and splicing a
+/// stream for each.
+fn doc_lines(text: &str, inner: bool) -> TokenStream {
+    use proc_macro2::{Delimiter, Group, Punct, Spacing, Span, TokenTree};
+    let mut tokens = Vec::new();
+    let mut line_text = String::new();
+    for line in text.split('\n') {
+        line_text.clear();
+        if !line.is_empty() {
+            line_text.push(' ');
+            line_text.push_str(line);
+        }
+        let attribute: TokenStream = [
+            TokenTree::Ident(proc_macro2::Ident::new("doc", Span::call_site())),
+            TokenTree::Punct(Punct::new('=', Spacing::Alone)),
+            TokenTree::Literal(doc_literal(&line_text)),
+        ]
+        .into_iter()
+        .collect();
+        tokens.push(TokenTree::Punct(Punct::new('#', Spacing::Alone)));
+        if inner {
+            tokens.push(TokenTree::Punct(Punct::new('!', Spacing::Alone)));
+        }
+        tokens.push(TokenTree::Group(Group::new(Delimiter::Bracket, attribute)));
+    }
+    tokens.into_iter().collect()
+}
+
+/// `Literal::string(line)`. Printable ASCII without quotes or backslashes (most doc lines) is
+/// its own escaped form, and lexing `"line"` costs less than escaping it character by character.
+fn doc_literal(line: &str) -> proc_macro2::Literal {
+    if line.bytes().all(|b| (b' '..=b'~').contains(&b) && b != b'"' && b != b'\\') {
+        let mut repr = String::with_capacity(line.len() + 2);
+        repr.push('"');
+        repr.push_str(line);
+        repr.push('"');
+        if let Ok(literal) = repr.parse() {
+            return literal;
+        }
+    }
+    proc_macro2::Literal::string(line)
 }
 
 /// The Rust type for a type reference, as seen from a module where `models` names the models.
@@ -53,14 +92,12 @@ pub(crate) fn rust_path(path: &str) -> TokenStream {
 pub(crate) fn ty(t: &TypeRef, models: &TokenStream) -> TokenStream {
     match t {
         TypeRef::String => quote!(String),
-        TypeRef::Integer(name) | TypeRef::Number(name) => {
-            let i = format_ident!("{}", name);
-            quote!(#i)
-        }
+        TypeRef::Integer(name) | TypeRef::Number(name) => ident(name).into_token_stream(),
         TypeRef::Bool => quote!(bool),
         TypeRef::Json => quote!(::serde_json::Value),
         TypeRef::Bytes => quote!(::bytes::Bytes),
-        TypeRef::Named(n) if n.contains("::") => rust_path(n),
+        // A type name has no `:`; a replacement's path (`crate::a::B`) does.
+        TypeRef::Named(n) if n.contains(':') => rust_path(n),
         TypeRef::Named(n) => {
             let i = ident(n);
             quote!(#models #i)
@@ -124,6 +161,30 @@ pub(crate) fn root(api: &Api, options: &crate::Options) -> TokenStream {
             pub fn from_env() -> rt::Result<Self> {
                 rt::Client::builder_from_env(&API_INFO)?.build()
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::doc_literal;
+
+    #[test]
+    fn doc_literals_are_the_escaped_strings() {
+        let lines = [
+            "",
+            " plain words, (brackets) [links] and `code`",
+            " it's 'quoted'",
+            " \"double\" quotes",
+            " back\\slash",
+            " tab\there",
+            " nul \0 and \u{7}",
+            " \u{202e} bidi",
+            " ünïcödé ✓ 🦀 \u{301}e",
+            "~ every printable: !#$%&()*+,-./0123456789:;<=>?@AZ[]^_`az{|}~",
+        ];
+        for line in lines {
+            assert_eq!(doc_literal(line).to_string(), proc_macro2::Literal::string(line).to_string(), "{line:?}");
         }
     }
 }
