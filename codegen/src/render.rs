@@ -30,7 +30,8 @@ pub(crate) fn render(tokens: TokenStream) -> String {
     // The flat list's buffers are kept for the thread's next file: its pages are already mapped
     // and it grows no more (a file has tens of thousands of tokens).
     thread_local! {
-        static FLAT: std::cell::Cell<Flat> = const { std::cell::Cell::new(Flat { toks: Vec::new(), text: String::new() }) };
+        static FLAT: std::cell::Cell<Flat> =
+            const { std::cell::Cell::new(Flat { toks: Vec::new(), text: String::new() }) };
     }
     let mut flat = FLAT.take();
     flat.toks.clear();
