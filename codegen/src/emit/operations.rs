@@ -1,3 +1,12 @@
+//! Operations: the `Client` methods, request builders, error enums, request parts and decoding.
+//!
+//! Every emitted function is `#[inline]`: most are not generic, so without it a library compiles each
+//! one to machine code (and, through `decode`, the response models' serde code) whether or not a
+//! caller exists. Inline, each is compiled in the crate that calls it, so a debug build of a
+//! generated crate does not codegen 1,156 operations nobody called yet, and a user's build pays
+//! for the operations it uses (BENCHMARKS.md §8, fourth session: about half of the full Telnyx
+//! crate's debug build).
+
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
@@ -186,6 +195,7 @@ fn client_method(op: &Operation, models: &TokenStream) -> TokenStream {
     quote! {
         #docs
         #deprecated
+        #[inline]
         pub fn #fn_name(&self #(, #args)*) -> #builder {
             #builder { client: self.clone(), #(#inits,)* options: rt::RequestOptions::default(), }
         }
@@ -230,6 +240,7 @@ fn builder(op: &Operation, models: &TokenStream, envelope: Option<TokenStream>) 
             setters.push(quote! {
                 #docs
                 #deprecated
+                #[inline]
                 pub fn #name(mut self, value: #arg) -> Self {
                     self.#name = Some(#value);
                     self
@@ -247,6 +258,7 @@ fn builder(op: &Operation, models: &TokenStream, envelope: Option<TokenStream>) 
             let docs = doc(body.doc.as_deref());
             setters.push(quote! {
                 #docs
+                #[inline]
                 pub fn body(mut self, value: #t) -> Self {
                     self.body = Some(value);
                     self
@@ -263,6 +275,7 @@ fn builder(op: &Operation, models: &TokenStream, envelope: Option<TokenStream>) 
             let d = format!(" How the body is encoded (default: {default}).");
             setters.push(quote! {
                 #[doc = #d]
+                #[inline]
                 pub fn encoding(mut self, encoding: RequestEncoding) -> Self {
                     self.encoding = encoding;
                     self
@@ -277,6 +290,7 @@ fn builder(op: &Operation, models: &TokenStream, envelope: Option<TokenStream>) 
             quote!(#[derive(Clone)]),
             quote! {
                 impl ::std::fmt::Debug for #builder {
+                    #[inline]
                     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                         f.debug_struct(#builder_text)
                             .field("client", &self.client)
@@ -299,6 +313,7 @@ fn builder(op: &Operation, models: &TokenStream, envelope: Option<TokenStream>) 
         quote! {
             /// Sends the request and returns the `data` of the `{ "data": ... }` body; a body
             /// without it fails with [`rt::Error::Decode`] at `data`.
+            #[inline]
             pub fn send_data(self) -> rt::Call<rt::Result<#data>> {
                 let parts = self.parts();
                 rt::Call::new(self.client, &#static_name, parts, &self.options, |raw| {
@@ -338,15 +353,18 @@ fn builder(op: &Operation, models: &TokenStream, envelope: Option<TokenStream>) 
                     impl rt::Paginated for #builder {
                         type Data = #success;
 
+                        #[inline]
                         fn page_number(&self) -> Option<i64> {
                             #get_page
                         }
 
+                        #[inline]
                         fn with_page_number(mut self, n: i64) -> Self {
                             self.#param = #set_page;
                             self
                         }
 
+                        #[inline]
                         fn fetch(self) -> rt::PageFuture<Self::Data> {
                             Box::pin(self.send_with_response())
                         }
@@ -410,6 +428,7 @@ fn builder(op: &Operation, models: &TokenStream, envelope: Option<TokenStream>) 
             #parts
 
             /// The response as this operation's result: its documented success body, else an error.
+            #[inline]
             fn decode(raw: rt::RawResponse) -> rt::Result<rt::ApiResponse<#success>> {
                 #decode
             }
@@ -497,12 +516,14 @@ fn error_enum(op: &Operation, models: &TokenStream) -> TokenStream {
         impl #name {
             /// The documented error `api` stands for: `None` for a status the operation does not
             /// document, `Some(Err(..))` when the body does not fit the documented schema.
+            #[inline]
             pub fn from_api(api: &rt::ApiError) -> Option<Result<Self, rt::DecodeError>> {
                 #from_api_body
             }
         }
 
         impl rt::DocumentedError for #name {
+            #[inline]
             fn from_api(api: &rt::ApiError) -> Option<Result<Self, rt::DecodeError>> {
                 #name::from_api(api)
             }
@@ -573,6 +594,7 @@ fn parts_fn(op: &Operation) -> TokenStream {
     let mutable =
         if op.params.iter().any(|p| p.location != ParamIn::Path) || op.body.is_some() { quote!(mut) } else { quote!() };
     quote! {
+        #[inline]
         fn parts(&self) -> rt::Result<rt::RequestParts> {
             let #mutable parts = rt::RequestParts::new(#path);
             #(#params)*

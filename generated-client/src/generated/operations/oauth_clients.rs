@@ -10,6 +10,7 @@ impl Client {
     /// Returns the OAuth clients that belong to the authenticated user, one page at a time. The results can be narrowed by client type, verification status, grant type, name or client ID.
     ///
     /// `GET /oauth_clients` (operation `ListOAuthClients`). Authenticates with the client's bearer credentials (API key or token source). Await it for one page, or call `.items()` to stream every item.
+    #[inline]
     pub fn list_oauth_clients(&self) -> ListOAuthClients {
         ListOAuthClients {
             client: self.clone(),
@@ -29,6 +30,7 @@ impl Client {
     /// Creates an OAuth client owned by the authenticated user. For a confidential client the response can include the client secret, so keep it somewhere safe.
     ///
     /// `POST /oauth_clients` (operation `CreateOAuthClient`). Authenticates with the client's bearer credentials (API key or token source).
+    #[inline]
     pub fn create_oauth_client(&self, body: models::OAuthClientCreateRequest) -> CreateOAuthClient {
         CreateOAuthClient {
             client: self.clone(),
@@ -41,6 +43,7 @@ impl Client {
     /// Returns the OAuth client identified by `id`.
     ///
     /// `GET /oauth_clients/{id}` (operation `GetOAuthClient`). Authenticates with the client's bearer credentials (API key or token source).
+    #[inline]
     pub fn get_oauth_client(&self, id: impl Into<String>) -> GetOAuthClient {
         GetOAuthClient {
             client: self.clone(),
@@ -53,6 +56,7 @@ impl Client {
     /// Changes the settings of the OAuth client identified by `id` to the values given in the request body. Fields the schema does not define are rejected.
     ///
     /// `PUT /oauth_clients/{id}` (operation `UpdateOAuthClient`). Authenticates with the client's bearer credentials (API key or token source).
+    #[inline]
     pub fn update_oauth_client(
         &self,
         id: impl Into<String>,
@@ -70,6 +74,7 @@ impl Client {
     /// Deletes the OAuth client identified by `id`.
     ///
     /// `DELETE /oauth_clients/{id}` (operation `DeleteOAuthClient`). Authenticates with the client's bearer credentials (API key or token source).
+    #[inline]
     pub fn delete_oauth_client(&self, id: impl Into<String>) -> DeleteOAuthClient {
         DeleteOAuthClient {
             client: self.clone(),
@@ -104,6 +109,7 @@ impl ListOAuthClients {
     /// How many clients to return on each page: 1 to 100, 20 when omitted.
     ///
     /// Sent as `page[size]`.
+    #[inline]
     pub fn page_size(mut self, value: i64) -> Self {
         self.page_size = Some(value);
         self
@@ -111,6 +117,7 @@ impl ListOAuthClients {
     /// Which page to return, counting from 1; 1 when omitted.
     ///
     /// Sent as `page[number]`.
+    #[inline]
     pub fn page_number(mut self, value: i64) -> Self {
         self.page_number = Some(value);
         self
@@ -118,6 +125,7 @@ impl ListOAuthClients {
     /// Only return clients of this type.
     ///
     /// Sent as `filter[client_type]`.
+    #[inline]
     pub fn client_type(mut self, value: models::ClientType) -> Self {
         self.client_type = Some(value);
         self
@@ -125,6 +133,7 @@ impl ListOAuthClients {
     /// Only return clients whose verified flag equals this value.
     ///
     /// Sent as `filter[verified]`.
+    #[inline]
     pub fn verified(mut self, value: bool) -> Self {
         self.verified = Some(value);
         self
@@ -132,6 +141,7 @@ impl ListOAuthClients {
     /// Only return clients whose allowed grant types include this one.
     ///
     /// Sent as `filter[allowed_grant_types][contains]`.
+    #[inline]
     pub fn allowed_grant_types_contains(mut self, value: models::GrantType) -> Self {
         self.allowed_grant_types_contains = Some(value);
         self
@@ -139,6 +149,7 @@ impl ListOAuthClients {
     /// Only return clients whose name equals this value exactly.
     ///
     /// Sent as `filter[name]`.
+    #[inline]
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
@@ -146,6 +157,7 @@ impl ListOAuthClients {
     /// Only return clients whose name includes this substring.
     ///
     /// Sent as `filter[name][contains]`.
+    #[inline]
     pub fn name_contains(mut self, value: impl Into<String>) -> Self {
         self.name_contains = Some(value.into());
         self
@@ -153,10 +165,12 @@ impl ListOAuthClients {
     /// Only return the client with this client ID.
     ///
     /// Sent as `filter[client_id]`.
+    #[inline]
     pub fn client_id(mut self, value: impl Into<String>) -> Self {
         self.client_id = Some(value.into());
         self
     }
+    #[inline]
     fn parts(&self) -> rt::Result<rt::RequestParts> {
         let mut parts = rt::RequestParts::new("/oauth_clients".to_owned());
         if let Some(value) = &self.page_size {
@@ -198,6 +212,7 @@ impl ListOAuthClients {
         Ok(parts)
     }
     /// The response as this operation's result: its documented success body, else an error.
+    #[inline]
     fn decode(raw: rt::RawResponse) -> rt::Result<rt::ApiResponse<models::ListOAuthClientsResponse>> {
         if raw.status().is_success() { raw.json() } else { Err(raw.into_error()) }
     }
@@ -211,13 +226,16 @@ crate::runtime::request_builder!(
 );
 impl rt::Paginated for ListOAuthClients {
     type Data = models::ListOAuthClientsResponse;
+    #[inline]
     fn page_number(&self) -> Option<i64> {
         self.page_number
     }
+    #[inline]
     fn with_page_number(mut self, n: i64) -> Self {
         self.page_number = Some(n);
         self
     }
+    #[inline]
     fn fetch(self) -> rt::PageFuture<Self::Data> {
         Box::pin(self.send_with_response())
     }
@@ -232,6 +250,7 @@ pub enum ListOAuthClientsError {
 impl ListOAuthClientsError {
     /// The documented error `api` stands for: `None` for a status the operation does not
     /// document, `Some(Err(..))` when the body does not fit the documented schema.
+    #[inline]
     pub fn from_api(api: &rt::ApiError) -> Option<Result<Self, rt::DecodeError>> {
         Some(match api.status.as_u16() {
             401 => api.decode().map(Self::Unauthorized),
@@ -240,6 +259,7 @@ impl ListOAuthClientsError {
     }
 }
 impl rt::DocumentedError for ListOAuthClientsError {
+    #[inline]
     fn from_api(api: &rt::ApiError) -> Option<Result<Self, rt::DecodeError>> {
         ListOAuthClientsError::from_api(api)
     }
@@ -260,6 +280,7 @@ pub struct CreateOAuthClient {
     options: rt::RequestOptions,
 }
 impl CreateOAuthClient {
+    #[inline]
     fn parts(&self) -> rt::Result<rt::RequestParts> {
         let mut parts = rt::RequestParts::new("/oauth_clients".to_owned());
         let body = &self.body;
@@ -267,11 +288,13 @@ impl CreateOAuthClient {
         Ok(parts)
     }
     /// The response as this operation's result: its documented success body, else an error.
+    #[inline]
     fn decode(raw: rt::RawResponse) -> rt::Result<rt::ApiResponse<models::CreateOAuthClientResponse>> {
         if raw.status().is_success() { raw.json() } else { Err(raw.into_error()) }
     }
     /// Sends the request and returns the `data` of the `{ "data": ... }` body; a body
     /// without it fails with [`rt::Error::Decode`] at `data`.
+    #[inline]
     pub fn send_data(self) -> rt::Call<rt::Result<models::OAuthClient>> {
         let parts = self.parts();
         rt::Call::new(self.client, &CREATE_OAUTH_CLIENT, parts, &self.options, |raw| {
@@ -299,6 +322,7 @@ pub enum CreateOAuthClientError {
 impl CreateOAuthClientError {
     /// The documented error `api` stands for: `None` for a status the operation does not
     /// document, `Some(Err(..))` when the body does not fit the documented schema.
+    #[inline]
     pub fn from_api(api: &rt::ApiError) -> Option<Result<Self, rt::DecodeError>> {
         Some(match api.status.as_u16() {
             400 => api.decode().map(Self::BadRequest),
@@ -309,6 +333,7 @@ impl CreateOAuthClientError {
     }
 }
 impl rt::DocumentedError for CreateOAuthClientError {
+    #[inline]
     fn from_api(api: &rt::ApiError) -> Option<Result<Self, rt::DecodeError>> {
         CreateOAuthClientError::from_api(api)
     }
@@ -329,6 +354,7 @@ pub struct GetOAuthClient {
     options: rt::RequestOptions,
 }
 impl GetOAuthClient {
+    #[inline]
     fn parts(&self) -> rt::Result<rt::RequestParts> {
         let parts = rt::RequestParts::new(format!(
             "/oauth_clients/{}",
@@ -337,11 +363,13 @@ impl GetOAuthClient {
         Ok(parts)
     }
     /// The response as this operation's result: its documented success body, else an error.
+    #[inline]
     fn decode(raw: rt::RawResponse) -> rt::Result<rt::ApiResponse<models::GetOAuthClientResponse>> {
         if raw.status().is_success() { raw.json() } else { Err(raw.into_error()) }
     }
     /// Sends the request and returns the `data` of the `{ "data": ... }` body; a body
     /// without it fails with [`rt::Error::Decode`] at `data`.
+    #[inline]
     pub fn send_data(self) -> rt::Call<rt::Result<models::OAuthClient>> {
         let parts = self.parts();
         rt::Call::new(self.client, &GET_OAUTH_CLIENT, parts, &self.options, |raw| {
@@ -365,6 +393,7 @@ pub enum GetOAuthClientError {
 impl GetOAuthClientError {
     /// The documented error `api` stands for: `None` for a status the operation does not
     /// document, `Some(Err(..))` when the body does not fit the documented schema.
+    #[inline]
     pub fn from_api(api: &rt::ApiError) -> Option<Result<Self, rt::DecodeError>> {
         Some(match api.status.as_u16() {
             404 => api.decode().map(Self::NotFound),
@@ -373,6 +402,7 @@ impl GetOAuthClientError {
     }
 }
 impl rt::DocumentedError for GetOAuthClientError {
+    #[inline]
     fn from_api(api: &rt::ApiError) -> Option<Result<Self, rt::DecodeError>> {
         GetOAuthClientError::from_api(api)
     }
@@ -394,6 +424,7 @@ pub struct UpdateOAuthClient {
     options: rt::RequestOptions,
 }
 impl UpdateOAuthClient {
+    #[inline]
     fn parts(&self) -> rt::Result<rt::RequestParts> {
         let mut parts = rt::RequestParts::new(format!(
             "/oauth_clients/{}",
@@ -404,11 +435,13 @@ impl UpdateOAuthClient {
         Ok(parts)
     }
     /// The response as this operation's result: its documented success body, else an error.
+    #[inline]
     fn decode(raw: rt::RawResponse) -> rt::Result<rt::ApiResponse<models::UpdateOAuthClientResponse>> {
         if raw.status().is_success() { raw.json() } else { Err(raw.into_error()) }
     }
     /// Sends the request and returns the `data` of the `{ "data": ... }` body; a body
     /// without it fails with [`rt::Error::Decode`] at `data`.
+    #[inline]
     pub fn send_data(self) -> rt::Call<rt::Result<models::OAuthClient>> {
         let parts = self.parts();
         rt::Call::new(self.client, &UPDATE_OAUTH_CLIENT, parts, &self.options, |raw| {
@@ -434,6 +467,7 @@ pub enum UpdateOAuthClientError {
 impl UpdateOAuthClientError {
     /// The documented error `api` stands for: `None` for a status the operation does not
     /// document, `Some(Err(..))` when the body does not fit the documented schema.
+    #[inline]
     pub fn from_api(api: &rt::ApiError) -> Option<Result<Self, rt::DecodeError>> {
         Some(match api.status.as_u16() {
             404 => api.decode().map(Self::NotFound),
@@ -443,6 +477,7 @@ impl UpdateOAuthClientError {
     }
 }
 impl rt::DocumentedError for UpdateOAuthClientError {
+    #[inline]
     fn from_api(api: &rt::ApiError) -> Option<Result<Self, rt::DecodeError>> {
         UpdateOAuthClientError::from_api(api)
     }
@@ -463,6 +498,7 @@ pub struct DeleteOAuthClient {
     options: rt::RequestOptions,
 }
 impl DeleteOAuthClient {
+    #[inline]
     fn parts(&self) -> rt::Result<rt::RequestParts> {
         let parts = rt::RequestParts::new(format!(
             "/oauth_clients/{}",
@@ -471,6 +507,7 @@ impl DeleteOAuthClient {
         Ok(parts)
     }
     /// The response as this operation's result: its documented success body, else an error.
+    #[inline]
     fn decode(raw: rt::RawResponse) -> rt::Result<rt::ApiResponse<()>> {
         if raw.status().is_success() { raw.empty() } else { Err(raw.into_error()) }
     }
@@ -491,6 +528,7 @@ pub enum DeleteOAuthClientError {
 impl DeleteOAuthClientError {
     /// The documented error `api` stands for: `None` for a status the operation does not
     /// document, `Some(Err(..))` when the body does not fit the documented schema.
+    #[inline]
     pub fn from_api(api: &rt::ApiError) -> Option<Result<Self, rt::DecodeError>> {
         Some(match api.status.as_u16() {
             404 => api.decode().map(Self::NotFound),
@@ -499,6 +537,7 @@ impl DeleteOAuthClientError {
     }
 }
 impl rt::DocumentedError for DeleteOAuthClientError {
+    #[inline]
     fn from_api(api: &rt::ApiError) -> Option<Result<Self, rt::DecodeError>> {
         DeleteOAuthClientError::from_api(api)
     }

@@ -10,6 +10,7 @@ impl Client {
     /// Returns the discovery document defined by RFC 8414 (OAuth 2.0 Authorization Server Metadata): the issuer, the endpoint URLs, and the grant types, response types, scopes, PKCE methods and client authentication methods the server supports. Served from the API host root rather than under /v2; no authentication is needed.
     ///
     /// `GET /.well-known/oauth-authorization-server` (operation `GetOAuthAuthorizationServerMetadata`). Sends no credentials.
+    #[inline]
     pub fn get_oauth_authorization_server_metadata(&self) -> GetOAuthAuthorizationServerMetadata {
         GetOAuthAuthorizationServerMetadata {
             client: self.clone(),
@@ -21,6 +22,7 @@ impl Client {
     /// Returns the OAuth 2.0 Protected Resource Metadata document (RFC 9728), naming the resource identifier and the authorization servers that issue tokens for it. Served from the API host root rather than under /v2; no authentication is needed.
     ///
     /// `GET /.well-known/oauth-protected-resource` (operation `GetOAuthProtectedResourceMetadata`). Sends no credentials.
+    #[inline]
     pub fn get_oauth_protected_resource_metadata(&self) -> GetOAuthProtectedResourceMetadata {
         GetOAuthProtectedResourceMetadata {
             client: self.clone(),
@@ -43,11 +45,13 @@ pub struct GetOAuthAuthorizationServerMetadata {
     options: rt::RequestOptions,
 }
 impl GetOAuthAuthorizationServerMetadata {
+    #[inline]
     fn parts(&self) -> rt::Result<rt::RequestParts> {
         let parts = rt::RequestParts::new("/.well-known/oauth-authorization-server".to_owned());
         Ok(parts)
     }
     /// The response as this operation's result: its documented success body, else an error.
+    #[inline]
     fn decode(raw: rt::RawResponse) -> rt::Result<rt::ApiResponse<models::AuthorizationServerMetadata>> {
         if raw.status().is_success() { raw.json() } else { Err(raw.into_error()) }
     }
@@ -70,6 +74,7 @@ pub enum GetOAuthAuthorizationServerMetadataError {
 impl GetOAuthAuthorizationServerMetadataError {
     /// The documented error `api` stands for: `None` for a status the operation does not
     /// document, `Some(Err(..))` when the body does not fit the documented schema.
+    #[inline]
     pub fn from_api(api: &rt::ApiError) -> Option<Result<Self, rt::DecodeError>> {
         Some(match api.status.as_u16() {
             400 => api.decode().map(Self::BadRequest),
@@ -79,6 +84,7 @@ impl GetOAuthAuthorizationServerMetadataError {
     }
 }
 impl rt::DocumentedError for GetOAuthAuthorizationServerMetadataError {
+    #[inline]
     fn from_api(api: &rt::ApiError) -> Option<Result<Self, rt::DecodeError>> {
         GetOAuthAuthorizationServerMetadataError::from_api(api)
     }
@@ -98,11 +104,13 @@ pub struct GetOAuthProtectedResourceMetadata {
     options: rt::RequestOptions,
 }
 impl GetOAuthProtectedResourceMetadata {
+    #[inline]
     fn parts(&self) -> rt::Result<rt::RequestParts> {
         let parts = rt::RequestParts::new("/.well-known/oauth-protected-resource".to_owned());
         Ok(parts)
     }
     /// The response as this operation's result: its documented success body, else an error.
+    #[inline]
     fn decode(raw: rt::RawResponse) -> rt::Result<rt::ApiResponse<models::ResourceMetadata>> {
         if raw.status().is_success() { raw.json() } else { Err(raw.into_error()) }
     }
@@ -125,6 +133,7 @@ pub enum GetOAuthProtectedResourceMetadataError {
 impl GetOAuthProtectedResourceMetadataError {
     /// The documented error `api` stands for: `None` for a status the operation does not
     /// document, `Some(Err(..))` when the body does not fit the documented schema.
+    #[inline]
     pub fn from_api(api: &rt::ApiError) -> Option<Result<Self, rt::DecodeError>> {
         Some(match api.status.as_u16() {
             400 => api.decode().map(Self::BadRequest),
@@ -134,6 +143,7 @@ impl GetOAuthProtectedResourceMetadataError {
     }
 }
 impl rt::DocumentedError for GetOAuthProtectedResourceMetadataError {
+    #[inline]
     fn from_api(api: &rt::ApiError) -> Option<Result<Self, rt::DecodeError>> {
         GetOAuthProtectedResourceMetadataError::from_api(api)
     }

@@ -10,6 +10,7 @@ impl Client {
     /// Returns, one page at a time, the OAuth grants of the authenticated user, i.e. the access that user has given to OAuth clients.
     ///
     /// `GET /oauth_grants` (operation `ListOAuthGrants`). Authenticates with the client's bearer credentials (API key or token source). Await it for one page, or call `.items()` to stream every item.
+    #[inline]
     pub fn list_oauth_grants(&self) -> ListOAuthGrants {
         ListOAuthGrants {
             client: self.clone(),
@@ -23,6 +24,7 @@ impl Client {
     /// Returns the OAuth grant identified by `id`.
     ///
     /// `GET /oauth_grants/{id}` (operation `GetOAuthGrant`). Authenticates with the client's bearer credentials (API key or token source).
+    #[inline]
     pub fn get_oauth_grant(&self, id: impl Into<String>) -> GetOAuthGrant {
         GetOAuthGrant {
             client: self.clone(),
@@ -35,6 +37,7 @@ impl Client {
     /// Revokes the OAuth grant identified by `id`, taking away the access it gave the client, and returns the revoked grant.
     ///
     /// `DELETE /oauth_grants/{id}` (operation `RevokeOAuthGrant`). Authenticates with the client's bearer credentials (API key or token source).
+    #[inline]
     pub fn revoke_oauth_grant(&self, id: impl Into<String>) -> RevokeOAuthGrant {
         RevokeOAuthGrant {
             client: self.clone(),
@@ -63,6 +66,7 @@ impl ListOAuthGrants {
     /// How many grants to return on each page: 1 to 100, 20 when omitted.
     ///
     /// Sent as `page[size]`.
+    #[inline]
     pub fn page_size(mut self, value: i64) -> Self {
         self.page_size = Some(value);
         self
@@ -70,10 +74,12 @@ impl ListOAuthGrants {
     /// Which page to return, counting from 1; 1 when omitted.
     ///
     /// Sent as `page[number]`.
+    #[inline]
     pub fn page_number(mut self, value: i64) -> Self {
         self.page_number = Some(value);
         self
     }
+    #[inline]
     fn parts(&self) -> rt::Result<rt::RequestParts> {
         let mut parts = rt::RequestParts::new("/oauth_grants".to_owned());
         if let Some(value) = &self.page_size {
@@ -97,6 +103,7 @@ impl ListOAuthGrants {
         Ok(parts)
     }
     /// The response as this operation's result: its documented success body, else an error.
+    #[inline]
     fn decode(raw: rt::RawResponse) -> rt::Result<rt::ApiResponse<models::ListOAuthGrantsResponse>> {
         if raw.status().is_success() { raw.json() } else { Err(raw.into_error()) }
     }
@@ -110,13 +117,16 @@ crate::runtime::request_builder!(
 );
 impl rt::Paginated for ListOAuthGrants {
     type Data = models::ListOAuthGrantsResponse;
+    #[inline]
     fn page_number(&self) -> Option<i64> {
         self.page_number
     }
+    #[inline]
     fn with_page_number(mut self, n: i64) -> Self {
         self.page_number = Some(n);
         self
     }
+    #[inline]
     fn fetch(self) -> rt::PageFuture<Self::Data> {
         Box::pin(self.send_with_response())
     }
@@ -133,6 +143,7 @@ pub enum ListOAuthGrantsError {
 impl ListOAuthGrantsError {
     /// The documented error `api` stands for: `None` for a status the operation does not
     /// document, `Some(Err(..))` when the body does not fit the documented schema.
+    #[inline]
     pub fn from_api(api: &rt::ApiError) -> Option<Result<Self, rt::DecodeError>> {
         Some(match api.status.as_u16() {
             400 => api.decode().map(Self::BadRequest),
@@ -142,6 +153,7 @@ impl ListOAuthGrantsError {
     }
 }
 impl rt::DocumentedError for ListOAuthGrantsError {
+    #[inline]
     fn from_api(api: &rt::ApiError) -> Option<Result<Self, rt::DecodeError>> {
         ListOAuthGrantsError::from_api(api)
     }
@@ -162,6 +174,7 @@ pub struct GetOAuthGrant {
     options: rt::RequestOptions,
 }
 impl GetOAuthGrant {
+    #[inline]
     fn parts(&self) -> rt::Result<rt::RequestParts> {
         let parts = rt::RequestParts::new(format!(
             "/oauth_grants/{}",
@@ -170,11 +183,13 @@ impl GetOAuthGrant {
         Ok(parts)
     }
     /// The response as this operation's result: its documented success body, else an error.
+    #[inline]
     fn decode(raw: rt::RawResponse) -> rt::Result<rt::ApiResponse<models::GetOAuthGrantResponse>> {
         if raw.status().is_success() { raw.json() } else { Err(raw.into_error()) }
     }
     /// Sends the request and returns the `data` of the `{ "data": ... }` body; a body
     /// without it fails with [`rt::Error::Decode`] at `data`.
+    #[inline]
     pub fn send_data(self) -> rt::Call<rt::Result<models::OAuthGrant>> {
         let parts = self.parts();
         rt::Call::new(self.client, &GET_OAUTH_GRANT, parts, &self.options, |raw| {
@@ -198,6 +213,7 @@ pub enum GetOAuthGrantError {
 impl GetOAuthGrantError {
     /// The documented error `api` stands for: `None` for a status the operation does not
     /// document, `Some(Err(..))` when the body does not fit the documented schema.
+    #[inline]
     pub fn from_api(api: &rt::ApiError) -> Option<Result<Self, rt::DecodeError>> {
         Some(match api.status.as_u16() {
             404 => api.decode().map(Self::NotFound),
@@ -206,6 +222,7 @@ impl GetOAuthGrantError {
     }
 }
 impl rt::DocumentedError for GetOAuthGrantError {
+    #[inline]
     fn from_api(api: &rt::ApiError) -> Option<Result<Self, rt::DecodeError>> {
         GetOAuthGrantError::from_api(api)
     }
@@ -226,6 +243,7 @@ pub struct RevokeOAuthGrant {
     options: rt::RequestOptions,
 }
 impl RevokeOAuthGrant {
+    #[inline]
     fn parts(&self) -> rt::Result<rt::RequestParts> {
         let parts = rt::RequestParts::new(format!(
             "/oauth_grants/{}",
@@ -234,11 +252,13 @@ impl RevokeOAuthGrant {
         Ok(parts)
     }
     /// The response as this operation's result: its documented success body, else an error.
+    #[inline]
     fn decode(raw: rt::RawResponse) -> rt::Result<rt::ApiResponse<models::RevokeOAuthGrantResponse>> {
         if raw.status().is_success() { raw.json() } else { Err(raw.into_error()) }
     }
     /// Sends the request and returns the `data` of the `{ "data": ... }` body; a body
     /// without it fails with [`rt::Error::Decode`] at `data`.
+    #[inline]
     pub fn send_data(self) -> rt::Call<rt::Result<models::OAuthGrant>> {
         let parts = self.parts();
         rt::Call::new(self.client, &REVOKE_OAUTH_GRANT, parts, &self.options, |raw| {
@@ -262,6 +282,7 @@ pub enum RevokeOAuthGrantError {
 impl RevokeOAuthGrantError {
     /// The documented error `api` stands for: `None` for a status the operation does not
     /// document, `Some(Err(..))` when the body does not fit the documented schema.
+    #[inline]
     pub fn from_api(api: &rt::ApiError) -> Option<Result<Self, rt::DecodeError>> {
         Some(match api.status.as_u16() {
             404 => api.decode().map(Self::NotFound),
@@ -270,6 +291,7 @@ impl RevokeOAuthGrantError {
     }
 }
 impl rt::DocumentedError for RevokeOAuthGrantError {
+    #[inline]
     fn from_api(api: &rt::ApiError) -> Option<Result<Self, rt::DecodeError>> {
         RevokeOAuthGrantError::from_api(api)
     }

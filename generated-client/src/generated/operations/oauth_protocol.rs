@@ -11,6 +11,7 @@ impl Client {
     /// Front-channel endpoint of the authorization code grant (RFC 6749 section 4.1), optionally protected with PKCE (RFC 7636). The user agent is normally redirected onward: either to the consent screen, or back to the client's redirect URI carrying a `code` or an `error`. Error responses are HTML pages, not JSON. No API authentication is needed.
     ///
     /// `GET /oauth/authorize` (operation `AuthorizeOAuth`). Sends no credentials.
+    #[inline]
     pub fn authorize_oauth(
         &self,
         response_type: models::ResponseType,
@@ -34,6 +35,7 @@ impl Client {
     /// Resolves a consent token issued during the authorization flow and returns what a consent screen needs to show: the requesting client and its policy links, whether it is verified, the redirect URI, and the scopes being asked for.
     ///
     /// `GET /oauth/consent/{consent_token}` (operation `GetOAuthConsentToken`). Authenticates with the client's bearer credentials (API key or token source).
+    #[inline]
     pub fn get_oauth_consent_token(&self, consent_token: impl Into<String>) -> GetOAuthConsentToken {
         GetOAuthConsentToken {
             client: self.clone(),
@@ -46,6 +48,7 @@ impl Client {
     /// Submits the user's decision (approve or deny) for a consent token. The response holds the redirect URI the user agent should follow next; it carries either an authorization code or an error for the client.
     ///
     /// `POST /oauth/grants` (operation `CreateOAuthGrant`). Authenticates with the client's bearer credentials (API key or token source).
+    #[inline]
     pub fn create_oauth_grant(&self, body: models::CreateOAuthGrantRequest) -> CreateOAuthGrant {
         CreateOAuthGrant {
             client: self.clone(),
@@ -58,6 +61,7 @@ impl Client {
     /// Token introspection as specified by RFC 7662: reports whether a token is currently active and, if it is, the client, scopes, audience, issuer and timestamps attached to it. The caller has to authenticate as an OAuth client. The body may be sent as JSON or form-encoded.
     ///
     /// `POST /oauth/introspect` (operation `IntrospectOAuthToken`). Authenticates with the client's OAuth client credentials.
+    #[inline]
     pub fn introspect_oauth_token(&self, body: models::IntrospectRequest) -> IntrospectOAuthToken {
         IntrospectOAuthToken {
             client: self.clone(),
@@ -71,6 +75,7 @@ impl Client {
     /// Returns the public keys, as a JWK Set (RFC 7517), that can be used to check the signatures of tokens issued by Telnyx. No authentication is needed.
     ///
     /// `GET /oauth/jwks` (operation `GetOAuthJWKS`). Sends no credentials.
+    #[inline]
     pub fn get_oauth_jwks(&self) -> GetOAuthJwks {
         GetOAuthJwks {
             client: self.clone(),
@@ -82,6 +87,7 @@ impl Client {
     /// Dynamic client registration per RFC 7591: creates an OAuth client from the supplied client metadata and returns its credentials together with the metadata that was registered. No authentication is needed.
     ///
     /// `POST /oauth/register` (operation `RegisterOAuthClient`). Sends no credentials.
+    #[inline]
     pub fn register_oauth_client(
         &self,
         body: models::OAuthDynamicRegistrationRequest
@@ -97,6 +103,7 @@ impl Client {
     /// Token endpoint (RFC 6749 section 3.2). Issues an access token for the `authorization_code` grant (plus the PKCE `code_verifier` when a challenge was sent), the `client_credentials` grant, or the `refresh_token` grant. Confidential clients authenticate with HTTP Basic or by putting `client_id` and `client_secret` in the body; the operation may also be called without client authentication. The body may be sent as JSON or form-encoded.
     ///
     /// `POST /oauth/token` (operation `ExchangeOAuthToken`). Authenticates with the client's OAuth client credentials when it has any (public clients send none).
+    #[inline]
     pub fn exchange_oauth_token(&self, body: models::TokenRequest) -> ExchangeOAuthToken {
         ExchangeOAuthToken {
             client: self.clone(),
@@ -131,6 +138,7 @@ impl AuthorizeOAuth {
     /// Scopes being asked for, separated by spaces.
     ///
     /// Sent as `scope`.
+    #[inline]
     pub fn scope(mut self, value: impl Into<String>) -> Self {
         self.scope = Some(value.into());
         self
@@ -138,6 +146,7 @@ impl AuthorizeOAuth {
     /// Opaque value returned unchanged to the client on redirect, used to tie the response to the original request and to defend against cross-site request forgery.
     ///
     /// Sent as `state`.
+    #[inline]
     pub fn state(mut self, value: impl Into<String>) -> Self {
         self.state = Some(value.into());
         self
@@ -145,6 +154,7 @@ impl AuthorizeOAuth {
     /// PKCE challenge derived from the client's code verifier (RFC 7636 section 4.2).
     ///
     /// Sent as `code_challenge`.
+    #[inline]
     pub fn code_challenge(mut self, value: impl Into<String>) -> Self {
         self.code_challenge = Some(value.into());
         self
@@ -152,10 +162,12 @@ impl AuthorizeOAuth {
     /// How `code_challenge` was derived from the verifier: `S256` (SHA-256, recommended) or `plain`.
     ///
     /// Sent as `code_challenge_method`.
+    #[inline]
     pub fn code_challenge_method(mut self, value: models::CodeChallengeMethod) -> Self {
         self.code_challenge_method = Some(value);
         self
     }
+    #[inline]
     fn parts(&self) -> rt::Result<rt::RequestParts> {
         let mut parts = rt::RequestParts::new("/oauth/authorize".to_owned());
         {
@@ -185,6 +197,7 @@ impl AuthorizeOAuth {
         Ok(parts)
     }
     /// The response as this operation's result: its documented success body, else an error.
+    #[inline]
     fn decode(raw: rt::RawResponse) -> rt::Result<rt::ApiResponse<AuthorizeOAuthResponse>> {
         match raw.status().as_u16() {
             200 => Ok(raw.with(AuthorizeOAuthResponse::Ok)),
@@ -227,6 +240,7 @@ pub enum AuthorizeOAuthError {
 impl AuthorizeOAuthError {
     /// The documented error `api` stands for: `None` for a status the operation does not
     /// document, `Some(Err(..))` when the body does not fit the documented schema.
+    #[inline]
     pub fn from_api(api: &rt::ApiError) -> Option<Result<Self, rt::DecodeError>> {
         Some(match api.status.as_u16() {
             400 => Ok(Self::BadRequest(api.body_text())),
@@ -237,6 +251,7 @@ impl AuthorizeOAuthError {
     }
 }
 impl rt::DocumentedError for AuthorizeOAuthError {
+    #[inline]
     fn from_api(api: &rt::ApiError) -> Option<Result<Self, rt::DecodeError>> {
         AuthorizeOAuthError::from_api(api)
     }
@@ -257,6 +272,7 @@ pub struct GetOAuthConsentToken {
     options: rt::RequestOptions,
 }
 impl ::std::fmt::Debug for GetOAuthConsentToken {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("GetOAuthConsentToken")
             .field(
@@ -269,6 +285,7 @@ impl ::std::fmt::Debug for GetOAuthConsentToken {
     }
 }
 impl GetOAuthConsentToken {
+    #[inline]
     fn parts(&self) -> rt::Result<rt::RequestParts> {
         let parts = rt::RequestParts::new(format!(
             "/oauth/consent/{}",
@@ -277,11 +294,13 @@ impl GetOAuthConsentToken {
         Ok(parts)
     }
     /// The response as this operation's result: its documented success body, else an error.
+    #[inline]
     fn decode(raw: rt::RawResponse) -> rt::Result<rt::ApiResponse<models::ConsentTokenResponse>> {
         if raw.status().is_success() { raw.json() } else { Err(raw.into_error()) }
     }
     /// Sends the request and returns the `data` of the `{ "data": ... }` body; a body
     /// without it fails with [`rt::Error::Decode`] at `data`.
+    #[inline]
     pub fn send_data(self) -> rt::Call<rt::Result<models::ConsentTokenResponseData>> {
         let parts = self.parts();
         rt::Call::new(self.client, &GET_OAUTH_CONSENT_TOKEN, parts, &self.options, |raw| {
@@ -305,6 +324,7 @@ pub enum GetOAuthConsentTokenError {
 impl GetOAuthConsentTokenError {
     /// The documented error `api` stands for: `None` for a status the operation does not
     /// document, `Some(Err(..))` when the body does not fit the documented schema.
+    #[inline]
     pub fn from_api(api: &rt::ApiError) -> Option<Result<Self, rt::DecodeError>> {
         Some(match api.status.as_u16() {
             422 => api.decode().map(Self::UnprocessableEntity),
@@ -313,6 +333,7 @@ impl GetOAuthConsentTokenError {
     }
 }
 impl rt::DocumentedError for GetOAuthConsentTokenError {
+    #[inline]
     fn from_api(api: &rt::ApiError) -> Option<Result<Self, rt::DecodeError>> {
         GetOAuthConsentTokenError::from_api(api)
     }
@@ -333,6 +354,7 @@ pub struct CreateOAuthGrant {
     options: rt::RequestOptions,
 }
 impl CreateOAuthGrant {
+    #[inline]
     fn parts(&self) -> rt::Result<rt::RequestParts> {
         let mut parts = rt::RequestParts::new("/oauth/grants".to_owned());
         let body = &self.body;
@@ -340,6 +362,7 @@ impl CreateOAuthGrant {
         Ok(parts)
     }
     /// The response as this operation's result: its documented success body, else an error.
+    #[inline]
     fn decode(raw: rt::RawResponse) -> rt::Result<rt::ApiResponse<models::CreateGrantResponse>> {
         if raw.status().is_success() { raw.json() } else { Err(raw.into_error()) }
     }
@@ -360,6 +383,7 @@ pub enum CreateOAuthGrantError {
 impl CreateOAuthGrantError {
     /// The documented error `api` stands for: `None` for a status the operation does not
     /// document, `Some(Err(..))` when the body does not fit the documented schema.
+    #[inline]
     pub fn from_api(api: &rt::ApiError) -> Option<Result<Self, rt::DecodeError>> {
         Some(match api.status.as_u16() {
             422 => api.decode().map(Self::UnprocessableEntity),
@@ -368,6 +392,7 @@ impl CreateOAuthGrantError {
     }
 }
 impl rt::DocumentedError for CreateOAuthGrantError {
+    #[inline]
     fn from_api(api: &rt::ApiError) -> Option<Result<Self, rt::DecodeError>> {
         CreateOAuthGrantError::from_api(api)
     }
@@ -390,10 +415,12 @@ pub struct IntrospectOAuthToken {
 }
 impl IntrospectOAuthToken {
     /// How the body is encoded (default: form).
+    #[inline]
     pub fn encoding(mut self, encoding: RequestEncoding) -> Self {
         self.encoding = encoding;
         self
     }
+    #[inline]
     fn parts(&self) -> rt::Result<rt::RequestParts> {
         let mut parts = rt::RequestParts::new("/oauth/introspect".to_owned());
         let body = &self.body;
@@ -404,6 +431,7 @@ impl IntrospectOAuthToken {
         Ok(parts)
     }
     /// The response as this operation's result: its documented success body, else an error.
+    #[inline]
     fn decode(raw: rt::RawResponse) -> rt::Result<rt::ApiResponse<models::IntrospectResponse>> {
         if raw.status().is_success() { raw.json() } else { Err(raw.into_error()) }
     }
@@ -426,6 +454,7 @@ pub enum IntrospectOAuthTokenError {
 impl IntrospectOAuthTokenError {
     /// The documented error `api` stands for: `None` for a status the operation does not
     /// document, `Some(Err(..))` when the body does not fit the documented schema.
+    #[inline]
     pub fn from_api(api: &rt::ApiError) -> Option<Result<Self, rt::DecodeError>> {
         Some(match api.status.as_u16() {
             400 => api.decode().map(Self::BadRequest),
@@ -435,6 +464,7 @@ impl IntrospectOAuthTokenError {
     }
 }
 impl rt::DocumentedError for IntrospectOAuthTokenError {
+    #[inline]
     fn from_api(api: &rt::ApiError) -> Option<Result<Self, rt::DecodeError>> {
         IntrospectOAuthTokenError::from_api(api)
     }
@@ -454,11 +484,13 @@ pub struct GetOAuthJwks {
     options: rt::RequestOptions,
 }
 impl GetOAuthJwks {
+    #[inline]
     fn parts(&self) -> rt::Result<rt::RequestParts> {
         let parts = rt::RequestParts::new("/oauth/jwks".to_owned());
         Ok(parts)
     }
     /// The response as this operation's result: its documented success body, else an error.
+    #[inline]
     fn decode(raw: rt::RawResponse) -> rt::Result<rt::ApiResponse<models::JwkSet>> {
         if raw.status().is_success() { raw.json() } else { Err(raw.into_error()) }
     }
@@ -481,6 +513,7 @@ pub enum GetOAuthJwksError {
 impl GetOAuthJwksError {
     /// The documented error `api` stands for: `None` for a status the operation does not
     /// document, `Some(Err(..))` when the body does not fit the documented schema.
+    #[inline]
     pub fn from_api(api: &rt::ApiError) -> Option<Result<Self, rt::DecodeError>> {
         Some(match api.status.as_u16() {
             400 => api.decode().map(Self::BadRequest),
@@ -490,6 +523,7 @@ impl GetOAuthJwksError {
     }
 }
 impl rt::DocumentedError for GetOAuthJwksError {
+    #[inline]
     fn from_api(api: &rt::ApiError) -> Option<Result<Self, rt::DecodeError>> {
         GetOAuthJwksError::from_api(api)
     }
@@ -510,6 +544,7 @@ pub struct RegisterOAuthClient {
     options: rt::RequestOptions,
 }
 impl RegisterOAuthClient {
+    #[inline]
     fn parts(&self) -> rt::Result<rt::RequestParts> {
         let mut parts = rt::RequestParts::new("/oauth/register".to_owned());
         let body = &self.body;
@@ -517,6 +552,7 @@ impl RegisterOAuthClient {
         Ok(parts)
     }
     /// The response as this operation's result: its documented success body, else an error.
+    #[inline]
     fn decode(raw: rt::RawResponse) -> rt::Result<rt::ApiResponse<models::OAuthDynamicRegistrationResponse>> {
         if raw.status().is_success() { raw.json() } else { Err(raw.into_error()) }
     }
@@ -537,6 +573,7 @@ pub enum RegisterOAuthClientError {
 impl RegisterOAuthClientError {
     /// The documented error `api` stands for: `None` for a status the operation does not
     /// document, `Some(Err(..))` when the body does not fit the documented schema.
+    #[inline]
     pub fn from_api(api: &rt::ApiError) -> Option<Result<Self, rt::DecodeError>> {
         Some(match api.status.as_u16() {
             400 => api.decode().map(Self::BadRequest),
@@ -545,6 +582,7 @@ impl RegisterOAuthClientError {
     }
 }
 impl rt::DocumentedError for RegisterOAuthClientError {
+    #[inline]
     fn from_api(api: &rt::ApiError) -> Option<Result<Self, rt::DecodeError>> {
         RegisterOAuthClientError::from_api(api)
     }
@@ -567,10 +605,12 @@ pub struct ExchangeOAuthToken {
 }
 impl ExchangeOAuthToken {
     /// How the body is encoded (default: form).
+    #[inline]
     pub fn encoding(mut self, encoding: RequestEncoding) -> Self {
         self.encoding = encoding;
         self
     }
+    #[inline]
     fn parts(&self) -> rt::Result<rt::RequestParts> {
         let mut parts = rt::RequestParts::new("/oauth/token".to_owned());
         let body = &self.body;
@@ -581,6 +621,7 @@ impl ExchangeOAuthToken {
         Ok(parts)
     }
     /// The response as this operation's result: its documented success body, else an error.
+    #[inline]
     fn decode(raw: rt::RawResponse) -> rt::Result<rt::ApiResponse<models::TokenResponse>> {
         if raw.status().is_success() { raw.json() } else { Err(raw.into_error()) }
     }
@@ -603,6 +644,7 @@ pub enum ExchangeOAuthTokenError {
 impl ExchangeOAuthTokenError {
     /// The documented error `api` stands for: `None` for a status the operation does not
     /// document, `Some(Err(..))` when the body does not fit the documented schema.
+    #[inline]
     pub fn from_api(api: &rt::ApiError) -> Option<Result<Self, rt::DecodeError>> {
         Some(match api.status.as_u16() {
             400 => api.decode().map(Self::BadRequest),
@@ -612,6 +654,7 @@ impl ExchangeOAuthTokenError {
     }
 }
 impl rt::DocumentedError for ExchangeOAuthTokenError {
+    #[inline]
     fn from_api(api: &rt::ApiError) -> Option<Result<Self, rt::DecodeError>> {
         ExchangeOAuthTokenError::from_api(api)
     }
