@@ -193,6 +193,7 @@ fn envelope_impl(def: &TypeDef) -> Option<TokenStream> {
         impl crate::runtime::Envelope for #name {
             type Data = #t;
             #allow
+            #[inline]
             fn into_data(self) -> Option<Self::Data> {
                 #body
             }
@@ -359,9 +360,6 @@ fn structure(
     if derive_serde {
         derives.extend([quote!(::serde::Serialize), quote!(::serde::Deserialize)]);
     }
-    if !has_secret {
-        derives.insert(0, quote!(Debug));
-    }
     if all_optional {
         derives.push(quote!(Default));
     }
@@ -463,6 +461,7 @@ fn structure(
             quote! {
                 /// A value with the required fields set and every optional field empty.
                 #allow_deprecated
+                #[inline]
                 pub fn new(#(#args),*) -> Self {
                     Self { #(#inits,)* #additional_init }
                 }
@@ -498,6 +497,7 @@ fn structure(
                 quote! {
                     /// A value with the required fields set and every optional field empty.
                     #allow_deprecated
+                    #[inline]
                     pub fn new(required: #args_ident) -> Self {
                         let #args_ident { #(#names),* } = required;
                         Self { #(#inits,)* #additional_init }
@@ -513,29 +513,40 @@ fn structure(
             #(#setters)*
         }
     };
-    let debug = has_secret.then(|| {
+    // `Debug` is written out rather than derived, for two reasons: secrets are redacted, and a
+    // derived `fmt` is compiled into the library for every model whether or not anything formats
+    // it, where an `#[inline]` one is compiled only in the crate that uses it. Without a secret
+    // the output is the derive's (labels are the field names); with one, fields are labelled
+    // with their wire names, as they always were.
+    let debug = {
         let name_str = name.to_string();
         let entries = s.fields.iter().map(|f| {
             let fname = ident(&f.name);
-            let wire = &f.wire;
+            let label = if has_secret { f.wire.as_str() } else { crate::naming::unraw(&f.name) };
             if !f.secret {
-                quote!(.field(#wire, &self.#fname))
+                quote!(d.field(#label, &self.#fname);)
             } else if !f.required || f.nullable {
-                quote!(.field(#wire, &self.#fname.as_ref().map(|_| "<redacted>")))
+                quote!(d.field(#label, &self.#fname.as_ref().map(|_| "<redacted>"));)
             } else {
-                quote!(.field(#wire, &"<redacted>"))
+                quote!(d.field(#label, &"<redacted>");)
             }
         });
-        let extra = s.additional.as_ref().map(|_| quote!(.field("additional_properties", &self.additional_properties)));
+        let extra =
+            s.additional.as_ref().map(|_| quote!(d.field("additional_properties", &self.additional_properties);));
+        // One statement per field: printed one line each, where a chain is broken over several.
         quote! {
             impl ::std::fmt::Debug for #name {
                 #allow_deprecated
+                #[inline]
                 fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                    f.debug_struct(#name_str) #(#entries)* #extra .finish()
+                    let mut d = f.debug_struct(#name_str);
+                    #(#entries)*
+                    #extra
+                    d.finish()
                 }
             }
         }
-    });
+    };
     let definition = quote! {
         #attrs
         #[derive(#(#derives),*)]
@@ -543,7 +554,7 @@ fn structure(
         pub struct #name { #fields }
     };
     let serde_impls = (!derive_serde).then(|| compact_serde(name, s, def_deprecated)).into_iter().flatten();
-    std::iter::once(definition).chain(args_struct).chain([constructor]).chain(debug).chain(serde_impls).collect()
+    std::iter::once(definition).chain(args_struct).chain([constructor, debug]).chain(serde_impls).collect()
 }
 
 /// `Deserialize` and `Serialize` for a struct of [`SerdeForm::Compact`]: a hidden struct of
@@ -701,6 +712,7 @@ fn setter(f: &Field, setter: &str) -> TokenStream {
         return quote! {
             #docs
             #deprecated
+            #[inline]
             pub fn #setter(mut self, value: Option<#inner>) -> Self {
                 self.#fname = Some(value);
                 self
@@ -711,20 +723,24 @@ fn setter(f: &Field, setter: &str) -> TokenStream {
         return quote! {
             #docs
             #deprecated
+            #[inline]
             pub fn #setter(mut self, value: #inner) -> Self {
                 self.#fname = value;
                 self
             }
         };
     }
-    let (arg, value) = if f.ty == TypeRef::String && !f.boxed {
-        (quote!(impl Into<String>), quote!(value.into()))
+    // A setter taking `impl Into<String>` is generic, so it is compiled where it is used already;
+    // the others are marked `#[inline]` for the same effect (see `structure`).
+    let (arg, value, inline) = if f.ty == TypeRef::String && !f.boxed {
+        (quote!(impl Into<String>), quote!(value.into()), None)
     } else {
-        (inner, quote!(value))
+        (inner, quote!(value), Some(quote!(#[inline])))
     };
     quote! {
         #docs
         #deprecated
+        #inline
         pub fn #setter(mut self, value: #arg) -> Self {
             self.#fname = Some(#value);
             self
@@ -747,7 +763,7 @@ fn string_enum(name: &proc_macro2::Ident, e: &StringEnum, attrs: TokenStream) ->
     vec![
         quote! {
             #attrs
-            #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+            #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
             #[non_exhaustive]
             pub enum #name {
                 #(#variants,)*
@@ -799,6 +815,7 @@ fn query_value(def: &TypeDef) -> Option<TokenStream> {
     Some(quote! {
         impl crate::runtime::QueryValue for #name {
             #allow
+            #[inline]
             fn push_pairs(&self, name: &'static str, out: &mut Vec<(::std::borrow::Cow<'static, str>, String)>) {
                 #body
             }

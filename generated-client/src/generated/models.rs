@@ -61,6 +61,7 @@ pub struct OAuthDynamicRegistrationResponse {
 }
 impl OAuthDynamicRegistrationResponse {
     /// A value with the required fields set and every optional field empty.
+    #[inline]
     pub fn new(client_id: impl Into<String>, client_id_issued_at: i64) -> Self {
         Self {
             client_id: client_id.into(),
@@ -88,6 +89,7 @@ impl OAuthDynamicRegistrationResponse {
         self
     }
     /// Sets `grant_types`.
+    #[inline]
     pub fn with_grant_types(mut self, value: Vec<String>) -> Self {
         self.grant_types = value;
         self
@@ -103,11 +105,13 @@ impl OAuthDynamicRegistrationResponse {
         self
     }
     /// Sets `redirect_uris`.
+    #[inline]
     pub fn with_redirect_uris(mut self, value: Vec<String>) -> Self {
         self.redirect_uris = value;
         self
     }
     /// Sets `response_types`.
+    #[inline]
     pub fn with_response_types(mut self, value: Vec<String>) -> Self {
         self.response_types = value;
         self
@@ -129,54 +133,22 @@ impl OAuthDynamicRegistrationResponse {
     }
 }
 impl ::std::fmt::Debug for OAuthDynamicRegistrationResponse {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("OAuthDynamicRegistrationResponse")
-            .field(
-                "client_id",
-                &self.client_id
-            )
-            .field(
-                "client_id_issued_at",
-                &self.client_id_issued_at
-            )
-            .field(
-                "client_name",
-                &self.client_name
-            )
-            .field(
-                "client_secret",
-                &self.client_secret.as_ref().map(|_| "<redacted>")
-            )
-            .field(
-                "grant_types",
-                &self.grant_types
-            )
-            .field(
-                "logo_uri",
-                &self.logo_uri
-            )
-            .field(
-                "policy_uri",
-                &self.policy_uri
-            )
-            .field(
-                "redirect_uris",
-                &self.redirect_uris
-            )
-            .field(
-                "response_types",
-                &self.response_types
-            )
-            .field(
-                "scope",
-                &self.scope
-            )
-            .field(
-                "token_endpoint_auth_method",
-                &self.token_endpoint_auth_method
-            )
-            .field("tos_uri", &self.tos_uri)
-            .finish()
+        let mut d = f.debug_struct("OAuthDynamicRegistrationResponse");
+        d.field("client_id", &self.client_id);
+        d.field("client_id_issued_at", &self.client_id_issued_at);
+        d.field("client_name", &self.client_name);
+        d.field("client_secret", &self.client_secret.as_ref().map(|_| "<redacted>"));
+        d.field("grant_types", &self.grant_types);
+        d.field("logo_uri", &self.logo_uri);
+        d.field("policy_uri", &self.policy_uri);
+        d.field("redirect_uris", &self.redirect_uris);
+        d.field("response_types", &self.response_types);
+        d.field("scope", &self.scope);
+        d.field("token_endpoint_auth_method", &self.token_endpoint_auth_method);
+        d.field("tos_uri", &self.tos_uri);
+        d.finish()
     }
 }
 #[derive(Default)]
@@ -364,6 +336,7 @@ pub struct OAuthClientRequired {
 }
 impl OAuthClient {
     /// A value with the required fields set and every optional field empty.
+    #[inline]
     pub fn new(required: OAuthClientRequired) -> Self {
         let OAuthClientRequired {
             client_id,
@@ -396,11 +369,13 @@ impl OAuthClient {
         }
     }
     /// Sets `allowed_grant_types`.
+    #[inline]
     pub fn with_allowed_grant_types(mut self, value: Vec<GrantType>) -> Self {
         self.allowed_grant_types = value;
         self
     }
     /// Sets `allowed_scopes`.
+    #[inline]
     pub fn with_allowed_scopes(mut self, value: Vec<String>) -> Self {
         self.allowed_scopes = value;
         self
@@ -421,6 +396,7 @@ impl OAuthClient {
         self
     }
     /// Sets `redirect_uris`.
+    #[inline]
     pub fn with_redirect_uris(mut self, value: Vec<String>) -> Self {
         self.redirect_uris = value;
         self
@@ -432,67 +408,26 @@ impl OAuthClient {
     }
 }
 impl ::std::fmt::Debug for OAuthClient {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("OAuthClient")
-            .field(
-                "allowed_grant_types",
-                &self.allowed_grant_types
-            )
-            .field(
-                "allowed_scopes",
-                &self.allowed_scopes
-            )
-            .field(
-                "client_id",
-                &self.client_id
-            )
-            .field(
-                "client_secret",
-                &self.client_secret.as_ref().map(|_| "<redacted>")
-            )
-            .field(
-                "client_type",
-                &self.client_type
-            )
-            .field(
-                "created_at",
-                &self.created_at
-            )
-            .field(
-                "logo_uri",
-                &self.logo_uri
-            )
-            .field(
-                "name",
-                &self.name
-            )
-            .field(
-                "org_id",
-                &self.org_id
-            )
-            .field(
-                "policy_uri",
-                &self.policy_uri
-            )
-            .field(
-                "record_type",
-                &self.record_type
-            )
-            .field(
-                "redirect_uris",
-                &self.redirect_uris
-            )
-            .field(
-                "require_pkce",
-                &self.require_pkce
-            )
-            .field(
-                "tos_uri",
-                &self.tos_uri
-            )
-            .field("updated_at", &self.updated_at)
-            .field("user_id", &self.user_id)
-            .finish()
+        let mut d = f.debug_struct("OAuthClient");
+        d.field("allowed_grant_types", &self.allowed_grant_types);
+        d.field("allowed_scopes", &self.allowed_scopes);
+        d.field("client_id", &self.client_id);
+        d.field("client_secret", &self.client_secret.as_ref().map(|_| "<redacted>"));
+        d.field("client_type", &self.client_type);
+        d.field("created_at", &self.created_at);
+        d.field("logo_uri", &self.logo_uri);
+        d.field("name", &self.name);
+        d.field("org_id", &self.org_id);
+        d.field("policy_uri", &self.policy_uri);
+        d.field("record_type", &self.record_type);
+        d.field("redirect_uris", &self.redirect_uris);
+        d.field("require_pkce", &self.require_pkce);
+        d.field("tos_uri", &self.tos_uri);
+        d.field("updated_at", &self.updated_at);
+        d.field("user_id", &self.user_id);
+        d.finish()
     }
 }
 #[derive(Default)]
@@ -628,6 +563,7 @@ pub struct IntrospectRequest {
 }
 impl IntrospectRequest {
     /// A value with the required fields set and every optional field empty.
+    #[inline]
     pub fn new(token: impl Into<String>) -> Self {
         Self {
             token: token.into(),
@@ -635,8 +571,11 @@ impl IntrospectRequest {
     }
 }
 impl ::std::fmt::Debug for IntrospectRequest {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("IntrospectRequest").field("token", &"<redacted>").finish()
+        let mut d = f.debug_struct("IntrospectRequest");
+        d.field("token", &"<redacted>");
+        d.finish()
     }
 }
 #[derive(Default)]
@@ -675,7 +614,7 @@ impl ::serde::Serialize for IntrospectRequest {
 /// Changes to apply to an OAuth client. Fields not listed here are rejected.
 ///
 /// Schema: `/components/schemas/OAuthClientUpdateRequest`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct OAuthClientUpdateRequest {
     /// Grant types the client may use from now on.
     pub allowed_grant_types: Option<Vec<GrantType>>,
@@ -702,6 +641,7 @@ pub struct OAuthClientUpdateRequest {
 }
 impl OAuthClientUpdateRequest {
     /// A value with the required fields set and every optional field empty.
+    #[inline]
     pub fn new() -> Self {
         Self {
             allowed_grant_types: None,
@@ -715,11 +655,13 @@ impl OAuthClientUpdateRequest {
         }
     }
     /// Sets `allowed_grant_types`.
+    #[inline]
     pub fn with_allowed_grant_types(mut self, value: Vec<GrantType>) -> Self {
         self.allowed_grant_types = Some(value);
         self
     }
     /// Sets `allowed_scopes`.
+    #[inline]
     pub fn with_allowed_scopes(mut self, value: Vec<String>) -> Self {
         self.allowed_scopes = Some(value);
         self
@@ -740,11 +682,13 @@ impl OAuthClientUpdateRequest {
         self
     }
     /// Sets `redirect_uris`.
+    #[inline]
     pub fn with_redirect_uris(mut self, value: Vec<String>) -> Self {
         self.redirect_uris = Some(value);
         self
     }
     /// Sets `require_pkce`.
+    #[inline]
     pub fn with_require_pkce(mut self, value: bool) -> Self {
         self.require_pkce = Some(value);
         self
@@ -753,6 +697,21 @@ impl OAuthClientUpdateRequest {
     pub fn with_tos_uri(mut self, value: impl Into<String>) -> Self {
         self.tos_uri = Some(value.into());
         self
+    }
+}
+impl ::std::fmt::Debug for OAuthClientUpdateRequest {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        let mut d = f.debug_struct("OAuthClientUpdateRequest");
+        d.field("allowed_grant_types", &self.allowed_grant_types);
+        d.field("allowed_scopes", &self.allowed_scopes);
+        d.field("logo_uri", &self.logo_uri);
+        d.field("name", &self.name);
+        d.field("policy_uri", &self.policy_uri);
+        d.field("redirect_uris", &self.redirect_uris);
+        d.field("require_pkce", &self.require_pkce);
+        d.field("tos_uri", &self.tos_uri);
+        d.finish()
     }
 }
 #[derive(Default)]
@@ -841,7 +800,7 @@ impl ::serde::Serialize for OAuthClientUpdateRequest {
 /// Settings for a new OAuth client. Fields not listed here are rejected.
 ///
 /// Schema: `/components/schemas/OAuthClientCreateRequest`
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct OAuthClientCreateRequest {
     /// Grant types the client may use.
     pub allowed_grant_types: Vec<GrantType>,
@@ -881,6 +840,7 @@ pub struct OAuthClientCreateRequestRequired {
 }
 impl OAuthClientCreateRequest {
     /// A value with the required fields set and every optional field empty.
+    #[inline]
     pub fn new(required: OAuthClientCreateRequestRequired) -> Self {
         let OAuthClientCreateRequestRequired {
             allowed_grant_types,
@@ -911,11 +871,13 @@ impl OAuthClientCreateRequest {
         self
     }
     /// Sets `redirect_uris`.
+    #[inline]
     pub fn with_redirect_uris(mut self, value: Vec<String>) -> Self {
         self.redirect_uris = value;
         self
     }
     /// Sets `require_pkce`.
+    #[inline]
     pub fn with_require_pkce(mut self, value: bool) -> Self {
         self.require_pkce = Some(value);
         self
@@ -924,6 +886,22 @@ impl OAuthClientCreateRequest {
     pub fn with_tos_uri(mut self, value: impl Into<String>) -> Self {
         self.tos_uri = Some(value.into());
         self
+    }
+}
+impl ::std::fmt::Debug for OAuthClientCreateRequest {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        let mut d = f.debug_struct("OAuthClientCreateRequest");
+        d.field("allowed_grant_types", &self.allowed_grant_types);
+        d.field("allowed_scopes", &self.allowed_scopes);
+        d.field("client_type", &self.client_type);
+        d.field("logo_uri", &self.logo_uri);
+        d.field("name", &self.name);
+        d.field("policy_uri", &self.policy_uri);
+        d.field("redirect_uris", &self.redirect_uris);
+        d.field("require_pkce", &self.require_pkce);
+        d.field("tos_uri", &self.tos_uri);
+        d.finish()
     }
 }
 #[derive(Default)]
@@ -1014,7 +992,7 @@ impl ::serde::Serialize for OAuthClientCreateRequest {
 /// Client metadata for dynamic registration (RFC 7591 section 2). Fields not listed here are rejected.
 ///
 /// Schema: `/components/schemas/OAuthDynamicRegistrationRequest`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct OAuthDynamicRegistrationRequest {
     /// Name of the client as the end user should see it.
     pub client_name: Option<String>,
@@ -1043,6 +1021,7 @@ pub struct OAuthDynamicRegistrationRequest {
 }
 impl OAuthDynamicRegistrationRequest {
     /// A value with the required fields set and every optional field empty.
+    #[inline]
     pub fn new() -> Self {
         Self {
             client_name: None,
@@ -1062,6 +1041,7 @@ impl OAuthDynamicRegistrationRequest {
         self
     }
     /// Sets `grant_types`.
+    #[inline]
     pub fn with_grant_types(mut self, value: Vec<GrantType>) -> Self {
         self.grant_types = Some(value);
         self
@@ -1077,11 +1057,13 @@ impl OAuthDynamicRegistrationRequest {
         self
     }
     /// Sets `redirect_uris`.
+    #[inline]
     pub fn with_redirect_uris(mut self, value: Vec<String>) -> Self {
         self.redirect_uris = value;
         self
     }
     /// Sets `response_types`.
+    #[inline]
     pub fn with_response_types(mut self, value: Vec<String>) -> Self {
         self.response_types = Some(value);
         self
@@ -1092,6 +1074,7 @@ impl OAuthDynamicRegistrationRequest {
         self
     }
     /// Sets `token_endpoint_auth_method`.
+    #[inline]
     pub fn with_token_endpoint_auth_method(mut self, value: TokenEndpointAuthMethod) -> Self {
         self.token_endpoint_auth_method = Some(value);
         self
@@ -1100,6 +1083,22 @@ impl OAuthDynamicRegistrationRequest {
     pub fn with_tos_uri(mut self, value: impl Into<String>) -> Self {
         self.tos_uri = Some(value.into());
         self
+    }
+}
+impl ::std::fmt::Debug for OAuthDynamicRegistrationRequest {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        let mut d = f.debug_struct("OAuthDynamicRegistrationRequest");
+        d.field("client_name", &self.client_name);
+        d.field("grant_types", &self.grant_types);
+        d.field("logo_uri", &self.logo_uri);
+        d.field("policy_uri", &self.policy_uri);
+        d.field("redirect_uris", &self.redirect_uris);
+        d.field("response_types", &self.response_types);
+        d.field("scope", &self.scope);
+        d.field("token_endpoint_auth_method", &self.token_endpoint_auth_method);
+        d.field("tos_uri", &self.tos_uri);
+        d.finish()
     }
 }
 #[derive(Default)]
@@ -1225,6 +1224,7 @@ pub struct TokenRequest {
 }
 impl TokenRequest {
     /// A value with the required fields set and every optional field empty.
+    #[inline]
     pub fn new(grant_type: GrantType) -> Self {
         Self {
             client_id: None,
@@ -1274,38 +1274,18 @@ impl TokenRequest {
     }
 }
 impl ::std::fmt::Debug for TokenRequest {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("TokenRequest")
-            .field(
-                "client_id",
-                &self.client_id
-            )
-            .field(
-                "client_secret",
-                &self.client_secret.as_ref().map(|_| "<redacted>")
-            )
-            .field(
-                "code",
-                &self.code.as_ref().map(|_| "<redacted>")
-            )
-            .field(
-                "code_verifier",
-                &self.code_verifier.as_ref().map(|_| "<redacted>")
-            )
-            .field(
-                "grant_type",
-                &self.grant_type
-            )
-            .field(
-                "redirect_uri",
-                &self.redirect_uri
-            )
-            .field(
-                "refresh_token",
-                &self.refresh_token.as_ref().map(|_| "<redacted>")
-            )
-            .field("scope", &self.scope)
-            .finish()
+        let mut d = f.debug_struct("TokenRequest");
+        d.field("client_id", &self.client_id);
+        d.field("client_secret", &self.client_secret.as_ref().map(|_| "<redacted>"));
+        d.field("code", &self.code.as_ref().map(|_| "<redacted>"));
+        d.field("code_verifier", &self.code_verifier.as_ref().map(|_| "<redacted>"));
+        d.field("grant_type", &self.grant_type);
+        d.field("redirect_uri", &self.redirect_uri);
+        d.field("refresh_token", &self.refresh_token.as_ref().map(|_| "<redacted>"));
+        d.field("scope", &self.scope);
+        d.finish()
     }
 }
 #[derive(Default)]
@@ -1390,7 +1370,7 @@ impl ::serde::Serialize for TokenRequest {
     }
 }
 /// Schema: `/components/schemas/ConsentTokenResponse/properties/data/properties/requested_scopes/items`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct ConsentTokenResponseDataRequestedScope {
     /// Explanation of what the scope permits.
     pub description: Option<String>,
@@ -1401,6 +1381,7 @@ pub struct ConsentTokenResponseDataRequestedScope {
 }
 impl ConsentTokenResponseDataRequestedScope {
     /// A value with the required fields set and every optional field empty.
+    #[inline]
     pub fn new() -> Self {
         Self {
             description: None,
@@ -1422,6 +1403,16 @@ impl ConsentTokenResponseDataRequestedScope {
     pub fn with_name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
+    }
+}
+impl ::std::fmt::Debug for ConsentTokenResponseDataRequestedScope {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        let mut d = f.debug_struct("ConsentTokenResponseDataRequestedScope");
+        d.field("description", &self.description);
+        d.field("id", &self.id);
+        d.field("name", &self.name);
+        d.finish()
     }
 }
 #[derive(Default)]
@@ -1471,7 +1462,7 @@ impl ::serde::Serialize for ConsentTokenResponseDataRequestedScope {
 /// The requesting client and the access it asks for.
 ///
 /// Schema: `/components/schemas/ConsentTokenResponse/properties/data`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct ConsentTokenResponseData {
     /// Identifier of the requesting client.
     pub client_id: Option<String>,
@@ -1500,6 +1491,7 @@ pub struct ConsentTokenResponseData {
 }
 impl ConsentTokenResponseData {
     /// A value with the required fields set and every optional field empty.
+    #[inline]
     pub fn new() -> Self {
         Self {
             client_id: None,
@@ -1538,6 +1530,7 @@ impl ConsentTokenResponseData {
         self
     }
     /// Sets `requested_scopes`.
+    #[inline]
     pub fn with_requested_scopes(
         mut self,
         value: Vec<ConsentTokenResponseDataRequestedScope>
@@ -1551,9 +1544,25 @@ impl ConsentTokenResponseData {
         self
     }
     /// Sets `verified`.
+    #[inline]
     pub fn with_verified(mut self, value: bool) -> Self {
         self.verified = Some(value);
         self
+    }
+}
+impl ::std::fmt::Debug for ConsentTokenResponseData {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        let mut d = f.debug_struct("ConsentTokenResponseData");
+        d.field("client_id", &self.client_id);
+        d.field("logo_uri", &self.logo_uri);
+        d.field("name", &self.name);
+        d.field("policy_uri", &self.policy_uri);
+        d.field("redirect_uri", &self.redirect_uri);
+        d.field("requested_scopes", &self.requested_scopes);
+        d.field("tos_uri", &self.tos_uri);
+        d.field("verified", &self.verified);
+        d.finish()
     }
 }
 #[derive(Default)]
@@ -1641,22 +1650,32 @@ impl ::serde::Serialize for ConsentTokenResponseData {
 /// What a consent screen shows for a pending authorization request.
 ///
 /// Schema: `/components/schemas/ConsentTokenResponse`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct ConsentTokenResponse {
     /// The requesting client and the access it asks for.
     pub data: Option<ConsentTokenResponseData>,
 }
 impl ConsentTokenResponse {
     /// A value with the required fields set and every optional field empty.
+    #[inline]
     pub fn new() -> Self {
         Self {
             data: None,
         }
     }
     /// Sets `data`.
+    #[inline]
     pub fn with_data(mut self, value: ConsentTokenResponseData) -> Self {
         self.data = Some(value);
         self
+    }
+}
+impl ::std::fmt::Debug for ConsentTokenResponse {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        let mut d = f.debug_struct("ConsentTokenResponse");
+        d.field("data", &self.data);
+        d.finish()
     }
 }
 #[derive(Default)]
@@ -1697,6 +1716,7 @@ impl ::serde::Serialize for ConsentTokenResponse {
 }
 impl crate::runtime::Envelope for ConsentTokenResponse {
     type Data = ConsentTokenResponseData;
+    #[inline]
     fn into_data(self) -> Option<Self::Data> {
         self.data
     }
@@ -1708,7 +1728,7 @@ pub use crate::runtime::OAuthErrorBody;
 /// Outcome of a consent decision.
 ///
 /// Schema: `/components/schemas/CreateGrantResponse`
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct CreateGrantResponse {
     /// Client redirect URI for the user agent to follow, carrying an authorization code or an error.
     ///
@@ -1717,10 +1737,19 @@ pub struct CreateGrantResponse {
 }
 impl CreateGrantResponse {
     /// A value with the required fields set and every optional field empty.
+    #[inline]
     pub fn new(redirect_uri: impl Into<String>) -> Self {
         Self {
             redirect_uri: redirect_uri.into(),
         }
+    }
+}
+impl ::std::fmt::Debug for CreateGrantResponse {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        let mut d = f.debug_struct("CreateGrantResponse");
+        d.field("redirect_uri", &self.redirect_uri);
+        d.finish()
     }
 }
 #[derive(Default)]
@@ -1759,7 +1788,7 @@ impl ::serde::Serialize for CreateGrantResponse {
 /// Access that a user has given to an OAuth client.
 ///
 /// Schema: `/components/schemas/OAuthGrant`
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct OAuthGrant {
     /// Client holding the grant.
     pub client_id: String,
@@ -1799,6 +1828,7 @@ pub struct OAuthGrantRequired {
 }
 impl OAuthGrant {
     /// A value with the required fields set and every optional field empty.
+    #[inline]
     pub fn new(required: OAuthGrantRequired) -> Self {
         let OAuthGrantRequired { client_id, created_at, id, record_type, scopes } = required;
         Self {
@@ -1814,6 +1844,19 @@ impl OAuthGrant {
     pub fn with_last_used_at(mut self, value: impl Into<String>) -> Self {
         self.last_used_at = Some(value.into());
         self
+    }
+}
+impl ::std::fmt::Debug for OAuthGrant {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        let mut d = f.debug_struct("OAuthGrant");
+        d.field("client_id", &self.client_id);
+        d.field("created_at", &self.created_at);
+        d.field("id", &self.id);
+        d.field("last_used_at", &self.last_used_at);
+        d.field("record_type", &self.record_type);
+        d.field("scopes", &self.scopes);
+        d.finish()
     }
 }
 #[derive(Default)]
@@ -1886,7 +1929,7 @@ pub use crate::oauth_types::ProtectedResourceMetadata as ResourceMetadata;
 /// Paging details returned alongside list results.
 ///
 /// Schema: `/components/schemas/oauth_PaginationMeta`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct OAuthPaginationMeta {
     /// Index of the page returned, counting from 1.
     pub page_number: Option<i64>,
@@ -1899,6 +1942,7 @@ pub struct OAuthPaginationMeta {
 }
 impl OAuthPaginationMeta {
     /// A value with the required fields set and every optional field empty.
+    #[inline]
     pub fn new() -> Self {
         Self {
             page_number: None,
@@ -1908,24 +1952,39 @@ impl OAuthPaginationMeta {
         }
     }
     /// Sets `page_number`.
+    #[inline]
     pub fn with_page_number(mut self, value: i64) -> Self {
         self.page_number = Some(value);
         self
     }
     /// Sets `page_size`.
+    #[inline]
     pub fn with_page_size(mut self, value: i64) -> Self {
         self.page_size = Some(value);
         self
     }
     /// Sets `total_pages`.
+    #[inline]
     pub fn with_total_pages(mut self, value: i64) -> Self {
         self.total_pages = Some(value);
         self
     }
     /// Sets `total_results`.
+    #[inline]
     pub fn with_total_results(mut self, value: i64) -> Self {
         self.total_results = Some(value);
         self
+    }
+}
+impl ::std::fmt::Debug for OAuthPaginationMeta {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        let mut d = f.debug_struct("OAuthPaginationMeta");
+        d.field("page_number", &self.page_number);
+        d.field("page_size", &self.page_size);
+        d.field("total_pages", &self.total_pages);
+        d.field("total_results", &self.total_results);
+        d.finish()
     }
 }
 #[derive(Default)]
@@ -2000,6 +2059,7 @@ pub struct CreateOAuthGrantRequest {
 }
 impl CreateOAuthGrantRequest {
     /// A value with the required fields set and every optional field empty.
+    #[inline]
     pub fn new(allowed: bool, consent_token: impl Into<String>) -> Self {
         Self {
             allowed,
@@ -2008,11 +2068,12 @@ impl CreateOAuthGrantRequest {
     }
 }
 impl ::std::fmt::Debug for CreateOAuthGrantRequest {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("CreateOAuthGrantRequest")
-            .field("allowed", &self.allowed)
-            .field("consent_token", &"<redacted>")
-            .finish()
+        let mut d = f.debug_struct("CreateOAuthGrantRequest");
+        d.field("allowed", &self.allowed);
+        d.field("consent_token", &"<redacted>");
+        d.finish()
     }
 }
 #[derive(Default)]
@@ -2054,7 +2115,7 @@ impl ::serde::Serialize for CreateOAuthGrantRequest {
     }
 }
 /// Schema: `/paths/~1oauth~1register/post/responses/400/content/application~1json/schema`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct RegisterOAuthClientBadRequest {
     /// Registration error code, such as `invalid_client_metadata`.
     pub error: Option<String>,
@@ -2065,6 +2126,7 @@ pub struct RegisterOAuthClientBadRequest {
 }
 impl RegisterOAuthClientBadRequest {
     /// A value with the required fields set and every optional field empty.
+    #[inline]
     pub fn new() -> Self {
         Self {
             error: None,
@@ -2083,12 +2145,23 @@ impl RegisterOAuthClientBadRequest {
         self
     }
     /// Sets `invalid_fields`.
+    #[inline]
     pub fn with_invalid_fields(
         mut self,
         value: ::std::collections::BTreeMap<String, Vec<String>>
     ) -> Self {
         self.invalid_fields = value;
         self
+    }
+}
+impl ::std::fmt::Debug for RegisterOAuthClientBadRequest {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        let mut d = f.debug_struct("RegisterOAuthClientBadRequest");
+        d.field("error", &self.error);
+        d.field("error_description", &self.error_description);
+        d.field("invalid_fields", &self.invalid_fields);
+        d.finish()
     }
 }
 #[derive(Default)]
@@ -2140,7 +2213,7 @@ impl ::serde::Serialize for RegisterOAuthClientBadRequest {
     }
 }
 /// Schema: `/paths/~1oauth_clients/get/responses/200/content/application~1json/schema`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct ListOAuthClientsResponse {
     /// The clients on this page.
     pub data: Vec<OAuthClient>,
@@ -2149,6 +2222,7 @@ pub struct ListOAuthClientsResponse {
 }
 impl ListOAuthClientsResponse {
     /// A value with the required fields set and every optional field empty.
+    #[inline]
     pub fn new() -> Self {
         Self {
             data: ::std::default::Default::default(),
@@ -2156,14 +2230,25 @@ impl ListOAuthClientsResponse {
         }
     }
     /// Sets `data`.
+    #[inline]
     pub fn with_data(mut self, value: Vec<OAuthClient>) -> Self {
         self.data = value;
         self
     }
     /// Sets `meta`.
+    #[inline]
     pub fn with_meta(mut self, value: OAuthPaginationMeta) -> Self {
         self.meta = Some(value);
         self
+    }
+}
+impl ::std::fmt::Debug for ListOAuthClientsResponse {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        let mut d = f.debug_struct("ListOAuthClientsResponse");
+        d.field("data", &self.data);
+        d.field("meta", &self.meta);
+        d.finish()
     }
 }
 #[derive(Default)]
@@ -2222,22 +2307,32 @@ impl crate::runtime::PageData for ListOAuthClientsResponse {
     }
 }
 /// Schema: `/paths/~1oauth_clients/post/responses/201/content/application~1json/schema`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct CreateOAuthClientResponse {
     /// The value of `data`, of type [`OAuthClient`].
     pub data: Option<OAuthClient>,
 }
 impl CreateOAuthClientResponse {
     /// A value with the required fields set and every optional field empty.
+    #[inline]
     pub fn new() -> Self {
         Self {
             data: None,
         }
     }
     /// Sets `data`.
+    #[inline]
     pub fn with_data(mut self, value: OAuthClient) -> Self {
         self.data = Some(value);
         self
+    }
+}
+impl ::std::fmt::Debug for CreateOAuthClientResponse {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        let mut d = f.debug_struct("CreateOAuthClientResponse");
+        d.field("data", &self.data);
+        d.finish()
     }
 }
 #[derive(Default)]
@@ -2278,27 +2373,38 @@ impl ::serde::Serialize for CreateOAuthClientResponse {
 }
 impl crate::runtime::Envelope for CreateOAuthClientResponse {
     type Data = OAuthClient;
+    #[inline]
     fn into_data(self) -> Option<Self::Data> {
         self.data
     }
 }
 /// Schema: `/paths/~1oauth_clients~1{id}/get/responses/200/content/application~1json/schema`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct GetOAuthClientResponse {
     /// The value of `data`, of type [`OAuthClient`].
     pub data: Option<OAuthClient>,
 }
 impl GetOAuthClientResponse {
     /// A value with the required fields set and every optional field empty.
+    #[inline]
     pub fn new() -> Self {
         Self {
             data: None,
         }
     }
     /// Sets `data`.
+    #[inline]
     pub fn with_data(mut self, value: OAuthClient) -> Self {
         self.data = Some(value);
         self
+    }
+}
+impl ::std::fmt::Debug for GetOAuthClientResponse {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        let mut d = f.debug_struct("GetOAuthClientResponse");
+        d.field("data", &self.data);
+        d.finish()
     }
 }
 #[derive(Default)]
@@ -2339,27 +2445,38 @@ impl ::serde::Serialize for GetOAuthClientResponse {
 }
 impl crate::runtime::Envelope for GetOAuthClientResponse {
     type Data = OAuthClient;
+    #[inline]
     fn into_data(self) -> Option<Self::Data> {
         self.data
     }
 }
 /// Schema: `/paths/~1oauth_clients~1{id}/put/responses/200/content/application~1json/schema`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct UpdateOAuthClientResponse {
     /// The value of `data`, of type [`OAuthClient`].
     pub data: Option<OAuthClient>,
 }
 impl UpdateOAuthClientResponse {
     /// A value with the required fields set and every optional field empty.
+    #[inline]
     pub fn new() -> Self {
         Self {
             data: None,
         }
     }
     /// Sets `data`.
+    #[inline]
     pub fn with_data(mut self, value: OAuthClient) -> Self {
         self.data = Some(value);
         self
+    }
+}
+impl ::std::fmt::Debug for UpdateOAuthClientResponse {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        let mut d = f.debug_struct("UpdateOAuthClientResponse");
+        d.field("data", &self.data);
+        d.finish()
     }
 }
 #[derive(Default)]
@@ -2400,12 +2517,13 @@ impl ::serde::Serialize for UpdateOAuthClientResponse {
 }
 impl crate::runtime::Envelope for UpdateOAuthClientResponse {
     type Data = OAuthClient;
+    #[inline]
     fn into_data(self) -> Option<Self::Data> {
         self.data
     }
 }
 /// Schema: `/paths/~1oauth_grants/get/responses/200/content/application~1json/schema`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct ListOAuthGrantsResponse {
     /// The grants on this page.
     pub data: Vec<OAuthGrant>,
@@ -2414,6 +2532,7 @@ pub struct ListOAuthGrantsResponse {
 }
 impl ListOAuthGrantsResponse {
     /// A value with the required fields set and every optional field empty.
+    #[inline]
     pub fn new() -> Self {
         Self {
             data: ::std::default::Default::default(),
@@ -2421,14 +2540,25 @@ impl ListOAuthGrantsResponse {
         }
     }
     /// Sets `data`.
+    #[inline]
     pub fn with_data(mut self, value: Vec<OAuthGrant>) -> Self {
         self.data = value;
         self
     }
     /// Sets `meta`.
+    #[inline]
     pub fn with_meta(mut self, value: OAuthPaginationMeta) -> Self {
         self.meta = Some(value);
         self
+    }
+}
+impl ::std::fmt::Debug for ListOAuthGrantsResponse {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        let mut d = f.debug_struct("ListOAuthGrantsResponse");
+        d.field("data", &self.data);
+        d.field("meta", &self.meta);
+        d.finish()
     }
 }
 #[derive(Default)]
@@ -2487,22 +2617,32 @@ impl crate::runtime::PageData for ListOAuthGrantsResponse {
     }
 }
 /// Schema: `/paths/~1oauth_grants~1{id}/get/responses/200/content/application~1json/schema`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct GetOAuthGrantResponse {
     /// The value of `data`, of type [`OAuthGrant`].
     pub data: Option<OAuthGrant>,
 }
 impl GetOAuthGrantResponse {
     /// A value with the required fields set and every optional field empty.
+    #[inline]
     pub fn new() -> Self {
         Self {
             data: None,
         }
     }
     /// Sets `data`.
+    #[inline]
     pub fn with_data(mut self, value: OAuthGrant) -> Self {
         self.data = Some(value);
         self
+    }
+}
+impl ::std::fmt::Debug for GetOAuthGrantResponse {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        let mut d = f.debug_struct("GetOAuthGrantResponse");
+        d.field("data", &self.data);
+        d.finish()
     }
 }
 #[derive(Default)]
@@ -2543,27 +2683,38 @@ impl ::serde::Serialize for GetOAuthGrantResponse {
 }
 impl crate::runtime::Envelope for GetOAuthGrantResponse {
     type Data = OAuthGrant;
+    #[inline]
     fn into_data(self) -> Option<Self::Data> {
         self.data
     }
 }
 /// Schema: `/paths/~1oauth_grants~1{id}/delete/responses/200/content/application~1json/schema`
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct RevokeOAuthGrantResponse {
     /// The value of `data`, of type [`OAuthGrant`].
     pub data: Option<OAuthGrant>,
 }
 impl RevokeOAuthGrantResponse {
     /// A value with the required fields set and every optional field empty.
+    #[inline]
     pub fn new() -> Self {
         Self {
             data: None,
         }
     }
     /// Sets `data`.
+    #[inline]
     pub fn with_data(mut self, value: OAuthGrant) -> Self {
         self.data = Some(value);
         self
+    }
+}
+impl ::std::fmt::Debug for RevokeOAuthGrantResponse {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        let mut d = f.debug_struct("RevokeOAuthGrantResponse");
+        d.field("data", &self.data);
+        d.finish()
     }
 }
 #[derive(Default)]
@@ -2604,6 +2755,7 @@ impl ::serde::Serialize for RevokeOAuthGrantResponse {
 }
 impl crate::runtime::Envelope for RevokeOAuthGrantResponse {
     type Data = OAuthGrant;
+    #[inline]
     fn into_data(self) -> Option<Self::Data> {
         self.data
     }
@@ -2611,7 +2763,7 @@ impl crate::runtime::Envelope for RevokeOAuthGrantResponse {
 /// One of `client_credentials`, `authorization_code`, `refresh_token`. Values the spec does not list are kept as they are.
 ///
 /// Schema: `/components/schemas/OAuthClient/properties/allowed_grant_types/items`
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum GrantType {
     /// `client_credentials`
@@ -2631,7 +2783,7 @@ crate::runtime::string_enum!(GrantType, Unknown, {
 /// One of `public`, `confidential`. Values the spec does not list are kept as they are.
 ///
 /// Schema: `/components/schemas/OAuthClient/properties/client_type`
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ClientType {
     /// `public`
@@ -2648,7 +2800,7 @@ crate::runtime::string_enum!(ClientType, Unknown, {
 /// One of `oauth_client`. Values the spec does not list are kept as they are.
 ///
 /// Schema: `/components/schemas/OAuthClient/properties/record_type`
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum OAuthClientRecordType {
     /// `oauth_client`
@@ -2662,7 +2814,7 @@ crate::runtime::string_enum!(OAuthClientRecordType, Unknown, {
 /// One of `none`, `client_secret_basic`, `client_secret_post`. Values the spec does not list are kept as they are.
 ///
 /// Schema: `/components/schemas/OAuthDynamicRegistrationRequest/properties/token_endpoint_auth_method`
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum TokenEndpointAuthMethod {
     /// `none`
@@ -2682,7 +2834,7 @@ crate::runtime::string_enum!(TokenEndpointAuthMethod, Unknown, {
 /// One of `oauth_grant`. Values the spec does not list are kept as they are.
 ///
 /// Schema: `/components/schemas/OAuthGrant/properties/record_type`
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum OAuthGrantRecordType {
     /// `oauth_grant`
@@ -2696,7 +2848,7 @@ crate::runtime::string_enum!(OAuthGrantRecordType, Unknown, {
 /// One of `code`. Values the spec does not list are kept as they are.
 ///
 /// Schema: `/paths/~1oauth~1authorize/get/parameters/0/schema`
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ResponseType {
     /// `code`
