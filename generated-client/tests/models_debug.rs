@@ -1,7 +1,7 @@
-//! `Debug` of the generated models. It is written out by the generator (an `#[inline]` impl per
-//! model, and one in `string_enum!` per string enum) instead of derived, so that a library build
-//! does not compile a formatter per model that nothing may call; the output must stay what the
-//! derive printed, and secrets must stay redacted.
+//! `Debug` of the generated models: the derive's output for models and string enums (checked
+//! against `#[derive(Debug)]` on equivalent types), written-out impls for models with a secret,
+//! which stay redacted. Pinned because the generator has tried writing every `Debug` out
+//! (`#[inline]`, for build time) and may again; the output must not change when it does.
 
 use telnyx_oauth::models::{
     ClientType, GrantType, OAuthClient, OAuthClientRequired, OAuthClientUpdateRequest, OAuthPaginationMeta,

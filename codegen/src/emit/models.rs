@@ -360,6 +360,9 @@ fn structure(
     if derive_serde {
         derives.extend([quote!(::serde::Serialize), quote!(::serde::Deserialize)]);
     }
+    if !has_secret {
+        derives.insert(0, quote!(Debug));
+    }
     if all_optional {
         derives.push(quote!(Default));
     }
@@ -513,16 +516,15 @@ fn structure(
             #(#setters)*
         }
     };
-    // `Debug` is written out rather than derived, for two reasons: secrets are redacted, and a
-    // derived `fmt` is compiled into the library for every model whether or not anything formats
-    // it, where an `#[inline]` one is compiled only in the crate that uses it. Without a secret
-    // the output is the derive's (labels are the field names); with one, fields are labelled
-    // with their wire names, as they always were.
-    let debug = {
+    // A model with a secret has its `Debug` written out, to redact it; the others derive it
+    // (writing it out, `#[inline]`, for every model saved about 2 s of 80 s of CPU in a debug
+    // build of the full Telnyx crate, within the noise, for 7% more generated text: BENCHMARKS.md
+    // §8, fourth session).
+    let debug = has_secret.then(|| {
         let name_str = name.to_string();
         let entries = s.fields.iter().map(|f| {
             let fname = ident(&f.name);
-            let label = if has_secret { f.wire.as_str() } else { crate::naming::unraw(&f.name) };
+            let label = &f.wire;
             if !f.secret {
                 quote!(d.field(#label, &self.#fname);)
             } else if !f.required || f.nullable {
@@ -546,7 +548,7 @@ fn structure(
                 }
             }
         }
-    };
+    });
     let definition = quote! {
         #attrs
         #[derive(#(#derives),*)]
@@ -554,7 +556,7 @@ fn structure(
         pub struct #name { #fields }
     };
     let serde_impls = (!derive_serde).then(|| compact_serde(name, s, def_deprecated)).into_iter().flatten();
-    std::iter::once(definition).chain(args_struct).chain([constructor, debug]).chain(serde_impls).collect()
+    std::iter::once(definition).chain(args_struct).chain([constructor]).chain(debug).chain(serde_impls).collect()
 }
 
 /// `Deserialize` and `Serialize` for a struct of [`SerdeForm::Compact`]: a hidden struct of
@@ -730,8 +732,10 @@ fn setter(f: &Field, setter: &str) -> TokenStream {
             }
         };
     }
-    // A setter taking `impl Into<String>` is generic, so it is compiled where it is used already;
-    // the others are marked `#[inline]` for the same effect (see `structure`).
+    // A non-generic function of a library is compiled into it whether or not anything calls it;
+    // an `#[inline]` or generic one only in the crate that uses it. A setter taking
+    // `impl Into<String>` is generic already; the others (and `new`, `Debug`, the trait impls
+    // here) are marked `#[inline]`, so that a build pays only for the models it uses.
     let (arg, value, inline) = if f.ty == TypeRef::String && !f.boxed {
         (quote!(impl Into<String>), quote!(value.into()), None)
     } else {
@@ -763,7 +767,7 @@ fn string_enum(name: &proc_macro2::Ident, e: &StringEnum, attrs: TokenStream) ->
     vec![
         quote! {
             #attrs
-            #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+            #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
             #[non_exhaustive]
             pub enum #name {
                 #(#variants,)*

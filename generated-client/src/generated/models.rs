@@ -614,7 +614,7 @@ impl ::serde::Serialize for IntrospectRequest {
 /// Changes to apply to an OAuth client. Fields not listed here are rejected.
 ///
 /// Schema: `/components/schemas/OAuthClientUpdateRequest`
-#[derive(Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct OAuthClientUpdateRequest {
     /// Grant types the client may use from now on.
     pub allowed_grant_types: Option<Vec<GrantType>>,
@@ -697,21 +697,6 @@ impl OAuthClientUpdateRequest {
     pub fn with_tos_uri(mut self, value: impl Into<String>) -> Self {
         self.tos_uri = Some(value.into());
         self
-    }
-}
-impl ::std::fmt::Debug for OAuthClientUpdateRequest {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let mut d = f.debug_struct("OAuthClientUpdateRequest");
-        d.field("allowed_grant_types", &self.allowed_grant_types);
-        d.field("allowed_scopes", &self.allowed_scopes);
-        d.field("logo_uri", &self.logo_uri);
-        d.field("name", &self.name);
-        d.field("policy_uri", &self.policy_uri);
-        d.field("redirect_uris", &self.redirect_uris);
-        d.field("require_pkce", &self.require_pkce);
-        d.field("tos_uri", &self.tos_uri);
-        d.finish()
     }
 }
 #[derive(Default)]
@@ -800,7 +785,7 @@ impl ::serde::Serialize for OAuthClientUpdateRequest {
 /// Settings for a new OAuth client. Fields not listed here are rejected.
 ///
 /// Schema: `/components/schemas/OAuthClientCreateRequest`
-#[derive(Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct OAuthClientCreateRequest {
     /// Grant types the client may use.
     pub allowed_grant_types: Vec<GrantType>,
@@ -886,22 +871,6 @@ impl OAuthClientCreateRequest {
     pub fn with_tos_uri(mut self, value: impl Into<String>) -> Self {
         self.tos_uri = Some(value.into());
         self
-    }
-}
-impl ::std::fmt::Debug for OAuthClientCreateRequest {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let mut d = f.debug_struct("OAuthClientCreateRequest");
-        d.field("allowed_grant_types", &self.allowed_grant_types);
-        d.field("allowed_scopes", &self.allowed_scopes);
-        d.field("client_type", &self.client_type);
-        d.field("logo_uri", &self.logo_uri);
-        d.field("name", &self.name);
-        d.field("policy_uri", &self.policy_uri);
-        d.field("redirect_uris", &self.redirect_uris);
-        d.field("require_pkce", &self.require_pkce);
-        d.field("tos_uri", &self.tos_uri);
-        d.finish()
     }
 }
 #[derive(Default)]
@@ -992,7 +961,7 @@ impl ::serde::Serialize for OAuthClientCreateRequest {
 /// Client metadata for dynamic registration (RFC 7591 section 2). Fields not listed here are rejected.
 ///
 /// Schema: `/components/schemas/OAuthDynamicRegistrationRequest`
-#[derive(Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct OAuthDynamicRegistrationRequest {
     /// Name of the client as the end user should see it.
     pub client_name: Option<String>,
@@ -1083,22 +1052,6 @@ impl OAuthDynamicRegistrationRequest {
     pub fn with_tos_uri(mut self, value: impl Into<String>) -> Self {
         self.tos_uri = Some(value.into());
         self
-    }
-}
-impl ::std::fmt::Debug for OAuthDynamicRegistrationRequest {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let mut d = f.debug_struct("OAuthDynamicRegistrationRequest");
-        d.field("client_name", &self.client_name);
-        d.field("grant_types", &self.grant_types);
-        d.field("logo_uri", &self.logo_uri);
-        d.field("policy_uri", &self.policy_uri);
-        d.field("redirect_uris", &self.redirect_uris);
-        d.field("response_types", &self.response_types);
-        d.field("scope", &self.scope);
-        d.field("token_endpoint_auth_method", &self.token_endpoint_auth_method);
-        d.field("tos_uri", &self.tos_uri);
-        d.finish()
     }
 }
 #[derive(Default)]
@@ -1370,7 +1323,7 @@ impl ::serde::Serialize for TokenRequest {
     }
 }
 /// Schema: `/components/schemas/ConsentTokenResponse/properties/data/properties/requested_scopes/items`
-#[derive(Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ConsentTokenResponseDataRequestedScope {
     /// Explanation of what the scope permits.
     pub description: Option<String>,
@@ -1403,16 +1356,6 @@ impl ConsentTokenResponseDataRequestedScope {
     pub fn with_name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
-    }
-}
-impl ::std::fmt::Debug for ConsentTokenResponseDataRequestedScope {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let mut d = f.debug_struct("ConsentTokenResponseDataRequestedScope");
-        d.field("description", &self.description);
-        d.field("id", &self.id);
-        d.field("name", &self.name);
-        d.finish()
     }
 }
 #[derive(Default)]
@@ -1462,7 +1405,7 @@ impl ::serde::Serialize for ConsentTokenResponseDataRequestedScope {
 /// The requesting client and the access it asks for.
 ///
 /// Schema: `/components/schemas/ConsentTokenResponse/properties/data`
-#[derive(Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ConsentTokenResponseData {
     /// Identifier of the requesting client.
     pub client_id: Option<String>,
@@ -1550,21 +1493,6 @@ impl ConsentTokenResponseData {
         self
     }
 }
-impl ::std::fmt::Debug for ConsentTokenResponseData {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let mut d = f.debug_struct("ConsentTokenResponseData");
-        d.field("client_id", &self.client_id);
-        d.field("logo_uri", &self.logo_uri);
-        d.field("name", &self.name);
-        d.field("policy_uri", &self.policy_uri);
-        d.field("redirect_uri", &self.redirect_uri);
-        d.field("requested_scopes", &self.requested_scopes);
-        d.field("tos_uri", &self.tos_uri);
-        d.field("verified", &self.verified);
-        d.finish()
-    }
-}
 #[derive(Default)]
 struct __FieldsConsentTokenResponseData {
     client_id: Option<Option<String>>,
@@ -1650,7 +1578,7 @@ impl ::serde::Serialize for ConsentTokenResponseData {
 /// What a consent screen shows for a pending authorization request.
 ///
 /// Schema: `/components/schemas/ConsentTokenResponse`
-#[derive(Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ConsentTokenResponse {
     /// The requesting client and the access it asks for.
     pub data: Option<ConsentTokenResponseData>,
@@ -1668,14 +1596,6 @@ impl ConsentTokenResponse {
     pub fn with_data(mut self, value: ConsentTokenResponseData) -> Self {
         self.data = Some(value);
         self
-    }
-}
-impl ::std::fmt::Debug for ConsentTokenResponse {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let mut d = f.debug_struct("ConsentTokenResponse");
-        d.field("data", &self.data);
-        d.finish()
     }
 }
 #[derive(Default)]
@@ -1728,7 +1648,7 @@ pub use crate::runtime::OAuthErrorBody;
 /// Outcome of a consent decision.
 ///
 /// Schema: `/components/schemas/CreateGrantResponse`
-#[derive(Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateGrantResponse {
     /// Client redirect URI for the user agent to follow, carrying an authorization code or an error.
     ///
@@ -1742,14 +1662,6 @@ impl CreateGrantResponse {
         Self {
             redirect_uri: redirect_uri.into(),
         }
-    }
-}
-impl ::std::fmt::Debug for CreateGrantResponse {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let mut d = f.debug_struct("CreateGrantResponse");
-        d.field("redirect_uri", &self.redirect_uri);
-        d.finish()
     }
 }
 #[derive(Default)]
@@ -1788,7 +1700,7 @@ impl ::serde::Serialize for CreateGrantResponse {
 /// Access that a user has given to an OAuth client.
 ///
 /// Schema: `/components/schemas/OAuthGrant`
-#[derive(Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct OAuthGrant {
     /// Client holding the grant.
     pub client_id: String,
@@ -1844,19 +1756,6 @@ impl OAuthGrant {
     pub fn with_last_used_at(mut self, value: impl Into<String>) -> Self {
         self.last_used_at = Some(value.into());
         self
-    }
-}
-impl ::std::fmt::Debug for OAuthGrant {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let mut d = f.debug_struct("OAuthGrant");
-        d.field("client_id", &self.client_id);
-        d.field("created_at", &self.created_at);
-        d.field("id", &self.id);
-        d.field("last_used_at", &self.last_used_at);
-        d.field("record_type", &self.record_type);
-        d.field("scopes", &self.scopes);
-        d.finish()
     }
 }
 #[derive(Default)]
@@ -1929,7 +1828,7 @@ pub use crate::oauth_types::ProtectedResourceMetadata as ResourceMetadata;
 /// Paging details returned alongside list results.
 ///
 /// Schema: `/components/schemas/oauth_PaginationMeta`
-#[derive(Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct OAuthPaginationMeta {
     /// Index of the page returned, counting from 1.
     pub page_number: Option<i64>,
@@ -1974,17 +1873,6 @@ impl OAuthPaginationMeta {
     pub fn with_total_results(mut self, value: i64) -> Self {
         self.total_results = Some(value);
         self
-    }
-}
-impl ::std::fmt::Debug for OAuthPaginationMeta {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let mut d = f.debug_struct("OAuthPaginationMeta");
-        d.field("page_number", &self.page_number);
-        d.field("page_size", &self.page_size);
-        d.field("total_pages", &self.total_pages);
-        d.field("total_results", &self.total_results);
-        d.finish()
     }
 }
 #[derive(Default)]
@@ -2115,7 +2003,7 @@ impl ::serde::Serialize for CreateOAuthGrantRequest {
     }
 }
 /// Schema: `/paths/~1oauth~1register/post/responses/400/content/application~1json/schema`
-#[derive(Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct RegisterOAuthClientBadRequest {
     /// Registration error code, such as `invalid_client_metadata`.
     pub error: Option<String>,
@@ -2152,16 +2040,6 @@ impl RegisterOAuthClientBadRequest {
     ) -> Self {
         self.invalid_fields = value;
         self
-    }
-}
-impl ::std::fmt::Debug for RegisterOAuthClientBadRequest {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let mut d = f.debug_struct("RegisterOAuthClientBadRequest");
-        d.field("error", &self.error);
-        d.field("error_description", &self.error_description);
-        d.field("invalid_fields", &self.invalid_fields);
-        d.finish()
     }
 }
 #[derive(Default)]
@@ -2213,7 +2091,7 @@ impl ::serde::Serialize for RegisterOAuthClientBadRequest {
     }
 }
 /// Schema: `/paths/~1oauth_clients/get/responses/200/content/application~1json/schema`
-#[derive(Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListOAuthClientsResponse {
     /// The clients on this page.
     pub data: Vec<OAuthClient>,
@@ -2240,15 +2118,6 @@ impl ListOAuthClientsResponse {
     pub fn with_meta(mut self, value: OAuthPaginationMeta) -> Self {
         self.meta = Some(value);
         self
-    }
-}
-impl ::std::fmt::Debug for ListOAuthClientsResponse {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let mut d = f.debug_struct("ListOAuthClientsResponse");
-        d.field("data", &self.data);
-        d.field("meta", &self.meta);
-        d.finish()
     }
 }
 #[derive(Default)]
@@ -2307,7 +2176,7 @@ impl crate::runtime::PageData for ListOAuthClientsResponse {
     }
 }
 /// Schema: `/paths/~1oauth_clients/post/responses/201/content/application~1json/schema`
-#[derive(Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CreateOAuthClientResponse {
     /// The value of `data`, of type [`OAuthClient`].
     pub data: Option<OAuthClient>,
@@ -2325,14 +2194,6 @@ impl CreateOAuthClientResponse {
     pub fn with_data(mut self, value: OAuthClient) -> Self {
         self.data = Some(value);
         self
-    }
-}
-impl ::std::fmt::Debug for CreateOAuthClientResponse {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let mut d = f.debug_struct("CreateOAuthClientResponse");
-        d.field("data", &self.data);
-        d.finish()
     }
 }
 #[derive(Default)]
@@ -2379,7 +2240,7 @@ impl crate::runtime::Envelope for CreateOAuthClientResponse {
     }
 }
 /// Schema: `/paths/~1oauth_clients~1{id}/get/responses/200/content/application~1json/schema`
-#[derive(Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetOAuthClientResponse {
     /// The value of `data`, of type [`OAuthClient`].
     pub data: Option<OAuthClient>,
@@ -2397,14 +2258,6 @@ impl GetOAuthClientResponse {
     pub fn with_data(mut self, value: OAuthClient) -> Self {
         self.data = Some(value);
         self
-    }
-}
-impl ::std::fmt::Debug for GetOAuthClientResponse {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let mut d = f.debug_struct("GetOAuthClientResponse");
-        d.field("data", &self.data);
-        d.finish()
     }
 }
 #[derive(Default)]
@@ -2451,7 +2304,7 @@ impl crate::runtime::Envelope for GetOAuthClientResponse {
     }
 }
 /// Schema: `/paths/~1oauth_clients~1{id}/put/responses/200/content/application~1json/schema`
-#[derive(Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct UpdateOAuthClientResponse {
     /// The value of `data`, of type [`OAuthClient`].
     pub data: Option<OAuthClient>,
@@ -2469,14 +2322,6 @@ impl UpdateOAuthClientResponse {
     pub fn with_data(mut self, value: OAuthClient) -> Self {
         self.data = Some(value);
         self
-    }
-}
-impl ::std::fmt::Debug for UpdateOAuthClientResponse {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let mut d = f.debug_struct("UpdateOAuthClientResponse");
-        d.field("data", &self.data);
-        d.finish()
     }
 }
 #[derive(Default)]
@@ -2523,7 +2368,7 @@ impl crate::runtime::Envelope for UpdateOAuthClientResponse {
     }
 }
 /// Schema: `/paths/~1oauth_grants/get/responses/200/content/application~1json/schema`
-#[derive(Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListOAuthGrantsResponse {
     /// The grants on this page.
     pub data: Vec<OAuthGrant>,
@@ -2550,15 +2395,6 @@ impl ListOAuthGrantsResponse {
     pub fn with_meta(mut self, value: OAuthPaginationMeta) -> Self {
         self.meta = Some(value);
         self
-    }
-}
-impl ::std::fmt::Debug for ListOAuthGrantsResponse {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let mut d = f.debug_struct("ListOAuthGrantsResponse");
-        d.field("data", &self.data);
-        d.field("meta", &self.meta);
-        d.finish()
     }
 }
 #[derive(Default)]
@@ -2617,7 +2453,7 @@ impl crate::runtime::PageData for ListOAuthGrantsResponse {
     }
 }
 /// Schema: `/paths/~1oauth_grants~1{id}/get/responses/200/content/application~1json/schema`
-#[derive(Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetOAuthGrantResponse {
     /// The value of `data`, of type [`OAuthGrant`].
     pub data: Option<OAuthGrant>,
@@ -2635,14 +2471,6 @@ impl GetOAuthGrantResponse {
     pub fn with_data(mut self, value: OAuthGrant) -> Self {
         self.data = Some(value);
         self
-    }
-}
-impl ::std::fmt::Debug for GetOAuthGrantResponse {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let mut d = f.debug_struct("GetOAuthGrantResponse");
-        d.field("data", &self.data);
-        d.finish()
     }
 }
 #[derive(Default)]
@@ -2689,7 +2517,7 @@ impl crate::runtime::Envelope for GetOAuthGrantResponse {
     }
 }
 /// Schema: `/paths/~1oauth_grants~1{id}/delete/responses/200/content/application~1json/schema`
-#[derive(Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct RevokeOAuthGrantResponse {
     /// The value of `data`, of type [`OAuthGrant`].
     pub data: Option<OAuthGrant>,
@@ -2707,14 +2535,6 @@ impl RevokeOAuthGrantResponse {
     pub fn with_data(mut self, value: OAuthGrant) -> Self {
         self.data = Some(value);
         self
-    }
-}
-impl ::std::fmt::Debug for RevokeOAuthGrantResponse {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let mut d = f.debug_struct("RevokeOAuthGrantResponse");
-        d.field("data", &self.data);
-        d.finish()
     }
 }
 #[derive(Default)]
@@ -2763,7 +2583,7 @@ impl crate::runtime::Envelope for RevokeOAuthGrantResponse {
 /// One of `client_credentials`, `authorization_code`, `refresh_token`. Values the spec does not list are kept as they are.
 ///
 /// Schema: `/components/schemas/OAuthClient/properties/allowed_grant_types/items`
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum GrantType {
     /// `client_credentials`
@@ -2783,7 +2603,7 @@ crate::runtime::string_enum!(GrantType, Unknown, {
 /// One of `public`, `confidential`. Values the spec does not list are kept as they are.
 ///
 /// Schema: `/components/schemas/OAuthClient/properties/client_type`
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ClientType {
     /// `public`
@@ -2800,7 +2620,7 @@ crate::runtime::string_enum!(ClientType, Unknown, {
 /// One of `oauth_client`. Values the spec does not list are kept as they are.
 ///
 /// Schema: `/components/schemas/OAuthClient/properties/record_type`
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum OAuthClientRecordType {
     /// `oauth_client`
@@ -2814,7 +2634,7 @@ crate::runtime::string_enum!(OAuthClientRecordType, Unknown, {
 /// One of `none`, `client_secret_basic`, `client_secret_post`. Values the spec does not list are kept as they are.
 ///
 /// Schema: `/components/schemas/OAuthDynamicRegistrationRequest/properties/token_endpoint_auth_method`
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum TokenEndpointAuthMethod {
     /// `none`
@@ -2834,7 +2654,7 @@ crate::runtime::string_enum!(TokenEndpointAuthMethod, Unknown, {
 /// One of `oauth_grant`. Values the spec does not list are kept as they are.
 ///
 /// Schema: `/components/schemas/OAuthGrant/properties/record_type`
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum OAuthGrantRecordType {
     /// `oauth_grant`
@@ -2848,7 +2668,7 @@ crate::runtime::string_enum!(OAuthGrantRecordType, Unknown, {
 /// One of `code`. Values the spec does not list are kept as they are.
 ///
 /// Schema: `/paths/~1oauth~1authorize/get/parameters/0/schema`
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ResponseType {
     /// `code`

@@ -9,21 +9,10 @@
 #![allow(unused_macros, unused_imports)]
 
 /// The conversions of a generated string enum: `as_str`, `From<&str>`, `From<String>`,
-/// `FromStr`, `Display`, `Serialize`, `Deserialize` and `QueryValue`, and `Debug` (the derive's
-/// output: `Variant`, `Other("value")`). A value the spec does not list decodes into the
-/// catch-all variant instead of failing.
+/// `FromStr`, `Display`, `Serialize`, `Deserialize` and `QueryValue`. A value the spec does not
+/// list decodes into the catch-all variant instead of failing.
 macro_rules! string_enum {
     ($name:ident, $other:ident, { $($variant:ident => $wire:literal),* $(,)? }) => {
-        impl ::std::fmt::Debug for $name {
-            #[inline]
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                match self {
-                    $(Self::$variant => f.write_str(stringify!($variant)),)*
-                    Self::$other(value) => f.debug_tuple(stringify!($other)).field(value).finish(),
-                }
-            }
-        }
-
         impl $name {
             /// The value as sent on the wire.
             #[inline]
