@@ -518,7 +518,7 @@ fn structure(
     };
     // A model with a secret has its `Debug` written out, to redact it; the others derive it
     // (writing it out, `#[inline]`, for every model saved about 2 s of 80 s of CPU in a debug
-    // build of the full Telnyx crate, within the noise, for 7% more generated text: BENCHMARKS.md
+    // build of the full Telnyx crate, within the noise, for 8% more generated text: BENCHMARKS.md
     // §8, fourth session).
     let debug = has_secret.then(|| {
         let name_str = name.to_string();
