@@ -61,6 +61,7 @@ pub struct OAuthDynamicRegistrationResponse {
 }
 impl OAuthDynamicRegistrationResponse {
     /// A value with the required fields set and every optional field empty.
+    #[inline]
     pub fn new(client_id: impl Into<String>, client_id_issued_at: i64) -> Self {
         Self {
             client_id: client_id.into(),
@@ -88,6 +89,7 @@ impl OAuthDynamicRegistrationResponse {
         self
     }
     /// Sets `grant_types`.
+    #[inline]
     pub fn with_grant_types(mut self, value: Vec<String>) -> Self {
         self.grant_types = value;
         self
@@ -103,11 +105,13 @@ impl OAuthDynamicRegistrationResponse {
         self
     }
     /// Sets `redirect_uris`.
+    #[inline]
     pub fn with_redirect_uris(mut self, value: Vec<String>) -> Self {
         self.redirect_uris = value;
         self
     }
     /// Sets `response_types`.
+    #[inline]
     pub fn with_response_types(mut self, value: Vec<String>) -> Self {
         self.response_types = value;
         self
@@ -129,54 +133,22 @@ impl OAuthDynamicRegistrationResponse {
     }
 }
 impl ::std::fmt::Debug for OAuthDynamicRegistrationResponse {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("OAuthDynamicRegistrationResponse")
-            .field(
-                "client_id",
-                &self.client_id
-            )
-            .field(
-                "client_id_issued_at",
-                &self.client_id_issued_at
-            )
-            .field(
-                "client_name",
-                &self.client_name
-            )
-            .field(
-                "client_secret",
-                &self.client_secret.as_ref().map(|_| "<redacted>")
-            )
-            .field(
-                "grant_types",
-                &self.grant_types
-            )
-            .field(
-                "logo_uri",
-                &self.logo_uri
-            )
-            .field(
-                "policy_uri",
-                &self.policy_uri
-            )
-            .field(
-                "redirect_uris",
-                &self.redirect_uris
-            )
-            .field(
-                "response_types",
-                &self.response_types
-            )
-            .field(
-                "scope",
-                &self.scope
-            )
-            .field(
-                "token_endpoint_auth_method",
-                &self.token_endpoint_auth_method
-            )
-            .field("tos_uri", &self.tos_uri)
-            .finish()
+        let mut d = f.debug_struct("OAuthDynamicRegistrationResponse");
+        d.field("client_id", &self.client_id);
+        d.field("client_id_issued_at", &self.client_id_issued_at);
+        d.field("client_name", &self.client_name);
+        d.field("client_secret", &self.client_secret.as_ref().map(|_| "<redacted>"));
+        d.field("grant_types", &self.grant_types);
+        d.field("logo_uri", &self.logo_uri);
+        d.field("policy_uri", &self.policy_uri);
+        d.field("redirect_uris", &self.redirect_uris);
+        d.field("response_types", &self.response_types);
+        d.field("scope", &self.scope);
+        d.field("token_endpoint_auth_method", &self.token_endpoint_auth_method);
+        d.field("tos_uri", &self.tos_uri);
+        d.finish()
     }
 }
 #[derive(Default)]
@@ -364,6 +336,7 @@ pub struct OAuthClientRequired {
 }
 impl OAuthClient {
     /// A value with the required fields set and every optional field empty.
+    #[inline]
     pub fn new(required: OAuthClientRequired) -> Self {
         let OAuthClientRequired {
             client_id,
@@ -396,11 +369,13 @@ impl OAuthClient {
         }
     }
     /// Sets `allowed_grant_types`.
+    #[inline]
     pub fn with_allowed_grant_types(mut self, value: Vec<GrantType>) -> Self {
         self.allowed_grant_types = value;
         self
     }
     /// Sets `allowed_scopes`.
+    #[inline]
     pub fn with_allowed_scopes(mut self, value: Vec<String>) -> Self {
         self.allowed_scopes = value;
         self
@@ -421,6 +396,7 @@ impl OAuthClient {
         self
     }
     /// Sets `redirect_uris`.
+    #[inline]
     pub fn with_redirect_uris(mut self, value: Vec<String>) -> Self {
         self.redirect_uris = value;
         self
@@ -432,67 +408,26 @@ impl OAuthClient {
     }
 }
 impl ::std::fmt::Debug for OAuthClient {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("OAuthClient")
-            .field(
-                "allowed_grant_types",
-                &self.allowed_grant_types
-            )
-            .field(
-                "allowed_scopes",
-                &self.allowed_scopes
-            )
-            .field(
-                "client_id",
-                &self.client_id
-            )
-            .field(
-                "client_secret",
-                &self.client_secret.as_ref().map(|_| "<redacted>")
-            )
-            .field(
-                "client_type",
-                &self.client_type
-            )
-            .field(
-                "created_at",
-                &self.created_at
-            )
-            .field(
-                "logo_uri",
-                &self.logo_uri
-            )
-            .field(
-                "name",
-                &self.name
-            )
-            .field(
-                "org_id",
-                &self.org_id
-            )
-            .field(
-                "policy_uri",
-                &self.policy_uri
-            )
-            .field(
-                "record_type",
-                &self.record_type
-            )
-            .field(
-                "redirect_uris",
-                &self.redirect_uris
-            )
-            .field(
-                "require_pkce",
-                &self.require_pkce
-            )
-            .field(
-                "tos_uri",
-                &self.tos_uri
-            )
-            .field("updated_at", &self.updated_at)
-            .field("user_id", &self.user_id)
-            .finish()
+        let mut d = f.debug_struct("OAuthClient");
+        d.field("allowed_grant_types", &self.allowed_grant_types);
+        d.field("allowed_scopes", &self.allowed_scopes);
+        d.field("client_id", &self.client_id);
+        d.field("client_secret", &self.client_secret.as_ref().map(|_| "<redacted>"));
+        d.field("client_type", &self.client_type);
+        d.field("created_at", &self.created_at);
+        d.field("logo_uri", &self.logo_uri);
+        d.field("name", &self.name);
+        d.field("org_id", &self.org_id);
+        d.field("policy_uri", &self.policy_uri);
+        d.field("record_type", &self.record_type);
+        d.field("redirect_uris", &self.redirect_uris);
+        d.field("require_pkce", &self.require_pkce);
+        d.field("tos_uri", &self.tos_uri);
+        d.field("updated_at", &self.updated_at);
+        d.field("user_id", &self.user_id);
+        d.finish()
     }
 }
 #[derive(Default)]
@@ -628,6 +563,7 @@ pub struct IntrospectRequest {
 }
 impl IntrospectRequest {
     /// A value with the required fields set and every optional field empty.
+    #[inline]
     pub fn new(token: impl Into<String>) -> Self {
         Self {
             token: token.into(),
@@ -635,8 +571,11 @@ impl IntrospectRequest {
     }
 }
 impl ::std::fmt::Debug for IntrospectRequest {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("IntrospectRequest").field("token", &"<redacted>").finish()
+        let mut d = f.debug_struct("IntrospectRequest");
+        d.field("token", &"<redacted>");
+        d.finish()
     }
 }
 #[derive(Default)]
@@ -702,6 +641,7 @@ pub struct OAuthClientUpdateRequest {
 }
 impl OAuthClientUpdateRequest {
     /// A value with the required fields set and every optional field empty.
+    #[inline]
     pub fn new() -> Self {
         Self {
             allowed_grant_types: None,
@@ -715,11 +655,13 @@ impl OAuthClientUpdateRequest {
         }
     }
     /// Sets `allowed_grant_types`.
+    #[inline]
     pub fn with_allowed_grant_types(mut self, value: Vec<GrantType>) -> Self {
         self.allowed_grant_types = Some(value);
         self
     }
     /// Sets `allowed_scopes`.
+    #[inline]
     pub fn with_allowed_scopes(mut self, value: Vec<String>) -> Self {
         self.allowed_scopes = Some(value);
         self
@@ -740,11 +682,13 @@ impl OAuthClientUpdateRequest {
         self
     }
     /// Sets `redirect_uris`.
+    #[inline]
     pub fn with_redirect_uris(mut self, value: Vec<String>) -> Self {
         self.redirect_uris = Some(value);
         self
     }
     /// Sets `require_pkce`.
+    #[inline]
     pub fn with_require_pkce(mut self, value: bool) -> Self {
         self.require_pkce = Some(value);
         self
@@ -881,6 +825,7 @@ pub struct OAuthClientCreateRequestRequired {
 }
 impl OAuthClientCreateRequest {
     /// A value with the required fields set and every optional field empty.
+    #[inline]
     pub fn new(required: OAuthClientCreateRequestRequired) -> Self {
         let OAuthClientCreateRequestRequired {
             allowed_grant_types,
@@ -911,11 +856,13 @@ impl OAuthClientCreateRequest {
         self
     }
     /// Sets `redirect_uris`.
+    #[inline]
     pub fn with_redirect_uris(mut self, value: Vec<String>) -> Self {
         self.redirect_uris = value;
         self
     }
     /// Sets `require_pkce`.
+    #[inline]
     pub fn with_require_pkce(mut self, value: bool) -> Self {
         self.require_pkce = Some(value);
         self
@@ -1043,6 +990,7 @@ pub struct OAuthDynamicRegistrationRequest {
 }
 impl OAuthDynamicRegistrationRequest {
     /// A value with the required fields set and every optional field empty.
+    #[inline]
     pub fn new() -> Self {
         Self {
             client_name: None,
@@ -1062,6 +1010,7 @@ impl OAuthDynamicRegistrationRequest {
         self
     }
     /// Sets `grant_types`.
+    #[inline]
     pub fn with_grant_types(mut self, value: Vec<GrantType>) -> Self {
         self.grant_types = Some(value);
         self
@@ -1077,11 +1026,13 @@ impl OAuthDynamicRegistrationRequest {
         self
     }
     /// Sets `redirect_uris`.
+    #[inline]
     pub fn with_redirect_uris(mut self, value: Vec<String>) -> Self {
         self.redirect_uris = value;
         self
     }
     /// Sets `response_types`.
+    #[inline]
     pub fn with_response_types(mut self, value: Vec<String>) -> Self {
         self.response_types = Some(value);
         self
@@ -1092,6 +1043,7 @@ impl OAuthDynamicRegistrationRequest {
         self
     }
     /// Sets `token_endpoint_auth_method`.
+    #[inline]
     pub fn with_token_endpoint_auth_method(mut self, value: TokenEndpointAuthMethod) -> Self {
         self.token_endpoint_auth_method = Some(value);
         self
@@ -1225,6 +1177,7 @@ pub struct TokenRequest {
 }
 impl TokenRequest {
     /// A value with the required fields set and every optional field empty.
+    #[inline]
     pub fn new(grant_type: GrantType) -> Self {
         Self {
             client_id: None,
@@ -1274,38 +1227,18 @@ impl TokenRequest {
     }
 }
 impl ::std::fmt::Debug for TokenRequest {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("TokenRequest")
-            .field(
-                "client_id",
-                &self.client_id
-            )
-            .field(
-                "client_secret",
-                &self.client_secret.as_ref().map(|_| "<redacted>")
-            )
-            .field(
-                "code",
-                &self.code.as_ref().map(|_| "<redacted>")
-            )
-            .field(
-                "code_verifier",
-                &self.code_verifier.as_ref().map(|_| "<redacted>")
-            )
-            .field(
-                "grant_type",
-                &self.grant_type
-            )
-            .field(
-                "redirect_uri",
-                &self.redirect_uri
-            )
-            .field(
-                "refresh_token",
-                &self.refresh_token.as_ref().map(|_| "<redacted>")
-            )
-            .field("scope", &self.scope)
-            .finish()
+        let mut d = f.debug_struct("TokenRequest");
+        d.field("client_id", &self.client_id);
+        d.field("client_secret", &self.client_secret.as_ref().map(|_| "<redacted>"));
+        d.field("code", &self.code.as_ref().map(|_| "<redacted>"));
+        d.field("code_verifier", &self.code_verifier.as_ref().map(|_| "<redacted>"));
+        d.field("grant_type", &self.grant_type);
+        d.field("redirect_uri", &self.redirect_uri);
+        d.field("refresh_token", &self.refresh_token.as_ref().map(|_| "<redacted>"));
+        d.field("scope", &self.scope);
+        d.finish()
     }
 }
 #[derive(Default)]
@@ -1401,6 +1334,7 @@ pub struct ConsentTokenResponseDataRequestedScope {
 }
 impl ConsentTokenResponseDataRequestedScope {
     /// A value with the required fields set and every optional field empty.
+    #[inline]
     pub fn new() -> Self {
         Self {
             description: None,
@@ -1500,6 +1434,7 @@ pub struct ConsentTokenResponseData {
 }
 impl ConsentTokenResponseData {
     /// A value with the required fields set and every optional field empty.
+    #[inline]
     pub fn new() -> Self {
         Self {
             client_id: None,
@@ -1538,6 +1473,7 @@ impl ConsentTokenResponseData {
         self
     }
     /// Sets `requested_scopes`.
+    #[inline]
     pub fn with_requested_scopes(
         mut self,
         value: Vec<ConsentTokenResponseDataRequestedScope>
@@ -1551,6 +1487,7 @@ impl ConsentTokenResponseData {
         self
     }
     /// Sets `verified`.
+    #[inline]
     pub fn with_verified(mut self, value: bool) -> Self {
         self.verified = Some(value);
         self
@@ -1648,12 +1585,14 @@ pub struct ConsentTokenResponse {
 }
 impl ConsentTokenResponse {
     /// A value with the required fields set and every optional field empty.
+    #[inline]
     pub fn new() -> Self {
         Self {
             data: None,
         }
     }
     /// Sets `data`.
+    #[inline]
     pub fn with_data(mut self, value: ConsentTokenResponseData) -> Self {
         self.data = Some(value);
         self
@@ -1697,6 +1636,7 @@ impl ::serde::Serialize for ConsentTokenResponse {
 }
 impl crate::runtime::Envelope for ConsentTokenResponse {
     type Data = ConsentTokenResponseData;
+    #[inline]
     fn into_data(self) -> Option<Self::Data> {
         self.data
     }
@@ -1717,6 +1657,7 @@ pub struct CreateGrantResponse {
 }
 impl CreateGrantResponse {
     /// A value with the required fields set and every optional field empty.
+    #[inline]
     pub fn new(redirect_uri: impl Into<String>) -> Self {
         Self {
             redirect_uri: redirect_uri.into(),
@@ -1799,6 +1740,7 @@ pub struct OAuthGrantRequired {
 }
 impl OAuthGrant {
     /// A value with the required fields set and every optional field empty.
+    #[inline]
     pub fn new(required: OAuthGrantRequired) -> Self {
         let OAuthGrantRequired { client_id, created_at, id, record_type, scopes } = required;
         Self {
@@ -1899,6 +1841,7 @@ pub struct OAuthPaginationMeta {
 }
 impl OAuthPaginationMeta {
     /// A value with the required fields set and every optional field empty.
+    #[inline]
     pub fn new() -> Self {
         Self {
             page_number: None,
@@ -1908,21 +1851,25 @@ impl OAuthPaginationMeta {
         }
     }
     /// Sets `page_number`.
+    #[inline]
     pub fn with_page_number(mut self, value: i64) -> Self {
         self.page_number = Some(value);
         self
     }
     /// Sets `page_size`.
+    #[inline]
     pub fn with_page_size(mut self, value: i64) -> Self {
         self.page_size = Some(value);
         self
     }
     /// Sets `total_pages`.
+    #[inline]
     pub fn with_total_pages(mut self, value: i64) -> Self {
         self.total_pages = Some(value);
         self
     }
     /// Sets `total_results`.
+    #[inline]
     pub fn with_total_results(mut self, value: i64) -> Self {
         self.total_results = Some(value);
         self
@@ -2000,6 +1947,7 @@ pub struct CreateOAuthGrantRequest {
 }
 impl CreateOAuthGrantRequest {
     /// A value with the required fields set and every optional field empty.
+    #[inline]
     pub fn new(allowed: bool, consent_token: impl Into<String>) -> Self {
         Self {
             allowed,
@@ -2008,11 +1956,12 @@ impl CreateOAuthGrantRequest {
     }
 }
 impl ::std::fmt::Debug for CreateOAuthGrantRequest {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("CreateOAuthGrantRequest")
-            .field("allowed", &self.allowed)
-            .field("consent_token", &"<redacted>")
-            .finish()
+        let mut d = f.debug_struct("CreateOAuthGrantRequest");
+        d.field("allowed", &self.allowed);
+        d.field("consent_token", &"<redacted>");
+        d.finish()
     }
 }
 #[derive(Default)]
@@ -2065,6 +2014,7 @@ pub struct RegisterOAuthClientBadRequest {
 }
 impl RegisterOAuthClientBadRequest {
     /// A value with the required fields set and every optional field empty.
+    #[inline]
     pub fn new() -> Self {
         Self {
             error: None,
@@ -2083,6 +2033,7 @@ impl RegisterOAuthClientBadRequest {
         self
     }
     /// Sets `invalid_fields`.
+    #[inline]
     pub fn with_invalid_fields(
         mut self,
         value: ::std::collections::BTreeMap<String, Vec<String>>
@@ -2149,6 +2100,7 @@ pub struct ListOAuthClientsResponse {
 }
 impl ListOAuthClientsResponse {
     /// A value with the required fields set and every optional field empty.
+    #[inline]
     pub fn new() -> Self {
         Self {
             data: ::std::default::Default::default(),
@@ -2156,11 +2108,13 @@ impl ListOAuthClientsResponse {
         }
     }
     /// Sets `data`.
+    #[inline]
     pub fn with_data(mut self, value: Vec<OAuthClient>) -> Self {
         self.data = value;
         self
     }
     /// Sets `meta`.
+    #[inline]
     pub fn with_meta(mut self, value: OAuthPaginationMeta) -> Self {
         self.meta = Some(value);
         self
@@ -2229,12 +2183,14 @@ pub struct CreateOAuthClientResponse {
 }
 impl CreateOAuthClientResponse {
     /// A value with the required fields set and every optional field empty.
+    #[inline]
     pub fn new() -> Self {
         Self {
             data: None,
         }
     }
     /// Sets `data`.
+    #[inline]
     pub fn with_data(mut self, value: OAuthClient) -> Self {
         self.data = Some(value);
         self
@@ -2278,6 +2234,7 @@ impl ::serde::Serialize for CreateOAuthClientResponse {
 }
 impl crate::runtime::Envelope for CreateOAuthClientResponse {
     type Data = OAuthClient;
+    #[inline]
     fn into_data(self) -> Option<Self::Data> {
         self.data
     }
@@ -2290,12 +2247,14 @@ pub struct GetOAuthClientResponse {
 }
 impl GetOAuthClientResponse {
     /// A value with the required fields set and every optional field empty.
+    #[inline]
     pub fn new() -> Self {
         Self {
             data: None,
         }
     }
     /// Sets `data`.
+    #[inline]
     pub fn with_data(mut self, value: OAuthClient) -> Self {
         self.data = Some(value);
         self
@@ -2339,6 +2298,7 @@ impl ::serde::Serialize for GetOAuthClientResponse {
 }
 impl crate::runtime::Envelope for GetOAuthClientResponse {
     type Data = OAuthClient;
+    #[inline]
     fn into_data(self) -> Option<Self::Data> {
         self.data
     }
@@ -2351,12 +2311,14 @@ pub struct UpdateOAuthClientResponse {
 }
 impl UpdateOAuthClientResponse {
     /// A value with the required fields set and every optional field empty.
+    #[inline]
     pub fn new() -> Self {
         Self {
             data: None,
         }
     }
     /// Sets `data`.
+    #[inline]
     pub fn with_data(mut self, value: OAuthClient) -> Self {
         self.data = Some(value);
         self
@@ -2400,6 +2362,7 @@ impl ::serde::Serialize for UpdateOAuthClientResponse {
 }
 impl crate::runtime::Envelope for UpdateOAuthClientResponse {
     type Data = OAuthClient;
+    #[inline]
     fn into_data(self) -> Option<Self::Data> {
         self.data
     }
@@ -2414,6 +2377,7 @@ pub struct ListOAuthGrantsResponse {
 }
 impl ListOAuthGrantsResponse {
     /// A value with the required fields set and every optional field empty.
+    #[inline]
     pub fn new() -> Self {
         Self {
             data: ::std::default::Default::default(),
@@ -2421,11 +2385,13 @@ impl ListOAuthGrantsResponse {
         }
     }
     /// Sets `data`.
+    #[inline]
     pub fn with_data(mut self, value: Vec<OAuthGrant>) -> Self {
         self.data = value;
         self
     }
     /// Sets `meta`.
+    #[inline]
     pub fn with_meta(mut self, value: OAuthPaginationMeta) -> Self {
         self.meta = Some(value);
         self
@@ -2494,12 +2460,14 @@ pub struct GetOAuthGrantResponse {
 }
 impl GetOAuthGrantResponse {
     /// A value with the required fields set and every optional field empty.
+    #[inline]
     pub fn new() -> Self {
         Self {
             data: None,
         }
     }
     /// Sets `data`.
+    #[inline]
     pub fn with_data(mut self, value: OAuthGrant) -> Self {
         self.data = Some(value);
         self
@@ -2543,6 +2511,7 @@ impl ::serde::Serialize for GetOAuthGrantResponse {
 }
 impl crate::runtime::Envelope for GetOAuthGrantResponse {
     type Data = OAuthGrant;
+    #[inline]
     fn into_data(self) -> Option<Self::Data> {
         self.data
     }
@@ -2555,12 +2524,14 @@ pub struct RevokeOAuthGrantResponse {
 }
 impl RevokeOAuthGrantResponse {
     /// A value with the required fields set and every optional field empty.
+    #[inline]
     pub fn new() -> Self {
         Self {
             data: None,
         }
     }
     /// Sets `data`.
+    #[inline]
     pub fn with_data(mut self, value: OAuthGrant) -> Self {
         self.data = Some(value);
         self
@@ -2604,6 +2575,7 @@ impl ::serde::Serialize for RevokeOAuthGrantResponse {
 }
 impl crate::runtime::Envelope for RevokeOAuthGrantResponse {
     type Data = OAuthGrant;
+    #[inline]
     fn into_data(self) -> Option<Self::Data> {
         self.data
     }

@@ -1,6 +1,11 @@
 //! Impls that every generated string enum and request builder share, written once here instead
 //! of once per type in the generated files. A crate whose spec has no enum (or no operation)
 //! leaves one of them unused, hence the allowances.
+//!
+//! Every function here is `#[inline]`: a non-generic function of a library is compiled to
+//! machine code in the library whether or not anything calls it, an `#[inline]` one only in
+//! the crate that calls it. With thousands of enums and operations, a user's debug build then
+//! pays for the ones it uses, not for all of them.
 #![allow(unused_macros, unused_imports)]
 
 /// The conversions of a generated string enum: `as_str`, `From<&str>`, `From<String>`,
@@ -10,6 +15,7 @@ macro_rules! string_enum {
     ($name:ident, $other:ident, { $($variant:ident => $wire:literal),* $(,)? }) => {
         impl $name {
             /// The value as sent on the wire.
+            #[inline]
             pub fn as_str(&self) -> &str {
                 match self {
                     $(Self::$variant => $wire,)*
@@ -19,6 +25,7 @@ macro_rules! string_enum {
         }
 
         impl From<&str> for $name {
+            #[inline]
             fn from(value: &str) -> Self {
                 match value {
                     $($wire => Self::$variant,)*
@@ -28,6 +35,7 @@ macro_rules! string_enum {
         }
 
         impl From<String> for $name {
+            #[inline]
             fn from(value: String) -> Self {
                 Self::from(value.as_str())
             }
@@ -35,24 +43,28 @@ macro_rules! string_enum {
 
         impl ::std::str::FromStr for $name {
             type Err = ::std::convert::Infallible;
+            #[inline]
             fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
                 Ok(Self::from(value))
             }
         }
 
         impl ::std::fmt::Display for $name {
+            #[inline]
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str(self.as_str())
             }
         }
 
         impl ::serde::Serialize for $name {
+            #[inline]
             fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
                 serializer.serialize_str(self.as_str())
             }
         }
 
         impl<'de> ::serde::Deserialize<'de> for $name {
+            #[inline]
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
                 let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
                 Ok(Self::from(value))
@@ -60,6 +72,7 @@ macro_rules! string_enum {
         }
 
         impl crate::runtime::QueryValue for $name {
+            #[inline]
             fn push_pairs(&self, name: &'static str, out: &mut Vec<(::std::borrow::Cow<'static, str>, String)>) {
                 out.push((::std::borrow::Cow::Borrowed(name), self.as_str().to_owned()));
             }
@@ -83,6 +96,7 @@ macro_rules! request_builder {
     ($builder:ident, $op:ident, returns $data:ty $(, errors $err:ty)?) => {
         impl $builder {
             /// Sends the request and returns the decoded body.
+            #[inline]
             pub fn send(self) -> crate::runtime::Call<crate::runtime::Result<$data>> {
                 let parts = self.parts();
                 crate::runtime::Call::new(self.client, &$op, parts, &self.options, |raw| {
@@ -100,6 +114,7 @@ macro_rules! request_builder {
                 // An `OperationError` is as large as the documented error bodies; it is what the
                 // caller asked for.
                 #[allow(clippy::result_large_err)]
+                #[inline]
                 pub fn send_typed(
                     self,
                 ) -> crate::runtime::Call<::std::result::Result<$data, crate::runtime::OperationError<$err>>> {
@@ -119,16 +134,19 @@ macro_rules! request_builder {
     ($builder:ident, $op:ident, pages of $item:ty, data $data:ty $(, errors $err:ty)?) => {
         impl $builder {
             /// Sends the request and returns the page, which can fetch the next one.
+            #[inline]
             pub fn send(self) -> crate::runtime::PageCall<Self> {
                 crate::runtime::PageCall::new(self, |page| page)
             }
 
             /// Every item of every page from this one on, fetched lazily one page at a time.
+            #[inline]
             pub fn items(self) -> ::futures::stream::BoxStream<'static, crate::runtime::Result<$item>> {
                 Box::pin(crate::runtime::items(self))
             }
 
             /// Every page from this one on, fetched lazily.
+            #[inline]
             pub fn pages(
                 self,
             ) -> ::futures::stream::BoxStream<'static, crate::runtime::Result<crate::runtime::Page<Self>>> {
@@ -145,6 +163,7 @@ macro_rules! request_builder {
                 // An `OperationError` is as large as the documented error bodies; it is what the
                 // caller asked for.
                 #[allow(clippy::result_large_err)]
+                #[inline]
                 pub fn send_typed(
                     self,
                 ) -> crate::runtime::PageCall<
@@ -160,6 +179,7 @@ macro_rules! request_builder {
     (@common $builder:ident, $op:ident, $data:ty, $future:ty) => {
         impl $builder {
             /// Sends the request and returns the decoded body with the status and headers.
+            #[inline]
             pub fn send_with_response(
                 self,
             ) -> crate::runtime::Call<crate::runtime::Result<crate::runtime::ApiResponse<$data>>> {
@@ -171,24 +191,28 @@ macro_rules! request_builder {
         impl $builder {
             /// Adds a header to this request; an invalid name or value fails the call before
             /// anything is sent.
+            #[inline]
             pub fn header(mut self, name: &str, value: &str) -> Self {
                 self.options.header(name, value);
                 self
             }
 
             /// Adds a query parameter to this request.
+            #[inline]
             pub fn query_param(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
                 self.options.query.push((name.into(), value.into()));
                 self
             }
 
             /// Overrides the client's timeout for this request.
+            #[inline]
             pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
                 self.options.timeout = Some(timeout);
                 self
             }
 
             /// Overrides the client's retry limit for this request.
+            #[inline]
             pub fn max_retries(mut self, max_retries: u32) -> Self {
                 self.options.max_retries = Some(max_retries);
                 self
@@ -198,18 +222,21 @@ macro_rules! request_builder {
             /// server (`true`: retried like an idempotent request; `false`: only when the server
             /// asks with 429 or `x-should-retry: true`), instead of the client's rule (see the
             /// runtime's retry documentation).
+            #[inline]
             pub fn idempotent(mut self, idempotent: bool) -> Self {
                 self.options.idempotent = Some(idempotent);
                 self
             }
 
             /// Overrides the client's response size limit (bytes) for this request.
+            #[inline]
             pub fn max_response_bytes(mut self, limit: u64) -> Self {
                 self.options.max_response_bytes = Some(limit);
                 self
             }
 
             /// Time allowed for this whole call, all attempts and waits included.
+            #[inline]
             pub fn total_timeout(mut self, timeout: ::std::time::Duration) -> Self {
                 self.options.total_timeout = Some(timeout);
                 self
@@ -220,6 +247,7 @@ macro_rules! request_builder {
             type Output = <$future as ::std::future::Future>::Output;
             type IntoFuture = $future;
 
+            #[inline]
             fn into_future(self) -> Self::IntoFuture {
                 self.send()
             }
