@@ -16,7 +16,10 @@ fn a_model_without_secrets_prints_like_the_derive() {
     );
     assert_eq!(
         format!("{meta:#?}"),
-        "OAuthPaginationMeta {\n    page_number: Some(\n        2,\n    ),\n    page_size: None,\n    total_pages: Some(\n        5,\n    ),\n    total_results: None,\n}"
+        concat!(
+            "OAuthPaginationMeta {\n    page_number: Some(\n        2,\n    ),\n    page_size: None,\n",
+            "    total_pages: Some(\n        5,\n    ),\n    total_results: None,\n}",
+        )
     );
 }
 
